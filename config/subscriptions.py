@@ -1,0 +1,10 @@
+"""Every flow between apps, in one place: event name -> handlers (dotted paths), run by the outbox worker.
+
+Services publish events inside their transaction (tandem.core.events.publish); the worker claims each
+outbox row and calls the handlers listed here. Handlers take the payload (ids) and must tolerate
+re-delivery.
+"""
+
+SUBSCRIPTIONS: dict[str, list[str]] = {
+    # Later issues subscribe here, e.g. "contacts.contact.stage_changed": ["tandem.automation.handlers..."].
+}

@@ -1,0 +1,381 @@
+"""The spine: every person and company, their lifecycle, consent, and the timeline of every touch."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django_countries.fields import CountryField
+
+LIVE = Q(deleted_at__isnull=True)
+
+
+class LifecycleStage(models.TextChoices):
+    SUBSCRIBER = "subscriber", "Subscriber"
+    LEAD = "lead", "Lead"
+    MQL = "mql", "Marketing qualified lead"
+    SQL = "sql", "Sales qualified lead"
+    OPPORTUNITY = "opportunity", "Opportunity"
+    CUSTOMER = "customer", "Customer"
+    EVANGELIST = "evangelist", "Evangelist"
+    OTHER = "other", "Other"
+
+
+class LeadStatus(models.TextChoices):
+    NONE = "", "—"
+    NEW = "new", "New"
+    OPEN = "open", "Open"
+    IN_PROGRESS = "in_progress", "In progress"
+    CONNECTED = "connected", "Connected"
+    UNQUALIFIED = "unqualified", "Unqualified"
+    BAD_TIMING = "bad_timing", "Bad timing"
+
+
+class CompanySize(models.TextChoices):
+    UNKNOWN = "", "—"
+    MICRO = "1-9", "1–9"
+    SMALL = "10-49", "10–49"
+    MEDIUM = "50-249", "50–249"
+    LARGE = "250-999", "250–999"
+    ENTERPRISE = "1000+", "1,000+"
+
+
+class OwnedRecord(models.Model):
+    """Fields every owned record shares: the owner, the team that follows the owner, and its life span."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    team = models.ForeignKey("core.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    properties = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+
+class Company(OwnedRecord):
+    """An organisation we market, sell or give service to."""
+
+    access_object_type = "company"
+
+    name = models.CharField(max_length=200)
+    domain = models.CharField(max_length=253, blank=True)
+    industry = models.CharField(max_length=100, blank=True)
+    size = models.CharField(max_length=10, choices=CompanySize.choices, blank=True)
+    country = CountryField(blank=True)
+    phone = models.CharField(max_length=20, blank=True)
+
+    class Meta:
+        verbose_name_plural = "companies"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["domain"],
+                condition=LIVE & ~Q(domain=""),
+                name="contacts_company_domain_unique_live",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["-created_at", "-id"], condition=LIVE, name="company_live_created"),
+            models.Index(Lower("name"), "id", condition=LIVE, name="company_live_name"),
+            models.Index(
+                fields=["owner", "-created_at", "-id"], condition=LIVE, name="company_owner_created"
+            ),
+            models.Index(fields=["team", "-created_at", "-id"], condition=LIVE, name="company_team_created"),
+            models.Index(fields=["deleted_at"], condition=~LIVE, name="company_trash"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Contact(OwnedRecord):
+    """A person: a visitor who left an address, a lead, a buyer, a customer asking for help."""
+
+    access_object_type = "contact"
+
+    email = models.CharField(max_length=320, null=True, blank=True)
+    email_domain = models.CharField(max_length=253, blank=True)
+    first_name = models.CharField(max_length=100, blank=True)
+    last_name = models.CharField(max_length=100, blank=True)
+    phone = models.CharField(max_length=20, blank=True)
+    job_title = models.CharField(max_length=150, blank=True)
+    company = models.ForeignKey(
+        Company, null=True, blank=True, on_delete=models.SET_NULL, related_name="contacts"
+    )
+    country = CountryField(blank=True)
+    lifecycle_stage = models.CharField(
+        max_length=20, choices=LifecycleStage.choices, default=LifecycleStage.LEAD
+    )
+    lead_status = models.CharField(max_length=20, choices=LeadStatus.choices, blank=True)
+    score = models.IntegerField(default=0)
+    # First touch: where this person first came from. Written once, by the first source that knows it.
+    source = models.CharField(max_length=100, blank=True)
+    source_medium = models.CharField(max_length=100, blank=True)
+    source_campaign = models.CharField(max_length=200, blank=True)
+    source_referrer = models.CharField(max_length=500, blank=True)
+    source_landing_page = models.CharField(max_length=500, blank=True)
+    tags = models.ManyToManyField("Tag", through="ContactTag", related_name="contacts", blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"), condition=LIVE, name="contacts_contact_email_unique_live"
+            ),
+            models.CheckConstraint(condition=~Q(email=""), name="contacts_contact_email_null_not_blank"),
+        ]
+        # Each list sort and filter has an index ending in the id, so keyset pagination stays exact and
+        # every page is an index range scan, however deep.
+        indexes = [
+            models.Index(fields=["-created_at", "-id"], condition=LIVE, name="contact_live_created"),
+            models.Index(fields=["-updated_at", "-id"], condition=LIVE, name="contact_live_updated"),
+            models.Index(fields=["last_name", "first_name", "id"], condition=LIVE, name="contact_live_name"),
+            models.Index(fields=["-score", "-id"], condition=LIVE, name="contact_live_score"),
+            models.Index(
+                fields=["lifecycle_stage", "-created_at", "-id"], condition=LIVE, name="contact_stage_created"
+            ),
+            models.Index(
+                fields=["owner", "-created_at", "-id"], condition=LIVE, name="contact_owner_created"
+            ),
+            models.Index(fields=["team", "-created_at", "-id"], condition=LIVE, name="contact_team_created"),
+            models.Index(
+                fields=["country", "-created_at", "-id"], condition=LIVE, name="contact_country_created"
+            ),
+            models.Index(fields=["company", "-created_at", "-id"], name="contact_company_created"),
+            models.Index(fields=["email_domain"], name="contact_email_domain"),
+            models.Index(fields=["deleted_at"], condition=~LIVE, name="contact_trash"),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.email or f"Contact #{self.pk}"
+
+
+class Tag(models.Model):
+    """A label on contacts, shared by everyone (e.g. "webinar-2026", "partner")."""
+
+    name = models.CharField(max_length=60, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ContactTag(models.Model):
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE)
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["contact", "tag"], name="contacts_contacttag_unique")]
+        indexes = [models.Index(fields=["tag", "contact"], name="contacttag_tag_contact")]
+
+    def __str__(self) -> str:
+        return f"{self.contact_id}:{self.tag_id}"
+
+
+class PropertyType(models.TextChoices):
+    TEXT = "text", "Text"
+    NUMBER = "number", "Number"
+    DATE = "date", "Date"
+    BOOLEAN = "boolean", "Yes/no"
+    CHOICE = "choice", "Choice"
+    MULTI_CHOICE = "multi_choice", "Multiple choice"
+
+
+class PropertyDefinition(models.Model):
+    """A custom field an admin defines for contacts or companies; values live in the record's JSON."""
+
+    access_object_type = "property"
+
+    class ObjectType(models.TextChoices):
+        CONTACT = "contact", "Contact"
+        COMPANY = "company", "Company"
+
+    object_type = models.CharField(max_length=20, choices=ObjectType.choices)
+    name = models.SlugField(max_length=60, help_text="Key used in imports and the API, e.g. plan_tier.")
+    label = models.CharField(max_length=100)
+    value_type = models.CharField(max_length=20, choices=PropertyType.choices)
+    choices = models.JSONField(default=list, blank=True)
+    help_text = models.CharField(max_length=200, blank=True)
+    position = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["object_type", "position", "label"]
+        constraints = [
+            models.UniqueConstraint(fields=["object_type", "name"], name="contacts_property_unique_name"),
+            models.CheckConstraint(
+                condition=Q(value_type__in=PropertyType.values), name="contacts_property_known_type"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class StageChange(models.Model):
+    """One move of a contact between lifecycle stages: the base of conversion and velocity reports."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="stage_changes")
+    from_stage = models.CharField(max_length=20, choices=LifecycleStage.choices, blank=True)
+    to_stage = models.CharField(max_length=20, choices=LifecycleStage.choices)
+    changed_at = models.DateTimeField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # What caused it: a user edit, an import, a form, a score rule, a deal (type + id, like Activity).
+    cause_type = models.CharField(max_length=30, blank=True)
+    cause_id = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["contact", "changed_at"], name="stagechange_contact"),
+            models.Index(fields=["to_stage", "changed_at"], name="stagechange_to_stage"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_stage or '∅'} → {self.to_stage}"
+
+
+class ActivityKind(models.TextChoices):
+    CREATED = "created", "Created"
+    UPDATED = "updated", "Updated"
+    DELETED = "deleted", "Moved to trash"
+    RESTORED = "restored", "Restored"
+    STAGE_CHANGED = "stage_changed", "Stage changed"
+    NOTE = "note", "Note"
+    CALL = "call", "Call"
+    MEETING = "meeting", "Meeting"
+    TASK_DONE = "task_done", "Task done"
+    PAGE_VIEW = "page_view", "Page view"
+    FORM_SUBMITTED = "form_submitted", "Form submitted"
+    EMAIL_SENT = "email_sent", "Email sent"
+    EMAIL_DELIVERED = "email_delivered", "Email delivered"
+    EMAIL_OPENED = "email_opened", "Email opened"
+    EMAIL_CLICKED = "email_clicked", "Email clicked"
+    EMAIL_BOUNCED = "email_bounced", "Email bounced"
+    UNSUBSCRIBED = "unsubscribed", "Unsubscribed"
+    CONSENT_CHANGED = "consent_changed", "Consent changed"
+    SCORE_CHANGED = "score_changed", "Score changed"
+    DEAL_CREATED = "deal_created", "Deal created"
+    DEAL_MOVED = "deal_moved", "Deal moved"
+    DEAL_WON = "deal_won", "Deal won"
+    DEAL_LOST = "deal_lost", "Deal lost"
+    QUOTE_SENT = "quote_sent", "Quote sent"
+    QUOTE_ACCEPTED = "quote_accepted", "Quote accepted"
+    TICKET_OPENED = "ticket_opened", "Ticket opened"
+    TICKET_RESOLVED = "ticket_resolved", "Ticket resolved"
+    SURVEY_ANSWERED = "survey_answered", "Survey answered"
+    IMPORTED = "imported", "Imported"
+    MERGED = "merged", "Merged"
+
+
+class Activity(models.Model):
+    """One touch on a person's or company's timeline. Append-only: never updated, never deleted by the app."""
+
+    contact = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.CASCADE, related_name="activities"
+    )
+    company = models.ForeignKey(
+        Company, null=True, blank=True, on_delete=models.CASCADE, related_name="activities"
+    )
+    kind = models.CharField(max_length=30, choices=ActivityKind.choices)
+    occurred_at = models.DateTimeField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # What the touch refers to (a form, campaign, email, link, page, deal, quote, ticket, survey...).
+    subject_type = models.CharField(max_length=30, blank=True)
+    subject_id = models.BigIntegerField(null=True, blank=True)
+    # The campaign that earned this touch, for attribution; campaigns arrive with the email issue.
+    campaign_id = models.BigIntegerField(null=True, blank=True)
+    body = models.TextField(blank=True)
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name_plural = "activities"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(contact__isnull=False) | Q(company__isnull=False), name="activity_has_a_record"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["contact", "-occurred_at", "-id"], name="activity_contact_time"),
+            models.Index(fields=["company", "-occurred_at", "-id"], name="activity_company_time"),
+            models.Index(fields=["kind", "occurred_at"], name="activity_kind_time"),
+            models.Index(fields=["subject_type", "subject_id"], name="activity_subject"),
+            models.Index(fields=["campaign_id", "occurred_at"], name="activity_campaign"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} at {self.occurred_at:%Y-%m-%d %H:%M}"
+
+
+class ConsentPurpose(models.TextChoices):
+    MARKETING_EMAIL = "marketing_email", "Marketing email"
+    TRACKING = "tracking", "Tracking"
+
+
+class ConsentStatus(models.TextChoices):
+    GRANTED = "granted", "Granted"
+    PENDING = "pending", "Pending confirmation"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class Consent(models.Model):
+    """What a person agreed to, for one purpose, with the evidence of how and when."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="consents")
+    purpose = models.CharField(max_length=30, choices=ConsentPurpose.choices)
+    status = models.CharField(max_length=20, choices=ConsentStatus.choices)
+    method = models.CharField(max_length=50, help_text="How it was given: form, import, in person, API...")
+    recorded_at = models.DateTimeField()
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=500, blank=True)
+    source = models.CharField(max_length=200, blank=True)
+    wording_hash = models.CharField(max_length=64, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["contact", "purpose"], name="contacts_consent_one_per_purpose"),
+            models.CheckConstraint(condition=Q(status__in=ConsentStatus.values), name="consent_known_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()}: {self.get_status_display()}"
+
+
+class SuppressionReason(models.TextChoices):
+    UNSUBSCRIBED = "unsubscribed", "Unsubscribed"
+    HARD_BOUNCE = "hard_bounce", "Hard bounce"
+    COMPLAINT = "complaint", "Spam complaint"
+    MANUAL = "manual", "Added by hand"
+    ERASURE = "erasure", "Erased on request"
+
+
+class Suppression(models.Model):
+    """An address we must never mail, kept as a hash so that it outlives the contact's erasure."""
+
+    address_hash = models.CharField(max_length=64, unique=True)
+    reason = models.CharField(max_length=20, choices=SuppressionReason.choices)
+    source = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()} ({self.address_hash[:10]}…)"

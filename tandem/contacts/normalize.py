@@ -1,0 +1,67 @@
+"""Turning what people type into the one form we store: emails, domains, phones, tags."""
+
+import hashlib
+
+import phonenumbers
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from email_validator import EmailNotValidError, validate_email
+
+
+def normalize_domain(domain: str) -> str:
+    """Lower-case, strip a trailing dot and encode an internationalised domain as ASCII (punycode)."""
+    domain = domain.strip().rstrip(".").lower()
+    if not domain:
+        return ""
+    try:
+        return domain.encode("idna").decode("ascii")
+    except UnicodeError as error:
+        raise ValidationError(f"“{domain}” is not a valid domain name.") from error
+
+
+def normalize_email(raw: str | None) -> str | None:
+    """The stored form of an address: trimmed, domain lower-cased and in ASCII; the local part kept as typed.
+
+    Returns None for blank input. Raises ValidationError with a readable message for anything that is
+    not a syntactically valid address (no DNS lookups: this runs on every write path, imports included).
+    """
+    if raw is None:
+        return None
+    text = str(raw).strip()
+    if not text:
+        return None
+    try:
+        result = validate_email(text, check_deliverability=False, allow_smtputf8=True)
+    except EmailNotValidError as error:
+        raise ValidationError(f"“{text[:80]}” is not a valid email address: {error}") from error
+    local_part, _, domain = result.normalized.rpartition("@")
+    return f"{local_part}@{normalize_domain(domain)}"
+
+
+def email_domain(email: str | None) -> str:
+    return email.rpartition("@")[2] if email else ""
+
+
+def address_hash(email: str) -> str:
+    """The suppression key: SHA-256 of the normalised address, case-folded so every spelling matches."""
+    normalized = normalize_email(email) or ""
+    return hashlib.sha256(normalized.casefold().encode("utf-8")).hexdigest()
+
+
+def normalize_phone(raw: str | None, country: str = "") -> str:
+    """E.164 (+4930123456), reading national numbers in the contact's country or the default region."""
+    text = (raw or "").strip()
+    if not text:
+        return ""
+    region = (country or settings.TANDEM_DEFAULT_PHONE_REGION or None) if not text.startswith("+") else None
+    try:
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException as error:
+        raise ValidationError(f"“{text[:40]}” is not a phone number we can read: {error}") from error
+    if not phonenumbers.is_possible_number(number):
+        raise ValidationError(f"“{text[:40]}” does not have the right number of digits for a phone number.")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def normalize_tag(raw: str) -> str:
+    return " ".join(str(raw).split()).lower()[:60]

@@ -1,0 +1,272 @@
+"""Page-shaped reads of the spine. Every list is scoped by the access helpers, filtered in the database
+and paged by keyset; nothing here loads more rows than it shows."""
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection
+from django.db.models import Q, QuerySet
+from django.db.models.functions import Lower
+
+from tandem.contacts.models import (
+    Activity,
+    Company,
+    Consent,
+    Contact,
+    PropertyDefinition,
+    PropertyType,
+    StageChange,
+    Suppression,
+)
+from tandem.contacts.normalize import address_hash, normalize_tag
+from tandem.core import access
+from tandem.core.access import Verb
+from tandem.core.pagination import Page, SortKey, count_up_to, paginate
+
+PAGE_SIZE = 50
+COUNT_CAP = 10_000
+
+CONTACT_SORTS: dict[str, tuple[str, SortKey]] = {
+    "newest": ("Newest first", SortKey(("created_at", "id"), descending=True)),
+    "oldest": ("Oldest first", SortKey(("created_at", "id"), descending=False)),
+    "updated": ("Recently updated", SortKey(("updated_at", "id"), descending=True)),
+    "name": ("Name A–Z", SortKey(("last_name", "first_name", "id"), descending=False)),
+    "score": ("Highest score", SortKey(("score", "id"), descending=True)),
+}
+COMPANY_SORTS: dict[str, tuple[str, SortKey]] = {
+    "newest": ("Newest first", SortKey(("created_at", "id"), descending=True)),
+    "oldest": ("Oldest first", SortKey(("created_at", "id"), descending=False)),
+    "updated": ("Recently updated", SortKey(("updated_at", "id"), descending=True)),
+    "name": ("Name A–Z", SortKey(("name", "id"), descending=False)),
+}
+
+
+@dataclass
+class PropertyFilter:
+    name: str
+    value: Any
+    operator: str = "eq"  # eq, gte, lte, contains (multi-choice), set, unset
+
+
+@dataclass
+class ContactFilters:
+    search: str = ""
+    stages: list[str] = field(default_factory=list)
+    owner_ids: list[int] = field(default_factory=list)
+    unowned: bool = False
+    team_ids: list[int] = field(default_factory=list)
+    countries: list[str] = field(default_factory=list)
+    tag: str = ""
+    company_id: int | None = None
+    created_from: datetime.date | None = None
+    created_to: datetime.date | None = None
+    properties: list[PropertyFilter] = field(default_factory=list)
+
+
+@dataclass
+class CompanyFilters:
+    search: str = ""
+    owner_ids: list[int] = field(default_factory=list)
+    team_ids: list[int] = field(default_factory=list)
+    countries: list[str] = field(default_factory=list)
+    industry: str = ""
+    created_from: datetime.date | None = None
+    created_to: datetime.date | None = None
+    properties: list[PropertyFilter] = field(default_factory=list)
+
+
+@dataclass
+class ListPage:
+    page: Page
+    count: int
+    count_is_capped: bool
+
+
+def _day_start(day: datetime.date) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time.min, tzinfo=datetime.UTC)
+
+
+def _property_condition(
+    queryset: QuerySet, definitions: dict[str, PropertyDefinition], item: PropertyFilter
+) -> QuerySet:
+    definition = definitions.get(item.name)
+    if definition is None:
+        return queryset
+    path = f"properties__{definition.name}"
+    if item.operator == "set":
+        return queryset.filter(**{"properties__has_key": definition.name})
+    if item.operator == "unset":
+        return queryset.exclude(**{"properties__has_key": definition.name})
+    if definition.value_type == PropertyType.MULTI_CHOICE:
+        if connection.vendor == "postgresql":
+            return queryset.filter(**{f"{path}__contains": [item.value]})
+        # SQLite has no JSON containment operator; json_each reads the array. The key is a slug we
+        # defined (validated on creation), and the value is a bound parameter.
+        table = queryset.model._meta.db_table
+        return queryset.extra(  # noqa: S610 (only bound parameters and our own table name)
+            where=[f"EXISTS (SELECT 1 FROM json_each({table}.properties, %s) WHERE json_each.value = %s)"],
+            params=[f'$."{definition.name}"', item.value],
+        )
+    if item.operator in ("gte", "lte") and definition.value_type in (PropertyType.NUMBER, PropertyType.DATE):
+        return queryset.filter(**{f"{path}__{item.operator}": item.value})
+    if definition.value_type == PropertyType.TEXT:
+        return queryset.filter(**{f"{path}__iexact": item.value})
+    return queryset.filter(**{path: item.value})
+
+
+def _search_condition(text: str, fields: list[str]) -> Q:
+    """Each word must match the start of one of the fields (case-insensitive): "ann acme" finds Ann at Acme."""
+    condition = Q()
+    for word in text.split()[:5]:
+        word_condition = Q()
+        for name in fields:
+            word_condition |= Q(**{f"{name}__istartswith": word})
+        condition &= word_condition
+    return condition
+
+
+def filter_contacts(queryset: QuerySet[Contact], filters: ContactFilters) -> QuerySet[Contact]:
+    if filters.search.strip():
+        text = filters.search.strip()
+        if "@" in text:
+            queryset = queryset.filter(email__istartswith=text)
+        else:
+            queryset = queryset.filter(
+                _search_condition(text, ["first_name", "last_name", "email", "company__name"])
+            )
+    if filters.stages:
+        queryset = queryset.filter(lifecycle_stage__in=filters.stages)
+    if filters.owner_ids or filters.unowned:
+        owner_condition = Q(owner_id__in=filters.owner_ids) if filters.owner_ids else Q(pk__in=[])
+        if filters.unowned:
+            owner_condition |= Q(owner__isnull=True)
+        queryset = queryset.filter(owner_condition)
+    if filters.team_ids:
+        queryset = queryset.filter(team_id__in=filters.team_ids)
+    if filters.countries:
+        queryset = queryset.filter(country__in=filters.countries)
+    if filters.tag:
+        queryset = queryset.filter(contacttag__tag__name=normalize_tag(filters.tag))
+    if filters.company_id:
+        queryset = queryset.filter(company_id=filters.company_id)
+    if filters.created_from:
+        queryset = queryset.filter(created_at__gte=_day_start(filters.created_from))
+    if filters.created_to:
+        queryset = queryset.filter(created_at__lt=_day_start(filters.created_to + datetime.timedelta(days=1)))
+    if filters.properties:
+        definitions = {d.name: d for d in PropertyDefinition.objects.filter(object_type="contact")}
+        for item in filters.properties:
+            queryset = _property_condition(queryset, definitions, item)
+    return queryset
+
+
+def filter_companies(queryset: QuerySet[Company], filters: CompanyFilters) -> QuerySet[Company]:
+    if filters.search.strip():
+        queryset = queryset.filter(_search_condition(filters.search.strip(), ["name", "domain"]))
+    if filters.owner_ids:
+        queryset = queryset.filter(owner_id__in=filters.owner_ids)
+    if filters.team_ids:
+        queryset = queryset.filter(team_id__in=filters.team_ids)
+    if filters.countries:
+        queryset = queryset.filter(country__in=filters.countries)
+    if filters.industry:
+        queryset = queryset.filter(industry__iexact=filters.industry)
+    if filters.created_from:
+        queryset = queryset.filter(created_at__gte=_day_start(filters.created_from))
+    if filters.created_to:
+        queryset = queryset.filter(created_at__lt=_day_start(filters.created_to + datetime.timedelta(days=1)))
+    if filters.properties:
+        definitions = {d.name: d for d in PropertyDefinition.objects.filter(object_type="company")}
+        for item in filters.properties:
+            queryset = _property_condition(queryset, definitions, item)
+    return queryset
+
+
+def visible_contacts(user) -> QuerySet[Contact]:
+    return access.scope_queryset(user, Verb.VIEW, Contact.objects.filter(deleted_at__isnull=True))
+
+
+def visible_companies(user) -> QuerySet[Company]:
+    return access.scope_queryset(user, Verb.VIEW, Company.objects.filter(deleted_at__isnull=True))
+
+
+def contact_list(
+    user, filters: ContactFilters, sort: str = "newest", cursor: str | None = None, limit: int = PAGE_SIZE
+) -> ListPage:
+    """The contacts list: one page of rows with owner and company, and a count capped at COUNT_CAP."""
+    sort_key = CONTACT_SORTS.get(sort, CONTACT_SORTS["newest"])[1]
+    queryset = filter_contacts(visible_contacts(user), filters)
+    page = paginate(queryset.select_related("owner", "company"), sort_key, cursor, limit)
+    count, capped = count_up_to(queryset, COUNT_CAP)
+    return ListPage(page=page, count=count, count_is_capped=capped)
+
+
+def company_list(
+    user, filters: CompanyFilters, sort: str = "newest", cursor: str | None = None, limit: int = PAGE_SIZE
+) -> ListPage:
+    sort_key = COMPANY_SORTS.get(sort, COMPANY_SORTS["newest"])[1]
+    queryset = filter_companies(visible_companies(user), filters)
+    page = paginate(queryset.select_related("owner"), sort_key, cursor, limit)
+    count, capped = count_up_to(queryset, COUNT_CAP)
+    return ListPage(page=page, count=count, count_is_capped=capped)
+
+
+def trash(user, model: type[Contact] | type[Company], cursor: str | None = None) -> Page:
+    queryset = access.scope_queryset(user, Verb.DELETE, model.objects.filter(deleted_at__isnull=False))
+    return paginate(queryset, SortKey(("deleted_at", "id"), descending=True), cursor, PAGE_SIZE)
+
+
+def contact_detail(user, contact_id: int) -> Contact:
+    """One live contact the user may see, with what its page shows beside the fields (404 otherwise)."""
+    queryset = Contact.objects.filter(deleted_at__isnull=True).select_related("owner", "team", "company")
+    return access.get_object_or_deny(user, Verb.VIEW, queryset.prefetch_related("tags"), pk=contact_id)
+
+
+def company_detail(user, company_id: int) -> Company:
+    queryset = Company.objects.filter(deleted_at__isnull=True).select_related("owner", "team")
+    return access.get_object_or_deny(user, Verb.VIEW, queryset, pk=company_id)
+
+
+def timeline(
+    *,
+    contact: Contact | None = None,
+    company: Company | None = None,
+    cursor: str | None = None,
+    kinds: list[str] | None = None,
+    limit: int = 25,
+) -> Page:
+    """A record's touches, newest first."""
+    queryset = Activity.objects.select_related("actor")
+    queryset = queryset.filter(contact=contact) if contact is not None else queryset.filter(company=company)
+    if kinds:
+        queryset = queryset.filter(kind__in=kinds)
+    return paginate(queryset, SortKey(("occurred_at", "id"), descending=True), cursor, limit)
+
+
+def consent_overview(contact: Contact) -> dict[str, Any]:
+    """Consents by purpose and whether the address is suppressed, for the contact page."""
+    consents = {consent.purpose: consent for consent in Consent.objects.filter(contact=contact)}
+    suppression = (
+        Suppression.objects.filter(address_hash=address_hash(contact.email)).first()
+        if contact.email
+        else None
+    )
+    return {"consents": consents, "suppression": suppression}
+
+
+def stage_history(contact: Contact) -> list[StageChange]:
+    return list(contact.stage_changes.select_related("actor").order_by("-changed_at", "-id")[:20])
+
+
+def company_contacts(user, company: Company, limit: int = 20) -> list[Contact]:
+    return list(
+        visible_contacts(user)
+        .filter(company=company)
+        .select_related("owner")
+        .order_by(Lower("last_name"), "id")[:limit]
+    )
+
+
+def property_definitions(object_type: str) -> list[PropertyDefinition]:
+    return list(PropertyDefinition.objects.filter(object_type=object_type))

@@ -1,0 +1,463 @@
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from tandem.contacts import normalize, properties
+from tandem.contacts.models import (
+    Activity,
+    ActivityKind,
+    Company,
+    Contact,
+    ContactTag,
+    LeadStatus,
+    LifecycleStage,
+    StageChange,
+    Tag,
+)
+from tandem.contacts.services.fields import clean_country, clean_owner, clean_text, raise_if, snapshot
+from tandem.contacts.services.timeline import record_activity
+from tandem.core import access, audit
+from tandem.core.access import Verb
+from tandem.core.events import publish
+from tandem.core.models import User
+
+# What a person may set on a contact. Team, timestamps, score and deletion are never taken from input:
+# the team follows the owner, the score belongs to scoring rules.
+TEXT_FIELDS = {
+    "first_name": 100,
+    "last_name": 100,
+    "job_title": 150,
+    "source": 100,
+    "source_medium": 100,
+    "source_campaign": 200,
+    "source_referrer": 500,
+    "source_landing_page": 500,
+}
+EDITABLE_FIELDS = [
+    "email",
+    *TEXT_FIELDS,
+    "phone",
+    "company",
+    "country",
+    "lifecycle_stage",
+    "lead_status",
+    "owner",
+    "properties",
+]
+AUDITED_FIELDS = [name for name in EDITABLE_FIELDS if name != "properties"] + ["team"]
+
+
+def clean_contact_values(
+    actor: User | None, values: Mapping[str, Any], contact: Contact | None
+) -> dict[str, Any]:
+    """Validate the given subset of editable fields; returns model-ready values for exactly those keys."""
+    errors: dict[str, str] = {}
+    unknown = sorted(set(values) - set(EDITABLE_FIELDS))
+    if unknown:
+        errors[unknown[0]] = f"“{unknown[0]}” cannot be set on a contact."
+    cleaned: dict[str, Any] = {}
+    for name, max_length in TEXT_FIELDS.items():
+        if name in values:
+            cleaned[name] = clean_text(dict(values), name, max_length, errors)
+    if "email" in values:
+        try:
+            cleaned["email"] = normalize.normalize_email(values["email"])
+        except ValidationError as error:
+            errors["email"] = error.messages[0]
+    if "country" in values:
+        cleaned["country"] = clean_country(values["country"], errors)
+    if "phone" in values:
+        country = cleaned.get("country", contact.country if contact else "")
+        try:
+            cleaned["phone"] = normalize.normalize_phone(values["phone"], str(country or ""))
+        except ValidationError as error:
+            errors["phone"] = error.messages[0]
+    if "lifecycle_stage" in values:
+        stage = values["lifecycle_stage"] or LifecycleStage.LEAD
+        if stage not in LifecycleStage.values:
+            errors["lifecycle_stage"] = f"“{str(stage)[:30]}” is not a lifecycle stage."
+        cleaned["lifecycle_stage"] = stage
+    if "lead_status" in values:
+        status = values["lead_status"] or ""
+        if status not in LeadStatus.values:
+            errors["lead_status"] = f"“{str(status)[:30]}” is not a lead status."
+        cleaned["lead_status"] = status
+    if "company" in values:
+        cleaned["company"] = _clean_company(values["company"], errors)
+    if "owner" in values:
+        cleaned["owner"] = clean_owner(actor, values["owner"], "contact", errors)
+    if "properties" in values:
+        try:
+            cleaned["properties"] = properties.clean_values(
+                "contact", contact.properties if contact else {}, values["properties"] or {}
+            )
+        except ValidationError as error:
+            errors.update({key: messages[0] for key, messages in error.message_dict.items()})
+    if "email" in cleaned and cleaned["email"] and "email" not in errors:
+        duplicate = Contact.objects.filter(deleted_at__isnull=True).annotate(email_lower=Lower("email"))
+        duplicate = duplicate.filter(email_lower=cleaned["email"].lower())
+        if contact is not None:
+            duplicate = duplicate.exclude(pk=contact.pk)
+        if duplicate.exists():
+            errors["email"] = "Another contact already has this email address."
+    raise_if(errors)
+    return cleaned
+
+
+def _clean_company(raw: Any, errors: dict[str, str]) -> Company | None:
+    if raw in (None, ""):
+        return None
+    if isinstance(raw, Company):
+        return raw if raw.deleted_at is None else None
+    try:
+        company = Company.objects.filter(pk=int(raw), deleted_at__isnull=True).first()
+    except (TypeError, ValueError):
+        company = None
+    if company is None:
+        errors["company"] = "Choose an existing company."
+    return company
+
+
+def _save_new(contact: Contact) -> None:
+    try:
+        with transaction.atomic():
+            contact.save()
+    except IntegrityError as error:
+        # Two writers raced past the duplicate check: the unique index decides, the user gets a sentence.
+        raise ValidationError({"email": "Another contact already has this email address."}) from error
+
+
+def _set_tags(contact: Contact, names: Iterable[str]) -> tuple[list[str], list[str]]:
+    """Make the contact's tags exactly `names`; returns (added, removed)."""
+    wanted = {normalize.normalize_tag(name) for name in names if normalize.normalize_tag(name)}
+    current = set(contact.tags.values_list("name", flat=True))
+    added, removed = sorted(wanted - current), sorted(current - wanted)
+    if added:
+        Tag.objects.bulk_create([Tag(name=name) for name in added], ignore_conflicts=True)
+        tag_ids = Tag.objects.filter(name__in=added).values_list("id", flat=True)
+        ContactTag.objects.bulk_create(
+            [ContactTag(contact=contact, tag_id=tag_id) for tag_id in tag_ids], ignore_conflicts=True
+        )
+    if removed:
+        ContactTag.objects.filter(contact=contact, tag__name__in=removed).delete()
+    return added, removed
+
+
+def record_stage_change(
+    *, contact: Contact, from_stage: str, to_stage: str, actor, cause_type: str, cause_id: int | None
+) -> StageChange:
+    change = StageChange.objects.create(
+        contact=contact,
+        from_stage=from_stage,
+        to_stage=to_stage,
+        changed_at=timezone.now(),
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        cause_type=cause_type,
+        cause_id=cause_id,
+    )
+    record_activity(
+        kind=ActivityKind.STAGE_CHANGED,
+        contact=contact,
+        actor=actor,
+        subject_type=cause_type,
+        subject_id=cause_id,
+        details={"from": from_stage, "to": to_stage},
+    )
+    publish("contacts.contact.stage_changed", contact_id=contact.pk, stage_change_id=change.pk)
+    return change
+
+
+@transaction.atomic
+def create_contact(
+    *,
+    actor: User | None,
+    values: Mapping[str, Any],
+    tags: Iterable[str] = (),
+    cause_type: str = "user",
+    cause_id: int | None = None,
+    request=None,
+) -> Contact:
+    """Create a contact owned by `owner` (default: the actor), recording created + first stage."""
+    if actor is not None:
+        access.require_allowed(actor, "contact", Verb.CREATE)
+    cleaned = clean_contact_values(actor, values, None)
+    cleaned.setdefault("owner", actor)
+    cleaned.setdefault("lifecycle_stage", LifecycleStage.LEAD)
+    contact = Contact(**cleaned)
+    contact.email_domain = normalize.email_domain(contact.email)
+    contact.team_id = contact.owner.team_id if contact.owner else None
+    _save_new(contact)
+    added_tags, _ = _set_tags(contact, tags)
+    record_activity(
+        kind=ActivityKind.CREATED,
+        contact=contact,
+        company=contact.company,
+        actor=actor,
+        subject_type=cause_type,
+        subject_id=cause_id,
+    )
+    record_stage_change(
+        contact=contact,
+        from_stage="",
+        to_stage=contact.lifecycle_stage,
+        actor=actor,
+        cause_type=cause_type,
+        cause_id=cause_id,
+    )
+    after = snapshot(contact, AUDITED_FIELDS)
+    audit.record(
+        actor=actor,
+        action=audit.Action.CREATE,
+        target=contact,
+        request=request,
+        changes={**audit.diff({}, after), **({"tags": [None, ", ".join(added_tags)]} if added_tags else {})},
+    )
+    publish("contacts.contact.created", contact_id=contact.pk)
+    return contact
+
+
+@transaction.atomic
+def update_contact(
+    *,
+    actor: User | None,
+    contact: Contact,
+    values: Mapping[str, Any],
+    tags: Iterable[str] | None = None,
+    cause_type: str = "user",
+    cause_id: int | None = None,
+    request=None,
+) -> Contact:
+    """Change the given fields; records the diff on the timeline and in the audit log, and any stage move."""
+    if actor is not None:
+        access.require(actor, Verb.CHANGE, contact)
+    if contact.deleted_at is not None:
+        raise ValidationError("This contact is in the trash. Restore it before editing.")
+    cleaned = clean_contact_values(actor, values, contact)
+    before = snapshot(contact, AUDITED_FIELDS)
+    before_properties = dict(contact.properties)
+    for name, value in cleaned.items():
+        setattr(contact, name, value)
+    if "email" in cleaned:
+        contact.email_domain = normalize.email_domain(contact.email)
+    if "owner" in cleaned:
+        contact.team_id = contact.owner.team_id if contact.owner else None
+    after = snapshot(contact, AUDITED_FIELDS)
+    changes = audit.diff(before, after)
+    changes.update(
+        audit.diff(
+            {f"properties.{k}": v for k, v in before_properties.items()},
+            {f"properties.{k}": contact.properties.get(k) for k in {*before_properties, *contact.properties}},
+        )
+    )
+    if tags is not None:
+        added, removed = _set_tags(contact, tags)
+        if added or removed:
+            changes["tags"] = [", ".join(removed) or None, ", ".join(added) or None]
+    if not changes:
+        return contact
+    contact.updated_at = timezone.now()
+    contact.save(update_fields=[*cleaned, "email_domain", "team", "updated_at"])
+    if before["lifecycle_stage"] != contact.lifecycle_stage:
+        record_stage_change(
+            contact=contact,
+            from_stage=before["lifecycle_stage"],
+            to_stage=contact.lifecycle_stage,
+            actor=actor,
+            cause_type=cause_type,
+            cause_id=cause_id,
+        )
+    field_changes = {name: pair for name, pair in changes.items() if name != "lifecycle_stage"}
+    if field_changes:
+        record_activity(
+            kind=ActivityKind.UPDATED,
+            contact=contact,
+            actor=actor,
+            subject_type=cause_type,
+            subject_id=cause_id,
+            details={"changes": audit_ready(field_changes)},
+        )
+    audit.record(actor=actor, action=audit.Action.UPDATE, target=contact, changes=changes, request=request)
+    publish("contacts.contact.updated", contact_id=contact.pk, fields=sorted(changes))
+    return contact
+
+
+def audit_ready(changes: dict[str, list[Any]]) -> dict[str, list[Any]]:
+    """JSON-safe copy of a diff for the timeline's details."""
+    return {
+        name: [None if v is None else v if isinstance(v, int | float | bool | list) else str(v) for v in pair]
+        for name, pair in changes.items()
+    }
+
+
+@transaction.atomic
+def delete_contact(*, actor: User | None, contact: Contact, request=None) -> Contact:
+    """Move to the trash: hidden everywhere, restorable for TANDEM_TRASH_DAYS, then purged."""
+    if actor is not None:
+        access.require(actor, Verb.DELETE, contact)
+    if contact.deleted_at is not None:
+        return contact
+    contact.deleted_at = timezone.now()
+    contact.save(update_fields=["deleted_at"])
+    record_activity(kind=ActivityKind.DELETED, contact=contact, actor=actor)
+    audit.record(actor=actor, action=audit.Action.DELETE, target=contact, request=request)
+    publish("contacts.contact.deleted", contact_id=contact.pk)
+    return contact
+
+
+@transaction.atomic
+def restore_contact(*, actor: User | None, contact: Contact, request=None) -> Contact:
+    """Bring a contact back from the trash, unless a live contact has taken its email meanwhile."""
+    if actor is not None:
+        access.require(actor, Verb.DELETE, contact)
+    if contact.deleted_at is None:
+        return contact
+    if (
+        contact.email
+        and Contact.objects.filter(deleted_at__isnull=True, email__iexact=contact.email).exists()
+    ):
+        raise ValidationError(
+            f"Another contact now uses {contact.email}. Merge or change that contact before restoring this one."
+        )
+    contact.deleted_at = None
+    contact.updated_at = timezone.now()
+    contact.save(update_fields=["deleted_at", "updated_at"])
+    record_activity(kind=ActivityKind.RESTORED, contact=contact, actor=actor)
+    audit.record(
+        actor=actor,
+        action=audit.Action.UPDATE,
+        target=contact,
+        request=request,
+        changes={"deleted_at": ["trash", None]},
+        event="restored",
+    )
+    publish("contacts.contact.restored", contact_id=contact.pk)
+    return contact
+
+
+class BulkAction:
+    ASSIGN_OWNER = "assign_owner"
+    SET_STAGE = "set_stage"
+    ADD_TAG = "add_tag"
+    REMOVE_TAG = "remove_tag"
+    DELETE = "delete"
+    ALL = (ASSIGN_OWNER, SET_STAGE, ADD_TAG, REMOVE_TAG, DELETE)
+
+
+@transaction.atomic
+def bulk_update_contacts(
+    *, actor: User, contact_ids: Iterable[int], action: str, value: Any = None, request=None
+) -> int:
+    """Apply one action to many contacts in set-based statements; returns how many were changed.
+
+    Only contacts the actor may change (or delete) are touched; the rest are skipped silently, and the
+    count tells the caller how many that was. Each changed contact gets a timeline entry and an audit row.
+    """
+    if action not in BulkAction.ALL:
+        raise ValidationError({"action": "Choose what to do with the selected contacts."})
+    ids = sorted({int(pk) for pk in contact_ids})
+    if not ids:
+        raise ValidationError({"contact_ids": "Select at least one contact."})
+    verb = Verb.DELETE if action == BulkAction.DELETE else Verb.CHANGE
+    scoped = access.scope_queryset(actor, verb, Contact.objects.filter(deleted_at__isnull=True))
+    now = timezone.now()
+    changes: dict[str, list[Any]]
+    if action == BulkAction.ASSIGN_OWNER:
+        errors: dict[str, str] = {}
+        owner = clean_owner(actor, value, "contact", errors)
+        if owner is None:
+            raise ValidationError(errors or {"value": "Choose the new owner."})
+        targets = list(
+            scoped.filter(pk__in=ids)
+            .exclude(owner=owner)
+            .values_list("pk", "first_name", "last_name", "owner_id")
+        )
+        target_ids = [row[0] for row in targets]
+        Contact.objects.filter(pk__in=target_ids).update(owner=owner, team_id=owner.team_id, updated_at=now)
+        rows = [
+            (pk, f"{first} {last}".strip(), {"owner": [old, owner.pk]}) for pk, first, last, old in targets
+        ]
+        kind, details = ActivityKind.UPDATED, {"changes": {"owner": [None, str(owner)]}}
+    elif action == BulkAction.SET_STAGE:
+        if value not in LifecycleStage.values:
+            raise ValidationError({"value": "Choose a lifecycle stage."})
+        targets = list(
+            scoped.filter(pk__in=ids)
+            .exclude(lifecycle_stage=value)
+            .values_list("pk", "first_name", "last_name", "lifecycle_stage")
+        )
+        target_ids = [row[0] for row in targets]
+        Contact.objects.filter(pk__in=target_ids).update(lifecycle_stage=value, updated_at=now)
+        StageChange.objects.bulk_create(
+            [
+                StageChange(
+                    contact_id=pk,
+                    from_stage=old,
+                    to_stage=value,
+                    changed_at=now,
+                    actor=actor,
+                    cause_type="bulk",
+                )
+                for pk, _, _, old in targets
+            ],
+            batch_size=1000,
+        )
+        rows = [
+            (pk, f"{first} {last}".strip(), {"lifecycle_stage": [old, value]})
+            for pk, first, last, old in targets
+        ]
+        kind, details = ActivityKind.STAGE_CHANGED, {"to": value}
+    elif action in (BulkAction.ADD_TAG, BulkAction.REMOVE_TAG):
+        name = normalize.normalize_tag(value or "")
+        if not name:
+            raise ValidationError({"value": "Type the tag."})
+        tag, _ = Tag.objects.get_or_create(name=name)
+        tagged = ContactTag.objects.filter(tag=tag, contact_id__in=ids).values_list("contact_id", flat=True)
+        if action == BulkAction.ADD_TAG:
+            targets = list(
+                scoped.filter(pk__in=ids).exclude(pk__in=tagged).values_list("pk", "first_name", "last_name")
+            )
+            ContactTag.objects.bulk_create(
+                [ContactTag(contact_id=row[0], tag=tag) for row in targets],
+                batch_size=1000,
+                ignore_conflicts=True,
+            )
+            changes = {"tags": [None, name]}
+        else:
+            targets = list(
+                scoped.filter(pk__in=ids).filter(pk__in=tagged).values_list("pk", "first_name", "last_name")
+            )
+            ContactTag.objects.filter(tag=tag, contact_id__in=[row[0] for row in targets]).delete()
+            changes = {"tags": [name, None]}
+        target_ids = [row[0] for row in targets]
+        Contact.objects.filter(pk__in=target_ids).update(updated_at=now)
+        rows = [(row[0], f"{row[1]} {row[2]}".strip(), changes) for row in targets]
+        kind, details = ActivityKind.UPDATED, {"changes": changes}
+    else:
+        targets = list(scoped.filter(pk__in=ids).values_list("pk", "first_name", "last_name"))
+        target_ids = [row[0] for row in targets]
+        Contact.objects.filter(pk__in=target_ids).update(deleted_at=now)
+        rows = [(row[0], f"{row[1]} {row[2]}".strip(), None) for row in targets]
+        kind, details = ActivityKind.DELETED, {}
+    Activity.objects.bulk_create(
+        [
+            Activity(
+                contact_id=pk, kind=kind, occurred_at=now, actor=actor, subject_type="bulk", details=details
+            )
+            for pk in target_ids
+        ],
+        batch_size=1000,
+    )
+    audit.record_many(
+        actor=actor,
+        action=audit.Action.DELETE if action == BulkAction.DELETE else audit.Action.UPDATE,
+        model=Contact,
+        targets=rows,
+        event=f"bulk_{action}",
+    )
+    if target_ids:
+        publish("contacts.contact.bulk_updated", contact_ids=target_ids, action=action)
+    return len(target_ids)

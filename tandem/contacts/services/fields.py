@@ -1,0 +1,71 @@
+"""Checks shared by the contact and company write paths: owners, countries, plain text fields."""
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django_countries import countries
+
+from tandem.core import access
+from tandem.core.access import Scope, Verb
+from tandem.core.models import User
+
+
+def clean_text(values: dict[str, Any], name: str, max_length: int, errors: dict[str, str]) -> str:
+    raw = values.get(name)
+    text = "" if raw is None else str(raw).strip()
+    if len(text) > max_length:
+        errors[name] = f"At most {max_length} characters."
+    return text
+
+
+def clean_country(raw: Any, errors: dict[str, str]) -> str:
+    code = str(raw or "").strip().upper()
+    if not code:
+        return ""
+    if code not in dict(countries):
+        # Accept a country's English name as well as its ISO code, as people type both.
+        by_name = {name.lower(): iso for iso, name in countries}
+        code = by_name.get(code.lower(), "")
+        if not code:
+            errors["country"] = f"“{str(raw)[:40]}” is not a country (use its name or ISO code, e.g. DE)."
+    return code
+
+
+def clean_owner(actor: User | None, raw: Any, object_type: str, errors: dict[str, str]) -> User | None:
+    """The owner to set, checked: an active user, and someone the actor may hand records to."""
+    if raw in (None, ""):
+        return None
+    if isinstance(raw, User):
+        owner = raw
+    else:
+        try:
+            owner = User.objects.filter(pk=int(raw), is_active=True).first()
+        except (TypeError, ValueError):
+            owner = None
+    if owner is None or not owner.is_active:
+        errors["owner"] = "Choose an active user as the owner."
+        return None
+    # Someone who may only change what they own cannot give records away (or take others').
+    may_reassign = (
+        access.scope_for(actor, object_type, Verb.CHANGE) in (Scope.EVERYTHING, Scope.TEAM) if actor else True
+    )
+    if actor is not None and owner.pk != actor.pk and not may_reassign:
+        errors["owner"] = "You can only assign records to yourself."
+        return None
+    return owner
+
+
+def snapshot(instance: models.Model, names: list[str]) -> dict[str, Any]:
+    """Field values in a comparable, display-ready form for diffs and the audit log."""
+    result: dict[str, Any] = {}
+    for name in names:
+        field = instance._meta.get_field(name)
+        value = getattr(instance, field.attname)
+        result[name] = str(value) if value is not None and name == "country" else value
+    return result
+
+
+def raise_if(errors: dict[str, str]) -> None:
+    if errors:
+        raise ValidationError(errors)

@@ -1,0 +1,10 @@
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
+
+from tandem.contacts import services
+
+
+@db_periodic_task(crontab(hour="3", minute="17"))
+def purge_trash() -> tuple[int, int]:
+    """Nightly: records trashed more than TANDEM_TRASH_DAYS ago are deleted for good."""
+    return services.purge_trash()

@@ -1,0 +1,162 @@
+"""Who may do what: one policy table and the helpers every view, export and API endpoint goes through.
+
+A role grants each verb on each object type at one scope: everything, the user's team, what the user
+owns, or nothing. Lists are scoped with `scope_queryset`; single objects are fetched with
+`get_object_or_deny` and checked with `can`, which apply the same rule. Models opt in by naming their
+`access_object_type` and having `owner` and `team` foreign keys.
+"""
+
+from enum import Enum
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.http import Http404
+
+from tandem.core.models import Role
+
+if TYPE_CHECKING:
+    from tandem.core.models import User
+
+ModelT = TypeVar("ModelT", bound=models.Model)
+
+
+class Scope(Enum):
+    EVERYTHING = "everything"
+    TEAM = "team"
+    OWNED = "owned"
+    NONE = "none"
+
+
+class Verb:
+    VIEW = "view"
+    CREATE = "create"
+    CHANGE = "change"
+    DELETE = "delete"
+    ALL = (VIEW, CREATE, CHANGE, DELETE)
+
+
+E, T, OWN, N = Scope.EVERYTHING, Scope.TEAM, Scope.OWNED, Scope.NONE
+
+
+def _grants(view: Scope, create: Scope, change: Scope, delete: Scope) -> dict[str, Scope]:
+    return {Verb.VIEW: view, Verb.CREATE: create, Verb.CHANGE: change, Verb.DELETE: delete}
+
+
+# role -> object type -> verb -> scope. Record types (contact, company, later deal, ticket, quote) use
+# ownership; settings types (property, audit, user, team) are everything-or-nothing.
+POLICY: dict[str, dict[str, dict[str, Scope]]] = {
+    Role.ADMIN: {
+        "contact": _grants(E, E, E, E),
+        "company": _grants(E, E, E, E),
+        "property": _grants(E, E, E, E),
+        "audit": _grants(E, N, N, N),
+        "user": _grants(E, E, E, E),
+    },
+    Role.MARKETING: {
+        "contact": _grants(E, E, E, T),
+        "company": _grants(E, E, E, T),
+        "property": _grants(E, N, N, N),
+        "audit": _grants(N, N, N, N),
+        "user": _grants(E, N, N, N),
+    },
+    Role.SALES: {
+        "contact": _grants(E, E, T, OWN),
+        "company": _grants(E, E, T, OWN),
+        "property": _grants(E, N, N, N),
+        "audit": _grants(N, N, N, N),
+        "user": _grants(E, N, N, N),
+    },
+    Role.SERVICE: {
+        "contact": _grants(E, E, T, N),
+        "company": _grants(E, N, T, N),
+        "property": _grants(E, N, N, N),
+        "audit": _grants(N, N, N, N),
+        "user": _grants(E, N, N, N),
+    },
+    Role.READ_ONLY: {
+        "contact": _grants(T, N, N, N),
+        "company": _grants(T, N, N, N),
+        "property": _grants(E, N, N, N),
+        "audit": _grants(N, N, N, N),
+        "user": _grants(E, N, N, N),
+    },
+}
+
+
+def scope_for(user: "User", object_type: str, verb: str) -> Scope:
+    if not user.is_authenticated or not user.is_active:
+        return Scope.NONE
+    return POLICY.get(user.role, {}).get(object_type, {}).get(verb, Scope.NONE)
+
+
+def _object_type(model: type[models.Model]) -> str:
+    object_type = getattr(model, "access_object_type", None)
+    if object_type is None:
+        raise TypeError(f"{model.__name__} does not declare access_object_type")
+    return object_type
+
+
+def _scope_filter(user: "User", scope: Scope) -> models.Q | None:
+    """The row filter for a scope; None means no row qualifies."""
+    if scope is Scope.EVERYTHING:
+        return models.Q()
+    if scope is Scope.TEAM:
+        # A user without a team is a team of one: they reach what they own.
+        if user.team_id is None:
+            return models.Q(owner_id=user.pk)
+        return models.Q(team_id=user.team_id)
+    if scope is Scope.OWNED:
+        return models.Q(owner_id=user.pk)
+    return None
+
+
+def scope_queryset(user: "User", verb: str, queryset: models.QuerySet[ModelT]) -> models.QuerySet[ModelT]:
+    """Narrow a queryset to the rows `user` may `verb`."""
+    condition = _scope_filter(user, scope_for(user, _object_type(queryset.model), verb))
+    if condition is None:
+        return queryset.none()
+    return queryset.filter(condition)
+
+
+def can(user: "User", verb: str, obj: models.Model) -> bool:
+    """Whether `user` may `verb` this one object, by the same rule as `scope_queryset`."""
+    scope = scope_for(user, _object_type(type(obj)), verb)
+    if scope is Scope.EVERYTHING:
+        return True
+    if scope is Scope.NONE:
+        return False
+    owner_id = getattr(obj, "owner_id", None)
+    if scope is Scope.OWNED or user.team_id is None:
+        return owner_id is not None and owner_id == user.pk
+    return getattr(obj, "team_id", None) == user.team_id
+
+
+def can_create(user: "User", object_type: str) -> bool:
+    return scope_for(user, object_type, Verb.CREATE) is not Scope.NONE
+
+
+def allows(user: "User", object_type: str, verb: str) -> bool:
+    """Whether the role grants the verb on the type at any scope (for showing buttons and menus)."""
+    return scope_for(user, object_type, verb) is not Scope.NONE
+
+
+def require(user: "User", verb: str, obj: models.Model) -> None:
+    if not can(user, verb, obj):
+        raise PermissionDenied(f"You may not {verb} this {_object_type(type(obj))}.")
+
+
+def require_allowed(user: "User", object_type: str, verb: str) -> None:
+    if not allows(user, object_type, verb):
+        raise PermissionDenied(f"You may not {verb} {object_type} records.")
+
+
+def get_object_or_deny(user: "User", verb: str, queryset: models.QuerySet[ModelT], **lookup: Any) -> ModelT:
+    """Fetch one object for `verb`: 404 if the user may not even see it, 403 if they see it but may not act."""
+    try:
+        obj = scope_queryset(user, Verb.VIEW, queryset).get(**lookup)
+    except (queryset.model.DoesNotExist, ValueError, TypeError) as error:
+        raise Http404("Not found.") from error
+    if verb != Verb.VIEW:
+        require(user, verb, obj)
+    return obj

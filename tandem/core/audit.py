@@ -1,0 +1,106 @@
+"""The audit log: who created, changed (with the field diff) or deleted what, and every login, permission
+and token change. Rows are written here and by nothing else; the app has no path that edits or deletes
+them (the admin list is read-only and django-auditlog's LogEntry is never exposed to a form)."""
+
+from collections.abc import Iterable
+from typing import Any
+
+from auditlog.models import LogEntry
+from django.contrib.auth import signals as auth_signals
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+Action = LogEntry.Action
+
+
+def _remote_addr(request) -> str | None:
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def record(
+    *,
+    actor,
+    action: int,
+    target: models.Model,
+    changes: dict[str, list[Any]] | None = None,
+    event: str = "",
+    request=None,
+    extra: dict[str, Any] | None = None,
+) -> LogEntry:
+    """Write one audit row. `changes` maps field name to [old, new] as display strings."""
+    return LogEntry.objects.create(
+        content_type=ContentType.objects.get_for_model(type(target)),
+        object_pk=str(target.pk),
+        object_id=target.pk if isinstance(target.pk, int) else None,
+        object_repr=str(target)[:500],
+        action=action,
+        changes=_stringify(changes) if changes else None,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        remote_addr=_remote_addr(request),
+        additional_data={"event": event, **(extra or {})} if event or extra else None,
+    )
+
+
+def record_many(
+    *,
+    actor,
+    action: int,
+    model: type[models.Model],
+    targets: Iterable[tuple[int, str, dict[str, list[Any]] | None]],
+    event: str,
+    extra: dict[str, Any] | None = None,
+) -> int:
+    """Write audit rows for a bulk action in one statement per thousand: (pk, repr, changes) each."""
+    content_type = ContentType.objects.get_for_model(model)
+    actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
+    additional_data = {"event": event, **(extra or {})}
+    rows = [
+        LogEntry(
+            content_type=content_type,
+            object_pk=str(pk),
+            object_id=pk,
+            object_repr=representation[:500],
+            action=action,
+            changes=_stringify(changes) if changes else None,
+            actor_id=actor_id,
+            additional_data=additional_data,
+        )
+        for pk, representation, changes in targets
+    ]
+    LogEntry.objects.bulk_create(rows, batch_size=1000)
+    return len(rows)
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    """The fields whose values differ, as {field: [old, new]}."""
+    return {name: [before.get(name), value] for name, value in after.items() if before.get(name) != value}
+
+
+def _stringify(changes: dict[str, list[Any]]) -> dict[str, list[str | None]]:
+    return {name: [None if value is None else str(value) for value in pair] for name, pair in changes.items()}
+
+
+def _on_login(sender, request, user, **kwargs) -> None:
+    record(actor=user, action=Action.ACCESS, target=user, event="login", request=request)
+
+
+def _on_logout(sender, request, user, **kwargs) -> None:
+    if user is not None:
+        record(actor=user, action=Action.ACCESS, target=user, event="logout", request=request)
+
+
+def _on_login_failed(sender, credentials, request=None, **kwargs) -> None:
+    from tandem.core.models import User
+
+    email = str(credentials.get("email") or credentials.get("username") or "")[:254]
+    user = User.objects.filter(email__iexact=email).first() if email else None
+    if user is not None:
+        record(actor=None, action=Action.ACCESS, target=user, event="login_failed", request=request)
+
+
+def connect_authentication_signals() -> None:
+    auth_signals.user_logged_in.connect(_on_login, dispatch_uid="tandem_audit_login")
+    auth_signals.user_logged_out.connect(_on_logout, dispatch_uid="tandem_audit_logout")
+    auth_signals.user_login_failed.connect(_on_login_failed, dispatch_uid="tandem_audit_login_failed")

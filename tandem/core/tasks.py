@@ -1,0 +1,15 @@
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
+
+from tandem.core import events
+
+
+@db_task()
+def deliver_events() -> int:
+    return events.deliver_pending()
+
+
+@db_periodic_task(crontab(minute="*"))
+def sweep_events() -> int:
+    """Catch events whose after-commit delivery was lost (worker down, handler failed)."""
+    return events.deliver_pending()

@@ -1,0 +1,1 @@
+// Small behaviours htmx does not cover. No framework, no build step.
