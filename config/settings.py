@@ -56,7 +56,9 @@ INSTALLED_APPS = [
     "django_countries",
     "tandem.core",
     "tandem.contacts",
+    "tandem.insights",
     "tandem.api",
+    "tandem.demo",
 ]
 
 MIDDLEWARE = [

@@ -3,5 +3,7 @@ from django.urls import include, path
 urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("tandem.core.urls")),
-    path("contacts/", include("tandem.contacts.urls")),
+    path("", include("tandem.contacts.urls")),
+    path("insights/", include("tandem.insights.urls")),
+    path("api/", include("tandem.api.urls")),
 ]
