@@ -2,6 +2,7 @@
 
 import hashlib
 
+import idna
 import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -9,14 +10,18 @@ from email_validator import EmailNotValidError, validate_email
 
 
 def normalize_domain(domain: str) -> str:
-    """Lower-case, strip a trailing dot and encode an internationalised domain as ASCII (punycode)."""
+    """Lower-case, strip a trailing dot and encode an internationalised domain as ASCII (punycode).
+
+    IDNA 2008 with UTS #46 mapping, as browsers and email_validator use: Python's own "idna" codec is
+    IDNA 2003, which maps "faß.de" to "fass.de", a different domain.
+    """
     domain = domain.strip().rstrip(".").lower()
     if not domain:
         return ""
     try:
-        return domain.encode("idna").decode("ascii")
-    except UnicodeError as error:
-        raise ValidationError(f"“{domain}” is not a valid domain name.") from error
+        return idna.encode(domain, uts46=True).decode("ascii")
+    except (idna.IDNAError, UnicodeError) as error:
+        raise ValidationError(f"“{domain[:80]}” is not a valid domain name.") from error
 
 
 def normalize_email(raw: str | None) -> str | None:
@@ -34,8 +39,9 @@ def normalize_email(raw: str | None) -> str | None:
         result = validate_email(text, check_deliverability=False, allow_smtputf8=True)
     except EmailNotValidError as error:
         raise ValidationError(f"“{text[:80]}” is not a valid email address: {error}") from error
-    local_part, _, domain = result.normalized.rpartition("@")
-    return f"{local_part}@{normalize_domain(domain)}"
+    # email_validator already encodes the domain by IDNA 2008 (lower-case ASCII); re-encoding the
+    # Unicode form with Python's IDNA 2003 codec would turn "faß.de" into the different "fass.de".
+    return f"{result.local_part}@{result.ascii_domain}"
 
 
 def email_domain(email: str | None) -> str:
