@@ -1,0 +1,88 @@
+"""`manage.py demo` (what `make demo` runs): migrate, load the demo company once, print the logins, then run
+the background worker as a child process and the web server in the foreground until Ctrl-C."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+
+from tandem.core.models import User
+from tandem.demo.generator import COMPANY_NAME, DEMO_LOGINS, DEMO_PASSWORD, GeneratorConfig, generate
+
+
+class Command(BaseCommand):
+    help = (
+        "Run Tandem with its demo company: migrate, load the demo data once, start the worker and web server."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--no-worker", action="store_true", help="do not start the Huey consumer")
+        parser.add_argument("--load-only", action="store_true", help="migrate and load, start nothing")
+
+    def handle(self, *args, host, port, no_worker, load_only, **options):
+        call_command("migrate", interactive=False, verbosity=0)
+        self.load_demo_company()
+        self.print_logins(host, port)
+        if load_only:
+            return
+        worker = None if no_worker else self.start_worker()
+        # A plain `kill` should stop the worker too: turn SIGTERM into the same clean exit as Ctrl-C.
+        signal.signal(signal.SIGTERM, lambda number, frame: sys.exit(0))
+        try:
+            call_command("runserver", f"{host}:{port}", use_reloader=False)
+        finally:
+            if worker is not None:
+                self.stop_worker(worker)
+
+    def load_demo_company(self) -> None:
+        # Idempotent: the demo admin exists only once the one-transaction load has committed.
+        if User.objects.filter(email=DEMO_LOGINS[0]).exists():
+            self.stdout.write(f"Reusing the {COMPANY_NAME} demo company already in the database.")
+            return
+        self.stdout.write(f"Loading the {COMPANY_NAME} demo company (a year of history)…")
+        started = time.monotonic()
+        # The history ends today: the data is the same for everyone who loads it on the same day.
+        context = generate(GeneratorConfig(today=timezone.now().date()))
+        counts = context.writer.counts
+        self.stdout.write(
+            f"Loaded {counts.get('contacts_contact', 0):,} contacts, {counts.get('contacts_company', 0):,}"
+            f" companies and {counts.get('contacts_activity', 0):,} activities"
+            f" in {time.monotonic() - started:.1f} s."
+        )
+
+    def print_logins(self, host: str, port: int) -> None:
+        self.stdout.write("")
+        self.stdout.write(self.style.SUCCESS(f"Tandem is at http://{host}:{port}/"))
+        self.stdout.write(f"Log in with any of these (password: {DEMO_PASSWORD}):")
+        for email in DEMO_LOGINS:
+            self.stdout.write(f"  {email}")
+        self.stdout.write("Stop with Ctrl-C.")
+        self.stdout.write("")
+
+    def start_worker(self) -> subprocess.Popen:
+        environment = {**os.environ, "DJANGO_SETTINGS_MODULE": settings.SETTINGS_MODULE}
+        return subprocess.Popen(  # noqa: S603 (our own interpreter and command, no user input)
+            [sys.executable, "-m", "django", "run_huey"], env=environment, cwd=settings.BASE_DIR
+        )
+
+    def stop_worker(self, worker: subprocess.Popen) -> None:
+        # Ctrl-C already reached the worker (same process group) unless the server stopped on its own;
+        # SIGINT asks Huey for a graceful stop either way. Give it time to finish its task, then end it.
+        if worker.poll() is None:
+            worker.send_signal(signal.SIGINT)
+        try:
+            worker.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            worker.terminate()
+            try:
+                worker.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                worker.kill()
