@@ -1,0 +1,1 @@
+"""The contacts app's pages: contacts, companies, custom properties. Thin views over selectors and services."""
