@@ -4,7 +4,10 @@ test can set up any state and then call the one service it is about.
 Append new factories at the end; other test modules import these by name.
 """
 
+from functools import cache
+
 import factory
+from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
 from tandem.contacts.models import Company, Contact, LifecycleStage, PropertyDefinition, PropertyType
@@ -19,6 +22,15 @@ class TeamFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda number: f"Team {number}")
 
 
+PASSWORD = "correct horse battery staple"
+
+
+@cache
+def hashed_password() -> str:
+    # Hashing is deliberately slow (PBKDF2); hash the one test password once per run, not once per user.
+    return make_password(PASSWORD)
+
+
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User
@@ -29,7 +41,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     role = Role.ADMIN
     team = factory.SubFactory(TeamFactory)
     is_active = True
-    password = factory.django.Password("correct horse battery staple")
+    password = factory.LazyFunction(hashed_password)
 
 
 class CompanyFactory(factory.django.DjangoModelFactory):
