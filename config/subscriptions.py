@@ -7,4 +7,6 @@ re-delivery.
 
 SUBSCRIPTIONS: dict[str, list[str]] = {
     # Later issues subscribe here, e.g. "contacts.contact.stage_changed": ["tandem.automation.handlers..."].
+    # The team follows the owner: a user's records move with them to their new team.
+    "core.user.team_changed": ["tandem.contacts.handlers.move_owned_records_to_team"],
 }

@@ -1,7 +1,158 @@
+"""Settings pages: users and teams, and the audit log. Thin: parse, call one service or selector, render."""
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from tandem.core import access, selectors, services
+from tandem.core.access import Verb
+from tandem.core.forms import AuditFilterForm, TeamForm, UserAccessForm, UserCreateForm
+from tandem.core.models import Team, User
+from tandem.core.pagination import InvalidCursor
 
 
 @login_required
+@require_GET
 def home(request):
-    return render(request, "core/home.html", {})
+    # The dashboard is a read-side page and lives in insights, which core may not import; "/" keeps its
+    # name (core:home) for links and bookmarks and sends people on.
+    return redirect("insights:home")
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    for name, messages_for_field in error.message_dict.items():
+        for message in messages_for_field:
+            form.add_error(name if name in form.fields else None, message)
+
+
+@login_required
+@require_GET
+def user_list(request):
+    access.require_allowed(request.user, "user", Verb.CHANGE)
+    return render(request, "core/users.html", {"users": selectors.user_list(), "tab": "users"})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def user_create(request):
+    access.require_allowed(request.user, "user", Verb.CHANGE)
+    form = UserCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.create_user(actor=request.user, request=request, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"{user.display_name} can now log in with the initial password.")
+            return redirect("core:user_list")
+    return render(request, "core/user_create.html", {"form": form, "tab": "users"})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def user_edit(request, user_id: int):
+    access.require_allowed(request.user, "user", Verb.CHANGE)
+    person = get_object_or_404(User.objects.select_related("team"), pk=user_id)
+    form = UserAccessForm(request.POST or None, initial={"role": person.role, "team": person.team})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.change_user_access(
+                actor=request.user,
+                user=person,
+                role=form.cleaned_data["role"],
+                team=form.cleaned_data["team"],
+                request=request,
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"Saved the role and team of {person.display_name}.")
+            return redirect("core:user_list")
+    return render(
+        request,
+        "core/user_edit.html",
+        {"person": person, "form": form, "has_totp": selectors.user_has_totp(person), "tab": "users"},
+    )
+
+
+@login_required
+@require_POST
+def user_set_active(request, user_id: int):
+    access.require_allowed(request.user, "user", Verb.CHANGE)
+    person = get_object_or_404(User, pk=user_id)
+    active = request.POST.get("active") == "1"
+    try:
+        services.set_user_active(actor=request.user, user=person, active=active, request=request)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        verb = "reactivated" if active else "deactivated"
+        messages.success(request, f"{person.display_name} is {verb}.")
+    return redirect("core:user_edit", user_id=person.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def team_list(request):
+    access.require_allowed(request.user, "user", Verb.CHANGE)
+    form = TeamForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            team = services.create_team(actor=request.user, name=form.cleaned_data["name"], request=request)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"Team “{team.name}” created.")
+            return redirect("core:team_list")
+    return render(request, "core/teams.html", {"teams": selectors.team_list(), "form": form, "tab": "teams"})
+
+
+@login_required
+@require_POST
+def team_rename(request, team_id: int):
+    access.require_allowed(request.user, "user", Verb.CHANGE)
+    team = get_object_or_404(Team, pk=team_id)
+    form = TeamForm(request.POST)
+    if form.is_valid():
+        try:
+            services.rename_team(
+                actor=request.user, team=team, name=form.cleaned_data["name"], request=request
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, f"Team renamed to “{form.cleaned_data['name']}”.")
+    else:
+        messages.error(request, "Give the team a name.")
+    return redirect("core:team_list")
+
+
+@login_required
+@require_GET
+def audit_log(request):
+    access.require_allowed(request.user, "audit", Verb.VIEW)
+    form = AuditFilterForm(request.GET or None)
+    filters = selectors.AuditFilters()
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        filters = selectors.AuditFilters(
+            actor_id=data["actor"].pk if data["actor"] else None,
+            content_type_id=data["object_type"].pk if data["object_type"] else None,
+            action=int(data["action"]) if data["action"] not in (None, "") else None,
+            date_from=data["date_from"],
+            date_to=data["date_to"],
+        )
+    try:
+        page = selectors.audit_page(filters, cursor=request.GET.get("cursor") or None)
+    except InvalidCursor as error:
+        messages.error(request, str(error))
+        return redirect("core:audit_log")
+    query = request.GET.copy()
+    query.pop("cursor", None)
+    return render(
+        request,
+        "core/audit_log.html",
+        {"form": form, "page": page, "filter_query": query.urlencode(), "filtered": bool(query)},
+    )

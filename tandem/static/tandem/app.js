@@ -1,1 +1,125 @@
-// Small behaviours htmx does not cover. No framework, no build step.
+// Small behaviours htmx does not cover. No framework, no build step, no inline handlers (strict CSP).
+// Everything is delegated from `document`, so content swapped in by htmx works without re-binding;
+// `refresh` recomputes derived state (bulk counts) after each swap.
+(function () {
+  "use strict";
+
+  function rowsOf(form) {
+    return form ? Array.prototype.slice.call(form.querySelectorAll("input[data-select-row]")) : [];
+  }
+
+  // The bulk bar counts checked rows in its form; the select-all box mirrors them (indeterminate when mixed).
+  function refreshBulk(form) {
+    if (!form) return;
+    var rows = rowsOf(form);
+    var checked = rows.filter(function (row) { return row.checked; }).length;
+    form.querySelectorAll("[data-bulk-count]").forEach(function (counter) {
+      counter.textContent = checked === 1 ? "1 selected" : checked + " selected";
+    });
+    form.querySelectorAll("input[data-select-all]").forEach(function (box) {
+      box.checked = rows.length > 0 && checked === rows.length;
+      box.indeterminate = checked > 0 && checked < rows.length;
+    });
+    form.querySelectorAll(".bulk-bar").forEach(function (bar) {
+      if (bar.hasAttribute("data-bulk-always")) return;
+      bar.hidden = checked === 0;
+    });
+  }
+
+  function refresh(root) {
+    var forms = new Set();
+    (root || document).querySelectorAll("input[data-select-row], input[data-select-all]").forEach(function (input) {
+      if (input.form) forms.add(input.form);
+    });
+    forms.forEach(refreshBulk);
+  }
+
+  document.addEventListener("change", function (event) {
+    var target = event.target;
+    if (!(target instanceof HTMLElement)) return;
+    if (target.matches("input[data-select-all]")) {
+      rowsOf(target.form).forEach(function (row) { row.checked = target.checked; });
+      refreshBulk(target.form);
+      return;
+    }
+    if (target.matches("input[data-select-row]")) {
+      refreshBulk(target.form);
+      return;
+    }
+    var form = target.closest("form[data-autosubmit]");
+    if (form && target.matches("select, input[type=checkbox], input[type=radio], input[type=date]")) {
+      if (window.htmx && (form.hasAttribute("hx-get") || form.hasAttribute("hx-post"))) {
+        window.htmx.trigger(form, "submit");
+      } else if (form.requestSubmit) {
+        form.requestSubmit();
+      } else {
+        form.submit();
+      }
+    }
+  });
+
+  // form[data-confirm] asks before submitting; the submitter's data-confirm wins when present.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!(form instanceof HTMLFormElement)) return;
+    var submitter = event.submitter;
+    var question = (submitter && submitter.getAttribute("data-confirm")) || form.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  }, true);
+
+  // Mobile menu: the sidebar's button toggles data-open and aria-expanded.
+  document.addEventListener("click", function (event) {
+    var target = event.target instanceof Element ? event.target : null;
+    if (!target) return;
+    var toggle = target.closest("[data-nav-toggle]");
+    if (toggle) {
+      var sidebar = toggle.closest(".sidebar");
+      var open = !sidebar.hasAttribute("data-open");
+      sidebar.toggleAttribute("data-open", open);
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+      return;
+    }
+    // Close open <details> menus when clicking elsewhere.
+    document.querySelectorAll("details.menu[open], details.filter-more[open]").forEach(function (menu) {
+      if (!menu.contains(target)) menu.removeAttribute("open");
+    });
+    // Close the search suggestions when clicking outside the search box.
+    var search = document.querySelector("[data-global-search]");
+    if (search && !search.contains(target)) {
+      var box = search.querySelector(".search-suggest");
+      if (box) box.innerHTML = "";
+    }
+  });
+
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") {
+      document.querySelectorAll("details.menu[open], details.filter-more[open]").forEach(function (menu) {
+        menu.removeAttribute("open");
+        var summary = menu.querySelector("summary");
+        if (summary) summary.focus();
+      });
+      var box = document.querySelector("[data-global-search] .search-suggest");
+      if (box && box.innerHTML) box.innerHTML = "";
+      return;
+    }
+    // "/" focuses the global search, as in most products, unless the user is typing somewhere.
+    if (event.key === "/" && !event.metaKey && !event.ctrlKey && !event.altKey) {
+      var active = document.activeElement;
+      if (active && (active.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName))) return;
+      var input = document.querySelector("[data-global-search] input[type=search]");
+      if (input) { event.preventDefault(); input.focus(); }
+    }
+    // Arrow down from the search box moves into the suggestions.
+    if (event.key === "ArrowDown" && event.target instanceof Element && event.target.matches("[data-global-search] input[type=search]")) {
+      var first = document.querySelector("[data-global-search] .search-suggest a");
+      if (first) { event.preventDefault(); first.focus(); }
+    }
+  });
+
+  document.addEventListener("DOMContentLoaded", function () { refresh(document); });
+  document.addEventListener("htmx:afterSwap", function (event) { refresh(event.target); });
+  document.addEventListener("htmx:afterSettle", function (event) { refresh(event.target); });
+})();

@@ -1,0 +1,139 @@
+"""Page-shaped reads for the settings pages: users, teams and the audit log."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from allauth.mfa.models import Authenticator
+from auditlog.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.urls import NoReverseMatch, reverse
+
+from tandem.core.models import Team, User
+from tandem.core.pagination import Page, SortKey, paginate
+
+AUDIT_PAGE_SIZE = 50
+AUDIT_SORT = SortKey(("timestamp", "id"), descending=True)
+
+# Where an audited object's page lives, by "app_label.model". Names, not imports: core never imports
+# the apps above it, and a page that does not exist yet simply gets no link.
+OBJECT_PAGES = {
+    "contacts.contact": "contacts:contact_detail",
+    "contacts.company": "contacts:company_detail",
+    "core.user": "core:user_edit",
+}
+# The object types the audit filter offers (app labels whose models are audited).
+AUDITED_APPS = ("core", "contacts", "api")
+
+
+def user_list() -> QuerySet[User]:
+    """Every user with their team and whether they have an authenticator app, by name."""
+    has_totp = Exists(Authenticator.objects.filter(user=OuterRef("pk"), type=Authenticator.Type.TOTP))
+    return (
+        User.objects.select_related("team")
+        .annotate(has_totp=has_totp)
+        .order_by("-is_active", "first_name", "last_name", "email")
+    )
+
+
+def team_list() -> QuerySet[Team]:
+    return Team.objects.annotate(member_count=Count("members")).order_by("name")
+
+
+def user_has_totp(user: User) -> bool:
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+@dataclass
+class AuditFilters:
+    actor_id: int | None = None
+    content_type_id: int | None = None
+    action: int | None = None
+    date_from: datetime.date | None = None
+    date_to: datetime.date | None = None
+
+
+@dataclass
+class AuditRow:
+    entry: LogEntry
+    url: str = ""
+    changes: list[tuple[str, str | None, str | None]] = field(default_factory=list)
+
+    @property
+    def event(self) -> str:
+        data = self.entry.additional_data
+        return data.get("event", "") if isinstance(data, dict) else ""
+
+
+def audit_content_types() -> list[ContentType]:
+    return list(ContentType.objects.filter(app_label__in=AUDITED_APPS).order_by("app_label", "model"))
+
+
+def _day_start(day: datetime.date) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time.min, tzinfo=datetime.UTC)
+
+
+def audit_entries(filters: AuditFilters) -> QuerySet[LogEntry]:
+    queryset = LogEntry.objects.select_related("actor", "content_type")
+    if filters.actor_id:
+        queryset = queryset.filter(actor_id=filters.actor_id)
+    if filters.content_type_id:
+        queryset = queryset.filter(content_type_id=filters.content_type_id)
+    if filters.action is not None:
+        queryset = queryset.filter(action=filters.action)
+    if filters.date_from:
+        queryset = queryset.filter(timestamp__gte=_day_start(filters.date_from))
+    if filters.date_to:
+        queryset = queryset.filter(timestamp__lt=_day_start(filters.date_to + datetime.timedelta(days=1)))
+    return queryset
+
+
+def _changes(entry: LogEntry) -> list[tuple[str, str | None, str | None]]:
+    data = entry.changes
+    if not isinstance(data, dict):
+        return []
+    rows = []
+    for name, pair in data.items():
+        if isinstance(pair, list | tuple) and len(pair) == 2:
+            rows.append((str(name), pair[0], pair[1]))
+        else:
+            rows.append((str(name), None, str(pair)))
+    return rows
+
+
+def _existing_links(entries: list[LogEntry]) -> dict[tuple[int, str], str]:
+    """Links for the objects on this page that still exist: one query per object type shown."""
+    wanted: dict[int, set[str]] = {}
+    for entry in entries:
+        wanted.setdefault(entry.content_type_id, set()).add(entry.object_pk)
+    links: dict[tuple[int, str], str] = {}
+    for content_type_id, object_pks in wanted.items():
+        content_type = ContentType.objects.get_for_id(content_type_id)
+        view_name = OBJECT_PAGES.get(f"{content_type.app_label}.{content_type.model}")
+        model = content_type.model_class()
+        if view_name is None or model is None:
+            continue
+        queryset = model._default_manager.filter(pk__in=[pk for pk in object_pks if pk.isdigit()])
+        if any(item.name == "deleted_at" for item in model._meta.get_fields()):
+            queryset = queryset.filter(deleted_at__isnull=True)
+        for pk in queryset.values_list("pk", flat=True):
+            try:
+                links[(content_type_id, str(pk))] = reverse(view_name, args=[pk])
+            except NoReverseMatch:
+                break
+    return links
+
+
+def audit_page(filters: AuditFilters, cursor: str | None = None, limit: int = AUDIT_PAGE_SIZE) -> Page:
+    """One page of the audit log, newest first, keyset-paged on (timestamp, id); rows are AuditRow."""
+    page = paginate(audit_entries(filters), AUDIT_SORT, cursor, limit)
+    links = _existing_links(page.rows)
+    page.rows = [
+        AuditRow(
+            entry=entry,
+            url=links.get((entry.content_type_id, entry.object_pk), ""),
+            changes=_changes(entry),
+        )
+        for entry in page.rows
+    ]
+    return page

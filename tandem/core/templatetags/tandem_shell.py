@@ -1,0 +1,40 @@
+"""Template helpers for the app shell: which navigation entry is current, and stage badge classes."""
+
+from django import template
+from django.urls import NoReverseMatch, reverse
+from django.utils.safestring import mark_safe
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def current_if(context, *prefixes: str) -> str:
+    """`aria-current="page"` when the current view's name starts with one of `prefixes` ("contacts:contact")."""
+    request = context.get("request")
+    match = getattr(request, "resolver_match", None)
+    view_name = getattr(match, "view_name", "") or ""
+    if any(view_name == prefix or view_name.startswith(prefix) for prefix in prefixes):
+        return mark_safe('aria-current="page"')  # noqa: S308 (a constant)
+    return ""
+
+
+@register.simple_tag
+def url_or_empty(view_name: str, *args) -> str:
+    """The URL of `view_name`, or "" while that page does not exist yet (so links can hide themselves)."""
+    try:
+        return reverse(view_name, args=args or None)
+    except NoReverseMatch:
+        return ""
+
+
+@register.filter
+def percent_class(value, total) -> str:
+    """A width class w0..w100 (steps of 5) for `value` out of `total`; CSP forbids inline widths."""
+    try:
+        share = 0 if not total else float(value) / float(total)
+    except (TypeError, ValueError):
+        share = 0
+    step = int(round(max(0.0, min(1.0, share)) * 20)) * 5
+    if step == 0 and share > 0:
+        step = 5
+    return f"w{step}"
