@@ -414,12 +414,15 @@ def bulk_update_contacts(
         name = normalize.normalize_tag(value or "")
         if not name:
             raise ValidationError({"value": "Type the tag."})
-        tag, _ = Tag.objects.get_or_create(name=name)
+        # The tag row is only created once a contact will carry it: a refused or empty action leaves no trace.
+        tag = Tag.objects.filter(name=name).first()
         tagged = ContactTag.objects.filter(tag=tag, contact_id__in=ids).values_list("contact_id", flat=True)
         if action == BulkAction.ADD_TAG:
             targets = list(
                 scoped.filter(pk__in=ids).exclude(pk__in=tagged).values_list("pk", "first_name", "last_name")
             )
+            if targets and tag is None:
+                tag, _ = Tag.objects.get_or_create(name=name)
             ContactTag.objects.bulk_create(
                 [ContactTag(contact_id=row[0], tag=tag) for row in targets],
                 batch_size=1000,
