@@ -124,9 +124,9 @@ def _existing_links(entries: list[LogEntry]) -> dict[tuple[int, str], str]:
     return links
 
 
-def audit_page(filters: AuditFilters, cursor: str | None = None, limit: int = AUDIT_PAGE_SIZE) -> Page:
+def audit_page(filters: AuditFilters, cursor: str | None = None, limit: int | None = None) -> Page:
     """One page of the audit log, newest first, keyset-paged on (timestamp, id); rows are AuditRow."""
-    page = paginate(audit_entries(filters), AUDIT_SORT, cursor, limit)
+    page = paginate(audit_entries(filters), AUDIT_SORT, cursor, limit or AUDIT_PAGE_SIZE)
     links = _existing_links(page.rows)
     page.rows = [
         AuditRow(
