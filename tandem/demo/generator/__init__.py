@@ -26,7 +26,7 @@ from collections.abc import Callable
 from django.core.management.color import no_style
 from django.db import connection, transaction
 
-from tandem.contacts.models import Company, Contact
+from tandem.contacts.models import Activity, Company, Consent, Contact, ContactTag, StageChange
 from tandem.demo.generator.activities import write_activities
 from tandem.demo.generator.company import (
     create_companies,
@@ -53,6 +53,7 @@ from tandem.demo.generator.context import (
     GeneratorConfig,
     GeneratorContext,
 )
+from tandem.demo.indexes import indexes_dropped
 from tandem.demo.writer import RowWriter
 
 __all__ = [
@@ -111,6 +112,10 @@ CONTACT_STEPS: list[Callable[[GeneratorContext, list[ContactPlan]], None]] = [
 ]
 
 
+# Tables the large seed loads from empty; later steps that load big tables add their models here.
+BULK_LOADED_MODELS = [Contact, Activity, StageChange, ContactTag, Consent]
+
+
 def generate(config: GeneratorConfig, *, progress: Callable[[str], None] | None = None) -> GeneratorContext:
     """Build the company described by `config` in the default database; returns the context (row counts
     in `context.writer.counts`). Loads everything in one transaction unless `commit_per_chunk`."""
@@ -121,7 +126,12 @@ def generate(config: GeneratorConfig, *, progress: Callable[[str], None] | None 
         start_at=end_at - datetime.timedelta(days=365),
         end_at=end_at,
     )
-    with transaction.atomic() if not config.commit_per_chunk else contextlib.nullcontext():
+    # A large load (commit_per_chunk) builds the big tables' indexes once at the end instead of row by row.
+    big_tables = [model._meta.db_table for model in BULK_LOADED_MODELS] if config.commit_per_chunk else []
+    with (
+        transaction.atomic() if not config.commit_per_chunk else contextlib.nullcontext(),
+        indexes_dropped(big_tables),
+    ):
         for step in STEPS:
             if progress:
                 progress(step.__name__.replace("_", " "))

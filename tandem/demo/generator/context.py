@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tandem.core.models import Role, Team, User
+from tandem.demo.version import GENERATOR_VERSION  # noqa: F401 (re-exported)
 from tandem.demo.writer import RowWriter
 
-GENERATOR_VERSION = 1
 DEFAULT_SEED = 1729
 DEMO_PASSWORD = "tandem-demo"  # noqa: S105 (documented demo password, printed by `manage.py demo`)
 DEMO_EMAIL_DOMAIN = "demo.tandem.test"

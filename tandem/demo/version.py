@@ -1,0 +1,5 @@
+"""The generator's version, importable without Django (the benchmark harness keys its cached data on it).
+
+Bump it whenever the generated data changes shape, so cached benchmark data sets are rebuilt."""
+
+GENERATOR_VERSION = 1
