@@ -34,6 +34,7 @@ PROPERTY_FIELD_PREFIX = "property__"
 # Special values of the property filter's select: "has any value" and "is empty".
 PROPERTY_SET, PROPERTY_UNSET = "__set__", "__unset__"
 UNOWNED = "none"
+COMPANY_CHIP_LABEL = "Company: the selected company"
 
 
 # --- list queries ---------------------------------------------------------------------------------
@@ -254,7 +255,7 @@ def parse_contact_query(
         chips.append(Chip(f"Tag: {tag}", _without(query, "tag")))
     company_ids = _parse_ids(query, "company", "company", errors)
     if company_ids:
-        chips.append(Chip("Company: the selected company", _without(query, "company")))
+        chips.append(Chip(COMPANY_CHIP_LABEL, _without(query, "company")))
     created_from, created_to = _parse_created(query, errors, chips)
     property_filters, definition = _parse_property(query, definitions, errors, chips)
     filters = ContactFilters(

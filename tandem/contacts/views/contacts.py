@@ -47,6 +47,8 @@ def contact_list(request):
     definitions = selectors.property_definitions(OBJECT_TYPE)
     users, teams = records.filter_choices()
     query = contact_forms.parse_contact_query(request.GET, definitions=definitions, users=users, teams=teams)
+    if query.filters.company_id is not None:
+        _name_company_chip(user, query)
     result = records.list_page(
         lambda cursor: selectors.contact_list(user, query.filters, sort=query.sort, cursor=cursor), query
     )
@@ -68,6 +70,14 @@ def contact_list(request):
         "unowned": contact_forms.UNOWNED,
     }
     return records.render_list(request, "contacts/contact_list.html", context, OBJECT_TYPE)
+
+
+def _name_company_chip(user, query) -> None:
+    """Say which company a "contacts at this company" link filters by (if the user may see it)."""
+    company = selectors.visible_companies(user).filter(pk=query.filters.company_id).first()
+    for chip in query.chips:
+        if chip.label == contact_forms.COMPANY_CHIP_LABEL and company is not None:
+            chip.label = f"Company: {company.name}"
 
 
 @login_required
