@@ -7,7 +7,14 @@ from django.utils import timezone
 
 from tandem.contacts import normalize, properties
 from tandem.contacts.models import Activity, ActivityKind, Company, CompanySize
-from tandem.contacts.services.fields import clean_country, clean_owner, clean_text, raise_if, snapshot
+from tandem.contacts.services.fields import (
+    clean_country,
+    clean_owner,
+    clean_text,
+    creation_diff,
+    raise_if,
+    snapshot,
+)
 from tandem.contacts.services.timeline import record_activity
 from tandem.core import access, audit
 from tandem.core.access import Verb
@@ -97,7 +104,7 @@ def create_company(*, actor: User | None, values: Mapping[str, Any], request=Non
         action=audit.Action.CREATE,
         target=company,
         request=request,
-        changes=audit.diff({}, snapshot(company, AUDITED_FIELDS)),
+        changes=creation_diff(company, AUDITED_FIELDS),
     )
     publish("contacts.company.created", company_id=company.pk)
     return company

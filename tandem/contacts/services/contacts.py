@@ -18,7 +18,14 @@ from tandem.contacts.models import (
     StageChange,
     Tag,
 )
-from tandem.contacts.services.fields import clean_country, clean_owner, clean_text, raise_if, snapshot
+from tandem.contacts.services.fields import (
+    clean_country,
+    clean_owner,
+    clean_text,
+    creation_diff,
+    raise_if,
+    snapshot,
+)
 from tandem.contacts.services.timeline import record_activity
 from tandem.core import access, audit
 from tandem.core.access import Verb
@@ -208,13 +215,15 @@ def create_contact(
         cause_type=cause_type,
         cause_id=cause_id,
     )
-    after = snapshot(contact, AUDITED_FIELDS)
     audit.record(
         actor=actor,
         action=audit.Action.CREATE,
         target=contact,
         request=request,
-        changes={**audit.diff({}, after), **({"tags": [None, ", ".join(added_tags)]} if added_tags else {})},
+        changes={
+            **creation_diff(contact, AUDITED_FIELDS),
+            **({"tags": [None, ", ".join(added_tags)]} if added_tags else {}),
+        },
     )
     publish("contacts.contact.created", contact_id=contact.pk)
     return contact

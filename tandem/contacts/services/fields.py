@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django_countries import countries
 
-from tandem.core import access
+from tandem.core import access, audit
 from tandem.core.access import Scope, Verb
 from tandem.core.models import User
 
@@ -64,6 +64,16 @@ def snapshot(instance: models.Model, names: list[str]) -> dict[str, Any]:
         value = getattr(instance, field.attname)
         result[name] = str(value) if value is not None and name == "country" else value
     return result
+
+
+def creation_diff(instance: models.Model, names: list[str]) -> dict[str, list[Any]]:
+    """The audit diff of a new record: each field given a value, and each custom property.
+
+    Blank fields are left out: "job title: (none) -> (blank)" says nothing happened and buries what did.
+    """
+    values = {name: value for name, value in snapshot(instance, names).items() if value not in ("", None)}
+    values.update({f"properties.{name}": value for name, value in (instance.properties or {}).items()})
+    return audit.diff({}, values)
 
 
 def raise_if(errors: dict[str, str]) -> None:
