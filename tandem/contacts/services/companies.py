@@ -200,21 +200,25 @@ def bulk_update_companies(
     if not ids:
         raise ValidationError({"company_ids": "Select at least one company."})
     now = timezone.now()
+    details_by_id: dict[int, dict[str, Any]] = {}
     if action == "assign_owner":
         errors: dict[str, str] = {}
         owner = clean_owner(actor, value, "company", errors)
         if owner is None:
             raise ValidationError(errors or {"value": "Choose the new owner."})
         scoped = access.scope_queryset(actor, Verb.CHANGE, Company.objects.filter(deleted_at__isnull=True))
-        targets = list(scoped.filter(pk__in=ids).exclude(owner=owner).values_list("pk", "name", "owner_id"))
+        targets = list(
+            scoped.filter(pk__in=ids).exclude(owner=owner).values_list("pk", "name", "owner_id", "team_id")
+        )
         target_ids = [row[0] for row in targets]
         Company.objects.filter(pk__in=target_ids).update(owner=owner, team_id=owner.team_id, updated_at=now)
-        rows = [(pk, name, {"owner": [old, owner.pk]}) for pk, name, old in targets]
-        kind, details, audit_action = (
-            ActivityKind.UPDATED,
-            {"changes": {"owner": [None, str(owner)]}},
-            audit.Action.UPDATE,
-        )
+        # Each company's own before/after, as a single update records it (ids; the timeline names them).
+        details_by_id = {
+            pk: {"changes": {"owner": [old, owner.pk], "team": [old_team, owner.team_id]}}
+            for pk, _, old, old_team in targets
+        }
+        rows = [(pk, name, details_by_id[pk]["changes"]) for pk, name, _, _ in targets]
+        kind, details, audit_action = ActivityKind.UPDATED, {}, audit.Action.UPDATE
     elif action == "delete":
         scoped = access.scope_queryset(actor, Verb.DELETE, Company.objects.filter(deleted_at__isnull=True))
         targets = list(scoped.filter(pk__in=ids).values_list("pk", "name"))
@@ -227,7 +231,12 @@ def bulk_update_companies(
     Activity.objects.bulk_create(
         [
             Activity(
-                company_id=pk, kind=kind, occurred_at=now, actor=actor, subject_type="bulk", details=details
+                company_id=pk,
+                kind=kind,
+                occurred_at=now,
+                actor=actor,
+                subject_type="bulk",
+                details=details_by_id.get(pk, details),
             )
             for pk in target_ids
         ],

@@ -374,6 +374,7 @@ def bulk_update_contacts(
     scoped = access.scope_queryset(actor, verb, Contact.objects.filter(deleted_at__isnull=True))
     now = timezone.now()
     changes: dict[str, list[Any]]
+    details_by_id: dict[int, dict[str, Any]] = {}
     if action == BulkAction.ASSIGN_OWNER:
         errors: dict[str, str] = {}
         owner = clean_owner(actor, value, "contact", errors)
@@ -382,14 +383,19 @@ def bulk_update_contacts(
         targets = list(
             scoped.filter(pk__in=ids)
             .exclude(owner=owner)
-            .values_list("pk", "first_name", "last_name", "owner_id")
+            .values_list("pk", "first_name", "last_name", "owner_id", "team_id")
         )
         target_ids = [row[0] for row in targets]
         Contact.objects.filter(pk__in=target_ids).update(owner=owner, team_id=owner.team_id, updated_at=now)
+        # Each contact's own before/after, as a single update records it (ids; the timeline names them).
+        details_by_id = {
+            pk: {"changes": {"owner": [old, owner.pk], "team": [old_team, owner.team_id]}}
+            for pk, _, _, old, old_team in targets
+        }
         rows = [
-            (pk, f"{first} {last}".strip(), {"owner": [old, owner.pk]}) for pk, first, last, old in targets
+            (pk, f"{first} {last}".strip(), details_by_id[pk]["changes"]) for pk, first, last, _, _ in targets
         ]
-        kind, details = ActivityKind.UPDATED, {"changes": {"owner": [None, str(owner)]}}
+        kind, details = ActivityKind.UPDATED, {}
     elif action == BulkAction.SET_STAGE:
         if value not in LifecycleStage.values:
             raise ValidationError({"value": "Choose a lifecycle stage."})
@@ -418,7 +424,8 @@ def bulk_update_contacts(
             (pk, f"{first} {last}".strip(), {"lifecycle_stage": [old, value]})
             for pk, first, last, old in targets
         ]
-        kind, details = ActivityKind.STAGE_CHANGED, {"to": value}
+        details_by_id = {pk: {"from": old, "to": value} for pk, _, _, old in targets}
+        kind, details = ActivityKind.STAGE_CHANGED, {}
     elif action in (BulkAction.ADD_TAG, BulkAction.REMOVE_TAG):
         name = normalize.normalize_tag(value or "")
         if not name:
@@ -457,7 +464,12 @@ def bulk_update_contacts(
     Activity.objects.bulk_create(
         [
             Activity(
-                contact_id=pk, kind=kind, occurred_at=now, actor=actor, subject_type="bulk", details=details
+                contact_id=pk,
+                kind=kind,
+                occurred_at=now,
+                actor=actor,
+                subject_type="bulk",
+                details=details_by_id.get(pk, details),
             )
             for pk in target_ids
         ],
