@@ -5,5 +5,5 @@ urlpatterns = [
     path("", include("tandem.core.urls")),
     path("", include("tandem.contacts.urls")),
     path("insights/", include("tandem.insights.urls")),
-    path("api/", include("tandem.api.urls")),
+    path("", include("tandem.api.urls")),  # /api/v1/ and /settings/api-tokens/
 ]

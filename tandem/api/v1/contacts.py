@@ -1,0 +1,155 @@
+"""Contacts: list (filtered, sorted, cursor-paged), read, create, partial update, delete to the trash."""
+
+from typing import Annotated, Literal
+
+from django.http import HttpRequest
+from ninja import Path, Query, Router, Status
+
+from tandem.api.auth import TokenAuth
+from tandem.api.errors import responses
+from tandem.api.v1.paging import checked_cursor, property_filters
+from tandem.api.v1.schemas import (
+    MAX_ID,
+    ContactOut,
+    ContactPage,
+    ContactPatch,
+    ContactWrite,
+    Day,
+    Stage,
+    Text,
+)
+from tandem.contacts import selectors, services
+from tandem.contacts.models import Contact
+from tandem.core import access
+from tandem.core.access import Verb
+from tandem.core.pagination import paginate
+
+router = Router(tags=["contacts"])
+
+READ = TokenAuth("contacts:read")
+WRITE = TokenAuth("contacts:write")
+Sort = Literal[tuple(selectors.CONTACT_SORTS)]  # type: ignore[valid-type]
+
+
+def contact_data(contact: Contact, tags: list[str] | None = None) -> dict:
+    return {
+        "id": contact.pk,
+        "email": contact.email,
+        "first_name": contact.first_name,
+        "last_name": contact.last_name,
+        "phone": contact.phone,
+        "job_title": contact.job_title,
+        "company_id": contact.company_id,
+        "country": str(contact.country or ""),
+        "lifecycle_stage": contact.lifecycle_stage,
+        "lead_status": contact.lead_status,
+        "score": contact.score,
+        "owner_id": contact.owner_id,
+        "team_id": contact.team_id,
+        "tags": tags if tags is not None else sorted(tag.name for tag in contact.tags.all()),
+        "source": contact.source,
+        "source_medium": contact.source_medium,
+        "source_campaign": contact.source_campaign,
+        "source_referrer": contact.source_referrer,
+        "source_landing_page": contact.source_landing_page,
+        "properties": contact.properties,
+        "created_at": contact.created_at,
+        "updated_at": contact.updated_at,
+    }
+
+
+def _service_values(payload: dict) -> dict:
+    """API field names to the service's: company_id -> company, owner_id -> owner."""
+    values = dict(payload)
+    for api_name, service_name in (("company_id", "company"), ("owner_id", "owner")):
+        if api_name in values:
+            values[service_name] = values.pop(api_name)
+    return values
+
+
+@router.get("/contacts", auth=READ, response=responses({200: ContactPage}), summary="List contacts")
+def list_contacts(
+    request: HttpRequest,
+    q: Annotated[
+        Text, Query("", description="Words matching the start of a name, email or company name.")
+    ] = "",
+    stage: Annotated[Stage | None, Query(None)] = None,  # type: ignore[valid-type]
+    owner_id: Annotated[int | None, Query(None, ge=1, le=MAX_ID)] = None,
+    team_id: Annotated[int | None, Query(None, ge=1, le=MAX_ID)] = None,
+    country: Annotated[Text, Query("", max_length=2, description="ISO 3166 code, e.g. DE.")] = "",
+    tag: Annotated[Text, Query("")] = "",
+    created_from: Annotated[Day | None, Query(None)] = None,
+    created_to: Annotated[Day | None, Query(None)] = None,
+    sort: Annotated[Sort, Query("newest")] = "newest",  # type: ignore[valid-type]
+    cursor: Annotated[Text | None, Query(None, description="next_cursor of the previous page.")] = None,
+    limit: Annotated[int, Query(50, ge=1, le=200)] = 50,
+):
+    """Filter by custom properties with `property.<name>=value`, or `property.<name>.gte=` / `.lte=` for
+    numbers and dates. Pages follow `next_cursor` until it is null."""
+    filters = selectors.ContactFilters(
+        search=q,
+        stages=[stage] if stage else [],
+        owner_ids=[owner_id] if owner_id else [],
+        team_ids=[team_id] if team_id else [],
+        countries=[country.upper()] if country else [],
+        tag=tag,
+        created_from=created_from,
+        created_to=created_to,
+        properties=property_filters(request.GET, "contact"),
+    )
+    sort_key = selectors.CONTACT_SORTS[sort][1]
+    queryset = selectors.filter_contacts(selectors.visible_contacts(request.user), filters)
+    page = paginate(queryset.prefetch_related("tags"), sort_key, checked_cursor(cursor, sort_key), limit)
+    return {"results": [contact_data(contact) for contact in page.rows], "next_cursor": page.next_cursor}
+
+
+@router.get(
+    "/contacts/{contact_id}", auth=READ, response=responses({200: ContactOut}), summary="Get a contact"
+)
+def get_contact(request: HttpRequest, contact_id: int = Path(..., ge=1, le=MAX_ID)):
+    return contact_data(selectors.contact_detail(request.user, contact_id))
+
+
+@router.post("/contacts", auth=WRITE, response=responses({201: ContactOut}), summary="Create a contact")
+def create_contact(request: HttpRequest, payload: ContactWrite):
+    # Only what the client sent: the service applies its own defaults (the owner is the token's user).
+    values = payload.model_dump(exclude_unset=True)
+    tags = values.pop("tags", [])
+    contact = services.create_contact(
+        actor=request.user, values=_service_values(values), tags=tags, cause_type="api", request=request
+    )
+    return Status(201, contact_data(contact))
+
+
+@router.patch(
+    "/contacts/{contact_id}", auth=WRITE, response=responses({200: ContactOut}), summary="Change a contact"
+)
+def update_contact(request: HttpRequest, payload: ContactPatch, contact_id: int = Path(..., ge=1, le=MAX_ID)):
+    contact = access.get_object_or_deny(
+        request.user, Verb.CHANGE, Contact.objects.filter(deleted_at__isnull=True), pk=contact_id
+    )
+    values = payload.model_dump(exclude_unset=True)
+    tags = values.pop("tags", None)
+    contact = services.update_contact(
+        actor=request.user,
+        contact=contact,
+        values=_service_values(values),
+        tags=tags,
+        cause_type="api",
+        request=request,
+    )
+    return contact_data(contact)
+
+
+@router.delete(
+    "/contacts/{contact_id}",
+    auth=WRITE,
+    response=responses({204: None}),
+    summary="Move a contact to the trash",
+)
+def delete_contact(request: HttpRequest, contact_id: int = Path(..., ge=1, le=MAX_ID)):
+    contact = access.get_object_or_deny(
+        request.user, Verb.DELETE, Contact.objects.filter(deleted_at__isnull=True), pk=contact_id
+    )
+    services.delete_contact(actor=request.user, contact=contact, request=request)
+    return Status(204, None)

@@ -1,0 +1,75 @@
+"""Cursor checks for the API: a cursor is opaque to clients, so anything they send may be garbage. Its
+values are checked against the sort's fields here, before any query, so a forged cursor is a 400."""
+
+import datetime
+from typing import Any
+
+from django.http import QueryDict
+
+from tandem.api.errors import BadRequest
+from tandem.contacts import properties as contact_properties
+from tandem.contacts.selectors import PropertyFilter
+from tandem.core.pagination import InvalidCursor, SortKey, decode_cursor
+
+MAX_INTEGER = 2**63 - 1
+PROPERTY_PREFIX = "property."
+PROPERTY_OPERATORS = ("gte", "lte")
+
+
+def _value_fits(name: str, value: Any) -> bool:
+    if name.endswith("_at"):
+        return isinstance(value, datetime.datetime) and value.tzinfo is not None
+    if name in ("id", "score"):
+        return isinstance(value, int) and not isinstance(value, bool) and abs(value) <= MAX_INTEGER
+    return isinstance(value, str) and "\x00" not in value and len(value) <= 1000
+
+
+def checked_cursor(cursor: str | None, sort: SortKey) -> str | None:
+    if not cursor:
+        return None
+    values, _backwards = decode_cursor(cursor, len(sort.fields))
+    if not all(_value_fits(name, value) for name, value in zip(sort.fields, values, strict=True)):
+        raise InvalidCursor("This page link is no longer valid.")
+    return cursor
+
+
+def property_filters(query: QueryDict, object_type: str) -> list[PropertyFilter]:
+    """`property.<name>=value` (equals) and `property.<name>.gte|lte=value` (numbers and dates), with the
+    value read in the property's own type, so `property.seats.gte=10` compares numbers."""
+    definitions = contact_properties.definitions_for(object_type)
+    filters: list[PropertyFilter] = []
+    errors: dict[str, str] = {}
+    for key in query:
+        if not key.startswith(PROPERTY_PREFIX):
+            continue
+        name, _, operator = key[len(PROPERTY_PREFIX) :].partition(".")
+        operator = operator or "eq"
+        definition = definitions.get(name)
+        raw = query.get(key, "")
+        if definition is None:
+            errors[key] = f"“{name[:60]}” is not a {object_type} property."
+            continue
+        if operator not in ("eq", *PROPERTY_OPERATORS):
+            errors[key] = "Use property.<name>, property.<name>.gte or property.<name>.lte."
+            continue
+        if operator != "eq" and definition.value_type not in ("number", "date"):
+            errors[key] = "Ranges apply to number and date properties only."
+            continue
+        if "\x00" in raw:
+            errors[key] = "Text cannot contain the NUL character."
+            continue
+        try:
+            value = contact_properties.clean_value(definition, raw)
+        except Exception as error:  # ValidationError with the property's own message
+            errors[key] = getattr(error, "messages", [str(error)])[0]
+            continue
+        if isinstance(value, list):
+            # A multiple-choice filter asks for records that have this one option.
+            value = value[0] if value else None
+        if value is None:
+            errors[key] = "Give a value to filter by."
+            continue
+        filters.append(PropertyFilter(name=name, value=value, operator=operator))
+    if errors:
+        raise BadRequest("Some property filters are not valid.", errors)
+    return filters

@@ -1,0 +1,216 @@
+"""Request and response shapes of API v1.
+
+Write schemas list exactly what a client may set and forbid anything else: team, score, timestamps,
+deletion and ids are not in them, so they cannot be mass-assigned. owner_id is there because the service
+decides who may hand a record to whom.
+"""
+
+import datetime
+from typing import Annotated, Any, Literal
+
+from ninja import Schema
+from pydantic import AfterValidator, ConfigDict, Field
+
+from tandem.contacts.models import CompanySize, LeadStatus, LifecycleStage, PropertyType
+
+MAX_ID = 2**63 - 1
+
+
+def _refuse_nul(value: str) -> str:
+    # PostgreSQL cannot store NUL in text; refuse it here with a field message rather than fail there.
+    if "\x00" in value:
+        raise ValueError("Text cannot contain the NUL character.")
+    return value
+
+
+def _refuse_nul_anywhere(value: Any) -> Any:
+    if isinstance(value, str):
+        _refuse_nul(value)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_nul(str(key))
+            _refuse_nul_anywhere(item)
+    elif isinstance(value, list):
+        for item in value:
+            _refuse_nul_anywhere(item)
+    return value
+
+
+Text = Annotated[str, AfterValidator(_refuse_nul)]
+RecordId = Annotated[int, Field(ge=1, le=MAX_ID)]
+PropertyValues = Annotated[dict[str, Any], AfterValidator(_refuse_nul_anywhere)]
+Stage = Literal[tuple(LifecycleStage.values)]  # type: ignore[valid-type]
+Status = Literal[tuple(LeadStatus.values)]  # type: ignore[valid-type]
+Size = Literal[tuple(CompanySize.values)]  # type: ignore[valid-type]
+# The day after must exist, as a "created to" date includes the whole day.
+Day = Annotated[datetime.date, Field(le=datetime.date(9999, 12, 30))]
+
+
+class WriteSchema(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ContactOut(Schema):
+    id: int
+    email: str | None
+    first_name: str
+    last_name: str
+    phone: str
+    job_title: str
+    company_id: int | None
+    country: str
+    lifecycle_stage: str
+    lead_status: str
+    score: int
+    owner_id: int | None
+    team_id: int | None
+    tags: list[str]
+    source: str
+    source_medium: str
+    source_campaign: str
+    source_referrer: str
+    source_landing_page: str
+    properties: dict[str, Any]
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+
+
+class ContactPage(Schema):
+    results: list[ContactOut]
+    next_cursor: str | None
+
+
+class ContactWrite(WriteSchema):
+    email: Text | None = None
+    first_name: Text = ""
+    last_name: Text = ""
+    phone: Text = ""
+    job_title: Text = ""
+    company_id: RecordId | None = None
+    country: Text = ""
+    lifecycle_stage: Stage = LifecycleStage.LEAD.value  # type: ignore[valid-type]
+    lead_status: Status = ""  # type: ignore[valid-type]
+    owner_id: RecordId | None = Field(None, description="Defaults to the token's user on create.")
+    tags: list[Text] = Field(default_factory=list)
+    source: Text = ""
+    source_medium: Text = ""
+    source_campaign: Text = ""
+    source_referrer: Text = ""
+    source_landing_page: Text = ""
+    properties: PropertyValues = Field(default_factory=dict)
+
+
+class ContactPatch(WriteSchema):
+    """Only the fields sent are changed; send null or "" to clear a field."""
+
+    email: Text | None = None
+    first_name: Text | None = None
+    last_name: Text | None = None
+    phone: Text | None = None
+    job_title: Text | None = None
+    company_id: RecordId | None = None
+    country: Text | None = None
+    lifecycle_stage: Stage | None = None  # type: ignore[valid-type]
+    lead_status: Status | None = None  # type: ignore[valid-type]
+    owner_id: RecordId | None = None
+    tags: list[Text] | None = Field(None, description="Replaces the contact's tags.")
+    source: Text | None = None
+    source_medium: Text | None = None
+    source_campaign: Text | None = None
+    source_referrer: Text | None = None
+    source_landing_page: Text | None = None
+    properties: PropertyValues | None = Field(
+        None, description="Merged into the current values; null clears one."
+    )
+
+
+class CompanyOut(Schema):
+    id: int
+    name: str
+    domain: str
+    industry: str
+    size: str
+    country: str
+    phone: str
+    owner_id: int | None
+    team_id: int | None
+    properties: dict[str, Any]
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+
+
+class CompanyPage(Schema):
+    results: list[CompanyOut]
+    next_cursor: str | None
+
+
+class CompanyWrite(WriteSchema):
+    name: Text = Field(..., min_length=1)
+    domain: Text = ""
+    industry: Text = ""
+    size: Size = ""  # type: ignore[valid-type]
+    country: Text = ""
+    phone: Text = ""
+    owner_id: RecordId | None = Field(None, description="Defaults to the token's user.")
+    properties: PropertyValues = Field(default_factory=dict)
+
+
+class CompanyPatch(WriteSchema):
+    """Only the fields sent are changed."""
+
+    name: Text | None = None
+    domain: Text | None = None
+    industry: Text | None = None
+    size: Size | None = None  # type: ignore[valid-type]
+    country: Text | None = None
+    phone: Text | None = None
+    owner_id: RecordId | None = None
+    properties: PropertyValues | None = None
+
+
+class ActivityOut(Schema):
+    id: int
+    kind: str
+    occurred_at: datetime.datetime
+    contact_id: int | None
+    company_id: int | None
+    actor_id: int | None
+    subject_type: str
+    subject_id: int | None
+    campaign_id: int | None
+    body: str
+    details: dict[str, Any]
+
+
+class ActivityPage(Schema):
+    results: list[ActivityOut]
+    next_cursor: str | None
+
+
+class NoteWrite(WriteSchema):
+    body: Text = Field(..., min_length=1)
+
+
+class PropertyOut(Schema):
+    id: int
+    object_type: str
+    name: str
+    label: str
+    value_type: str
+    choices: list[str]
+    help_text: str
+    position: int
+    created_at: datetime.datetime
+
+
+class PropertyList(Schema):
+    results: list[PropertyOut]
+
+
+class PropertyWrite(WriteSchema):
+    object_type: Literal["contact", "company"]
+    name: Text = Field(..., min_length=1, max_length=60)
+    label: Text = Field(..., min_length=1, max_length=100)
+    value_type: Literal[tuple(PropertyType.values)]  # type: ignore[valid-type]
+    choices: list[Text] = Field(default_factory=list)
+    help_text: Text = Field("", max_length=200)
