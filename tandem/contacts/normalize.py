@@ -25,7 +25,9 @@ def normalize_domain(domain: str) -> str:
 
 
 def normalize_email(raw: str | None) -> str | None:
-    """The stored form of an address: trimmed, domain lower-cased and in ASCII; the local part kept as typed.
+    """The stored form of an address: trimmed, domain lower-cased and in ASCII; the local part kept as typed,
+    except the RFC 2142 role mailboxes (info, sales, postmaster...), which are case-insensitive by
+    definition and stored lower-case.
 
     Returns None for blank input. Raises ValidationError with a readable message for anything that is
     not a syntactically valid address (no DNS lookups: this runs on every write path, imports included).
