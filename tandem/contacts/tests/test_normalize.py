@@ -29,6 +29,15 @@ valid_domains = st.builds(
     st.sampled_from(["com", "de", "org", "io", "Net", "CH"]),
 )
 whitespace = st.text(" \t\r\n", max_size=3)
+# RFC 2142 role mailboxes are case-insensitive by definition; email_validator stores them lower-case.
+ROLE_MAILBOXES = {
+    "info", "marketing", "sales", "support", "abuse", "noc", "security",
+    "postmaster", "hostmaster", "usenet", "news", "webmaster", "www", "uucp", "ftp",
+}  # fmt: skip
+
+
+def expected_local_part(local_part: str) -> str:
+    return local_part.lower() if local_part.lower() in ROLE_MAILBOXES else local_part
 
 
 def split(address: str) -> tuple[str, str]:
@@ -39,13 +48,14 @@ def split(address: str) -> tuple[str, str]:
 @given(local_part=local_parts, domain=valid_domains, leading=whitespace, trailing=whitespace)
 @example(local_part="Ann", domain="Bücher.DE", leading=" ", trailing="\n")
 @example(local_part="ann", domain="faß.de", leading="", trailing="")
+@example(local_part="MARKETING", domain="example.com", leading="", trailing="")
 def test_given_a_valid_address_when_normalised_then_domain_is_lower_ascii_and_local_part_is_kept(
     local_part, domain, leading, trailing
 ):
     normalized = normalize_email(f"{leading}{local_part}@{domain}{trailing}")
 
     stored_local_part, stored_domain = split(normalized)
-    assert stored_local_part == local_part
+    assert stored_local_part == expected_local_part(local_part)
     assert stored_domain.isascii()
     assert stored_domain == stored_domain.lower()
     # The stored ASCII form decodes back to exactly the domain that was typed, lower-cased.
@@ -62,7 +72,7 @@ def test_given_any_generated_address_when_normalised_then_it_is_stored_form_or_a
         return
     local_part, domain = split(address)
     stored_local_part, stored_domain = split(normalized)
-    assert stored_local_part == local_part
+    assert stored_local_part == expected_local_part(local_part)
     assert stored_domain == domain.lower()
     assert normalize_email(normalized) == normalized
 
@@ -99,6 +109,13 @@ def test_given_blank_input_when_normalised_then_there_is_no_address(raw):
 def test_given_the_same_idn_address_in_unicode_and_punycode_when_normalised_then_both_are_equal():
     assert normalize_email("ann@bücher.de") == "ann@xn--bcher-kva.de"
     assert normalize_email(" ann@XN--BCHER-KVA.DE ") == "ann@xn--bcher-kva.de"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"), [("Ann.Lee@example.com", "Ann.Lee@example.com"), ("Sales@x.io", "sales@x.io")]
+)
+def test_given_a_local_part_when_normalised_then_it_keeps_its_case_unless_it_is_a_role_mailbox(raw, expected):
+    assert normalize_email(raw) == expected
 
 
 def test_given_a_sharp_s_domain_when_normalised_then_it_is_not_confused_with_double_s():

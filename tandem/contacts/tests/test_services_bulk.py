@@ -227,14 +227,16 @@ def test_given_companies_when_sales_assigns_and_deletes_in_bulk_then_scope_decid
     ]
     assert list(
         Activity.objects.filter(subject_type="bulk")
-        .order_by("id")
+        .order_by("company__name", "-kind")
         .values_list("company__name", "kind", "details")
     ) == [
         ("Own", "updated", {"changes": {"owner": [sam.pk, bea.pk], "team": [sam.team_id, bea.team_id]}}),
         ("Own", "deleted", {}),
         ("Teammates", "deleted", {}),
     ]
-    assert list(LogEntry.objects.order_by("id").values_list("object_repr", "action", "changes")) == [
+    assert list(
+        LogEntry.objects.order_by("object_repr", "action").values_list("object_repr", "action", "changes")
+    ) == [
         (
             "Own",
             LogEntry.Action.UPDATE,
