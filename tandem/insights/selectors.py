@@ -25,11 +25,23 @@ SUGGEST_LIMIT = 5
 SEARCH_PAGE_LIMIT = 25
 
 
+# Labels short enough for a badge or a funnel tile; the full label stays in the title attribute.
+STAGE_SHORT_LABELS = {"mql": "MQL", "sql": "SQL"}
+
+
+def stage_short_label(stage: str) -> str:
+    return STAGE_SHORT_LABELS.get(stage) or dict(LifecycleStage.choices).get(stage, stage)
+
+
 @dataclass(frozen=True)
 class FunnelStep:
     stage: str
     label: str
     count: int
+
+    @property
+    def short_label(self) -> str:
+        return stage_short_label(self.stage)
 
 
 @dataclass(frozen=True)
