@@ -77,6 +77,9 @@ def suppress_address(*, email: str, reason: str, source: str = "") -> Suppressio
     """Never mail this address again. Idempotent: the first reason recorded stays."""
     if reason not in SuppressionReason.values:
         raise ValidationError({"reason": "Unknown suppression reason."})
+    # A blank address would hash to the key of the empty string and suppress nothing real.
+    if not (email or "").strip():
+        raise ValidationError({"email": "Give the address to suppress."})
     suppression, _ = Suppression.objects.get_or_create(
         address_hash=normalize.address_hash(email), defaults={"reason": reason, "source": source[:200]}
     )
