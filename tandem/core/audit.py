@@ -31,7 +31,8 @@ def record(
 ) -> LogEntry:
     """Write one audit row. `changes` maps field name to [old, new] as display strings."""
     return LogEntry.objects.create(
-        content_type=ContentType.objects.get_for_model(type(target)),
+        # `_meta.model`, not type(): the logout signal passes request.user, a lazy proxy of the user.
+        content_type=ContentType.objects.get_for_model(target._meta.model),
         object_pk=str(target.pk),
         object_id=target.pk if isinstance(target.pk, int) else None,
         object_repr=str(target)[:500],

@@ -146,3 +146,21 @@ def test_two_factor_page_is_linked_from_the_user_menu(client):
 
     assert f'href="{reverse("mfa_index")}"' in page
     assert f'action="{reverse("account_logout")}"' in page
+
+
+@pytest.mark.django_db
+def test_logging_out_by_post_works_and_is_audited(client):
+    from auditlog.models import LogEntry
+
+    user = make_user("pat@example.com", role=Role.SALES)
+    client.post(reverse("account_login"), {"login": "pat@example.com", "password": PASSWORD})
+
+    response = client.post(reverse("account_logout"))
+
+    assert response.status_code == 302
+    assert list(
+        LogEntry.objects.filter(object_pk=str(user.pk))
+        .order_by("id")
+        .values_list("additional_data", flat=True)
+    ) == [{"event": "login"}, {"event": "logout"}]
+    assert client.get(reverse("insights:home")).status_code == 302
