@@ -4,11 +4,16 @@ Cells are built for the one page of rows already fetched (at most PAGE_SIZE), fr
 constant number of queries, so the page's query count does not grow with its rows.
 """
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import prefetch_related_objects
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 
 from tandem.contacts.models import Company, Contact, LifecycleStage, PropertyDefinition, PropertyType
 
@@ -39,11 +44,44 @@ class Cell:
     numeric: bool = False
     when: Any = None  # a datetime shown as a <time>
 
+    def __str__(self) -> str:
+        """The <td> as safe HTML, built here rather than by an include per cell: a list page has hundreds
+        of cells and a template include per cell was most of its render time (docs/benchmarks.md).
+        Templates call str() before escaping, and a SafeString survives that, so `{{ cell }}` works."""
+        opening = '<td class="num">' if self.numeric else "<td>"
+        if self.when is not None:
+            local = timezone.localtime(self.when)
+            inner = format_html(
+                '<time datetime="{}">{}</time>', local.isoformat(), date_format(local, "j M Y")
+            )
+        elif self.badge:
+            inner = format_html('<span class="badge badge--{}">{}</span>', self.badge, self.text)
+        elif self.url:
+            inner = format_html('<a class="link" href="{}">{}</a>', self.url, self.text)
+        else:
+            inner = conditional_escape(self.text)
+        return mark_safe(f"{opening}{inner}</td>")  # noqa: S308 (every part is escaped above)
+
 
 @dataclass
 class Row:
     record: Any
+    url: str
     cells: list[Cell]
+
+
+_ID_PLACEHOLDER = "987654321"
+
+
+@functools.cache
+def _url_pattern(name: str) -> str:
+    # reverse() walks the whole URLconf each call; a list page needs a hundred detail links, so reverse
+    # once per URL name and fill in the id.
+    return reverse(name, args=[int(_ID_PLACEHOLDER)]).replace(_ID_PLACEHOLDER, "{}")
+
+
+def detail_url(name: str, pk: int) -> str:
+    return _url_pattern(name).format(int(pk))
 
 
 CONTACT_COLUMNS = [
@@ -143,7 +181,11 @@ def contact_rows(
         prefetch_related_objects(contacts, "team")
     by_name = {definition.name: definition for definition in definitions}
     return [
-        Row(contact, [contact_cell(contact, column.key, by_name) for column in columns])
+        Row(
+            contact,
+            detail_url("contacts:contact_detail", contact.pk),
+            [contact_cell(contact, column.key, by_name) for column in columns],
+        )
         for contact in contacts
     ]
 
@@ -155,7 +197,7 @@ def contact_cell(contact: Contact, key: str, definitions: dict[str, PropertyDefi
         company = contact.company if contact.company_id else None
         if company is None:
             return Cell()
-        url = "" if company.deleted_at else reverse("contacts:company_detail", args=[company.pk])
+        url = "" if company.deleted_at else detail_url("contacts:company_detail", company.pk)
         return Cell(company.name, url=url)
     if key == "stage":
         return Cell(stage_label(contact.lifecycle_stage), badge=f"stage-{contact.lifecycle_stage}")
@@ -185,7 +227,11 @@ def company_rows(
         prefetch_related_objects(companies, "team")
     by_name = {definition.name: definition for definition in definitions}
     return [
-        Row(company, [company_cell(company, column.key, by_name) for column in columns])
+        Row(
+            company,
+            detail_url("contacts:company_detail", company.pk),
+            [company_cell(company, column.key, by_name) for column in columns],
+        )
         for company in companies
     ]
 
