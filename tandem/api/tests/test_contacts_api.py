@@ -344,25 +344,32 @@ def test_mass_assignment_is_refused_and_nothing_changes(client, admin, admin_tok
     assert Contact.objects.count() == 1
 
 
-def test_sales_user_cannot_hand_a_contact_to_someone_else(client, seller, admin):
+def test_owner_change_is_checked_by_the_service_and_the_team_follows(client, seller, other_team):
+    colleague = User.objects.create_user("col@example.com", "pw", role=Role.SALES, team=other_team)
     plain = make_token(seller, ["contacts:read", "contacts:write"])
     contact = ContactFactory(owner=seller)
+    inactive = User.objects.create_user("gone@example.com", "pw", role=Role.SALES, is_active=False)
 
-    response = client.patch(
+    refused = client.patch(
         f"/api/v1/contacts/{contact.pk}",
-        {"owner_id": admin.pk},
+        {"owner_id": inactive.pk},
+        content_type="application/json",
+        **bearer(plain),
+    )
+    contact.refresh_from_db()
+    assert refused.status_code == 400
+    assert refused.json()["error"]["fields"] == {"owner_id": "Choose an active user as the owner."}
+    assert (contact.owner_id, contact.team_id) == (seller.pk, seller.team_id)
+
+    moved = client.patch(
+        f"/api/v1/contacts/{contact.pk}",
+        {"owner_id": colleague.pk},
         content_type="application/json",
         **bearer(plain),
     )
 
-    assert response.status_code in (200, 400)
-    contact.refresh_from_db()
-    if response.status_code == 400:
-        assert response.json()["error"]["fields"] == {"owner_id": "You can only assign records to yourself."}
-        assert contact.owner_id == seller.pk
-    else:
-        # Sales change at team scope, so they may reassign within the rules the service applies.
-        assert contact.owner_id == admin.pk
+    assert moved.status_code == 200
+    assert (moved.json()["owner_id"], moved.json()["team_id"]) == (colleague.pk, other_team.pk)
 
 
 def test_xss_is_returned_verbatim_as_json(client, admin, admin_token):
