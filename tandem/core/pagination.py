@@ -8,6 +8,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
@@ -62,6 +63,8 @@ def decode_cursor(cursor: str, width: int) -> tuple[list[Any], bool]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         payload = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        if not isinstance(payload["v"], list):
+            raise TypeError("cursor values must be a list")
         values = [_decode_value(value) for value in payload["v"]]
         backwards = bool(payload.get("b", False))
     except (ValueError, KeyError, TypeError, binascii.Error) as error:
@@ -93,7 +96,12 @@ def paginate(queryset: models.QuerySet, sort: SortKey, cursor: str | None, limit
     page_queryset = queryset
     if cursor:
         values, backwards = decode_cursor(cursor, len(sort.fields))
-        page_queryset = page_queryset.filter(_after(sort.fields, values, sort.descending != backwards))
+        try:
+            page_queryset = page_queryset.filter(_after(sort.fields, values, sort.descending != backwards))
+        except (ValueError, TypeError, ValidationError) as error:
+            # Well-formed JSON whose values do not fit the sort's fields (edited, or from another sort):
+            # the field's own conversion fails here, and the reader gets "invalid link", not a 500.
+            raise InvalidCursor("This page link is no longer valid.") from error
     rows = list(page_queryset.order_by(*sort.order_by(reverse=backwards))[: limit + 1])
     has_more = len(rows) > limit
     rows = rows[:limit]
