@@ -149,6 +149,9 @@ class Contact(OwnedRecord):
             ),
             models.Index(fields=["company", "-created_at", "-id"], name="contact_company_created"),
             models.Index(fields=["email_domain"], name="contact_email_domain"),
+            # Search by name prefix (selectors.search_contacts); email prefixes use the unique email index.
+            models.Index(Lower("first_name"), condition=LIVE, name="contact_search_first_name"),
+            models.Index(Lower("last_name"), condition=LIVE, name="contact_search_last_name"),
             models.Index(fields=["deleted_at"], condition=~LIVE, name="contact_trash"),
         ]
 
