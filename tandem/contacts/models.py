@@ -67,6 +67,7 @@ class Company(OwnedRecord):
 
     name = models.CharField(max_length=200)
     domain = models.CharField(max_length=253, blank=True)
+    external_id = models.CharField(max_length=100, null=True, blank=True)
     industry = models.CharField(max_length=100, blank=True)
     size = models.CharField(max_length=10, choices=CompanySize.choices, blank=True)
     country = CountryField(blank=True)
@@ -79,6 +80,12 @@ class Company(OwnedRecord):
                 fields=["domain"],
                 condition=LIVE & ~Q(domain=""),
                 name="contacts_company_domain_unique_live",
+            ),
+            models.UniqueConstraint(
+                fields=["external_id"], condition=LIVE, name="contacts_company_external_id_unique_live"
+            ),
+            models.CheckConstraint(
+                condition=~Q(external_id=""), name="contacts_company_external_id_null_not_blank"
             ),
         ]
         indexes = [
@@ -101,6 +108,8 @@ class Contact(OwnedRecord):
     access_object_type = "contact"
 
     email = models.CharField(max_length=320, null=True, blank=True)
+    # The record's id in the system it came from (a CRM export's "Record ID"), the other upsert key of imports.
+    external_id = models.CharField(max_length=100, null=True, blank=True)
     email_domain = models.CharField(max_length=253, blank=True)
     first_name = models.CharField(max_length=100, blank=True)
     last_name = models.CharField(max_length=100, blank=True)
@@ -129,6 +138,12 @@ class Contact(OwnedRecord):
                 Lower("email"), condition=LIVE, name="contacts_contact_email_unique_live"
             ),
             models.CheckConstraint(condition=~Q(email=""), name="contacts_contact_email_null_not_blank"),
+            models.UniqueConstraint(
+                fields=["external_id"], condition=LIVE, name="contacts_contact_external_id_unique_live"
+            ),
+            models.CheckConstraint(
+                condition=~Q(external_id=""), name="contacts_contact_external_id_null_not_blank"
+            ),
         ]
         # Each list sort and filter has an index ending in the id, so keyset pagination stays exact and
         # every page is an index range scan, however deep.
@@ -285,7 +300,10 @@ class ActivityKind(models.TextChoices):
     TICKET_RESOLVED = "ticket_resolved", "Ticket resolved"
     SURVEY_ANSWERED = "survey_answered", "Survey answered"
     IMPORTED = "imported", "Imported"
+    IMPORT_UNDONE = "import_undone", "Import undone"
+    EXPORTED = "exported", "Exported"
     MERGED = "merged", "Merged"
+    MERGE_UNDONE = "merge_undone", "Merge undone"
 
 
 class Activity(models.Model):

@@ -12,6 +12,7 @@ from tandem.contacts.services.fields import (
     clean_owner,
     clean_text,
     creation_diff,
+    parse_ids,
     raise_if,
     snapshot,
 )
@@ -196,7 +197,7 @@ def bulk_update_companies(
     *, actor: User, company_ids: Iterable[int], action: str, value: Any = None, request=None
 ) -> int:
     """Assign an owner to, or trash, many companies at once; only those the actor may touch."""
-    ids = sorted({int(pk) for pk in company_ids})
+    ids = parse_ids(company_ids, "company_ids")
     if not ids:
         raise ValidationError({"company_ids": "Select at least one company."})
     now = timezone.now()

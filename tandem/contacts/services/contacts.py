@@ -23,6 +23,7 @@ from tandem.contacts.services.fields import (
     clean_owner,
     clean_text,
     creation_diff,
+    parse_ids,
     raise_if,
     snapshot,
 )
@@ -367,7 +368,7 @@ def bulk_update_contacts(
     """
     if action not in BulkAction.ALL:
         raise ValidationError({"action": "Choose what to do with the selected contacts."})
-    ids = sorted({int(pk) for pk in contact_ids})
+    ids = parse_ids(contact_ids, "contact_ids")
     if not ids:
         raise ValidationError({"contact_ids": "Select at least one contact."})
     verb = Verb.DELETE if action == BulkAction.DELETE else Verb.CHANGE

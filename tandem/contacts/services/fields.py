@@ -1,5 +1,6 @@
 """Checks shared by the contact and company write paths: owners, countries, plain text fields."""
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -79,3 +80,11 @@ def creation_diff(instance: models.Model, names: list[str]) -> dict[str, list[An
 def raise_if(errors: dict[str, str]) -> None:
     if errors:
         raise ValidationError(errors)
+
+
+def parse_ids(values: Iterable[Any], field: str) -> list[int]:
+    """Record ids from a form or API list, sorted and unique; anything that is not an id is refused."""
+    try:
+        return sorted({int(value) for value in values})
+    except (TypeError, ValueError) as error:
+        raise ValidationError({field: "Select records by their ids."}) from error

@@ -1,0 +1,10 @@
+"""Loaded by pytest with `-p config.pytest_environment` (pyproject addopts), before pytest-django reads
+the settings: a root conftest.py runs too late for settings that are read at import time."""
+
+import os
+from pathlib import Path
+
+# Tasks run inline in tests: a job queued inside a test runs before the call returns.
+os.environ["TANDEM_HUEY_IMMEDIATE"] = "1"
+# Test runs keep their files (Huey's, screenshots) apart from the demo's var/.
+os.environ.setdefault("TANDEM_VAR_DIR", str(Path(__file__).resolve().parent.parent / "var" / "test"))
