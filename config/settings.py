@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "django_countries",
     "tandem.core",
     "tandem.contacts",
+    "tandem.imports",
+    "tandem.exports",
     "tandem.insights",
     "tandem.api",
     "tandem.demo",

@@ -5,5 +5,7 @@ urlpatterns = [
     path("", include("tandem.core.urls")),
     path("", include("tandem.contacts.urls")),
     path("insights/", include("tandem.insights.urls")),
+    path("imports/", include("tandem.imports.urls")),
+    path("exports/", include("tandem.exports.urls")),
     path("", include("tandem.api.urls")),  # /api/v1/ and /settings/api-tokens/
 ]
