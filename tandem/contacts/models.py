@@ -158,6 +158,10 @@ class Contact(OwnedRecord):
             models.Index(
                 fields=["owner", "-created_at", "-id"], condition=LIVE, name="contact_owner_created"
             ),
+            # "Your recently updated contacts" on the home page.
+            models.Index(
+                fields=["owner", "-updated_at", "-id"], condition=LIVE, name="contact_owner_updated"
+            ),
             models.Index(fields=["team", "-created_at", "-id"], condition=LIVE, name="contact_team_created"),
             models.Index(
                 fields=["country", "-created_at", "-id"], condition=LIVE, name="contact_country_created"
