@@ -235,6 +235,11 @@ if PRODUCTION and not SECURE_HSTS_PRELOAD:
 TANDEM_API_RATE_LIMIT = int(os.environ.get("TANDEM_API_RATE_LIMIT", "600"))  # requests per minute per token
 TANDEM_TRASH_DAYS = 30
 
+# --- imports --------------------------------------------------------------------------------------
+# Largest upload the import accepts. Rows are streamed, so memory does not limit this; disk and the time a
+# single job holds a worker do. 512 MiB is about 4 million contacts of 8 columns.
+TANDEM_IMPORT_MAX_BYTES = int(os.environ.get("TANDEM_IMPORT_MAX_BYTES", str(512 * 1024 * 1024)))
+
 AUDITLOG_DISABLE_REMOTE_ADDR = False
 
 LOGGING = {
