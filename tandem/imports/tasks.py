@@ -1,0 +1,22 @@
+"""Thin Huey tasks for imports: they take a job id and call one service; each is safe to run twice."""
+
+from huey.contrib.djhuey import db_task
+
+from tandem.imports import services
+
+
+@db_task()
+def run_import(job_id: int) -> None:
+    """Run (or resume) an import. A second runner finds the job leased and returns at once."""
+    services.process_import(job_id)
+
+
+@db_task()
+def run_dry_run(job_id: int) -> None:
+    """Check a big file in the background; the page polls the job until its report is stored."""
+    services.process_dry_run(job_id)
+
+
+@db_task()
+def run_undo(job_id: int) -> None:
+    services.process_undo(job_id)
