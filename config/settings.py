@@ -190,6 +190,7 @@ USE_I18N = True
 USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns on every request while it is missing
 # The shared stylesheet, script and icon live beside the base templates, outside any app.
 STATICFILES_DIRS = [BASE_DIR / "tandem" / "static"]
 STORAGES = {

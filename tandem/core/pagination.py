@@ -48,7 +48,10 @@ def _encode_value(value: Any) -> Any:
 
 def _decode_value(value: Any) -> Any:
     if isinstance(value, dict) and "dt" in value:
-        return datetime.datetime.fromisoformat(value["dt"])
+        moment = datetime.datetime.fromisoformat(value["dt"])
+        if moment.tzinfo is None:  # we only ever write aware times: a naive one was edited by hand
+            raise ValueError("naive datetime in cursor")
+        return moment
     if isinstance(value, dict) and "d" in value:
         return datetime.date.fromisoformat(value["d"])
     return value
