@@ -248,6 +248,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("TANDEM_LOG_LEVEL", "WARNING")},
+    # The Huey consumer attaches its own handler to "huey"; propagating too would print every line twice.
+    "loggers": {"huey": {"handlers": [], "propagate": False}},
 }
 TANDEM_DEFAULT_PHONE_REGION = os.environ.get("TANDEM_DEFAULT_PHONE_REGION", "US")
 TANDEM_SUBSCRIPTIONS = "config.subscriptions.SUBSCRIPTIONS"
