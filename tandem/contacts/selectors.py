@@ -239,7 +239,8 @@ def contact_list(
     """The contacts list: one page of rows with owner and company, and a count capped at COUNT_CAP."""
     sort_key = CONTACT_SORTS.get(sort, CONTACT_SORTS["newest"])[1]
     queryset = filter_contacts(visible_contacts(user), filters)
-    page = paginate(queryset.select_related("owner", "company"), sort_key, cursor, limit)
+    # Owners are few: one IN query for them beats joining a user row onto each of the 51 contacts.
+    page = paginate(queryset.select_related("company").prefetch_related("owner"), sort_key, cursor, limit)
     count, capped = count_up_to(queryset, COUNT_CAP)
     return ListPage(page=page, count=count, count_is_capped=capped)
 

@@ -65,9 +65,32 @@ class Cell:
 
 @dataclass
 class Row:
+    """One <tr> of a list: a checkbox when bulk actions are offered, the linked name, then the cells.
+
+    Rendered here for the same reason as Cell: fifty rows of template tags cost more than the query."""
+
     record: Any
     url: str
+    title: str
+    subtitle: str
     cells: list[Cell]
+    selectable: bool
+
+    def __str__(self) -> str:
+        checkbox = (
+            format_html(
+                '<td><input type="checkbox" name="ids" value="{}" data-select-row aria-label="Select {}"></td>',
+                self.record.pk,
+                self.title,
+            )
+            if self.selectable
+            else ""
+        )
+        subtitle = format_html('<span class="cell-sub">{}</span>', self.subtitle) if self.subtitle else ""
+        primary = format_html(
+            '<td class="cell-primary"><a href="{}">{}</a>{}</td>', self.url, self.title, subtitle
+        )
+        return mark_safe(f"<tr>{checkbox}{primary}{''.join(str(cell) for cell in self.cells)}</tr>")  # noqa: S308
 
 
 _ID_PLACEHOLDER = "987654321"
@@ -172,7 +195,7 @@ def _owner_cell(record) -> Cell:
 
 
 def contact_rows(
-    contacts: list[Contact], columns: list[Column], definitions: list[PropertyDefinition]
+    contacts: list[Contact], columns: list[Column], definitions: list[PropertyDefinition], *, selectable: bool
 ) -> list[Row]:
     keys = {column.key for column in columns}
     if "tags" in keys:
@@ -182,9 +205,12 @@ def contact_rows(
     by_name = {definition.name: definition for definition in definitions}
     return [
         Row(
-            contact,
-            detail_url("contacts:contact_detail", contact.pk),
-            [contact_cell(contact, column.key, by_name) for column in columns],
+            record=contact,
+            url=detail_url("contacts:contact_detail", contact.pk),
+            title=contact.display_name,
+            subtitle=contact.job_title,
+            cells=[contact_cell(contact, column.key, by_name) for column in columns],
+            selectable=selectable,
         )
         for contact in contacts
     ]
@@ -221,16 +247,23 @@ def contact_cell(contact: Contact, key: str, definitions: dict[str, PropertyDefi
 
 
 def company_rows(
-    companies: list[Company], columns: list[Column], definitions: list[PropertyDefinition]
+    companies: list[Company],
+    columns: list[Column],
+    definitions: list[PropertyDefinition],
+    *,
+    selectable: bool,
 ) -> list[Row]:
     if any(column.key == "team" for column in columns):
         prefetch_related_objects(companies, "team")
     by_name = {definition.name: definition for definition in definitions}
     return [
         Row(
-            company,
-            detail_url("contacts:company_detail", company.pk),
-            [company_cell(company, column.key, by_name) for column in columns],
+            record=company,
+            url=detail_url("contacts:company_detail", company.pk),
+            title=company.name,
+            subtitle="",
+            cells=[company_cell(company, column.key, by_name) for column in columns],
+            selectable=selectable,
         )
         for company in companies
     ]

@@ -43,16 +43,19 @@ def company_list(request):
     column_context = records.columns_context(
         request, OBJECT_TYPE, _available_columns(definitions), list_columns.DEFAULT_COMPANY_COLUMNS
     )
+    can_bulk_change = access.allows(user, OBJECT_TYPE, Verb.CHANGE)
     context = {
         **records.common_list_context(request, query, result, definitions),
         **column_context,
-        "rows": list_columns.company_rows(result.page.rows, column_context["columns"], definitions),
+        "rows": list_columns.company_rows(
+            result.page.rows, column_context["columns"], definitions, selectable=can_bulk_change
+        ),
         "users": users.values(),
         "teams": teams.values(),
         "sorts": [(key, label) for key, (label, _) in selectors.COMPANY_SORTS.items()],
         "selected": records.selected_values(request.GET, FILTER_NAMES),
         "bulk_actions": BULK_ACTIONS,
-        "can_bulk_change": access.allows(user, OBJECT_TYPE, Verb.CHANGE),
+        "can_bulk_change": can_bulk_change,
         "can_create": access.allows(user, OBJECT_TYPE, Verb.CREATE),
     }
     return records.render_list(request, "contacts/company_list.html", context, OBJECT_TYPE)
