@@ -1,0 +1,217 @@
+"""What an export can hold: the column catalogue per object type, with human headers, and how a fetched
+row becomes the cells of a line.
+
+Rows are read with `values_list` (a tuple per record, joins done by the database), so a column names the
+field it reads and a converter for its value. Every text cell goes through `neutralise` (formula injection,
+OWASP "CSV injection"); numbers stay numbers; dates are ISO 8601.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django_countries import countries
+
+from tandem.contacts.models import (
+    CompanySize,
+    LeadStatus,
+    LifecycleStage,
+    PropertyDefinition,
+    PropertyType,
+)
+
+PROPERTY_PREFIX = "property:"
+TAGS = "tags"
+# A spreadsheet treats a cell starting with one of these as a formula (or, for tab and CR, a cell that a
+# second paste turns into one); a leading single quote makes it text (OWASP, CSV injection).
+FORMULA_STARTS = frozenset("=+-@\t\r")
+LIST_SEPARATOR = "; "
+
+
+def neutralise(text: str | None) -> str | None:
+    """`text` with a leading ' if a spreadsheet would read it as a formula; None stays None (an empty cell)."""
+    if text and text[0] in FORMULA_STARTS:
+        return "'" + text
+    return text
+
+
+@dataclass(frozen=True)
+class ExportColumn:
+    key: str
+    label: str
+    # The values_list field read for this column ("" for tags, which are loaded once per chunk).
+    field: str
+    # Turns the field's value into the cell's value (None for an empty cell).
+    convert: Callable[[Any], Any]
+
+
+def _text(value: Any) -> str | None:
+    return neutralise(value) if value else None
+
+
+def _number(value: Any) -> Any:
+    return value
+
+
+def _datetime(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _labels(choices: list[tuple[str, str]]) -> Callable[[Any], str | None]:
+    labels = {value: label for value, label in choices if value}
+    return lambda value: labels.get(value, value) if value else None
+
+
+_COUNTRY_NAMES: dict[str, str] = {}
+
+
+def _country(value: Any) -> str | None:
+    if not value:
+        return None
+    if not _COUNTRY_NAMES:
+        _COUNTRY_NAMES.update({code: str(name) for code, name in countries})
+    return _COUNTRY_NAMES.get(str(value), str(value))
+
+
+def _property(definition: PropertyDefinition) -> Callable[[Any], Any]:
+    name = definition.name
+    value_type = definition.value_type
+
+    def convert(properties: Any) -> Any:
+        value = properties.get(name) if isinstance(properties, dict) else None
+        if value is None or value == "" or value == []:
+            return None
+        if value_type == PropertyType.MULTI_CHOICE and isinstance(value, list):
+            return neutralise(LIST_SEPARATOR.join(str(item) for item in value))
+        if value_type == PropertyType.BOOLEAN:
+            return "Yes" if value else "No"
+        if (
+            value_type == PropertyType.NUMBER
+            and isinstance(value, int | float)
+            and not isinstance(value, bool)
+        ):
+            return value
+        return neutralise(str(value))
+
+    return convert
+
+
+def _tags(value: Any) -> Any:
+    return value  # filled in per chunk, already joined and neutralised
+
+
+CONTACT_COLUMNS = [
+    ExportColumn("id", "Record ID", "id", _number),
+    ExportColumn("first_name", "First name", "first_name", _text),
+    ExportColumn("last_name", "Last name", "last_name", _text),
+    ExportColumn("email", "Email", "email", _text),
+    ExportColumn("phone", "Phone", "phone", _text),
+    ExportColumn("job_title", "Job title", "job_title", _text),
+    ExportColumn("company", "Company", "company__name", _text),
+    ExportColumn("country", "Country", "country", _country),
+    ExportColumn("lifecycle_stage", "Lifecycle stage", "lifecycle_stage", _labels(LifecycleStage.choices)),
+    ExportColumn("lead_status", "Lead status", "lead_status", _labels(LeadStatus.choices)),
+    ExportColumn("owner", "Owner email", "owner__email", _text),
+    ExportColumn("team", "Team", "team__name", _text),
+    ExportColumn(TAGS, "Tags", "", _tags),
+    ExportColumn("score", "Score", "score", _number),
+    ExportColumn("source", "Source", "source", _text),
+    ExportColumn("source_medium", "Source medium", "source_medium", _text),
+    ExportColumn("source_campaign", "Source campaign", "source_campaign", _text),
+    ExportColumn("source_referrer", "Source referrer", "source_referrer", _text),
+    ExportColumn("source_landing_page", "Source landing page", "source_landing_page", _text),
+    ExportColumn("created_at", "Created at", "created_at", _datetime),
+    ExportColumn("updated_at", "Updated at", "updated_at", _datetime),
+]
+CONTACT_ALWAYS = ("id", "first_name", "last_name", "email")
+
+COMPANY_COLUMNS = [
+    ExportColumn("id", "Record ID", "id", _number),
+    ExportColumn("name", "Name", "name", _text),
+    ExportColumn("domain", "Domain", "domain", _text),
+    ExportColumn("industry", "Industry", "industry", _text),
+    ExportColumn("size", "Size", "size", _labels(CompanySize.choices)),
+    ExportColumn("country", "Country", "country", _country),
+    ExportColumn("phone", "Phone", "phone", _text),
+    ExportColumn("owner", "Owner email", "owner__email", _text),
+    ExportColumn("team", "Team", "team__name", _text),
+    ExportColumn("created_at", "Created at", "created_at", _datetime),
+    ExportColumn("updated_at", "Updated at", "updated_at", _datetime),
+]
+COMPANY_ALWAYS = ("id", "name", "domain")
+
+# The contacts and companies lists' column keys (tandem.contacts.views.columns), as export columns.
+LIST_COLUMN_KEYS = {
+    "stage": ["lifecycle_stage"],
+    "source": ["source", "source_medium", "source_campaign", "source_referrer", "source_landing_page"],
+    "created": ["created_at"],
+    "updated": ["updated_at"],
+}
+
+
+def catalogue(object_type: str, definitions: list[PropertyDefinition]) -> list[ExportColumn]:
+    """Every column an export of `object_type` can have, in file order: fields, then custom properties."""
+    base = CONTACT_COLUMNS if object_type == "contact" else COMPANY_COLUMNS
+    return base + [
+        ExportColumn(PROPERTY_PREFIX + definition.name, definition.label, "properties", _property(definition))
+        for definition in definitions
+    ]
+
+
+def always_included(object_type: str) -> tuple[str, ...]:
+    return CONTACT_ALWAYS if object_type == "contact" else COMPANY_ALWAYS
+
+
+def from_list_columns(object_type: str, list_keys: list[str]) -> list[str]:
+    """The export column keys matching a list's column choice, plus the ones every export has."""
+    keys = list(always_included(object_type))
+    for key in list_keys:
+        keys.extend(LIST_COLUMN_KEYS.get(key, [key]))
+    return list(dict.fromkeys(keys))
+
+
+def choose(object_type: str, keys: list[str], definitions: list[PropertyDefinition]) -> list[ExportColumn]:
+    """The catalogue's columns named in `keys` (unknown ones dropped) plus the always-included ones, in
+    catalogue order, so a file's layout does not depend on the order boxes were ticked."""
+    wanted = set(keys) | set(always_included(object_type))
+    return [column for column in catalogue(object_type, definitions) if column.key in wanted]
+
+
+def headers(columns: list[ExportColumn]) -> list[str]:
+    return [column.label for column in columns]
+
+
+@dataclass(frozen=True)
+class RowShape:
+    """How to read and convert rows for a set of columns: the values_list fields (the id first, for the
+    keyset) and, per column, the position of its field and its converter."""
+
+    fields: tuple[str, ...]
+    positions: tuple[tuple[int, Callable[[Any], Any]], ...]
+    tags_position: int | None  # where the tags cell goes, if tags were chosen
+
+    @classmethod
+    def for_columns(cls, columns: list[ExportColumn]) -> "RowShape":
+        fields = ["id"]
+        positions = []
+        tags_position = None
+        for index, column in enumerate(columns):
+            if column.key == TAGS:
+                tags_position = index
+                positions.append((0, _tags))
+                continue
+            if column.field not in fields:
+                fields.append(column.field)
+            positions.append((fields.index(column.field), column.convert))
+        return cls(tuple(fields[1:]), tuple(positions), tags_position)
+
+    def convert(self, rows: list[tuple], tags: dict[int, str] | None = None) -> list[list[Any]]:
+        """Cells for a chunk of values_list rows (the id first, then `fields`)."""
+        positions = self.positions
+        converted = [[convert(row[position]) for position, convert in positions] for row in rows]
+        if self.tags_position is not None:
+            tags = tags or {}
+            at = self.tags_position
+            for row, cells in zip(rows, converted, strict=True):
+                cells[at] = tags.get(row[0])
+        return converted

@@ -1,0 +1,107 @@
+"""Reads for exports: the permission-scoped, filtered records of an export, read in keyset chunks, and a
+user's own export jobs."""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+from django.http import QueryDict
+
+from tandem.contacts import forms as contact_forms
+from tandem.contacts import selectors as contact_selectors
+from tandem.contacts.models import ContactTag, PropertyDefinition
+from tandem.core.models import Team, User
+from tandem.core.pagination import Page, SortKey, count_up_to, paginate
+from tandem.exports import columns as export_columns
+from tandem.exports.columns import LIST_SEPARATOR, ExportColumn, RowShape, neutralise
+from tandem.exports.models import ExportJob
+
+# Rows per query: large enough that per-query cost vanishes, small enough that memory stays flat.
+CHUNK_SIZE = 5_000
+# Up to this many rows a CSV streams straight to the browser; more (and every XLSX) runs in the background.
+DIRECT_DOWNLOAD_LIMIT = contact_selectors.COUNT_CAP
+LIST_PAGE_SIZE = 25
+
+
+@dataclass
+class ExportScope:
+    """What an export reads: the records the user may see that match the list's filters, and the filters
+    described in words (the list's chips) for the audit log and the export's page."""
+
+    queryset: QuerySet
+    definitions: list[PropertyDefinition]
+    filter_labels: list[str]
+    errors: list[str]
+
+
+def export_scope(user: User, object_type: str, query_string: str) -> ExportScope:
+    """The list's query string parsed exactly as the list page parses it, applied to what `user` may view."""
+    definitions = contact_selectors.property_definitions(object_type)
+    query = QueryDict(query_string)
+    users = {person.pk: person for person in contact_forms.active_users()}
+    teams = {team.pk: team for team in Team.objects.order_by("name")}
+    if object_type == ExportJob.ObjectType.CONTACT:
+        parsed = contact_forms.parse_contact_query(query, definitions=definitions, users=users, teams=teams)
+        queryset = contact_selectors.filter_contacts(contact_selectors.visible_contacts(user), parsed.filters)
+    else:
+        parsed = contact_forms.parse_company_query(query, definitions=definitions, users=users, teams=teams)
+        queryset = contact_selectors.filter_companies(
+            contact_selectors.visible_companies(user), parsed.filters
+        )
+    return ExportScope(queryset, definitions, [chip.label for chip in parsed.chips], parsed.errors)
+
+
+def capped_count(scope: ExportScope) -> tuple[int, bool]:
+    """How many records the export holds, counting no further than the direct-download limit."""
+    return count_up_to(scope.queryset, DIRECT_DOWNLOAD_LIMIT)
+
+
+def _tags_for(contact_ids: list[int]) -> dict[int, str]:
+    """Each contact's tag names joined, for one chunk of contacts (one query)."""
+    names: dict[int, list[str]] = {}
+    rows = (
+        ContactTag.objects.filter(contact_id__in=contact_ids)
+        .order_by("contact_id", "tag__name")
+        .values_list("contact_id", "tag__name")
+    )
+    for contact_id, name in rows:
+        names.setdefault(contact_id, []).append(name)
+    return {contact_id: neutralise(LIST_SEPARATOR.join(items)) for contact_id, items in names.items()}
+
+
+def export_chunks(
+    queryset: QuerySet, columns: list[ExportColumn], chunk_size: int = CHUNK_SIZE
+) -> Iterator[list[list]]:
+    """The export's cells, CHUNK_SIZE rows at a time, in id order.
+
+    Each chunk is one query, `id > last id seen ORDER BY id LIMIT chunk_size` (a keyset, never OFFSET), plus
+    one for the chunk's tags if they were chosen, so memory holds one chunk whatever the row count, and a
+    record added or removed while the export runs never shifts the others.
+    """
+    shape = RowShape.for_columns(columns)
+    ordered = queryset.order_by("id").values_list("id", *shape.fields)
+    last_id = 0
+    while True:
+        rows = list(ordered.filter(id__gt=last_id)[:chunk_size])
+        if not rows:
+            return
+        tags = _tags_for([row[0] for row in rows]) if shape.tags_position is not None else None
+        yield shape.convert(rows, tags)
+        if len(rows) < chunk_size:
+            return
+        last_id = rows[-1][0]
+
+
+def chosen_columns(object_type: str, keys: list[str], definitions: list[PropertyDefinition]):
+    return export_columns.choose(object_type, keys, definitions)
+
+
+def my_exports(user: User, cursor: str | None = None) -> Page:
+    """The user's exports, newest first, a page at a time."""
+    queryset = ExportJob.objects.filter(user=user)
+    return paginate(queryset, SortKey(("created_at", "id"), descending=True), cursor, LIST_PAGE_SIZE)
+
+
+def owned_export(user: User, export_id: int) -> ExportJob | None:
+    """One of the user's own exports; None for anyone else's (the page answers 404, as for a missing one)."""
+    return ExportJob.objects.filter(user=user, pk=export_id).first() if user.is_authenticated else None

@@ -1,0 +1,124 @@
+"""Export pages: choose format and columns for the list's current filter, follow a background export's
+progress, download the file, and list my exports."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from tandem.contacts.views import columns as list_columns
+from tandem.core import access
+from tandem.core.access import Verb
+from tandem.core.pagination import InvalidCursor
+from tandem.exports import columns as export_columns
+from tandem.exports import selectors, services
+from tandem.exports.forms import ExportForm, filter_query
+from tandem.exports.models import ExportJob
+
+LIST_URL_NAMES = {"contact": "contacts:contact_list", "company": "contacts:company_list"}
+DEFAULT_LIST_COLUMNS = {
+    "contact": list_columns.DEFAULT_CONTACT_COLUMNS,
+    "company": list_columns.DEFAULT_COMPANY_COLUMNS,
+}
+PROGRESS_TARGET = "export-progress"
+
+
+def _list_column_keys(request, object_type: str) -> list[str]:
+    """The columns the user shows on the list (kept in the session by the list page)."""
+    keys = request.session.get(list_columns.session_key(object_type))
+    return keys if isinstance(keys, list) else DEFAULT_LIST_COLUMNS[object_type]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def export_create(request, object_type: str):
+    user = request.user
+    access.require_allowed(user, object_type, Verb.VIEW)
+    query = filter_query(request.GET) if request.method == "GET" else request.POST.get("query", "")[:4000]
+    scope = selectors.export_scope(user, object_type, query)
+    catalogue = export_columns.catalogue(object_type, scope.definitions)
+    always = export_columns.always_included(object_type)
+    if request.method == "POST":
+        form = ExportForm(request.POST, catalogue=catalogue, always=always)
+        if form.is_valid():
+            try:
+                started = services.start_export(
+                    actor=user,
+                    object_type=object_type,
+                    query=form.cleaned_data["query"],
+                    column_keys=form.cleaned_data["columns"],
+                    file_format=form.cleaned_data["file_format"],
+                    request=request,
+                )
+            except ValidationError as error:
+                form.add_error(None, " ".join(error.messages))
+            else:
+                if started.stream is not None:
+                    response = StreamingHttpResponse(started.stream, content_type="text/csv; charset=utf-8")
+                    response["Content-Disposition"] = (
+                        f'attachment; filename="{services.download_name(started.job)}"'
+                    )
+                    return response
+                return redirect("exports:export_detail", started.job.pk)
+    else:
+        initial_columns = export_columns.from_list_columns(
+            object_type, _list_column_keys(request, object_type)
+        )
+        form = ExportForm(
+            initial={"query": query, "columns": initial_columns}, catalogue=catalogue, always=always
+        )
+    count, capped = selectors.capped_count(scope)
+    context = {
+        "form": form,
+        "object_type": object_type,
+        "plural": "contacts" if object_type == "contact" else "companies",
+        "count": count,
+        "count_is_capped": capped,
+        "direct_limit": selectors.DIRECT_DOWNLOAD_LIMIT,
+        "filter_labels": scope.filter_labels,
+        "filter_errors": scope.errors,
+        "list_url": LIST_URL_NAMES[object_type],
+        "query": query,
+    }
+    return render(request, "exports/export_form.html", context)
+
+
+def _owned_or_404(request, export_id: int) -> ExportJob:
+    job = selectors.owned_export(request.user, export_id)
+    if job is None:
+        raise Http404("No such export.")
+    return job
+
+
+@login_required
+@require_GET
+def export_detail(request, export_id: int):
+    job = _owned_or_404(request, export_id)
+    htmx = getattr(request, "htmx", None)
+    partial = bool(htmx) and not htmx.history_restore_request and htmx.target == PROGRESS_TARGET
+    template = "exports/export_detail.html#progress" if partial else "exports/export_detail.html"
+    return render(request, template, {"job": job, "progress_target": PROGRESS_TARGET})
+
+
+@login_required
+@require_GET
+def export_download(request, export_id: int):
+    job = _owned_or_404(request, export_id)
+    path = services.file_path(job)
+    if path is None or not path.is_file():
+        raise Http404("This export has no file to download.")
+    return FileResponse(path.open("rb"), as_attachment=True, filename=services.download_name(job))
+
+
+@login_required
+@require_GET
+def export_list(request):
+    cursor = request.GET.get("cursor", "").strip()[:1000] or None
+    error = ""
+    try:
+        page = selectors.my_exports(request.user, cursor)
+    except InvalidCursor as invalid:
+        error = f"{invalid} Showing the newest exports."
+        page = selectors.my_exports(request.user)
+    return render(request, "exports/export_list.html", {"page": page, "error": error})
