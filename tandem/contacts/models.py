@@ -96,6 +96,9 @@ class Company(OwnedRecord):
             ),
             models.Index(fields=["team", "-created_at", "-id"], condition=LIVE, name="company_team_created"),
             models.Index(fields=["deleted_at"], condition=~LIVE, name="company_trash"),
+            models.Index(
+                fields=["phone", "id"], condition=LIVE & ~Q(phone=""), name="company_duplicate_phone"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -172,6 +175,27 @@ class Contact(OwnedRecord):
             models.Index(Lower("first_name"), condition=LIVE, name="contact_search_first_name"),
             models.Index(Lower("last_name"), condition=LIVE, name="contact_search_last_name"),
             models.Index(fields=["deleted_at"], condition=~LIVE, name="contact_trash"),
+            # The duplicates page groups live contacts by these keys (tandem.contacts.duplicates): each
+            # GROUP BY walks one index in key order and stops after a page of groups.
+            models.Index(
+                fields=["phone", "id"], condition=LIVE & ~Q(phone=""), name="contact_duplicate_phone"
+            ),
+            models.Index(
+                Lower("last_name"),
+                Lower("first_name"),
+                "email_domain",
+                "id",
+                condition=LIVE & ~Q(first_name="") & ~Q(last_name="") & ~Q(email_domain=""),
+                name="contact_duplicate_name_domain",
+            ),
+            models.Index(
+                Lower("last_name"),
+                Lower("first_name"),
+                "company",
+                "id",
+                condition=LIVE & ~Q(first_name="") & ~Q(last_name="") & Q(company__isnull=False),
+                name="contact_duplicate_name_company",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -404,3 +428,78 @@ class Suppression(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_reason_display()} ({self.address_hash[:10]}…)"
+
+
+class MergeRecord(models.Model):
+    """Two contacts (or companies) made one: the survivor's values before, what moved, so it can be undone.
+
+    Records are referenced by id, not foreign key: the other record may be purged from the trash later,
+    and the merge must still be listed (as no longer undoable) on the survivor's page.
+    """
+
+    class ObjectType(models.TextChoices):
+        CONTACT = "contact", "Contact"
+        COMPANY = "company", "Company"
+
+    object_type = models.CharField(max_length=20, choices=ObjectType.choices)
+    survivor_id = models.BigIntegerField()
+    other_id = models.BigIntegerField()
+    # The other record's name when merged, for the survivor's page once it is purged.
+    other_name = models.CharField(max_length=320, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    merged_at = models.DateTimeField()
+    # Field name (or "properties.<name>") -> "survivor" | "other", as the user chose.
+    choices = models.JSONField(default=dict, blank=True)
+    # Every column of the survivor before the merge (JSON-ready), restored as is by an undo.
+    survivor_before = models.JSONField(default=dict)
+    # Ids of the rows the merge moved or removed: activities, stage_changes, consents, tags, contacts, and
+    # removed_consents (the survivor's older consent rows, kept whole so an undo can put them back).
+    moved = models.JSONField(default=dict)
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=~Q(survivor_id=models.F("other_id")), name="merge_two_records"),
+        ]
+        indexes = [
+            models.Index(fields=["object_type", "survivor_id", "-merged_at"], name="merge_survivor"),
+            models.Index(fields=["object_type", "other_id"], name="merge_other"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.object_type} #{self.other_id} into #{self.survivor_id}"
+
+    @property
+    def is_undone(self) -> bool:
+        return self.undone_at is not None
+
+
+class DismissedDuplicate(models.Model):
+    """A pair someone looked at and said "not a duplicate", so the duplicates page stops suggesting it."""
+
+    object_type = models.CharField(max_length=20, choices=MergeRecord.ObjectType.choices)
+    # The pair in id order (first < second), so each pair has exactly one row.
+    first_id = models.BigIntegerField()
+    second_id = models.BigIntegerField()
+    dismissed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    dismissed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["object_type", "first_id", "second_id"], name="contacts_dismissed_duplicate_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(first_id__lt=models.F("second_id")), name="dismissed_in_order"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.object_type} #{self.first_id} ≠ #{self.second_id}"
