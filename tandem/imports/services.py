@@ -19,6 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 
 from tandem.contacts import properties as contact_properties
 from tandem.core import access, audit
@@ -246,9 +247,11 @@ def start_import(*, actor, job: ImportJob) -> ImportJob:
     """Queue the run; the task starts once this transaction commits. One audit row for the whole import."""
     _require_owner(actor, job)
     _check_mapped(job)
-    updated = ImportJob.objects.filter(pk=job.pk, status__in=[Status.UPLOADED, Status.READY]).update(
-        status=Status.QUEUED, error_message=""
-    )
+    # A failed import may be started again: it resumes after the last committed chunk.
+    updated = ImportJob.objects.filter(
+        Q(status__in=[Status.UPLOADED, Status.READY]) | Q(status=Status.FAILED, started_at__isnull=False),
+        pk=job.pk,
+    ).update(status=Status.QUEUED, error_message="", lease_until=None)
     if not updated:
         raise ValidationError("This import has already been started.")
     job.refresh_from_db()
@@ -356,3 +359,21 @@ __all__ = [
     "start_import",
     "undo_import",
 ]
+
+
+def resume_stalled_imports() -> int:
+    """Queue a run for every import left running under an expired lease, or queued for over a lease's time."""
+    from django.utils import timezone
+
+    from tandem.imports import tasks
+
+    now = timezone.now()
+    stalled = list(
+        ImportJob.objects.filter(
+            Q(status=Status.RUNNING, lease_until__lt=now)
+            | Q(status=Status.QUEUED, created_at__lt=now - LEASE_DURATION)
+        ).values_list("pk", flat=True)
+    )
+    for job_id in stalled:
+        tasks.run_import(job_id)
+    return len(stalled)

@@ -1,6 +1,7 @@
 """Thin Huey tasks for imports: they take a job id and call one service; each is safe to run twice."""
 
-from huey.contrib.djhuey import db_task
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 from tandem.imports import services
 
@@ -20,3 +21,9 @@ def run_dry_run(job_id: int) -> None:
 @db_task()
 def run_undo(job_id: int) -> None:
     services.process_undo(job_id)
+
+
+@db_periodic_task(crontab(minute="*/5"))
+def resume_imports() -> int:
+    """Re-queue imports whose runner died (a lease that expired while running) or whose task was lost."""
+    return services.resume_stalled_imports()

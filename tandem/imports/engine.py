@@ -1,0 +1,331 @@
+"""The import's background work: the dry run, the chunked resumable run, and undo.
+
+Each chunk of the run is one transaction holding the records' writes, the ImportChange and ImportRowError
+rows and the job's counters and resume point (`processed_rows`). A killed runner therefore leaves the job
+at the last committed chunk; the next runner (after the lease expires, or an operator's take-over) reads
+the file again from that row and no row is imported twice.
+
+Duplicate keys inside the file: the later row updates the record the earlier row created or updated (as a
+second import of that row would), and the dry run reports them as duplicates inside the file.
+"""
+
+import itertools
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from tandem.contacts.services import bulk
+from tandem.imports.models import ImportChange, ImportJob, ImportRowError, ObjectType, Status
+
+logger = logging.getLogger(__name__)
+
+CHUNK_SIZE = 2_000
+UNDO_BATCH_SIZE = 2_000
+
+
+class LeaseLost(Exception):
+    """Another runner took the job over (ours was presumed dead); stop without writing."""
+
+
+def _lease_duration():
+    from tandem.imports.services import LEASE_DURATION
+
+    return LEASE_DURATION
+
+
+def _readers():
+    from tandem.imports import readers
+
+    return readers
+
+
+def _chunks(iterator: Iterator, size: int) -> Iterator[list]:
+    while True:
+        chunk = list(itertools.islice(iterator, size))
+        if not chunk:
+            return
+        yield chunk
+
+
+def _rows(job: ImportJob, start: int = 0) -> Iterator[tuple[int, list[str]]]:
+    """The file's data rows from the `start`-th on (0-based), each as (row number, cells)."""
+    rows = _readers().iter_rows(
+        job.stored_path, kind=job.file_kind, encoding=job.encoding, delimiter=job.delimiter
+    )
+    return itertools.islice(rows, start, None)
+
+
+def _mapped(job: ImportJob, chunk: list[tuple[int, list[str]]]) -> list[tuple[int, dict[str, str]]]:
+    columns = [(int(index), target) for index, target in job.mapping.items() if target]
+    return [
+        (row_number, {target: cells[index] if index < len(cells) else "" for index, target in columns})
+        for row_number, cells in chunk
+    ]
+
+
+def _upsert(job: ImportJob, context, rows, *, dry_run: bool) -> list[bulk.RowResult]:
+    function = bulk.upsert_contacts if job.object_type == ObjectType.CONTACT else bulk.upsert_companies
+    return function(
+        rows=rows, key=job.key, mode=job.mode, actor=job.created_by, context=context, dry_run=dry_run
+    )
+
+
+def _context(job: ImportJob):
+    return bulk.context_for(
+        actor=job.created_by, object_type=job.object_type, source_type="import", source_id=job.pk
+    )
+
+
+# ------------------------------------------------------------------------------------------------ dry run
+
+
+def _empty_report() -> dict[str, Any]:
+    report: dict[str, Any] = {
+        "total_rows": 0,
+        "to_create": 0,
+        "to_update": 0,
+        "to_skip": 0,
+        "invalid_rows": 0,
+        "duplicates_in_file": 0,
+        "matches_in_database": 0,
+    }
+    for problem in (
+        bulk.Problem.INVALID_EMAIL,
+        bulk.Problem.BAD_PHONE,
+        bulk.Problem.MISSING_KEY,
+        bulk.Problem.INVALID,
+        bulk.Problem.DENIED,
+        bulk.Problem.CONFLICT,
+    ):
+        report[problem] = 0
+    report["examples"] = {}
+    return report
+
+
+def _example(report: dict[str, Any], kind: str, row_number: int, reason: str) -> None:
+    examples = report["examples"].setdefault(kind, [])
+    if len(examples) < 20:
+        examples.append({"row": row_number, "reason": reason})
+
+
+def dry_run(job_id: int) -> dict[str, Any] | None:
+    """Decide every row without writing one; store the report on the job and mark it "ready".
+
+    Streams the file; each chunk is validated and looked up set-based (the same code as the run, with
+    `dry_run=True`). Keys seen earlier in the file are kept as 64-bit hashes (~40 MB at a million rows).
+    """
+    job = ImportJob.objects.select_related("created_by").filter(pk=job_id, status=Status.DRY_RUN).first()
+    if job is None:
+        return None
+    report = _empty_report()
+    seen: set[int] = set()
+    context = _context(job)
+    try:
+        for chunk in _chunks(_rows(job), CHUNK_SIZE):
+            rows = _mapped(job, chunk)
+            with transaction.atomic():
+                results = _upsert(job, context, rows, dry_run=True)
+            keys = _keys(job, rows)
+            for result, key_value in zip(results, keys, strict=True):
+                report["total_rows"] += 1
+                if result.outcome == bulk.Outcome.FAILED:
+                    report["invalid_rows"] += 1
+                    report[result.problem] += 1
+                    _example(report, result.problem, result.row_number, result.reason)
+                    continue
+                fingerprint = hash(key_value)
+                duplicate = fingerprint in seen
+                seen.add(fingerprint)
+                if duplicate:
+                    report["duplicates_in_file"] += 1
+                    _example(
+                        report,
+                        "duplicates_in_file",
+                        result.row_number,
+                        f"The same {job.key.replace('_', ' ')} as an earlier row ({key_value}); "
+                        "this row updates that one.",
+                    )
+                if result.matched and not duplicate:
+                    report["matches_in_database"] += 1
+                if result.outcome == bulk.Outcome.CREATED and not duplicate:
+                    report["to_create"] += 1
+                elif result.outcome == bulk.Outcome.SKIPPED:
+                    report["to_skip"] += 1
+                else:
+                    report["to_update"] += 1
+    except _readers().ImportFileError as error:
+        ImportJob.objects.filter(pk=job.pk).update(status=Status.FAILED, error_message=str(error))
+        return None
+    ImportJob.objects.filter(pk=job.pk, status=Status.DRY_RUN).update(
+        status=Status.READY, dry_run_report=report, total_rows=report["total_rows"]
+    )
+    return report
+
+
+def _keys(job: ImportJob, rows: list[tuple[int, dict[str, str]]]) -> list[str]:
+    """Each row's match key as the upsert normalises it (approximately: lower-cased and trimmed)."""
+    return [str(values.get(job.key) or "").strip().lower() for _, values in rows]
+
+
+# ---------------------------------------------------------------------------------------------------- run
+
+
+def claim(job_id: int, worker: str, *, take_over: bool = False) -> bool:
+    """Take the job for this runner with one conditional UPDATE: queued, or running under a stale lease (or
+    under this worker's own name). `take_over` ignores the lease: an operator says the old runner is dead."""
+    now = timezone.now()
+    condition = Q(status=Status.QUEUED) | Q(status=Status.RUNNING)
+    if not take_over:
+        condition &= Q(lease_until__isnull=True) | Q(lease_until__lt=now) | Q(worker=worker)
+    return bool(
+        ImportJob.objects.filter(condition, pk=job_id).update(
+            status=Status.RUNNING,
+            worker=worker,
+            lease_until=now + _lease_duration(),
+            started_at=Coalesce(F("started_at"), now),
+        )
+    )
+
+
+def _count_rows(job: ImportJob) -> int:
+    return sum(1 for _ in _rows(job))
+
+
+def run(job_id: int, *, worker: str, take_over: bool = False) -> ImportJob | None:
+    if not claim(job_id, worker, take_over=take_over):
+        return None
+    job = ImportJob.objects.select_related("created_by").get(pk=job_id)
+    try:
+        if not job.total_rows:
+            job.total_rows = _count_rows(job)
+            ImportJob.objects.filter(pk=job.pk).update(total_rows=job.total_rows)
+        context = _context(job)
+        for chunk in _chunks(_rows(job, job.processed_rows), CHUNK_SIZE):
+            _run_chunk(job, context, chunk, worker)
+    except LeaseLost:
+        logger.warning("Import %s: lease lost to another runner; stopping.", job_id)
+        return None
+    except Exception as error:
+        logger.exception("Import %s failed", job_id)
+        ImportJob.objects.filter(pk=job.pk, worker=worker).update(
+            status=Status.FAILED,
+            error_message=f"The import stopped: {error}"[:2000],
+            lease_until=None,
+            finished_at=timezone.now(),
+        )
+        job.refresh_from_db()
+        return job
+    ImportJob.objects.filter(pk=job.pk, worker=worker).update(
+        status=Status.DONE, lease_until=None, finished_at=timezone.now()
+    )
+    job.refresh_from_db()
+    return job
+
+
+@transaction.atomic
+def _run_chunk(job: ImportJob, context, chunk: list[tuple[int, list[str]]], worker: str) -> None:
+    # Renew the lease and check it is still ours, in the chunk's own transaction: a runner whose lease
+    # was taken over cannot commit a chunk the new runner will also import.
+    renewed = ImportJob.objects.filter(pk=job.pk, worker=worker, status=Status.RUNNING).update(
+        lease_until=timezone.now() + _lease_duration()
+    )
+    if not renewed:
+        raise LeaseLost
+    # The resume point as committed: a chunk already counted by someone else is never done twice.
+    committed = ImportJob.objects.filter(pk=job.pk).values_list("processed_rows", flat=True).get()
+    if committed != job.processed_rows:
+        raise LeaseLost
+    results = _upsert(job, context, _mapped(job, chunk), dry_run=False)
+    cells_by_row = dict(chunk)
+    changes: dict[int, ImportChange] = {}
+    errors: list[ImportRowError] = []
+    counts = {outcome: 0 for outcome in (bulk.Outcome.CREATED, bulk.Outcome.UPDATED, bulk.Outcome.SKIPPED)}
+    failed = 0
+    for result in results:
+        if result.outcome == bulk.Outcome.FAILED:
+            failed += 1
+            errors.append(
+                ImportRowError(
+                    job=job,
+                    row_number=result.row_number,
+                    reason=result.reason,
+                    values=cells_by_row[result.row_number],
+                )
+            )
+            continue
+        counts[result.outcome] += 1
+        if result.outcome == bulk.Outcome.SKIPPED:
+            continue
+        change = changes.get(result.object_id)
+        if change is None:
+            changes[result.object_id] = ImportChange(
+                job=job,
+                object_id=result.object_id,
+                created=result.outcome == bulk.Outcome.CREATED,
+                previous=dict(result.previous),
+            )
+        else:
+            # Touched twice in the chunk: the values from before the first touch are the ones to restore.
+            change.previous = {**result.previous, **change.previous}
+    _merge_earlier_changes(job, changes)
+    ImportChange.objects.bulk_create(list(changes.values()), batch_size=1000)
+    ImportRowError.objects.bulk_create(errors, batch_size=1000)
+    ImportJob.objects.filter(pk=job.pk).update(
+        processed_rows=F("processed_rows") + len(chunk),
+        created_count=F("created_count") + counts[bulk.Outcome.CREATED],
+        updated_count=F("updated_count") + counts[bulk.Outcome.UPDATED],
+        skipped_count=F("skipped_count") + counts[bulk.Outcome.SKIPPED],
+        failed_count=F("failed_count") + failed,
+    )
+    job.processed_rows += len(chunk)
+
+
+def _merge_earlier_changes(job: ImportJob, changes: dict[int, ImportChange]) -> None:
+    """A record this import touched in an earlier chunk keeps that chunk's ImportChange (the state before the
+    import); fields changed only now are added to it. The chunk's own entries for such records are dropped."""
+    if not changes:
+        return
+    earlier = list(ImportChange.objects.filter(job=job, object_id__in=list(changes)))
+    for change in earlier:
+        new = changes.pop(change.object_id)
+        if change.created:
+            continue
+        merged = {**new.previous, **change.previous}
+        if merged != change.previous:
+            change.previous = merged
+            change.save(update_fields=["previous"])
+
+
+# --------------------------------------------------------------------------------------------------- undo
+
+
+def undo(job_id: int) -> ImportJob | None:
+    """Put back what the import changed, batch by batch; each batch's ImportChange rows are deleted with it,
+    so an interrupted undo resumes where it stopped."""
+    job = ImportJob.objects.select_related("created_by").filter(pk=job_id, status=Status.UNDOING).first()
+    if job is None:
+        return None
+    while True:
+        with transaction.atomic():
+            batch = list(
+                ImportChange.objects.filter(job=job)
+                .order_by("id")
+                .values_list("id", "object_id", "created", "previous")[:UNDO_BATCH_SIZE]
+            )
+            if not batch:
+                break
+            bulk.restore_records(
+                object_type=job.object_type,
+                changes=[(object_id, created, previous) for _, object_id, created, previous in batch],
+                actor=job.created_by,
+                source=("import", job.pk),
+            )
+            ImportChange.objects.filter(id__in=[row[0] for row in batch]).delete()
+    ImportJob.objects.filter(pk=job.pk).update(status=Status.UNDONE, undone_at=timezone.now())
+    job.refresh_from_db()
+    return job
