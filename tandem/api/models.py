@@ -14,6 +14,8 @@ class ApiScope(models.TextChoices):
     ACTIVITIES_WRITE = "activities:write", "Add notes"
     PROPERTIES_READ = "properties:read", "Read custom property definitions"
     PROPERTIES_WRITE = "properties:write", "Define custom properties (admins)"
+    IMPORTS_READ = "imports:read", "Read imports and their progress"
+    IMPORTS_WRITE = "imports:write", "Upload, run and undo imports"
 
 
 class ApiToken(models.Model):

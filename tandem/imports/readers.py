@@ -433,3 +433,21 @@ def iter_xlsx_rows(path) -> Iterator[tuple[int, list[str]]]:
             yield row_number, fit(cells, width)
     finally:
         workbook.close()
+
+
+def first_rows(
+    path, *, kind: str, encoding: str = "", delimiter: str = "", count: int = SAMPLE_ROW_COUNT
+) -> list[list[str]]:
+    """The first data rows of a stored upload (for the mapping page), or [] if the file is gone or unreadable."""
+    rows = iter_rows(path, kind=kind, encoding=encoding, delimiter=delimiter)
+    sample: list[list[str]] = []
+    try:
+        for _row_number, cells in rows:
+            sample.append(cells)
+            if len(sample) == count:
+                break
+    except (ImportFileError, OSError):
+        return sample
+    finally:
+        rows.close()
+    return sample

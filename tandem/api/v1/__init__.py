@@ -3,7 +3,7 @@
 from ninja import NinjaAPI
 
 from tandem.api import errors
-from tandem.api.v1 import activities, companies, contacts, properties
+from tandem.api.v1 import activities, companies, contacts, imports, properties
 
 api = NinjaAPI(
     title="Tandem API",
@@ -21,3 +21,4 @@ api.add_router("", contacts.router)
 api.add_router("", companies.router)
 api.add_router("", activities.router)
 api.add_router("", properties.router)
+api.add_router("", imports.router)

@@ -1,0 +1,206 @@
+"""Imports: upload a CSV or XLSX file, set its column mapping, dry run, start, poll status and counts, undo.
+
+The same services as the import pages: a token acts as its user, so importing contacts needs the right to
+create contacts, and a user reaches only the imports they started (admins: all).
+"""
+
+from datetime import datetime
+from typing import Any, Literal
+
+from django.http import HttpRequest
+from ninja import File, Form, Path, Router, Schema, Status
+from ninja.files import UploadedFile
+from pydantic import Field
+
+from tandem.api.auth import TokenAuth
+from tandem.api.errors import responses
+from tandem.api.v1.schemas import MAX_ID, Text, WriteSchema
+from tandem.imports import selectors, services
+from tandem.imports.models import ImportJob, MatchKey, Mode, ObjectType
+
+router = Router(tags=["imports"])
+
+READ = TokenAuth("imports:read")
+WRITE = TokenAuth("imports:write")
+
+ObjectTypeName = Literal[tuple(ObjectType.values)]  # type: ignore[valid-type]
+KeyName = Literal[tuple(MatchKey.values)]  # type: ignore[valid-type]
+ModeName = Literal[tuple(Mode.values)]  # type: ignore[valid-type]
+
+
+class ImportOut(Schema):
+    id: int
+    object_type: str
+    original_name: str
+    file_kind: str
+    encoding: str
+    delimiter: str
+    headers: list[str]
+    mapping: dict[str, str] = Field(
+        description='{"<column index>": "<target field>" or ""}; "" leaves the column out.'
+    )
+    key: str
+    mode: str
+    status: str = Field(
+        description="uploaded, dry_run, ready, queued, running, done, failed, undoing or undone."
+    )
+    total_rows: int
+    processed_rows: int
+    percent: int
+    created: int
+    updated: int
+    skipped: int
+    failed: int
+    error_message: str
+    dry_run_report: dict[str, Any] | None
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    undone_at: datetime | None
+
+
+class MappingWrite(WriteSchema):
+    mapping: dict[Text, Text] = Field(
+        description='{"<column index>": "<target field>" or ""}, e.g. {"0": "email", "1": "first_name"}. '
+        'Targets are contact (or company) fields and "property:<name>" for custom properties.'
+    )
+    key: KeyName = Field(
+        description="Match existing records by email (contacts), domain (companies) or external_id."
+    )  # type: ignore[valid-type]
+    mode: ModeName = Field(  # type: ignore[valid-type]
+        description="update: change existing records; skip: leave them; fill_empty: fill only their empty fields."
+    )
+
+
+class MappingPatch(WriteSchema):
+    """Only what is sent changes; a sent mapping is merged column by column into the current one."""
+
+    mapping: dict[Text, Text] | None = None
+    key: KeyName | None = None  # type: ignore[valid-type]
+    mode: ModeName | None = None  # type: ignore[valid-type]
+
+
+def import_data(job: ImportJob) -> dict:
+    progress = selectors.progress(job)
+    return {
+        "id": job.pk,
+        "object_type": job.object_type,
+        "original_name": job.original_name,
+        "file_kind": job.file_kind,
+        "encoding": job.encoding,
+        "delimiter": job.delimiter,
+        "headers": list(job.headers or []),
+        "mapping": {str(index): str(target or "") for index, target in (job.mapping or {}).items()},
+        "key": job.key,
+        "mode": job.mode,
+        "status": job.status,
+        "total_rows": progress["total_rows"],
+        "processed_rows": progress["processed_rows"],
+        "percent": progress["percent"],
+        "created": progress["created"],
+        "updated": progress["updated"],
+        "skipped": progress["skipped"],
+        "failed": progress["failed"],
+        "error_message": job.error_message,
+        "dry_run_report": job.dry_run_report,
+        "created_at": job.created_at,
+        "started_at": job.started_at,
+        "finished_at": job.finished_at,
+        "undone_at": job.undone_at,
+    }
+
+
+@router.post(
+    "/imports",
+    auth=WRITE,
+    response=responses({201: ImportOut}),
+    summary="Upload a file to import",
+)
+def create_import(
+    request: HttpRequest,
+    object_type: Form[ObjectTypeName],  # type: ignore[valid-type]
+    file: File[UploadedFile],
+):
+    """Multipart form: `object_type` (contact or company) and `file` (CSV or XLSX, first row = column names).
+    The answer holds the file's headers and the guessed mapping; change it with PUT …/mapping."""
+    job = services.create_import(actor=request.user, object_type=object_type, uploaded_file=file)
+    return Status(201, import_data(job))
+
+
+@router.get("/imports/{import_id}", auth=READ, response=responses({200: ImportOut}), summary="Get an import")
+def get_import(request: HttpRequest, import_id: int = Path(..., ge=1, le=MAX_ID)):
+    """Status and counts; poll this while the status is queued, running, dry_run or undoing."""
+    return import_data(selectors.import_detail(request.user, import_id))
+
+
+@router.put(
+    "/imports/{import_id}/mapping",
+    auth=WRITE,
+    response=responses({200: ImportOut}),
+    summary="Set an import's mapping",
+)
+def set_mapping(request: HttpRequest, payload: MappingWrite, import_id: int = Path(..., ge=1, le=MAX_ID)):
+    job = selectors.import_detail(request.user, import_id)
+    job = services.set_mapping(
+        actor=request.user, job=job, mapping=dict(payload.mapping), key=payload.key, mode=payload.mode
+    )
+    return import_data(job)
+
+
+@router.patch(
+    "/imports/{import_id}/mapping",
+    auth=WRITE,
+    response=responses({200: ImportOut}),
+    summary="Change part of an import's mapping",
+)
+def patch_mapping(request: HttpRequest, payload: MappingPatch, import_id: int = Path(..., ge=1, le=MAX_ID)):
+    job = selectors.import_detail(request.user, import_id)
+    mapping = {**(job.mapping or {}), **(payload.mapping or {})}
+    job = services.set_mapping(
+        actor=request.user,
+        job=job,
+        mapping=mapping,
+        key=payload.key or job.key,
+        mode=payload.mode or job.mode,
+    )
+    return import_data(job)
+
+
+@router.post(
+    "/imports/{import_id}/dry-run",
+    auth=WRITE,
+    response=responses({200: ImportOut}),
+    summary="Check an import without writing",
+)
+def dry_run(request: HttpRequest, import_id: int = Path(..., ge=1, le=MAX_ID)):
+    """Small files are checked at once (status ready, report in dry_run_report); big ones in the background
+    (status dry_run until ready: poll GET /imports/{id})."""
+    job = selectors.import_detail(request.user, import_id)
+    services.run_dry_run(actor=request.user, job=job)
+    return import_data(selectors.import_detail(request.user, import_id))
+
+
+@router.post(
+    "/imports/{import_id}/start",
+    auth=WRITE,
+    response=responses({202: ImportOut}),
+    summary="Start an import",
+)
+def start(request: HttpRequest, import_id: int = Path(..., ge=1, le=MAX_ID)):
+    """The import runs in the background; poll GET /imports/{id} until the status is done or failed."""
+    job = selectors.import_detail(request.user, import_id)
+    services.start_import(actor=request.user, job=job)
+    return Status(202, import_data(selectors.import_detail(request.user, import_id)))
+
+
+@router.post(
+    "/imports/{import_id}/undo",
+    auth=WRITE,
+    response=responses({202: ImportOut}),
+    summary="Undo an import",
+)
+def undo(request: HttpRequest, import_id: int = Path(..., ge=1, le=MAX_ID)):
+    """Removes the records the import created and puts back the fields it changed, in the background."""
+    job = selectors.import_detail(request.user, import_id)
+    services.undo_import(actor=request.user, job=job)
+    return Status(202, import_data(selectors.import_detail(request.user, import_id)))
