@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
 
-from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, QuerySet, Window
+from django.db.models import BooleanField, Count, F, Q, QuerySet, Window
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower, RowNumber
 
 from tandem.contacts.models import Company, Contact, DismissedDuplicate, MergeRecord
@@ -112,6 +113,31 @@ def _key_condition(reason: Reason, key: tuple[Any, ...]) -> Q:
     return Q(**dict(zip(reason.fields, key, strict=True)))
 
 
+class _PairDismissed(RawSQL):
+    """HAVING-side test: the group's two members (its MIN and MAX id) were dismissed as a pair.
+
+    Django cannot point a subquery's OuterRef at an aggregate, so this is written out; it is an
+    aggregate condition (belongs in HAVING, adds nothing to GROUP BY). Only our table names go in the
+    text; the object type is a bound parameter.
+    """
+
+    contains_aggregate = True
+
+    def __init__(self, table: str, object_type: str):
+        dismissed = DismissedDuplicate._meta.db_table
+        # A row-value IN keeps MIN and MAX in the outer query (SQLite refuses outer aggregates inside a
+        # correlated subquery); the dismissals form a small hashed set.
+        super().__init__(
+            f'(MIN("{table}"."id"), MAX("{table}"."id")) IN'
+            f' (SELECT first_id, second_id FROM "{dismissed}" WHERE object_type = %s)',
+            [object_type],
+            output_field=BooleanField(),
+        )
+
+    def get_group_by_cols(self):
+        return []
+
+
 def duplicate_groups(
     user, object_type: str, reason_key: str, cursor: str | None = None, limit: int = GROUPS_PER_PAGE
 ) -> tuple[Page, list[DuplicateGroup]]:
@@ -124,15 +150,13 @@ def duplicate_groups(
     reasons = reasons_for(object_type)
     reason = reasons.get(reason_key) or next(iter(reasons.values()))
     candidates = _candidates(user, object_type, reason)
-    dismissed_pair = DismissedDuplicate.objects.filter(
-        object_type=object_type, first_id=OuterRef("first_id"), second_id=OuterRef("last_id")
-    )
+    model = candidates.model
     groups = (
         candidates.order_by()
         .values(*reason.fields)
-        .annotate(size=Count("id"), first_id=Min("id"), last_id=Max("id"))
+        .annotate(size=Count("id"))
         .filter(size__gt=1)
-        .exclude(Q(size=2) & Exists(dismissed_pair))
+        .exclude(Q(size=2) & _PairDismissed(model._meta.db_table, object_type))
     )
     page = paginate(
         groups,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tandem.contacts.views import companies, contacts, properties
+from tandem.contacts.views import companies, contacts, duplicates, properties
 
 app_name = "contacts"
 urlpatterns = [
@@ -33,4 +33,18 @@ urlpatterns = [
     path("settings/properties/new/", properties.property_create, name="property_create"),
     path("settings/properties/<int:property_id>/edit/", properties.property_edit, name="property_edit"),
     path("settings/properties/<int:property_id>/delete/", properties.property_delete, name="property_delete"),
+    path("contacts/duplicates/", duplicates.contact_duplicates, name="contact_duplicates"),
+    path(
+        "contacts/duplicates/dismiss/", duplicates.contact_duplicate_dismiss, name="contact_duplicate_dismiss"
+    ),
+    path("contacts/merge/", duplicates.contact_merge, name="contact_merge"),
+    path("contacts/merges/<int:merge_id>/undo/", duplicates.contact_merge_undo, name="contact_merge_undo"),
+    path("companies/duplicates/", duplicates.company_duplicates, name="company_duplicates"),
+    path(
+        "companies/duplicates/dismiss/",
+        duplicates.company_duplicate_dismiss,
+        name="company_duplicate_dismiss",
+    ),
+    path("companies/merge/", duplicates.company_merge, name="company_merge"),
+    path("companies/merges/<int:merge_id>/undo/", duplicates.company_merge_undo, name="company_merge_undo"),
 ]

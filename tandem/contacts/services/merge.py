@@ -25,6 +25,7 @@ from tandem.contacts.models import (
     Consent,
     Contact,
     ContactTag,
+    DismissedDuplicate,
     LifecycleStage,
     MergeRecord,
     StageChange,
@@ -490,3 +491,22 @@ def _undo_contact_rows(survivor: Contact, other: Contact, moved: dict[str, Any])
             Consent.objects.create(pk=row["id"], **values)
     for chunk in _chunks(moved.get("tags", [])):
         ContactTag.objects.filter(contact=survivor, tag_id__in=chunk).delete()
+
+
+def dismiss_duplicate(*, actor: User | None, object_type: str, first, second) -> DismissedDuplicate:
+    """Remember that two records are not the same, so the duplicates page stops suggesting the pair.
+    Anyone who may see both and may change records of the type may say so; idempotent."""
+    if first.pk == second.pk or object_type not in MergeRecord.ObjectType.values:
+        raise ValidationError("Choose two different records.")
+    if actor is not None:
+        access.require(actor, Verb.VIEW, first)
+        access.require(actor, Verb.VIEW, second)
+        access.require_allowed(actor, object_type, Verb.CHANGE)
+    low, high = sorted([first.pk, second.pk])
+    dismissal, _ = DismissedDuplicate.objects.get_or_create(
+        object_type=object_type,
+        first_id=low,
+        second_id=high,
+        defaults={"dismissed_by": actor if getattr(actor, "is_authenticated", False) else None},
+    )
+    return dismissal

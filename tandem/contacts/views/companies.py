@@ -12,6 +12,7 @@ from tandem.contacts import selectors, services
 from tandem.contacts.models import Company
 from tandem.contacts.views import columns as list_columns
 from tandem.contacts.views import records
+from tandem.contacts.views.duplicates import merges_context
 from tandem.core import access
 from tandem.core.access import Verb
 
@@ -117,6 +118,7 @@ def _detail_context(request, company: Company, *, cursor: str | None = None) -> 
         "can_create_contact": access.allows(user, "contact", Verb.CREATE),
         "note_body": "",
         "note_error": "",
+        **merges_context(user, company, OBJECT_TYPE),
         **records.timeline_context(
             request, company, object_type=OBJECT_TYPE, definitions=definitions, cursor=cursor
         ),

@@ -17,6 +17,7 @@ from tandem.contacts.models import (
 from tandem.contacts.services.contacts import BulkAction
 from tandem.contacts.views import columns as list_columns
 from tandem.contacts.views import records
+from tandem.contacts.views.duplicates import merges_context
 from tandem.core import access
 from tandem.core.access import Verb
 
@@ -150,6 +151,7 @@ def _detail_context(request, contact: Contact, *, cursor: str | None = None) -> 
         "can_delete": access.can(user, Verb.DELETE, contact),
         "note_body": "",
         "note_error": "",
+        **merges_context(user, contact, OBJECT_TYPE),
         **records.timeline_context(
             request, contact, object_type=OBJECT_TYPE, definitions=definitions, cursor=cursor
         ),
