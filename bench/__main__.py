@@ -5,9 +5,9 @@ import argparse
 import os
 import sys
 
-from bench import contacts_list, results
+from bench import contacts_list, export_1m, results
 
-BENCHMARKS = {"contacts_list": contacts_list.run}
+BENCHMARKS = {"contacts_list": contacts_list.run, "export_1m": export_1m.run}
 
 
 def main(argv: list[str]) -> int:

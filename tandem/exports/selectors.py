@@ -4,6 +4,7 @@ user's own export jobs."""
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from django.db import connections
 from django.db.models import QuerySet
 from django.http import QueryDict
 
@@ -57,16 +58,33 @@ def capped_count(scope: ExportScope) -> tuple[int, bool]:
 
 
 def _tags_for(contact_ids: list[int]) -> dict[int, str]:
-    """Each contact's tag names joined, for one chunk of contacts (one query)."""
+    """Each contact's tag names joined, for one chunk of contacts in id order (one query).
+
+    A dense chunk reads the tags of its id range (an index range scan, and no 5,000 bound parameters to
+    prepare); chunks never overlap, so a whole export reads each tag row at most once. A sparse chunk (a
+    narrow filter) asks for its ids instead, so a small export never reads a wide range."""
+    first, last = contact_ids[0], contact_ids[-1]
+    links = ContactTag.objects.order_by("contact_id", "tag__name")
+    if last - first < 4 * len(contact_ids):
+        links = links.filter(contact_id__gte=first, contact_id__lte=last)
+    else:
+        links = links.filter(contact_id__in=contact_ids)
+    wanted = set(contact_ids)
     names: dict[int, list[str]] = {}
-    rows = (
-        ContactTag.objects.filter(contact_id__in=contact_ids)
-        .order_by("contact_id", "tag__name")
-        .values_list("contact_id", "tag__name")
-    )
-    for contact_id, name in rows:
-        names.setdefault(contact_id, []).append(name)
+    for contact_id, name in links.values_list("contact_id", "tag__name"):
+        if contact_id in wanted:
+            names.setdefault(contact_id, []).append(name)
     return {contact_id: neutralise(LIST_SEPARATOR.join(items)) for contact_id, items in names.items()}
+
+
+def _fetch(queryset: QuerySet) -> list[tuple]:
+    """The queryset's rows as the driver returns them. The ORM's per-value converters (text to datetime,
+    JSON to dict) were half the export's time at a million rows; the columns convert what they need
+    (columns._datetime, columns.parse_properties) and nothing else."""
+    sql, params = queryset.query.sql_with_params()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def export_chunks(
@@ -82,7 +100,7 @@ def export_chunks(
     ordered = queryset.order_by("id").values_list("id", *shape.fields)
     last_id = 0
     while True:
-        rows = list(ordered.filter(id__gt=last_id)[:chunk_size])
+        rows = _fetch(ordered.filter(id__gt=last_id)[:chunk_size])
         if not rows:
             return
         tags = _tags_for([row[0] for row in rows]) if shape.tags_position is not None else None
