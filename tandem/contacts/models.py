@@ -187,6 +187,8 @@ class Contact(OwnedRecord):
                 "id",
                 condition=LIVE & ~Q(first_name="") & ~Q(last_name="") & ~Q(email_domain=""),
                 name="contact_duplicate_name_domain",
+                # PostgreSQL reads an expression index alone (index-only) only if it also holds the columns.
+                include=["first_name", "last_name"],
             ),
             models.Index(
                 Lower("last_name"),
@@ -195,6 +197,7 @@ class Contact(OwnedRecord):
                 "id",
                 condition=LIVE & ~Q(first_name="") & ~Q(last_name="") & Q(company__isnull=False),
                 name="contact_duplicate_name_company",
+                include=["first_name", "last_name"],
             ),
         ]
 
