@@ -297,3 +297,18 @@ def test_a_forged_cursor_shows_the_first_page(client, admin):
     assert response.status_code == 200
     assert "This page link is no longer valid. Showing the first page." in response.content.decode()
     assert response.content.decode().count("Review &amp; merge") == 1
+
+
+def test_merge_page_panel_and_timeline_escape_names(client, admin):
+    survivor = ContactFactory(first_name="Ann", last_name="Lee", owner=admin)
+    other = ContactFactory(first_name=XSS, last_name="Lee", job_title="CTO", owner=admin)
+    client.force_login(admin)
+
+    page = client.get(f"/contacts/merge/?survivor={survivor.pk}&other={other.pk}").content.decode()
+    merge_contacts(actor=admin, survivor=survivor, other=other, choices={"job_title": "other"})
+    detail = client.get(f"/contacts/{survivor.pk}/").content.decode()
+
+    for html in (page, detail):
+        assert XSS not in html
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "Merged with &lt;script&gt;alert(1)&lt;/script&gt; Lee" in detail

@@ -155,6 +155,17 @@ def _entry(activity: Activity, names: _Names) -> TimelineEntry:
         old = statuses.get(details.get("from"), EMPTY)
         new = statuses.get(details.get("to"), str(details.get("to") or EMPTY))
         return TimelineEntry(activity, f"{purpose} consent: {old} → {new}")
+    if kind in (ActivityKind.MERGED, ActivityKind.MERGE_UNDONE):
+        changes = details.get("changes") if isinstance(details.get("changes"), dict) else {}
+        if kind == ActivityKind.MERGED:
+            title = f"Merged with {details.get('merged_with') or 'another record'}"
+        else:
+            title = f"Merge undone: {details.get('restored') or 'the merged record'} is back"
+        return TimelineEntry(
+            activity,
+            title,
+            changes=[_change(name, pair, names) for name, pair in changes.items() if isinstance(pair, list)],
+        )
     return _generic(activity, details)
 
 
