@@ -5,9 +5,14 @@ import argparse
 import os
 import sys
 
-from bench import contacts_list, export_1m, results
+from bench import contacts_list, export_1m, import_1m, import_upsert, results
 
-BENCHMARKS = {"contacts_list": contacts_list.run, "export_1m": export_1m.run}
+BENCHMARKS = {
+    "contacts_list": contacts_list.run,
+    "export_1m": export_1m.run,
+    "import_1m": import_1m.run,
+    "import_upsert": import_upsert.run,
+}
 
 
 def main(argv: list[str]) -> int:

@@ -20,6 +20,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from tandem.contacts.services import bulk
+from tandem.core.models import User
 from tandem.imports.models import ImportChange, ImportJob, ImportRowError, ObjectType, Status
 
 logger = logging.getLogger(__name__)
@@ -242,39 +243,31 @@ def _run_chunk(job: ImportJob, context, chunk: list[tuple[int, list[str]]], work
         raise LeaseLost
     results = _upsert(job, context, _mapped(job, chunk), dry_run=False)
     cells_by_row = dict(chunk)
-    changes: dict[int, ImportChange] = {}
-    errors: list[ImportRowError] = []
+    # record id -> [created, previous values]; a record touched twice keeps the values from before the first.
+    changes: dict[int, list] = {}
+    errors: list[tuple] = []
     counts = {outcome: 0 for outcome in (bulk.Outcome.CREATED, bulk.Outcome.UPDATED, bulk.Outcome.SKIPPED)}
     failed = 0
     for result in results:
         if result.outcome == bulk.Outcome.FAILED:
             failed += 1
-            errors.append(
-                ImportRowError(
-                    job=job,
-                    row_number=result.row_number,
-                    reason=result.reason,
-                    values=cells_by_row[result.row_number],
-                )
-            )
+            errors.append((job.pk, result.row_number, result.reason, cells_by_row[result.row_number]))
             continue
         counts[result.outcome] += 1
         if result.outcome == bulk.Outcome.SKIPPED:
             continue
         change = changes.get(result.object_id)
         if change is None:
-            changes[result.object_id] = ImportChange(
-                job=job,
-                object_id=result.object_id,
-                created=result.outcome == bulk.Outcome.CREATED,
-                previous=dict(result.previous),
-            )
+            changes[result.object_id] = [result.outcome == bulk.Outcome.CREATED, dict(result.previous)]
         else:
-            # Touched twice in the chunk: the values from before the first touch are the ones to restore.
-            change.previous = {**result.previous, **change.previous}
+            change[1] = {**result.previous, **change[1]}
     _merge_earlier_changes(job, changes)
-    ImportChange.objects.bulk_create(list(changes.values()), batch_size=1000)
-    ImportRowError.objects.bulk_create(errors, batch_size=1000)
+    bulk.insert_rows(
+        ImportChange,
+        ("job_id", "object_id", "created", "previous"),
+        [(job.pk, object_id, created, previous) for object_id, (created, previous) in changes.items()],
+    )
+    bulk.insert_rows(ImportRowError, ("job_id", "row_number", "reason", "values"), errors)
     ImportJob.objects.filter(pk=job.pk).update(
         processed_rows=F("processed_rows") + len(chunk),
         created_count=F("created_count") + counts[bulk.Outcome.CREATED],
@@ -285,17 +278,17 @@ def _run_chunk(job: ImportJob, context, chunk: list[tuple[int, list[str]]], work
     job.processed_rows += len(chunk)
 
 
-def _merge_earlier_changes(job: ImportJob, changes: dict[int, ImportChange]) -> None:
+def _merge_earlier_changes(job: ImportJob, changes: dict[int, list]) -> None:
     """A record this import touched in an earlier chunk keeps that chunk's ImportChange (the state before the
     import); fields changed only now are added to it. The chunk's own entries for such records are dropped."""
     if not changes:
         return
     earlier = list(ImportChange.objects.filter(job=job, object_id__in=list(changes)))
     for change in earlier:
-        new = changes.pop(change.object_id)
+        _created, previous = changes.pop(change.object_id)
         if change.created:
             continue
-        merged = {**new.previous, **change.previous}
+        merged = {**previous, **change.previous}
         if merged != change.previous:
             change.previous = merged
             change.save(update_fields=["previous"])
@@ -304,12 +297,14 @@ def _merge_earlier_changes(job: ImportJob, changes: dict[int, ImportChange]) -> 
 # --------------------------------------------------------------------------------------------------- undo
 
 
-def undo(job_id: int) -> ImportJob | None:
+def undo(job_id: int, *, actor_id: int | None = None) -> ImportJob | None:
     """Put back what the import changed, batch by batch; each batch's ImportChange rows are deleted with it,
     so an interrupted undo resumes where it stopped."""
     job = ImportJob.objects.select_related("created_by").filter(pk=job_id, status=Status.UNDOING).first()
     if job is None:
         return None
+    # The timeline names who undid it (the audit row too); without one, the user who ran the import.
+    actor = User.objects.filter(pk=actor_id).first() if actor_id else job.created_by
     while True:
         with transaction.atomic():
             batch = list(
@@ -322,7 +317,7 @@ def undo(job_id: int) -> ImportJob | None:
             bulk.restore_records(
                 object_type=job.object_type,
                 changes=[(object_id, created, previous) for _, object_id, created, previous in batch],
-                actor=job.created_by,
+                actor=actor,
                 source=("import", job.pk),
             )
             ImportChange.objects.filter(id__in=[row[0] for row in batch]).delete()

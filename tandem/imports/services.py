@@ -295,15 +295,15 @@ def undo_import(*, actor, job: ImportJob) -> ImportJob:
     )
     from tandem.imports import tasks
 
-    job_id = job.pk
-    transaction.on_commit(lambda: tasks.run_undo(job_id))
+    job_id, actor_id = job.pk, getattr(actor, "pk", None)
+    transaction.on_commit(lambda: tasks.run_undo(job_id, actor_id))
     return job
 
 
-def process_undo(job_id: int) -> ImportJob | None:
+def process_undo(job_id: int, *, actor_id: int | None = None) -> ImportJob | None:
     from tandem.imports import engine
 
-    return engine.undo(job_id)
+    return engine.undo(job_id, actor_id=actor_id)
 
 
 def error_rows_csv(job: ImportJob) -> Iterator[str]:

@@ -19,8 +19,8 @@ def run_dry_run(job_id: int) -> None:
 
 
 @db_task()
-def run_undo(job_id: int) -> None:
-    services.process_undo(job_id)
+def run_undo(job_id: int, actor_id: int | None = None) -> None:
+    services.process_undo(job_id, actor_id=actor_id)
 
 
 @db_periodic_task(crontab(minute="*/5"))

@@ -17,11 +17,14 @@ class Command(BaseCommand):
             help="Take the job even if another runner's lease has not expired (that runner must be dead).",
         )
         parser.add_argument("--worker", default="", help="Runner name recorded on the job.")
+        parser.add_argument("--chunk-size", type=int, default=0, help="Rows per transaction (default 2,000).")
 
-    def handle(self, *args, job_id: int, take_over: bool, worker: str, **options):
+    def handle(self, *args, job_id: int, take_over: bool, worker: str, chunk_size: int, **options):
         import os
         import socket
 
+        if chunk_size > 0:
+            engine.CHUNK_SIZE = chunk_size
         if not ImportJob.objects.filter(pk=job_id).exists():
             raise CommandError(f"There is no import {job_id}.")
         job = engine.run(
