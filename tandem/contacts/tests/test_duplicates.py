@@ -139,6 +139,7 @@ def test_the_duplicates_page_escapes_names_and_offers_merge_and_dismiss(client, 
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert f"/contacts/merge/?survivor={first.pk}&amp;other={second.pk}" in html
     assert html.count("Not a duplicate") == 1
+    assert '<input type="hidden" name="query" value="reason=phone">' in html
 
 
 def test_the_duplicates_page_reads_a_fixed_number_of_queries(client, admin):
@@ -205,6 +206,7 @@ def test_merge_page_shows_both_side_by_side_and_merges_the_choices(client, admin
     assert re.search(r'name="choice.first_name" value="survivor" checked> Ann<', page)
     assert re.search(r'name="choice.job_title" value="other" checked> CTO<', page)
     assert '+4930123 <span class="muted">(same in both)</span>' in page
+    assert "Lead status" not in page  # empty on both sides: nothing to choose
     assert response.status_code == 302
     assert response["Location"] == f"/contacts/{survivor.pk}/"
     survivor.refresh_from_db()

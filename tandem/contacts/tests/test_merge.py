@@ -423,3 +423,41 @@ def test_choosing_an_inactive_owner_is_refused_and_nothing_changes(admin, pair):
     assert error.value.message_dict == {"owner": ["Choose an active user as the owner."]}
     assert (state(survivor), state(other)) == before
     assert merge_services.default_choices("contact", survivor, other)["owner"] == "survivor"
+
+
+def test_the_survivors_newer_consent_stays_and_the_others_older_one_stays_with_the_other(admin, pair):
+    survivor, other = pair
+    Consent.objects.filter(contact=survivor).update(recorded_at=at(9))
+    survivor_consent = Consent.objects.get(contact=survivor).pk
+    older = Consent.objects.get(contact=other, purpose=ConsentPurpose.MARKETING_EMAIL).pk
+
+    record = merge_contacts(actor=admin, survivor=survivor, other=other, choices={})
+
+    assert (
+        Consent.objects.get(contact=survivor, purpose=ConsentPurpose.MARKETING_EMAIL).pk == survivor_consent
+    )
+    assert Consent.objects.get(pk=older).contact_id == other.pk
+    assert record.moved["removed_consents"] == []
+
+
+def test_undo_is_refused_when_the_other_was_restored_from_the_trash_meanwhile(admin, pair):
+    survivor, other = pair
+    record = merge_contacts(actor=admin, survivor=survivor, other=other, choices={})
+    Contact.objects.filter(pk=other.pk).update(deleted_at=None)
+
+    with pytest.raises(ValidationError) as error:
+        undo_merge(actor=admin, merge=record)
+
+    assert error.value.messages == ["Anne Lee was restored from the trash since; the merge cannot be undone."]
+
+
+def test_undo_is_refused_while_the_survivor_is_merged_into_another(admin, pair):
+    survivor, other = pair
+    record = merge_contacts(actor=admin, survivor=survivor, other=other, choices={})
+    keeper = ContactFactory(first_name="Keeper", owner=admin)
+    merge_contacts(actor=admin, survivor=keeper, other=survivor, choices={})
+
+    with pytest.raises(ValidationError) as error:
+        undo_merge(actor=admin, merge=record)
+
+    assert error.value.messages == ["The contact this merge kept is in the trash or gone; restore it first."]

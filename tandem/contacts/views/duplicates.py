@@ -1,5 +1,7 @@
 """Duplicate management pages: suggested pairs per reason, the side-by-side merge page, undo of a merge."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -52,7 +54,10 @@ def _pairs_page(request, object_type: str):
             "error": error,
             "can_merge": access.allows(user, object_type, Verb.DELETE),
             "can_dismiss": access.allows(user, object_type, Verb.CHANGE),
-            "query_string": request.GET.urlencode(),
+            # Where "Not a duplicate" returns to: this reason, this page.
+            "query_string": urlencode(
+                {"reason": reason_key, **({"cursor": cursor} if cursor and not error else {})}
+            ),
         },
     )
 
@@ -137,6 +142,8 @@ def _merge_rows(object_type: str, survivor, other, chosen: dict[str, str]) -> li
             _display(survivor, name, definitions),
             _display(other, name, definitions),
         )
+        if not survivor_value and not other_value:
+            continue  # empty on both sides: nothing to choose
         rows.append(
             {
                 "key": name,
