@@ -68,10 +68,9 @@ def state(contact: Contact) -> dict:
     return {
         "row": row_snapshot(contact),
         "activities": set(Activity.objects.filter(contact=contact).values_list("id", flat=True)),
-        "stage_changes": set(StageChange.objects.filter(contact=contact).values_list("id", flat=True)),
-        "consents": set(
-            Consent.objects.filter(contact=contact).values_list("id", "purpose", "status", "recorded_at")
-        ),
+        "stage_changes": {row.pk: row_snapshot(row) for row in StageChange.objects.filter(contact=contact)},
+        # Whole rows: an undo puts a replaced consent back with its id and every field.
+        "consents": {row.pk: row_snapshot(row) for row in Consent.objects.filter(contact=contact)},
         "tags": set(ContactTag.objects.filter(contact=contact).values_list("tag__name", flat=True)),
     }
 
