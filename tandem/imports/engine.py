@@ -162,6 +162,13 @@ def dry_run(job_id: int) -> dict[str, Any] | None:
     except _readers().ImportFileError as error:
         ImportJob.objects.filter(pk=job.pk).update(status=Status.FAILED, error_message=str(error))
         return None
+    except Exception as error:
+        # Never leave the page polling a check that is no longer running.
+        logger.exception("Dry run of import %s failed", job_id)
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=Status.FAILED, error_message=f"The check stopped: {error}"[:2000]
+        )
+        return None
     ImportJob.objects.filter(pk=job.pk, status=Status.DRY_RUN).update(
         status=Status.READY, dry_run_report=report, total_rows=report["total_rows"]
     )

@@ -19,7 +19,9 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from tandem.contacts import properties as contact_properties
 from tandem.core import access, audit
@@ -280,11 +282,15 @@ def process_import(job_id: int, *, worker: str | None = None) -> ImportJob | Non
 def undo_import(*, actor, job: ImportJob) -> ImportJob:
     """Remove what the import created and put back every field it changed; runs in the background."""
     _require_owner(actor, job)
+    # Also a run whose runner died (lease expired): undo takes the job, and a late runner finds it gone.
+    now = timezone.now()
     updated = ImportJob.objects.filter(
-        pk=job.pk, status__in=[Status.DONE, Status.FAILED], started_at__isnull=False
-    ).update(status=Status.UNDOING, lease_until=None)
+        Q(status__in=[Status.DONE, Status.FAILED]) | Q(status=Status.RUNNING, lease_until__lt=now),
+        pk=job.pk,
+        started_at__isnull=False,
+    ).update(status=Status.UNDOING, lease_until=None, finished_at=Coalesce(F("finished_at"), now))
     if not updated:
-        raise ValidationError("Only a finished (or failed) import can be undone, once.")
+        raise ValidationError("Only a finished, failed or stopped import can be undone, once.")
     job.refresh_from_db()
     audit.record(
         actor=actor,
@@ -363,7 +369,6 @@ __all__ = [
 
 def resume_stalled_imports() -> int:
     """Queue a run for every import left running under an expired lease, or queued for over a lease's time."""
-    from django.utils import timezone
 
     from tandem.imports import tasks
 

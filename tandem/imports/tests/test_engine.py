@@ -559,3 +559,59 @@ def test_companies_import_by_domain(admin):
     assert (created.name, created.size, created.owner_id) == ("xn--bcher-kva.example", "1000+", admin.pk)
     assert (job.created_count, job.updated_count, job.failed_count) == (1, 1, 0)
     assert Activity.objects.filter(company=existing, kind=ActivityKind.IMPORTED).count() == 1
+
+
+def test_only_the_uploader_or_an_admin_sees_and_acts_on_an_import(admin):
+    # given a marketing user's import
+    from django.core.exceptions import PermissionDenied
+    from django.http import Http404
+
+    from tandem.imports import selectors
+
+    owner = UserFactory(email="owner@example.com", role=Role.MARKETING)
+    stranger = UserFactory(email="stranger@example.com", role=Role.MARKETING)
+    job = mapped(owner, ["email"], [["ada@example.com"]], ["email"])
+
+    # then a stranger neither sees it nor may change it, and nothing changes
+    assert [row.pk for row in selectors.import_list(stranger).rows] == []
+    with pytest.raises(Http404):
+        selectors.import_detail(stranger, job.pk)
+    with pytest.raises(PermissionDenied):
+        services.set_mapping(actor=stranger, job=job, mapping={"0": ""}, key="email", mode="skip")
+    with pytest.raises(PermissionDenied):
+        services.start_import(actor=stranger, job=job)
+    job.refresh_from_db()
+    assert (job.status, job.mode, job.mapping) == (Status.UPLOADED, "update", {"0": "email"})
+    # and the uploader and an admin do
+    assert [row.pk for row in selectors.import_list(owner).rows] == [job.pk]
+    assert selectors.import_detail(admin, job.pk) == job
+
+
+def test_progress_reports_the_committed_rows(admin):
+    from tandem.imports import selectors
+
+    job = mapped(admin, ["email"], [["ada@example.com"], ["bad"]], ["email"])
+    assert selectors.progress(job)["percent"] == 0
+    job = run(admin, job)
+    assert selectors.progress(job) == {
+        "status": "done",
+        "status_label": "Done",
+        "total_rows": 2,
+        "processed_rows": 2,
+        "percent": 100,
+        "created": 1,
+        "updated": 0,
+        "skipped": 0,
+        "failed": 1,
+        "finished": True,
+        "error_message": "",
+    }
+
+
+def test_read_only_users_cannot_upload(admin):
+    from django.core.exceptions import PermissionDenied
+
+    reader = UserFactory(email="reader@example.com", role=Role.READ_ONLY)
+    with pytest.raises(PermissionDenied):
+        upload(reader, ["email"], [["ada@example.com"]])
+    assert not ImportJob.objects.exists()

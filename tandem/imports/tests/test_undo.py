@@ -1,8 +1,11 @@
 """Undo of an import: created records gone, every field of updated records exactly as before."""
 
+from datetime import timedelta
+
 import pytest
 from auditlog.models import LogEntry
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from tandem.contacts.models import Activity, ActivityKind, Company, Contact, PropertyType, StageChange
 from tandem.contacts.services import bulk
@@ -156,14 +159,20 @@ def test_undo_of_a_partly_run_import(monkeypatch, django_capture_on_commit_callb
         engine.run(job.pk, worker="dead")
     job.refresh_from_db()
     assert (job.status, job.processed_rows) == (Status.RUNNING, 2)
-    # the dead runner's job is marked failed (as the sweep or an operator would after the lease expired)
-    ImportJob.objects.filter(pk=job.pk).update(status=Status.FAILED, lease_until=None)
+    with pytest.raises(ValidationError):  # while the runner's lease lasts, it may still be alive
+        services.undo_import(actor=admin, job=job)
+    # the dead runner's lease runs out
+    ImportJob.objects.filter(pk=job.pk).update(lease_until=timezone.now() - timedelta(seconds=1))
 
     with django_capture_on_commit_callbacks(execute=True):
         services.undo_import(actor=admin, job=job)
 
     assert state(Contact) == before
     assert Contact.objects.get().pk == existing.pk
+    job.refresh_from_db()
+    assert job.status == Status.UNDONE
+    # and a runner that comes back late finds nothing to do
+    assert engine.run(job.pk, worker="late") is None
 
 
 def test_undo_of_a_company_import():
