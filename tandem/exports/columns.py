@@ -6,9 +6,12 @@ field it reads and a converter for its value. Every text cell goes through `neut
 OWASP "CSV injection"); numbers stay numbers; dates are ISO 8601.
 """
 
+import datetime
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import repeat
+from operator import attrgetter, methodcaller
 from typing import Any
 
 from django_countries import countries
@@ -42,22 +45,31 @@ class ExportColumn:
     label: str
     # The values_list field read for this column ("" for tags, which are loaded once per chunk).
     field: str
-    # Turns the field's value into the cell's value (None for an empty cell).
-    convert: Callable[[Any], Any]
+    # Turns one column of a chunk (the field's values, one per row) into the cells (None for empty).
+    convert: Callable[[Sequence[Any]], Sequence[Any]]
 
 
-def _text(value: Any) -> str | None:
-    # neutralise() inlined: this runs for most cells of a million-row export.
-    if value and value[0] in FORMULA_STARTS:
-        return "'" + value
-    return value or None
+# Cells are converted a column of a chunk at a time, with map() and C-level methods wherever possible: a
+# Python call per cell was most of the export's time at a million rows (docs/benchmarks.md, export_1m).
+_starts_like_formula = methodcaller("startswith", tuple(FORMULA_STARTS))
+_tzinfo = attrgetter("tzinfo")
 
 
-def _number(value: Any) -> Any:
-    return value
+def _text(values: Sequence[Any]) -> Sequence[Any]:
+    """Text cells, neutralised; the column is returned as it is when no cell needs it (the common case)."""
+    try:
+        if not any(map(_starts_like_formula, filter(None, values))):
+            return values
+    except (AttributeError, TypeError):  # a value that is not text (a custom property holding a number)
+        values = [None if value is None else str(value) for value in values]
+    return [neutralise(value) for value in values]
 
 
-def _datetime(value: Any) -> str | None:
+def _number(values: Sequence[Any]) -> Sequence[Any]:
+    return values
+
+
+def _datetime_cell(value: Any) -> str | None:
     """ISO 8601 in UTC. Rows are read without the ORM's converters (selectors.export_chunks): SQLite's driver
     gives the stored UTC time as a naive datetime (or text), PostgreSQL's an aware datetime in UTC."""
     if value is None:
@@ -69,41 +81,55 @@ def _datetime(value: Any) -> str | None:
     return value.isoformat()
 
 
-def _labels(choices: list[tuple[str, str]]) -> Callable[[Any], str | None]:
+def _datetime(values: Sequence[Any]) -> Sequence[Any]:
+    """The column's cells; when all are naive UTC datetimes (SQLite), without a Python call per cell."""
+    if (
+        values
+        and None not in values
+        and all(map(isinstance, values, repeat(datetime.datetime)))
+        and not any(map(_tzinfo, values))
+    ):
+        return list(map(str.__add__, map(datetime.datetime.isoformat, values), repeat("+00:00")))
+    return [_datetime_cell(value) for value in values]
+
+
+def _labels(choices: list[tuple[str, str]]) -> Callable[[Sequence[Any]], Sequence[Any]]:
     labels = {value: label for value, label in choices if value}
-    return lambda value: labels.get(value, value) if value else None
+    return lambda values: list(map(labels.get, values, values))
 
 
 _COUNTRY_NAMES: dict[str, str] = {}
 
 
-def _country(value: Any) -> str | None:
-    if not value:
-        return None
+def _country(values: Sequence[Any]) -> Sequence[Any]:
     if not _COUNTRY_NAMES:
         _COUNTRY_NAMES.update({code: str(name) for code, name in countries})
-    return _COUNTRY_NAMES.get(str(value), str(value))
+    return list(map(_COUNTRY_NAMES.get, values, values))
 
 
-def _property(definition: PropertyDefinition) -> Callable[[Any], Any]:
+_YES_NO = {True: "Yes", False: "No"}
+
+
+def _multi_choice_cell(value: Any) -> Any:
+    if isinstance(value, list):
+        return neutralise(LIST_SEPARATOR.join(str(item) for item in value)) if value else None
+    return value
+
+
+def _property(definition: PropertyDefinition) -> Callable[[Sequence[Any]], Sequence[Any]]:
+    """A custom property's cells, from the chunk's parsed properties (RowShape parses each row's JSON once)."""
     name = definition.name
     value_type = definition.value_type
 
-    def convert(properties: Any) -> Any:
-        value = properties.get(name) if isinstance(properties, dict) else None
-        if value is None or value == "" or value == []:
-            return None
-        if value_type == PropertyType.MULTI_CHOICE and isinstance(value, list):
-            return neutralise(LIST_SEPARATOR.join(str(item) for item in value))
+    def convert(properties: Sequence[dict]) -> Sequence[Any]:
+        values = list(map(dict.get, properties, repeat(name)))
+        if value_type == PropertyType.NUMBER:
+            return values
         if value_type == PropertyType.BOOLEAN:
-            return "Yes" if value else "No"
-        if (
-            value_type == PropertyType.NUMBER
-            and isinstance(value, int | float)
-            and not isinstance(value, bool)
-        ):
-            return value
-        return neutralise(str(value))
+            return [None if value is None else _YES_NO[bool(value)] for value in values]
+        if value_type == PropertyType.MULTI_CHOICE:
+            values = [_multi_choice_cell(value) for value in values]
+        return _text(values)
 
     return convert
 
@@ -118,8 +144,8 @@ def parse_properties(value: Any) -> dict:
     return parsed if isinstance(parsed, dict) else {}
 
 
-def _tags(value: Any) -> Any:
-    return value  # filled in per chunk, already joined and neutralised
+def _tags(values: Sequence[Any]) -> Sequence[Any]:
+    return values  # filled in per chunk, already joined and neutralised
 
 
 CONTACT_COLUMNS = [
@@ -209,7 +235,7 @@ class RowShape:
     keyset) and, per column, the position of its field and its converter."""
 
     fields: tuple[str, ...]
-    positions: tuple[tuple[int, Callable[[Any], Any]], ...]
+    positions: tuple[tuple[int, Callable[[Sequence[Any]], Sequence[Any]]], ...]
     tags_position: int | None  # where the tags cell goes, if tags were chosen
     properties_position: int | None  # where the properties JSON is in a fetched row, if read
 
@@ -229,22 +255,15 @@ class RowShape:
         properties_position = fields.index("properties") if "properties" in fields else None
         return cls(tuple(fields[1:]), tuple(positions), tags_position, properties_position)
 
-    def convert(self, rows: list[tuple], tags: dict[int, str] | None = None) -> list[list[Any]]:
-        """Cells for a chunk of values_list rows (the id first, then `fields`)."""
-        positions = self.positions
+    def convert(self, rows: list[tuple], tags: dict[int, str] | None = None) -> list[tuple]:
+        """Cells for a chunk of values_list rows (the id first, then `fields`), a tuple per row."""
+        if not rows:
+            return []
+        fetched = list(zip(*rows, strict=True))
         if self.properties_position is not None:
             # Parse each row's JSON once, not once per property column.
-            at = self.properties_position
-            parsed_rows = []
-            for row in rows:
-                row = list(row)
-                row[at] = parse_properties(row[at])
-                parsed_rows.append(row)
-            rows = parsed_rows
-        converted = [[convert(row[position]) for position, convert in positions] for row in rows]
+            fetched[self.properties_position] = list(map(parse_properties, fetched[self.properties_position]))
+        cells = [convert(fetched[position]) for position, convert in self.positions]
         if self.tags_position is not None:
-            tags = tags or {}
-            at = self.tags_position
-            for row, cells in zip(rows, converted, strict=True):
-                cells[at] = tags.get(row[0])
-        return converted
+            cells[self.tags_position] = list(map((tags or {}).get, fetched[0]))
+        return list(zip(*cells, strict=True))
