@@ -2,6 +2,7 @@
 the background ones. Every export is a row in ExportJob and one audit entry: who, which filter, how many
 rows, which format."""
 
+import datetime
 import logging
 import os
 import secrets
@@ -21,6 +22,11 @@ from tandem.exports import selectors, writers
 from tandem.exports.models import ExportJob
 
 logger = logging.getLogger(__name__)
+
+# A background export still "running" this long after it started lost its worker (restart, kill).
+STALE_AFTER = datetime.timedelta(hours=2)
+# Files are deleted this many days after they were made (exports hold personal data; they are not archives).
+DEFAULT_KEEP_DAYS = 7
 
 SHEET_TITLES = {ExportJob.ObjectType.CONTACT: "Contacts", ExportJob.ObjectType.COMPANY: "Companies"}
 
@@ -166,3 +172,31 @@ def run_export(job_id: int) -> ExportJob | None:
     job.refresh_from_db()
     _audit(job, filter_labels=scope.filter_labels)
     return job
+
+
+def keep_days() -> int:
+    return int(getattr(settings, "TANDEM_EXPORT_DAYS", DEFAULT_KEEP_DAYS))
+
+
+def expire_exports(*, now: datetime.datetime | None = None) -> tuple[int, int]:
+    """Housekeeping: mark exports whose worker died as failed, and delete files older than keep_days().
+
+    Returns (jobs marked failed, files deleted). The job rows stay, as the record of who exported what.
+    """
+    now = now or timezone.now()
+    stale = ExportJob.objects.filter(
+        status=ExportJob.Status.RUNNING, started_at__lt=now - STALE_AFTER
+    ).update(
+        status=ExportJob.Status.FAILED,
+        error="The export stopped before it finished (its worker was restarted). Start it again.",
+        finished_at=now,
+    )
+    deleted = 0
+    old = ExportJob.objects.filter(
+        status=ExportJob.Status.FINISHED, created_at__lt=now - datetime.timedelta(days=keep_days())
+    ).exclude(file_name="")
+    for job in old.only("pk", "file_name", "status").iterator():
+        (export_directory() / Path(job.file_name).name).unlink(missing_ok=True)
+        ExportJob.objects.filter(pk=job.pk).update(file_name="")
+        deleted += 1
+    return stale, deleted

@@ -98,7 +98,8 @@ def export_detail(request, export_id: int):
     htmx = getattr(request, "htmx", None)
     partial = bool(htmx) and not htmx.history_restore_request and htmx.target == PROGRESS_TARGET
     template = "exports/export_detail.html#progress" if partial else "exports/export_detail.html"
-    return render(request, template, {"job": job, "progress_target": PROGRESS_TARGET})
+    context = {"job": job, "progress_target": PROGRESS_TARGET, "keep_days": services.keep_days()}
+    return render(request, template, context)
 
 
 @login_required

@@ -592,3 +592,36 @@ def test_the_list_pages_link_to_export_with_their_filter(client):
     )
     assert 'href="/exports/companies/new/?industry=Software"' in companies
     assert Company.objects.count() == 0
+
+
+# --- housekeeping ------------------------------------------------------------------------------------
+
+
+def test_housekeeping_fails_dead_exports_and_deletes_old_files(
+    client, django_capture_on_commit_callbacks, export_files
+):
+    # Given a finished export 8 days old with its file, a fresh one, and one whose worker died 3 hours ago
+    ContactFactory()
+    user = UserFactory(role=Role.ADMIN)
+    client.force_login(user)
+    old = run_background(client, django_capture_on_commit_callbacks, file_format="xlsx")
+    fresh = run_background(client, django_capture_on_commit_callbacks, file_format="xlsx")
+    now = old.created_at + datetime.timedelta(days=8)
+    ExportJob.objects.filter(pk=fresh.pk).update(created_at=now)
+    dead = ExportJob.objects.create(
+        user=user, object_type="contact", file_format="csv", status="running",
+        started_at=now - datetime.timedelta(hours=3), created_at=now - datetime.timedelta(hours=3),
+    )  # fmt: skip
+    old_file = export_files / ExportJob.objects.get(pk=old.pk).file_name
+    # When the hourly housekeeping runs
+    result = services.expire_exports(now=now)
+    # Then the dead one failed, the old file is gone (its row stays), the fresh one is untouched
+    assert result == (1, 1)
+    assert not old_file.exists()
+    assert ExportJob.objects.get(pk=old.pk).file_name == ""
+    assert ExportJob.objects.get(pk=fresh.pk).has_file
+    assert ExportJob.objects.get(pk=dead.pk).status == "failed"
+    assert client.get(f"/exports/{old.pk}/download/").status_code == 404
+    assert (
+        "The file was deleted 7 days after it was made." in client.get(f"/exports/{old.pk}/").content.decode()
+    )
