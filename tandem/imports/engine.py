@@ -312,6 +312,22 @@ def undo(job_id: int, *, actor_id: int | None = None) -> ImportJob | None:
         return None
     # The timeline names who undid it (the audit row too); without one, the user who ran the import.
     actor = User.objects.filter(pk=actor_id).first() if actor_id else job.created_by
+    try:
+        _undo_batches(job, actor)
+    except Exception as error:
+        # E.g. a restored address another contact has taken since: say so; the rest can be undone again.
+        logger.exception("Undo of import %s stopped", job_id)
+        ImportJob.objects.filter(pk=job.pk, status=Status.UNDOING).update(
+            status=Status.FAILED, error_message=f"The undo stopped: {error}"[:2000]
+        )
+        job.refresh_from_db()
+        return job
+    ImportJob.objects.filter(pk=job.pk).update(status=Status.UNDONE, undone_at=timezone.now())
+    job.refresh_from_db()
+    return job
+
+
+def _undo_batches(job: ImportJob, actor) -> None:
     while True:
         with transaction.atomic():
             batch = list(
@@ -320,7 +336,7 @@ def undo(job_id: int, *, actor_id: int | None = None) -> ImportJob | None:
                 .values_list("id", "object_id", "created", "previous")[:UNDO_BATCH_SIZE]
             )
             if not batch:
-                break
+                return
             bulk.restore_records(
                 object_type=job.object_type,
                 changes=[(object_id, created, previous) for _, object_id, created, previous in batch],
@@ -328,6 +344,3 @@ def undo(job_id: int, *, actor_id: int | None = None) -> ImportJob | None:
                 source=("import", job.pk),
             )
             ImportChange.objects.filter(id__in=[row[0] for row in batch]).delete()
-    ImportJob.objects.filter(pk=job.pk).update(status=Status.UNDONE, undone_at=timezone.now())
-    job.refresh_from_db()
-    return job

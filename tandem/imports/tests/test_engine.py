@@ -615,3 +615,34 @@ def test_read_only_users_cannot_upload(admin):
     with pytest.raises(PermissionDenied):
         upload(reader, ["email"], [["ada@example.com"]])
     assert not ImportJob.objects.exists()
+
+
+def test_the_sweep_resumes_an_import_whose_runner_died(admin, monkeypatch):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    monkeypatch.setattr(engine, "CHUNK_SIZE", 2)
+    job = mapped(admin, ["email"], [[f"person{number}@example.com"] for number in range(5)], ["email"])
+    real_upsert = bulk.upsert_contacts
+    calls = {"count": 0}
+
+    def dying_upsert(**arguments):
+        calls["count"] += 1
+        if calls["count"] == 2:
+            raise SystemExit("killed")
+        return real_upsert(**arguments)
+
+    monkeypatch.setattr(bulk, "upsert_contacts", dying_upsert)
+    ImportJob.objects.filter(pk=job.pk).update(status=Status.QUEUED)
+    with pytest.raises(SystemExit):
+        engine.run(job.pk, worker="dead")
+    monkeypatch.setattr(bulk, "upsert_contacts", real_upsert)
+    assert services.resume_stalled_imports() == 0  # the lease is still live
+
+    ImportJob.objects.filter(pk=job.pk).update(lease_until=timezone.now() - timedelta(seconds=1))
+    assert services.resume_stalled_imports() == 1  # Huey runs the task inline in tests
+
+    job.refresh_from_db()
+    assert (job.status, job.processed_rows, job.created_count) == (Status.DONE, 5, 5)
+    assert Contact.objects.count() == 5

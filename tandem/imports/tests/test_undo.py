@@ -194,3 +194,25 @@ def test_undo_of_a_company_import():
     engine.undo(job.pk)
 
     assert state(Company) == before
+
+
+def test_an_undo_that_cannot_restore_an_address_stops_and_says_why(django_capture_on_commit_callbacks):
+    # given an import that changed a contact's address (matched by external id)...
+    admin = UserFactory(email="admin@example.com", role=Role.ADMIN)
+    contact = ContactFactory(email="old@example.com", external_id="X-1")
+    job = mapped(
+        admin, ["id", "email"], [["X-1", "new@example.com"]], ["external_id", "email"], key="external_id"
+    )
+    job = run(admin, job)
+    # ...and someone took the old address since
+    ContactFactory(email="old@example.com")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.undo_import(actor=admin, job=job)
+
+    job.refresh_from_db()
+    assert job.status == Status.FAILED
+    assert job.error_message.startswith("The undo stopped: ")
+    contact.refresh_from_db()
+    assert contact.email == "new@example.com"
+    assert ImportChange.objects.filter(job=job).count() == 1  # still there: undo can be tried again
