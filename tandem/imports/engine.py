@@ -176,8 +176,11 @@ def dry_run(job_id: int) -> dict[str, Any] | None:
 
 
 def _keys(job: ImportJob, rows: list[tuple[int, dict[str, str]]]) -> list[str]:
-    """Each row's match key as the upsert normalises it (approximately: lower-cased and trimmed)."""
-    return [str(values.get(job.key) or "").strip().lower() for _, values in rows]
+    """Each row's match key as the upsert compares it (approximately: trimmed; addresses and domains
+    lower-cased, external ids as written)."""
+    case_insensitive = job.key in ("email", "domain")
+    keys = [str(values.get(job.key) or "").strip() for _, values in rows]
+    return [key.lower() for key in keys] if case_insensitive else keys
 
 
 # ---------------------------------------------------------------------------------------------------- run
