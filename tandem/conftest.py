@@ -1,4 +1,4 @@
-"""Playwright driving Debian's chromium against pytest-django's live server.
+"""Browser fixtures for every app: Playwright driving Debian's chromium against pytest-django's live server.
 
 Locally a missing /usr/bin/chromium skips these tests; under CI (TANDEM_BROWSER_REQUIRED=1) it fails them.
 """
@@ -10,7 +10,7 @@ import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(
-    os.environ.get("TANDEM_SCREENSHOT_DIR", Path(__file__).resolve().parents[4] / "var" / "screenshots")
+    os.environ.get("TANDEM_SCREENSHOT_DIR", Path(__file__).resolve().parents[1] / "var" / "screenshots")
 )
 
 
