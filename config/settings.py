@@ -242,6 +242,7 @@ TANDEM_TRASH_DAYS = 30
 # Largest upload the import accepts. Rows are streamed, so memory does not limit this; disk and the time a
 # single job holds a worker do. 512 MiB is about 4 million contacts of 8 columns.
 TANDEM_IMPORT_MAX_BYTES = int(os.environ.get("TANDEM_IMPORT_MAX_BYTES", str(512 * 1024 * 1024)))
+TANDEM_EXPORT_DAYS = int(os.environ.get("TANDEM_EXPORT_DAYS", "7"))  # prepared export files are deleted after this
 
 AUDITLOG_DISABLE_REMOTE_ADDR = False
 
