@@ -35,17 +35,23 @@ def check_rate_limit(token: ApiToken) -> None:
 
 
 class TokenAuth(HttpBearer):
-    def __init__(self, scope: str) -> None:
+    def __init__(self, *scopes: str) -> None:
+        # Several scopes: any one passes, for operations whose object type (contact or company) is known
+        # only from the request; the operation then checks that type's own scope.
         super().__init__()
-        self.scope = scope
+        self.scopes = scopes
+        self.scope = " or ".join(scopes)
 
     def authenticate(self, request, token: str) -> ApiToken | None:
         api_token = authenticate_token(token.strip())
         if api_token is None:
             return None
         check_rate_limit(api_token)
-        if self.scope not in api_token.scopes:
+        if not self.permits(api_token.scopes):
             raise MissingScope(self.scope)
         # The token's user is the actor of everything this request does.
         request.user = api_token.user
         return api_token
+
+    def permits(self, scopes: list[str]) -> bool:
+        return any(scope in scopes for scope in self.scopes)

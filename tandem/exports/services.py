@@ -83,13 +83,21 @@ def csv_stream(scope: selectors.ExportScope, columns: list[export_columns.Export
 
 
 def start_export(
-    *, actor, object_type: str, query: str, column_keys: list[str], file_format: str, request=None
+    *,
+    actor,
+    object_type: str,
+    query: str,
+    column_keys: list[str],
+    file_format: str,
+    request=None,
+    stream_small_csv: bool = True,
 ) -> ExportStart:
     """Export the records of `object_type` that `actor` may see and that match the list query `query`.
 
     A CSV of up to DIRECT_DOWNLOAD_LIMIT rows comes back as a byte stream (read chunk by chunk as the
     response is sent); anything larger, and every XLSX, is queued and the job returned. Raises
     PermissionDenied if the role may not view the type, ValidationError for an unknown type or format.
+    With stream_small_csv=False every export is queued (the API: a client polls the job, then downloads).
     """
     if object_type not in ExportJob.ObjectType.values:
         raise ValidationError("Only contacts and companies can be exported.")
@@ -105,7 +113,7 @@ def start_export(
         user=actor, object_type=object_type, query=query, columns=[column.key for column in columns],
         file_format=file_format, created_at=now,
     )  # fmt: skip
-    if file_format == ExportJob.Format.CSV and not capped:
+    if stream_small_csv and file_format == ExportJob.Format.CSV and not capped:
         job.delivery = ExportJob.Delivery.DOWNLOAD
         job.status = ExportJob.Status.FINISHED
         job.row_count = job.processed_rows = count

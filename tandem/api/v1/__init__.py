@@ -3,13 +3,14 @@
 from ninja import NinjaAPI
 
 from tandem.api import errors
-from tandem.api.v1 import activities, companies, contacts, imports, properties
+from tandem.api.v1 import activities, companies, contacts, exports, imports, merges, properties
 
 api = NinjaAPI(
     title="Tandem API",
     version="1",
     description=(
-        "Contacts, companies, timelines and custom properties. Authenticate with a token from "
+        "Contacts, companies, timelines, custom properties, imports, exports, duplicates and merges. "
+        "Authenticate with a token from "
         "Settings → API tokens: `Authorization: Bearer tdm_…`. Errors always have the shape "
         '`{"error": {"code", "message", "fields"}}`; list endpoints page with `next_cursor`.'
     ),
@@ -17,8 +18,11 @@ api = NinjaAPI(
     docs_url=None,
 )
 errors.install(api)
+# Before contacts and companies: /contacts/duplicates must not be matched as /contacts/{contact_id}.
+api.add_router("", merges.router)
 api.add_router("", contacts.router)
 api.add_router("", companies.router)
 api.add_router("", activities.router)
 api.add_router("", properties.router)
 api.add_router("", imports.router)
+api.add_router("", exports.router)
