@@ -53,6 +53,7 @@ from tandem.demo.generator.context import (
     GeneratorConfig,
     GeneratorContext,
 )
+from tandem.demo.generator.history import create_exports, create_imports, plant_duplicates
 from tandem.demo.indexes import indexes_dropped
 from tandem.demo.writer import RowWriter
 
@@ -101,6 +102,9 @@ STEPS: list[Callable[[GeneratorContext], None]] = [
     create_property_definitions,
     create_companies,
     create_contacts,
+    plant_duplicates,
+    create_imports,
+    create_exports,
     reset_sequences,
 ]
 CONTACT_STEPS: list[Callable[[GeneratorContext, list[ContactPlan]], None]] = [
