@@ -87,6 +87,16 @@ def _day_start(day: datetime.date) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time.min, tzinfo=datetime.UTC)
 
 
+def _created_between(queryset: QuerySet, start: datetime.date | None, end: datetime.date | None) -> QuerySet:
+    """Created on `start` or later and on `end` or earlier (whole days, UTC). The last representable day
+    has no day after it, so "to 9999-12-31" means no upper bound rather than an overflow."""
+    if start:
+        queryset = queryset.filter(created_at__gte=_day_start(start))
+    if end and end < datetime.date.max:
+        queryset = queryset.filter(created_at__lt=_day_start(end + datetime.timedelta(days=1)))
+    return queryset
+
+
 def _property_condition(
     queryset: QuerySet, definitions: dict[str, PropertyDefinition], item: PropertyFilter
 ) -> QuerySet:
@@ -192,10 +202,7 @@ def filter_contacts(queryset: QuerySet[Contact], filters: ContactFilters) -> Que
         queryset = queryset.filter(contacttag__tag__name=normalize_tag(filters.tag))
     if filters.company_id:
         queryset = queryset.filter(company_id=filters.company_id)
-    if filters.created_from:
-        queryset = queryset.filter(created_at__gte=_day_start(filters.created_from))
-    if filters.created_to:
-        queryset = queryset.filter(created_at__lt=_day_start(filters.created_to + datetime.timedelta(days=1)))
+    queryset = _created_between(queryset, filters.created_from, filters.created_to)
     if filters.properties:
         definitions = {d.name: d for d in PropertyDefinition.objects.filter(object_type="contact")}
         for item in filters.properties:
@@ -214,10 +221,7 @@ def filter_companies(queryset: QuerySet[Company], filters: CompanyFilters) -> Qu
         queryset = queryset.filter(country__in=filters.countries)
     if filters.industry:
         queryset = queryset.filter(industry__iexact=filters.industry)
-    if filters.created_from:
-        queryset = queryset.filter(created_at__gte=_day_start(filters.created_from))
-    if filters.created_to:
-        queryset = queryset.filter(created_at__lt=_day_start(filters.created_to + datetime.timedelta(days=1)))
+    queryset = _created_between(queryset, filters.created_from, filters.created_to)
     if filters.properties:
         definitions = {d.name: d for d in PropertyDefinition.objects.filter(object_type="company")}
         for item in filters.properties:

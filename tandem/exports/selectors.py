@@ -8,11 +8,12 @@ from django.db import connections
 from django.db.models import QuerySet
 from django.http import QueryDict
 
-from tandem.contacts import forms as contact_forms
 from tandem.contacts import selectors as contact_selectors
 from tandem.contacts.models import ContactTag, PropertyDefinition
-from tandem.core.models import Team, User
+from tandem.core.models import User
 from tandem.core.pagination import Page, SortKey, count_up_to, paginate
+from tandem.core.records import query as record_query
+from tandem.core.records import registry
 from tandem.exports import columns as export_columns
 from tandem.exports.columns import LIST_SEPARATOR, ExportColumn, RowShape, neutralise
 from tandem.exports.models import ExportJob
@@ -37,18 +38,10 @@ class ExportScope:
 
 def export_scope(user: User, object_type: str, query_string: str) -> ExportScope:
     """The list's query string parsed exactly as the list page parses it, applied to what `user` may view."""
+    record_type = registry.get(object_type)
     definitions = contact_selectors.property_definitions(object_type)
-    query = QueryDict(query_string)
-    users = {person.pk: person for person in contact_forms.active_users()}
-    teams = {team.pk: team for team in Team.objects.order_by("name")}
-    if object_type == ExportJob.ObjectType.CONTACT:
-        parsed = contact_forms.parse_contact_query(query, definitions=definitions, users=users, teams=teams)
-        queryset = contact_selectors.filter_contacts(contact_selectors.visible_contacts(user), parsed.filters)
-    else:
-        parsed = contact_forms.parse_company_query(query, definitions=definitions, users=users, teams=teams)
-        queryset = contact_selectors.filter_companies(
-            contact_selectors.visible_companies(user), parsed.filters
-        )
+    parsed = record_query.parse(record_type, QueryDict(query_string), user=user, definitions=definitions)
+    queryset = record_type.selectors.filtered(user, parsed.filters)
     return ExportScope(queryset, definitions, [chip.label for chip in parsed.chips], parsed.errors)
 
 

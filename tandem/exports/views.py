@@ -7,27 +7,26 @@ from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from tandem.contacts.views import columns as list_columns
 from tandem.core import access
 from tandem.core.access import Verb
 from tandem.core.pagination import InvalidCursor
+from tandem.core.records import columns as record_columns
+from tandem.core.records import registry
 from tandem.exports import columns as export_columns
 from tandem.exports import selectors, services
 from tandem.exports.forms import ExportForm, filter_query
 from tandem.exports.models import ExportJob
 
-LIST_URL_NAMES = {"contact": "contacts:contact_list", "company": "contacts:company_list"}
-DEFAULT_LIST_COLUMNS = {
-    "contact": list_columns.DEFAULT_CONTACT_COLUMNS,
-    "company": list_columns.DEFAULT_COMPANY_COLUMNS,
-}
 PROGRESS_TARGET = "export-progress"
+REFUSED = (
+    "This export's filter has a problem (see above), so it was not started: it could export more than "
+    "you meant. Go back to the list, correct the filter and export again."
+)
 
 
 def _list_column_keys(request, object_type: str) -> list[str]:
     """The columns the user shows on the list (kept in the session by the list page)."""
-    keys = request.session.get(list_columns.session_key(object_type))
-    return keys if isinstance(keys, list) else DEFAULT_LIST_COLUMNS[object_type]
+    return record_columns.chosen_keys(request, registry.get(object_type))
 
 
 @login_required
@@ -41,7 +40,11 @@ def export_create(request, object_type: str):
     always = export_columns.always_included(object_type)
     if request.method == "POST":
         form = ExportForm(request.POST, catalogue=catalogue, always=always)
-        if form.is_valid():
+        if scope.errors:
+            # A filter that could not be read would export more than was meant (a misspelled owner
+            # exports everyone's records): refuse, and say what to fix.
+            form.add_error(None, REFUSED)
+        elif form.is_valid():
             try:
                 started = services.start_export(
                     actor=user,
@@ -78,7 +81,7 @@ def export_create(request, object_type: str):
         "direct_limit": selectors.DIRECT_DOWNLOAD_LIMIT,
         "filter_labels": scope.filter_labels,
         "filter_errors": scope.errors,
-        "list_url": LIST_URL_NAMES[object_type],
+        "list_url": registry.get(object_type).url_name("list"),
         "query": query,
     }
     return render(request, "exports/export_form.html", context)

@@ -10,8 +10,8 @@ from django.urls import reverse
 from tandem.contacts import services
 from tandem.contacts.models import Activity, Company, PropertyType
 from tandem.contacts.tests.factories import CompanyFactory, ContactFactory, PropertyDefinitionFactory
-from tandem.contacts.views import columns as list_columns
 from tandem.core.models import Role, Team, User
+from tandem.core.records import columns as record_columns
 
 pytestmark = pytest.mark.django_db
 
@@ -92,7 +92,7 @@ def _list_queries(client) -> int:
 def test_list_query_count_does_not_grow_with_rows(admin_client, admin):
     PropertyDefinitionFactory(object_type="company", name="tier", label="Tier", value_type=PropertyType.TEXT)
     session = admin_client.session
-    session[list_columns.session_key("company")] = ["domain", "owner", "team", "country", "property:tier"]
+    session[record_columns.session_key("company")] = ["domain", "owner", "team", "country", "property:tier"]
     session.save()
     for _ in range(5):
         CompanyFactory(owner=admin, country="DE", properties={"tier": "gold"})

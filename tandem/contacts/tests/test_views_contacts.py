@@ -18,9 +18,10 @@ from tandem.contacts.models import (
     PropertyDefinition,
     PropertyType,
 )
+from tandem.contacts.records import CONTACT
 from tandem.contacts.tests.factories import CompanyFactory, ContactFactory, PropertyDefinitionFactory
-from tandem.contacts.views import columns as list_columns
 from tandem.core.models import Role, Team, User
+from tandem.core.records import columns as record_columns
 
 pytestmark = pytest.mark.django_db
 
@@ -205,10 +206,8 @@ def test_list_query_count_does_not_grow_with_rows(admin_client, admin, all_colum
     if all_columns:
         session = admin_client.session
         definitions = list(PropertyDefinition.objects.filter(object_type="contact"))
-        keys = [
-            column.key for column in list_columns.available_columns(list_columns.CONTACT_COLUMNS, definitions)
-        ]
-        session[list_columns.session_key("contact")] = keys
+        keys = [column.key for column in record_columns.available(CONTACT, definitions)]
+        session[record_columns.session_key("contact")] = keys
         session.save()
     _make_rich_contacts(5, admin)
     admin_client.get(LIST_URL)  # warm caches that are not per-request (content types, session)
@@ -274,8 +273,8 @@ def test_create_saves_fields_tags_properties_and_redirects(admin_client, admin):
             "lifecycle_stage": "mql",
             "owner": str(admin.pk),
             "tags": "webinar, Partner ,",
-            "property__plan": "Pro",
-            "property__vip": "on",
+            "property:plan": "Pro",
+            "property:vip": "on",
         },
     )
 
@@ -319,11 +318,11 @@ def test_property_error_is_shown_next_to_the_property(admin_client):
     PropertyDefinitionFactory(name="seats", label="Seats", value_type=PropertyType.NUMBER)
 
     response = admin_client.post(
-        reverse("contacts:contact_create"), {"first_name": "Num", "property__seats": "lots"}
+        reverse("contacts:contact_create"), {"first_name": "Num", "property:seats": "lots"}
     )
 
     content = response.content.decode()
-    assert 'id="id_property__seats_error"' in content
+    assert 'id="id_property:seats_error"' in content
     assert "Seats: “lots” is not a number." in content
     assert 'value="lots"' in content
     assert Contact.objects.count() == 0

@@ -19,7 +19,8 @@ from tandem.contacts.models import (
     LeadStatus,
     PropertyDefinition,
 )
-from tandem.contacts.views.columns import display_property, stage_label
+from tandem.contacts.records.display import stage_label
+from tandem.contacts.records.properties import display_property
 from tandem.core.models import Team, User
 
 FIELD_LABELS = {

@@ -1,0 +1,65 @@
+"""The spine's timeline as the record layer sees it: one page of a record's touches as readable entries,
+notes, and the htmx fragments for both. A record type whose activities live in Activity (contacts,
+companies) passes `TimelineSupport(object_type)`."""
+
+from dataclasses import dataclass
+
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+
+from tandem.contacts import selectors, services
+from tandem.contacts.views import timeline as timeline_display
+from tandem.core.pagination import InvalidCursor
+
+TIMELINE_PAGE_SIZE = 25
+
+
+@dataclass(frozen=True)
+class TimelineSupport:
+    object_type: str  # the Activity foreign key ("contact" or "company") and URL name prefix
+    namespace: str = "contacts"
+    panel_template: str = "contacts/_timeline_panel.html"
+    items_template: str = "contacts/_timeline_items.html"
+    note_form_template: str = "contacts/_note_form.html"
+    # On a company's timeline, say which of its contacts each entry is about.
+    show_contact: bool = False
+
+    def _url(self, verb: str, record) -> str:
+        return reverse(f"{self.namespace}:{self.object_type}_{verb}", args=[record.pk])
+
+    def note_form_context(self, record) -> dict:
+        return {"record": record, "note_url": self._url("note", record), "note_body": "", "note_error": ""}
+
+    def context(self, request, record, *, definitions, cursor: str | None) -> dict:
+        """One page of a record's timeline as readable entries, with the link to the next (older) page."""
+        error = ""
+        lookup = {self.object_type: record}
+        try:
+            page = selectors.timeline(**lookup, cursor=cursor, limit=TIMELINE_PAGE_SIZE)
+        except InvalidCursor as invalid:
+            error = f"{invalid} Showing the newest entries."
+            page = selectors.timeline(**lookup, limit=TIMELINE_PAGE_SIZE)
+        entries = timeline_display.present(
+            request.user, page.rows, definitions=definitions, show_contact=self.show_contact
+        )
+        timeline_url = self._url("timeline", record)
+        return {
+            "timeline_entries": entries,
+            "timeline_page": page,
+            "timeline_error": error,
+            "timeline_next_url": f"{timeline_url}?cursor={page.next_cursor}" if page.next_cursor else "",
+            "timeline_is_first_page": not cursor or bool(error),
+            "note_url": self._url("note", record),
+        }
+
+    def add_note(self, *, actor, body: str, record):
+        return services.add_note(actor=actor, body=body, **{self.object_type: record})
+
+    def note_created(self, request, record, activity, *, definitions) -> HttpResponse:
+        entries = timeline_display.present(
+            request.user, [activity], definitions=definitions, show_contact=self.show_contact
+        )
+        return render(
+            request, "contacts/_note_created.html", {**self.note_form_context(record), "entry": entries[0]}
+        )

@@ -1,0 +1,192 @@
+"""The field catalogue of a record type: one declaration per field, read by the list's columns, the record
+form, the detail page's facts and (as other layers switch to it) the import mapping, the export columns,
+the API schemas and the audit log's labels.
+
+Cells and rows render to HTML here rather than through a template include per cell: a list page has
+hundreds of cells and an include per cell was most of its render time (docs/benchmarks.md).
+"""
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
+
+# The one spelling of a custom property's key wherever a field key and a property share a namespace:
+# list columns, form fields, filters, import targets and export columns ("property:plan_tier").
+PROPERTY_PREFIX = "property:"
+# The spelling the services' audit diffs and errors use; read (never written) by the web layer.
+AUDIT_PROPERTY_PREFIX = "properties."
+DATE_FORMAT = "j M Y"
+DATETIME_FORMAT = "j M Y, H:i"
+
+
+def property_key(name: str) -> str:
+    return PROPERTY_PREFIX + name
+
+
+def property_name(key: str) -> str | None:
+    """The property's name for a key in either spelling, None for a plain field."""
+    for prefix in (PROPERTY_PREFIX, AUDIT_PROPERTY_PREFIX):
+        if key.startswith(prefix):
+            return key[len(prefix) :]
+    return None
+
+
+@dataclass
+class Cell:
+    text: str = ""
+    url: str = ""
+    badge: str = ""  # a badge modifier, e.g. "stage-lead"
+    numeric: bool = False
+    when: Any = None  # a datetime shown as a <time>
+    link: str = ""  # "mailto" / "tel": the value links to itself with that scheme (facts only)
+
+    def inner(self, *, with_time: bool = False, links: bool = False) -> str:
+        if self.when is not None:
+            local = timezone.localtime(self.when)
+            shown = date_format(local, DATETIME_FORMAT if with_time else DATE_FORMAT)
+            return format_html('<time datetime="{}">{}</time>', local.isoformat(), shown)
+        if self.badge:
+            return format_html('<span class="badge badge--{}">{}</span>', self.badge, self.text)
+        if self.url:
+            return format_html('<a class="link" href="{}">{}</a>', self.url, self.text)
+        if links and self.link and self.text:
+            return format_html('<a class="link" href="{}:{}">{}</a>', self.link, self.text, self.text)
+        return conditional_escape(self.text)
+
+    def __str__(self) -> str:
+        """The <td> as safe HTML. Templates call str() before escaping and a SafeString survives that, so
+        `{{ cell }}` works."""
+        opening = '<td class="num">' if self.numeric else "<td>"
+        return mark_safe(f"{opening}{self.inner()}</td>")  # noqa: S308 (every part is escaped in inner())
+
+
+def _plain_display(name: str) -> Callable[[Any], Cell]:
+    def display(record: Any) -> Cell:
+        getter = getattr(record, f"get_{name}_display", None)
+        value = getattr(record, name, "")
+        if getter is not None and value:
+            return Cell(str(getter()))
+        return Cell("" if value is None else str(value))
+
+    return display
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field of a record type.
+
+    key         the name used by columns, forms and services ("stage"); `name` the model field
+                ("lifecycle_stage") when they differ.
+    section     the form section it is edited in ("" = not on the form).
+    widget      text, email, tel, select, country, owner, checkbox, textarea or custom (`form_template`).
+    display     record -> Cell: how its value is shown in a list cell and the facts panel.
+    column      offered as a list column; `sort` the sort its header links to.
+    fact        shown in the record page's About panel.
+    prefetch    the relation the list prefetches when the column is shown (one query, not one per row).
+    import_aliases, export, api_name, api_type, audited: read by the import mapping, export columns, API
+    schemas and audit labels as they move onto the catalogue.
+    cleaner     the per-field cleaning function the services use (forms, API and imports share it).
+    """
+
+    key: str
+    label: str
+    name: str = ""
+    help: str = ""
+    section: str = ""
+    widget: str = "text"
+    choices: tuple[tuple[str, str], ...] = ()
+    form_template: str = ""
+    display: Callable[[Any], Cell] | None = None
+    column: bool = True
+    sort: str = ""
+    numeric: bool = False
+    fact: bool = True
+    fact_group: str = "about"
+    prefetch: str = ""
+    wide: bool = False
+    import_aliases: tuple[str, ...] = ()
+    export: bool = True
+    api_name: str = ""
+    api_type: str = "string"
+    audited: bool = True
+    cleaner: Callable[..., Any] | None = None
+    initial: Any = None
+    autocomplete_off: bool = False
+    # Form hooks for fields that are not a plain column: a factory (form -> django field), the record's
+    # initial value, a conversion of the cleaned value, and the service argument it goes to instead of
+    # `values` (contacts' tags).
+    form_field: Callable[[Any], Any] | None = None
+    initial_from: Callable[[Any], Any] | None = None
+    to_service: Callable[[Any], Any] | None = None
+    service_argument: str = ""
+
+    @property
+    def attribute(self) -> str:
+        return self.name or self.key
+
+    def show(self, record: Any) -> Cell:
+        return (self.display or _plain_display(self.attribute))(record)
+
+    def max_length(self, model: Any) -> int | None:
+        """The column's length, read from the model so that the form's limit and the database's agree."""
+        try:
+            return model._meta.get_field(self.attribute).max_length
+        except Exception:  # noqa: BLE001 (a computed field has no model column)
+            return None
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    sort: str = ""  # the sort this column's header links to, if any
+    numeric: bool = False
+
+
+_ID_PLACEHOLDER = "987654321"
+
+
+@functools.cache
+def _url_pattern(name: str) -> str:
+    # reverse() walks the whole URLconf each call; a list page needs a hundred detail links, so reverse
+    # once per URL name and fill in the id.
+    return reverse(name, args=[int(_ID_PLACEHOLDER)]).replace(_ID_PLACEHOLDER, "{}")
+
+
+def detail_url(name: str, pk: int) -> str:
+    return _url_pattern(name).format(int(pk))
+
+
+@dataclass
+class Row:
+    """One <tr> of a list: a checkbox when bulk actions are offered, the linked name, then the cells."""
+
+    pk: int
+    url: str
+    title: str
+    subtitle: str
+    cells: list[Cell]
+    selectable: bool
+
+    def __str__(self) -> str:
+        checkbox = (
+            format_html(
+                '<td><input type="checkbox" name="ids" value="{}" data-select-row aria-label="Select {}"></td>',
+                self.pk,
+                self.title,
+            )
+            if self.selectable
+            else ""
+        )
+        subtitle = format_html('<span class="cell-sub">{}</span>', self.subtitle) if self.subtitle else ""
+        primary = format_html(
+            '<td class="cell-primary"><a href="{}">{}</a>{}</td>', self.url, self.title, subtitle
+        )
+        return mark_safe(f"<tr>{checkbox}{primary}{''.join(str(cell) for cell in self.cells)}</tr>")  # noqa: S308

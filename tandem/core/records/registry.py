@@ -1,0 +1,218 @@
+"""The record-type registry: one declaration per record type (contact, company, later deal, ticket, quote),
+read by the generic list, detail, form, trash, bulk and timeline pages, the URL patterns, the query grammar
+and (next) the API routers, the import mapping and the export columns.
+
+Core knows no business nouns: a declaration names its model, its selectors and services as callables, and
+the spine's optional features (custom properties, a timeline with notes) as support objects it provides.
+An app declares its types in its own `records.py` and registers them from `AppConfig.ready()`.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import models
+
+from tandem.core.records.fields import Field
+
+
+@dataclass(frozen=True)
+class Filter:
+    """One parameter of the query grammar. `kind` says how its values are parsed:
+
+    search   free text (`q`)                    choice   one or more of `choices`
+    owner    user ids, or `none` (unowned)       team     team ids
+    ids      record ids (e.g. `company`)         country  ISO codes
+    text     one short text (`tag`, `industry`)  date     an ISO date; `bound` is "from" or "to"
+    """
+
+    name: str
+    label: str
+    kind: str
+    attribute: str  # the attribute of the type's filters object it sets
+    choices: tuple[tuple[str, str], ...] = ()
+    bound: str = ""  # "from" / "to" for dates
+    unowned_attribute: str = ""  # owner: the filters attribute for "nobody", "" if unsupported
+    max_length: int = 100
+    noun: str = ""  # how messages name one value ("lifecycle stage"); the label in lower case if empty
+    in_panel: bool = True  # shown in the "More filters" panel (False: only reachable by link)
+    # ids: names for the chips, for the ids the user may see: (user, ids) -> {id: name}
+    describe: Callable[[Any, list[int]], dict[int, str]] | None = None
+
+
+@dataclass(frozen=True)
+class Sort:
+    key: str
+    label: str
+
+
+@dataclass(frozen=True)
+class BulkAction:
+    """A bulk action and the one input it needs (shown only when the action is chosen)."""
+
+    key: str
+    label: str
+    input: str = ""  # "owner", "choice", "text" or "" (none)
+    input_name: str = ""  # the POST name carrying the value
+    input_label: str = ""
+    choices: tuple[tuple[str, str], ...] = ()
+    destructive: bool = False
+
+
+@dataclass(frozen=True)
+class Services:
+    """The writes of a record type. Each is keyword-only and receives `actor`, `request` and the record
+    under `record_argument` (e.g. `contact=`); bulk receives the ids under `ids_argument`."""
+
+    create: Callable[..., models.Model]
+    update: Callable[..., models.Model]
+    delete: Callable[..., Any]
+    restore: Callable[..., Any]
+    bulk: Callable[..., int] | None = None
+    record_argument: str = "record"
+    ids_argument: str = "ids"
+    # Optimistic concurrency: `version(record) -> str` and the exception `update` raises when the
+    # record changed since that version was read (the form then warns instead of overwriting).
+    version: Callable[[Any], str] | None = None
+    stale_error: type[Exception] | None = None
+
+
+@dataclass(frozen=True)
+class Selectors:
+    """Page-shaped reads: `list(user, filters, sort=, cursor=)` returns a ListPage (page, count, capped);
+    `detail(user, pk)` one live record the user may see (404 otherwise); `filtered(user, filters)` the
+    queryset an export or a set-based bulk action reads."""
+
+    list: Callable[..., Any]
+    detail: Callable[..., models.Model]
+    filtered: Callable[..., models.QuerySet]
+    trash: Callable[..., Any]
+    # Narrows the live queryset the edit form reads (select_related/prefetch for its initial values).
+    editable: Callable[[models.QuerySet], models.QuerySet] | None = None
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A section of a record's page. `context(request, record)` returns the template's context, or None to
+    leave the panel out. `region` is "main" (beside the timeline) or "aside"."""
+
+    key: str
+    template: str
+    context: Callable[[Any, models.Model], dict | None]
+    region: str = "aside"
+    order: int = 100
+
+
+@dataclass
+class RecordType:
+    object_type: str  # the access object type, also the URL name prefix ("contact" -> contact_list)
+    model: type[models.Model]
+    namespace: str  # URL namespace ("contacts")
+    url_prefix: str  # "contacts" -> /contacts/, /contacts/<id>/ ...
+    verbose_name: str
+    verbose_name_plural: str
+    fields: list[Field]
+    filters_factory: Callable[..., Any]  # builds the filters object from the grammar's attributes
+    filters: list[Filter]
+    sorts: list[Sort]
+    default_columns: list[str]
+    selectors: Selectors
+    services: Services
+    bulk_actions: list[BulkAction] = field(default_factory=list)
+    title: Callable[[Any], str] = str
+    subtitle: Callable[[Any], str] = lambda record: ""
+    initials: Callable[[Any], str] = lambda record: str(record)[:2].upper()
+    trash_subtitle: Callable[[Any], str] | None = None
+    search_placeholder: str = "Search"
+    empty_text: str = ""
+    delete_confirmation: str = "Move {title} to the trash?"
+    delete_message: str = "{title} was moved to the trash. You can restore it from the trash."
+    # Optional spine features, provided by the app that has them (None: the page leaves them out).
+    properties: Any = None  # PropertySupport: definitions, columns, cells, form fields, filters, facts
+    timeline: Any = None  # TimelineSupport: entries, notes
+    # Templates that override a block of the generic ones ("detail_header", "form"); see records/*.html.
+    templates: dict[str, str] = field(default_factory=dict)
+    # Links in the list page's header: (label, URL name) reversed in the type's namespace, e.g. duplicates.
+    list_links: list[tuple[str, str]] = field(default_factory=list)
+    import_url: str = ""  # the import page's URL name, when the type can be imported
+    export_url: str = ""  # the export page's URL name, when the type can be exported
+    form_sections: list[tuple[str, str]] = field(default_factory=lambda: [("main", "Details")])
+    fact_groups: list[tuple[str, str]] = field(default_factory=lambda: [("about", "About")])
+    # The names of the list's HTML ids and URLs, derived from object_type unless given.
+    url_names: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.url_names = {
+            verb: self.url_names.get(verb, f"{self.object_type}_{verb}")
+            for verb in (
+                "list",
+                "create",
+                "bulk",
+                "trash",
+                "columns",
+                "property_filter",
+                "detail",
+                "edit",
+                "delete",
+                "restore",
+                "timeline",
+                "note",
+            )
+        }
+
+    def url_name(self, verb: str) -> str:
+        """The namespaced URL name of one of the type's pages, e.g. "contacts:contact_detail"."""
+        return f"{self.namespace}:{self.url_names[verb]}"
+
+    @property
+    def results_id(self) -> str:
+        return f"{self.object_type}-results"
+
+    def field(self, key: str) -> Field | None:
+        return next((item for item in self.fields if item.key == key), None)
+
+    def form_fields(self) -> list[Field]:
+        return [item for item in self.fields if item.section]
+
+    def sort_keys(self) -> list[str]:
+        return [sort.key for sort in self.sorts]
+
+    def parameter_names(self) -> set[str]:
+        """Every query parameter the type's list understands (the grammar refuses the rest)."""
+        names = {item.name for item in self.filters} | {"sort", "cursor"}
+        if self.properties is not None:
+            names |= set(self.properties.parameter_names)
+        return names
+
+
+_REGISTRY: dict[str, RecordType] = {}
+_PANELS: dict[str, list[Panel]] = {}
+
+
+def register(record_type: RecordType) -> RecordType:
+    """Add a record type (idempotent for the same object type, so a re-run of ready() is harmless)."""
+    _REGISTRY[record_type.object_type] = record_type
+    return record_type
+
+
+def get(object_type: str) -> RecordType:
+    try:
+        return _REGISTRY[object_type]
+    except KeyError:
+        raise LookupError(f"No record type “{object_type}” is registered.") from None
+
+
+def all_types() -> list[RecordType]:
+    return list(_REGISTRY.values())
+
+
+def register_panel(object_type: str, panel: Panel) -> None:
+    """Let an app put a section on a record type's page (deals on a company, tickets on a contact) without
+    the owner of the page importing it. Call from the contributing app's `AppConfig.ready()`."""
+    panels = [item for item in _PANELS.get(object_type, []) if item.key != panel.key]
+    panels.append(panel)
+    _PANELS[object_type] = sorted(panels, key=lambda item: (item.order, item.key))
+
+
+def panels_for(object_type: str) -> list[Panel]:
+    return list(_PANELS.get(object_type, []))
