@@ -128,6 +128,7 @@ CONTACT_FIELDS = [
         widget="select",
         choices=tuple(LifecycleStage.choices),
         display=_stage,
+        column_label="Stage",
         initial=LifecycleStage.LEAD,
     ),
     Field(

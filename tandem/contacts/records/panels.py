@@ -123,7 +123,8 @@ def _merges(object_type: str):
 
 def register() -> None:
     registry.register_panel(
-        "contact", Panel("quick_stage", "contacts/_quick_stage_panel.html", _quick_stage, order=10)
+        "contact",
+        Panel("quick_stage", "contacts/_quick_stage_panel.html", _quick_stage, region="aside_top", order=10),
     )
     registry.register_panel("contact", Panel("consent", "contacts/_consent_panel.html", _consent, order=60))
     registry.register_panel(

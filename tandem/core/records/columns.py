@@ -27,7 +27,7 @@ def session_key(object_type: str) -> str:
 
 def available(record_type: RecordType, definitions: list) -> list[Column]:
     base = [
-        Column(item.key, item.label, sort=item.sort, numeric=item.numeric)
+        Column(item.key, item.column_label or item.label, sort=item.sort, numeric=item.numeric)
         for item in record_type.fields
         if item.column
     ]

@@ -105,6 +105,7 @@ class Field:
     form_template: str = ""
     display: Callable[[Any], Cell] | None = None
     column: bool = True
+    column_label: str = ""  # a shorter header than the label ("Stage" for "Lifecycle stage")
     sort: str = ""
     numeric: bool = False
     fact: bool = True

@@ -94,7 +94,7 @@ class Selectors:
 @dataclass(frozen=True)
 class Panel:
     """A section of a record's page. `context(request, record)` returns the template's context, or None to
-    leave the panel out. `region` is "main" (beside the timeline) or "aside"."""
+    leave the panel out. `region` is "main" (above the timeline), "aside_top" (above the facts) or "aside"."""
 
     key: str
     template: str

@@ -212,7 +212,7 @@ def _live(record_type: RecordType):
 
 def _panels(request: HttpRequest, record_type: RecordType, record, base: dict) -> dict[str, list[str]]:
     """The record page's sections, rendered: the type's built-in ones, then those apps registered."""
-    regions: dict[str, list[str]] = {"main": [], "aside": []}
+    regions: dict[str, list[str]] = {"main": [], "aside_top": [], "aside": []}
     for panel in registry.panels_for(record_type.object_type):
         extra = panel.context(request, record)
         if extra is None:

@@ -26,12 +26,52 @@
     });
   }
 
+  // The bulk bar shows only the chosen action's input; the others are disabled so they are not sent
+  // (two actions share the name "tag"). A destructive action asks before submitting.
+  function refreshBulkAction(select) {
+    var form = select.form;
+    if (!form) return;
+    var action = select.value;
+    form.querySelectorAll("[data-bulk-input]").forEach(function (wrapper) {
+      var active = wrapper.getAttribute("data-bulk-input") === action;
+      wrapper.hidden = !active;
+      wrapper.querySelectorAll("input, select").forEach(function (control) { control.disabled = !active; });
+    });
+    var option = select.options[select.selectedIndex];
+    var question = option && option.getAttribute("data-confirm");
+    if (question) form.setAttribute("data-confirm", question); else form.removeAttribute("data-confirm");
+  }
+
+  // The filter form mirrors the address bar. Sorting from a column header, removing a chip, paging and
+  // Back all change the URL without touching the form, and a form that kept its old sort would send it
+  // with the next filter change (issue 7: "Back restores the wrong sort").
+  function syncFilters() {
+    var params = new URLSearchParams(window.location.search);
+    document.querySelectorAll("form[data-record-filters]").forEach(function (form) {
+      Array.prototype.forEach.call(form.elements, function (control) {
+        var name = control.name;
+        if (!name || control.type === "hidden" || control.type === "submit") return;
+        if (control.type === "checkbox" || control.type === "radio") {
+          control.checked = params.getAll(name).indexOf(control.value) !== -1;
+        } else if (control.tagName === "SELECT") {
+          var wanted = params.get(name);
+          if (wanted === null) { control.selectedIndex = 0; return; }
+          control.value = wanted;
+          if (control.value !== wanted) control.selectedIndex = 0;
+        } else {
+          control.value = params.get(name) || "";
+        }
+      });
+    });
+  }
+
   function refresh(root) {
     var forms = new Set();
     (root || document).querySelectorAll("input[data-select-row], input[data-select-all]").forEach(function (input) {
       if (input.form) forms.add(input.form);
     });
     forms.forEach(refreshBulk);
+    (root || document).querySelectorAll("select[data-bulk-action]").forEach(refreshBulkAction);
   }
 
   document.addEventListener("change", function (event) {
@@ -46,6 +86,10 @@
       refreshBulk(target.form);
       return;
     }
+    if (target.matches("select[data-bulk-action]")) {
+      refreshBulkAction(target);
+      return;
+    }
     var form = target.closest("form[data-autosubmit]");
     if (form && target.matches("select, input[type=checkbox], input[type=radio], input[type=date]")) {
       if (window.htmx && (form.hasAttribute("hx-get") || form.hasAttribute("hx-post"))) {
@@ -57,6 +101,26 @@
       }
     }
   });
+
+  // Quick stage change: a move back in the funnel asks first, and says so to the server.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-stage-form")) return;
+    var select = form.querySelector("select");
+    var option = select && select.options[select.selectedIndex];
+    if (!option || !option.hasAttribute("data-backwards")) return;
+    var question = "Move back from " + form.getAttribute("data-current-stage") + " to " + option.textContent + "?";
+    if (!window.confirm(question)) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+      return;
+    }
+    var confirmed = form.querySelector("input[name=confirmed]") || document.createElement("input");
+    confirmed.type = "hidden";
+    confirmed.name = "confirmed";
+    confirmed.value = "1";
+    form.appendChild(confirmed);
+  }, true);
 
   // form[data-confirm] asks before submitting; the submitter's data-confirm wins when present.
   document.addEventListener("submit", function (event) {
@@ -119,7 +183,10 @@
     }
   });
 
-  document.addEventListener("DOMContentLoaded", function () { refresh(document); });
+  document.addEventListener("DOMContentLoaded", function () { refresh(document); syncFilters(); });
+  document.addEventListener("htmx:pushedIntoHistory", syncFilters);
+  document.addEventListener("htmx:historyRestore", function () { syncFilters(); refresh(document); });
+  window.addEventListener("popstate", function () { window.setTimeout(syncFilters, 0); });
   document.addEventListener("htmx:afterSwap", function (event) { refresh(event.target); });
   document.addEventListener("htmx:afterSettle", function (event) { refresh(event.target); });
 })();
