@@ -8,3 +8,5 @@ from pathlib import Path
 os.environ["TANDEM_HUEY_IMMEDIATE"] = "1"
 # Test runs keep their files (Huey's, screenshots) apart from the demo's var/.
 os.environ.setdefault("TANDEM_VAR_DIR", str(Path(__file__).resolve().parent.parent / "var" / "test"))
+# A record type that exists only in the tests: proves the record layer works from a declaration alone.
+os.environ.setdefault("TANDEM_TEST_APPS", "tandem.core.tests.recordapp")

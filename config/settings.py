@@ -62,6 +62,9 @@ INSTALLED_APPS = [
     "tandem.api",
     "tandem.demo",
 ]
+# Apps that exist only for the tests (config/pytest_environment.py names them), e.g. the record layer's
+# third record type, declared in a test app to prove a type plugs in by declaration alone.
+INSTALLED_APPS += env_list("TANDEM_TEST_APPS", "")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -1,0 +1,140 @@
+"""The record layer proved on a third record type defined only in the tests (tandem.core.tests.recordapp):
+list, detail, form, trash, bulk and permissions work from its declaration and services alone."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from tandem.core.models import Role, Team, User
+from tandem.core.records import registry
+from tandem.core.tests.recordapp.models import Widget
+
+pytestmark = [pytest.mark.django_db, pytest.mark.urls("tandem.core.tests.recordapp.urls")]
+
+
+@pytest.fixture
+def team():
+    return Team.objects.create(name="North")
+
+
+@pytest.fixture
+def admin(team):
+    return User.objects.create_user("admin@example.com", "pw", role=Role.ADMIN, team=team, first_name="Ada")
+
+
+@pytest.fixture
+def seller(team):
+    return User.objects.create_user("sales@example.com", "pw", role=Role.SALES, team=team, first_name="Sam")
+
+
+def names_in(response) -> list[str]:
+    return re.findall(
+        r'<td class="cell-primary"><a href="/widgets/\d+/">([^<]*)</a>', response.content.decode()
+    )
+
+
+def test_the_widget_is_registered_and_its_urls_are_generated():
+    widget_type = registry.get("widget")
+
+    assert widget_type.url_name("detail") == "widgets:widget_detail"
+    assert reverse("widgets:widget_list") == "/widgets/"
+    assert reverse("widgets:widget_detail", args=[3]) == "/widgets/3/"
+    assert reverse("widgets:widget_trash") == "/widgets/trash/"
+
+
+def test_list_filters_sorts_and_reports_unknown_parameters(client, admin):
+    Widget.objects.create(name="Beta", colour="blue", owner=admin)
+    Widget.objects.create(name="Alpha", colour="blue", owner=admin)
+    Widget.objects.create(name="Gamma", colour="red", owner=None)
+    client.force_login(admin)
+
+    blue = client.get("/widgets/", {"colour": "blue", "sort": "name"})
+    unowned = client.get("/widgets/", {"owner": "none"})
+    typo = client.get("/widgets/", {"colur": "blue", "sort": "name"})
+
+    assert names_in(blue) == ["Alpha", "Beta"]
+    assert "2 widgets" in blue.content.decode()
+    assert names_in(unowned) == ["Gamma"]
+    assert "“colur” is not a filter of the widgets list; it was ignored." in typo.content.decode()
+    assert names_in(typo) == ["Alpha", "Beta", "Gamma"]
+
+
+def test_create_edit_detail_through_the_generic_form(client, admin):
+    client.force_login(admin)
+
+    refused = client.post("/widgets/new/", {"name": "  ", "colour": "blue"})
+    created = client.post("/widgets/new/", {"name": "Sprocket", "colour": "blue", "owner": str(admin.pk)})
+    widget = Widget.objects.get()
+    edited = client.post(f"/widgets/{widget.pk}/edit/", {"name": "Sprocket II", "colour": "red", "owner": ""})
+    detail = client.get(f"/widgets/{widget.pk}/")
+
+    widget.refresh_from_db()
+    assert refused.status_code == 200
+    assert "Give the widget a name." in refused.content.decode()
+    assert created["Location"] == f"/widgets/{widget.pk}/"
+    assert edited["Location"] == f"/widgets/{widget.pk}/"
+    assert (widget.name, widget.colour, widget.owner_id) == ("Sprocket II", "red", None)
+    content = detail.content.decode()
+    assert "<h1>Sprocket II</h1>" in content
+    assert "<dt>Colour</dt><dd>Red</dd>" in content
+    assert "<dt>Owner</dt><dd>Unowned</dd>" in content
+
+
+def test_bulk_trash_and_restore(client, admin):
+    first = Widget.objects.create(name="One", owner=admin, team=admin.team)
+    second = Widget.objects.create(name="Two", owner=admin, team=admin.team)
+    client.force_login(admin)
+
+    coloured = client.post(
+        "/widgets/bulk/",
+        {
+            "ids": [str(first.pk), str(second.pk)],
+            "action": "set_colour",
+            "colour": "blue",
+            "query": "sort=name",
+        },
+    )
+    page = client.get(coloured["Location"])
+    trashed = client.post("/widgets/bulk/", {"ids": [str(first.pk)], "action": "delete"}, follow=True)
+    trash = client.get("/widgets/trash/")
+    restored = client.post(f"/widgets/{first.pk}/restore/")
+
+    assert coloured["Location"] == "/widgets/?sort=name"
+    assert "Updated 2 widgets." in page.content.decode()
+    assert "Moved 1 widget to the trash." in trashed.content.decode()
+    assert "One" in trash.content.decode()
+    assert restored["Location"] == f"/widgets/{first.pk}/"
+    assert list(Widget.objects.order_by("pk").values_list("colour", "deleted_at")) == [
+        ("blue", None),
+        ("blue", None),
+    ]
+
+
+def test_permissions_hold_and_nothing_changes(client, admin, seller):
+    other_team = Team.objects.create(name="South")
+    stranger = User.objects.create_user("reader@example.com", "pw", role=Role.READ_ONLY, team=other_team)
+    theirs = Widget.objects.create(name="Theirs", owner=admin, team=admin.team)
+    client.force_login(stranger)
+
+    listing = client.get("/widgets/")
+    detail = client.get(f"/widgets/{theirs.pk}/")
+    edit = client.post(f"/widgets/{theirs.pk}/edit/", {"name": "Hacked", "colour": "blue"})
+    delete = client.post(f"/widgets/{theirs.pk}/delete/")
+    create = client.post("/widgets/new/", {"name": "Mine"})
+    bulk = client.post("/widgets/bulk/", {"ids": [str(theirs.pk)], "action": "delete"})
+    client.force_login(seller)  # sales: change within the team, delete only what they own
+    seller_delete = client.post(f"/widgets/{theirs.pk}/delete/")
+
+    theirs.refresh_from_db()
+    assert names_in(listing) == []
+    assert [detail.status_code, edit.status_code, delete.status_code, create.status_code] == [
+        404,
+        404,
+        404,
+        403,
+    ]
+    assert bulk.status_code == 302
+    assert seller_delete.status_code == 403
+    assert (theirs.name, theirs.colour, theirs.deleted_at) == ("Theirs", "red", None)
+    assert Widget.objects.count() == 1
