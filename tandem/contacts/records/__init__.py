@@ -295,7 +295,7 @@ COMPANY = RecordType(
         BulkAction("delete", "Move to trash", destructive=True),
     ],
     title=lambda company: company.name,
-    subtitle=lambda company: " · ".join(part for part in (company.domain, company.industry) if part),
+    detail_subtitle=lambda company: " · ".join(part for part in (company.domain, company.industry) if part),
     trash_subtitle=lambda company: company.domain,
     initials=lambda company: company.name[:2].upper(),
     search_placeholder="Search name or domain",

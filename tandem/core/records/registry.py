@@ -120,7 +120,10 @@ class RecordType:
     services: Services
     bulk_actions: list[BulkAction] = field(default_factory=list)
     title: Callable[[Any], str] = str
-    subtitle: Callable[[Any], str] = lambda record: ""
+    subtitle: Callable[[Any], str] = lambda record: ""  # under the name in list rows
+    detail_subtitle: Callable[[Any], str] | None = (
+        None  # under the name on the record's page (default: subtitle)
+    )
     initials: Callable[[Any], str] = lambda record: str(record)[:2].upper()
     trash_subtitle: Callable[[Any], str] | None = None
     search_placeholder: str = "Search"

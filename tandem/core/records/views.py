@@ -237,7 +237,7 @@ def detail_context(
     context = {
         **base,
         "title": record_type.title(record),
-        "subtitle": record_type.subtitle(record),
+        "subtitle": (record_type.detail_subtitle or record_type.subtitle)(record),
         "initials": record_type.initials(record),
         "facts": record_columns.facts(record_type, record),
         "note_body": "",
