@@ -180,11 +180,48 @@ def _bulk_message(request, record_type: RecordType, *, changed: int, selected: i
     (messages.success if changed else messages.warning)(request, text)
 
 
+# "All N matching" acts on the filter's records in one request up to this many; more would need the
+# background runner with progress (not built yet), so the user is asked to narrow the filter.
+MATCHING_LIMIT = 10_000
+
+
+def _matching_ids(request: HttpRequest, record_type: RecordType) -> list[int]:
+    """The ids of every record the list's filter (the form's `query`) matches, read with the same grammar
+    and selector as the list, so "all N matching" is exactly what the list counted."""
+    query = record_query.parse(
+        record_type,
+        QueryDict(request.POST.get("query", "")[:4000]),
+        user=request.user,
+        definitions=_definitions(record_type),
+    )
+    if not query.is_valid:
+        raise ValidationError(
+            "The list's filter could not be read, so nothing was changed: " + " ".join(query.errors)
+        )
+    matching = (
+        record_type.selectors.filtered(request.user, query.filters).order_by().values_list("pk", flat=True)
+    )
+    ids = list(matching[: MATCHING_LIMIT + 1])
+    if len(ids) > MATCHING_LIMIT:
+        raise ValidationError(
+            f"More than {MATCHING_LIMIT:,} {record_type.verbose_name_plural} match; nothing was changed. "
+            "Narrow the filter and try again."
+        )
+    return ids
+
+
 @login_required
 @require_POST
 def bulk_view(request: HttpRequest, object_type: str) -> HttpResponse:
     record_type = registry.get(object_type)
-    ids = record_query.parse_ids(request.POST.getlist("ids"))
+    try:
+        if request.POST.get("scope") == "matching":
+            ids = _matching_ids(request, record_type)
+        else:
+            ids = record_query.parse_ids(request.POST.getlist("ids"))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect_to_list(record_type, request.POST.get("query", ""))
     action_key = request.POST.get("action", "")
     action = next((item for item in record_type.bulk_actions if item.key == action_key), None)
     value = request.POST.get(action.input_name) if action is not None and action.input_name else None

@@ -24,6 +24,21 @@
       if (bar.hasAttribute("data-bulk-always")) return;
       bar.hidden = checked === 0;
     });
+    // Every row of the page ticked: offer the whole filter ("all N matching", set-based on the server).
+    var scope = form.querySelector("[data-bulk-scope]");
+    var matching = form.querySelector("[data-bulk-matching]");
+    if (scope && matching) {
+      var allOnPage = rows.length > 0 && checked === rows.length;
+      if (!allOnPage) scope.value = "page";
+      matching.hidden = !allOnPage;
+      var wide = scope.value === "matching";
+      matching.textContent = matching.getAttribute(wide ? "data-label-matching" : "data-label-page");
+      if (wide) {
+        form.querySelectorAll("[data-bulk-count]").forEach(function (counter) {
+          counter.textContent = matching.getAttribute("data-count-matching");
+        });
+      }
+    }
   }
 
   // The bulk bar shows only the chosen action's input; the others are disabled so they are not sent
@@ -138,6 +153,13 @@
   document.addEventListener("click", function (event) {
     var target = event.target instanceof Element ? event.target : null;
     if (!target) return;
+    var matching = target.closest("[data-bulk-matching]");
+    if (matching && matching.form) {
+      var scope = matching.form.querySelector("[data-bulk-scope]");
+      scope.value = scope.value === "matching" ? "page" : "matching";
+      refreshBulk(matching.form);
+      return;
+    }
     var toggle = target.closest("[data-nav-toggle]");
     if (toggle) {
       var sidebar = toggle.closest(".sidebar");
