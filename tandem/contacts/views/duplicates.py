@@ -14,7 +14,7 @@ from tandem.contacts import duplicates, selectors
 from tandem.contacts.models import Company, Contact, MergeRecord
 from tandem.contacts.records.properties import display_property
 from tandem.contacts.services import merge as merge_services
-from tandem.contacts.views.timeline import FIELD_LABELS
+from tandem.contacts.views.timeline import field_label
 from tandem.core import access
 from tandem.core.access import Verb
 from tandem.core.pagination import InvalidCursor
@@ -113,7 +113,7 @@ def _label(name: str, definitions: dict) -> str:
     if name.startswith("properties."):
         definition = definitions.get(name.removeprefix("properties."))
         return definition.label if definition else name.removeprefix("properties.")
-    return EXTRA_LABELS.get(name) or FIELD_LABELS.get(name) or name.replace("_", " ").capitalize()
+    return EXTRA_LABELS.get(name) or field_label(name)
 
 
 def _display(record, name: str, definitions: dict) -> str:

@@ -4,6 +4,7 @@ Activity details store ids for owners, teams and companies; the names for one pa
 loaded in at most three queries, however many entries the page holds.
 """
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,30 +23,25 @@ from tandem.contacts.models import (
 from tandem.contacts.records.display import stage_label
 from tandem.contacts.records.properties import display_property
 from tandem.core.models import Team, User
+from tandem.core.records import registry
+from tandem.core.records.fields import property_name
 
-FIELD_LABELS = {
-    "email": "Email",
-    "first_name": "First name",
-    "last_name": "Last name",
-    "job_title": "Job title",
-    "phone": "Phone",
-    "company": "Company",
-    "country": "Country",
-    "lifecycle_stage": "Stage",
-    "lead_status": "Lead status",
-    "owner": "Owner",
-    "team": "Team",
-    "tags": "Tags",
-    "source": "Source",
-    "source_medium": "Medium",
-    "source_campaign": "Campaign",
-    "source_referrer": "Referrer",
-    "source_landing_page": "Landing page",
-    "name": "Name",
-    "domain": "Domain",
-    "industry": "Industry",
-    "size": "Size",
-}
+
+def field_label(name: str) -> str:
+    """A field's label for audit diffs and timelines, from the record types' field catalogues (a diff key
+    is the model field's name: "lifecycle_stage", "owner", "domain")."""
+    return _field_labels().get(name) or name.replace("_", " ").capitalize()
+
+
+@functools.cache
+def _field_labels() -> dict[str, str]:
+    labels: dict[str, str] = {}
+    for object_type in ("contact", "company"):
+        for item in registry.get(object_type).fields:
+            labels.setdefault(item.attribute, item.label)
+    return labels
+
+
 EMPTY = "—"
 
 
@@ -192,8 +188,8 @@ def _via(activity: Activity) -> str:
 
 def _change(name: str, pair: list, names: _Names) -> Change:
     old, new = (pair + [None, None])[:2]
-    if name.startswith("properties."):
-        key = name.removeprefix("properties.")
+    key = property_name(name)
+    if key is not None:
         definition = names.definitions.get(key)
         label = definition.label if definition else key
         if definition is not None:
@@ -202,7 +198,7 @@ def _change(name: str, pair: list, names: _Names) -> Change:
             )
         return Change(label, _plain(old), _plain(new))
     return Change(
-        FIELD_LABELS.get(name, name.replace("_", " ").capitalize()),
+        field_label(name),
         _value(name, old, names),
         _value(name, new, names),
     )
