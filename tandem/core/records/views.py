@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
@@ -292,11 +292,34 @@ def _cursor(request: HttpRequest) -> str | None:
     return request.GET.get("cursor", "").strip()[:1000] or None
 
 
+def _trashed_page(request: HttpRequest, record_type: RecordType, pk: int) -> HttpResponse | None:
+    """A trashed record's page says so and offers restore to who may (still a 404: the record is gone
+    until restored); None when the user may not even see it."""
+    trashed = record_type.model.objects.filter(deleted_at__isnull=False, pk=pk)
+    record = access.scope_queryset(request.user, Verb.VIEW, trashed).first()
+    if record is None:
+        return None
+    context = {
+        "record_type": record_type,
+        "record": record,
+        "title": record_type.title(record),
+        "can_restore": access.can(request.user, Verb.DELETE, record),
+        "purge_at": record.deleted_at + timedelta(days=settings.TANDEM_TRASH_DAYS),
+    }
+    return render(request, "records/trashed.html", context, status=404)
+
+
 @login_required
 @require_GET
 def detail_view(request: HttpRequest, object_type: str, pk: int) -> HttpResponse:
     record_type = registry.get(object_type)
-    record = record_type.selectors.detail(request.user, pk)
+    try:
+        record = record_type.selectors.detail(request.user, pk)
+    except Http404:
+        trashed = _trashed_page(request, record_type, pk)
+        if trashed is None:
+            raise
+        return trashed
     context = detail_context(request, record_type, record, cursor=_cursor(request))
     return render(request, record_type.templates.get("detail", "records/detail.html"), context)
 

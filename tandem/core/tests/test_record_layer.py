@@ -138,3 +138,22 @@ def test_permissions_hold_and_nothing_changes(client, admin, seller):
     assert seller_delete.status_code == 403
     assert (theirs.name, theirs.colour, theirs.deleted_at) == ("Theirs", "red", None)
     assert Widget.objects.count() == 1
+
+
+def test_a_trashed_records_page_offers_restore_to_who_may(client, admin, seller):
+    from django.utils import timezone
+
+    widget = Widget.objects.create(name="Binned", owner=admin, team=admin.team, deleted_at=timezone.now())
+    client.force_login(admin)
+    as_admin = client.get(f"/widgets/{widget.pk}/")
+    client.force_login(seller)  # sales may see it but delete (and so restore) only their own
+    as_seller = client.get(f"/widgets/{widget.pk}/")
+    missing = client.get("/widgets/999999/")
+
+    assert as_admin.status_code == 404
+    assert "Binned is in the trash" in as_admin.content.decode()
+    assert f'action="/widgets/{widget.pk}/restore/"' in as_admin.content.decode()
+    assert as_seller.status_code == 404
+    assert "Ask someone who may delete widgets to restore it." in as_seller.content.decode()
+    assert "/restore/" not in as_seller.content.decode()
+    assert "is in the trash" not in missing.content.decode()
