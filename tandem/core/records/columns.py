@@ -72,7 +72,7 @@ def rows(
             name = column.key[len(PROPERTY_PREFIX) :]
             cell_makers.append(functools.partial(properties.cell, name=name, definitions=by_name))
         elif column.key in fields:
-            cell_makers.append(fields[column.key].show)
+            cell_makers.append(fields[column.key].displayer())
         else:
             cell_makers.append(lambda record: Cell())
     detail_name = record_type.url_name("detail")

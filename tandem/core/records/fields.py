@@ -133,7 +133,11 @@ class Field:
         return self.name or self.key
 
     def show(self, record: Any) -> Cell:
-        return (self.display or _plain_display(self.attribute))(record)
+        return self.displayer()(record)
+
+    def displayer(self) -> Callable[[Any], Cell]:
+        """The function that shows this field's value (picked once per list column, not once per cell)."""
+        return self.display or _plain_display(self.attribute)
 
     def max_length(self, model: Any) -> int | None:
         """The column's length, read from the model so that the form's limit and the database's agree."""
