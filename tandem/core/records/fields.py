@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
@@ -143,7 +144,7 @@ class Field:
         """The column's length, read from the model so that the form's limit and the database's agree."""
         try:
             return model._meta.get_field(self.attribute).max_length
-        except Exception:  # noqa: BLE001 (a computed field has no model column)
+        except FieldDoesNotExist:  # a computed field (tags) has no column of its own
             return None
 
 

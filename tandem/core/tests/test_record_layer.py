@@ -157,3 +157,36 @@ def test_a_trashed_records_page_offers_restore_to_who_may(client, admin, seller)
     assert "Ask someone who may delete widgets to restore it." in as_seller.content.decode()
     assert "/restore/" not in as_seller.content.decode()
     assert "is in the trash" not in missing.content.decode()
+
+
+def test_an_app_adds_a_panel_to_a_record_page_without_the_page_knowing_it(client, admin):
+    widget = Widget.objects.create(name="Panelled", owner=admin, team=admin.team)
+    registry.register_panel(
+        "widget",
+        registry.Panel(
+            "extra",
+            "recordapp/_note_panel.html",
+            lambda request, record: {"panel_text": f"{record.name} has 2 deals"},
+            region="main",
+        ),
+    )
+    client.force_login(admin)
+    try:
+        content = client.get(f"/widgets/{widget.pk}/").content.decode()
+    finally:
+        registry._PANELS["widget"] = [
+            panel for panel in registry.panels_for("widget") if panel.key != "extra"
+        ]
+
+    assert "<p>Panelled has 2 deals</p>" in content
+
+
+def test_the_catalogue_reads_lengths_from_the_model_and_the_form_uses_them(client, admin):
+    widget_type = registry.get("widget")
+    client.force_login(admin)
+
+    content = client.get("/widgets/new/").content.decode()
+
+    assert widget_type.field("name").max_length(Widget) == 80
+    assert re.search(r'<input[^>]*name="name"[^>]*maxlength="80"', content)
+    assert widget_type.field("owner").max_length(Widget) is None
