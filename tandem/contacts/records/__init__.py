@@ -5,7 +5,7 @@ company picker, consent and stage panels, the company's contacts panel). Registe
 from tandem.contacts import selectors, services
 from tandem.contacts.models import Company, CompanySize, Contact, LeadStatus, LifecycleStage
 from tandem.contacts.records import panels
-from tandem.contacts.records.display import stage_label
+from tandem.contacts.records.display import phone_label, stage_label
 from tandem.contacts.records.properties import PropertySupport
 from tandem.contacts.records.timeline import TimelineSupport
 from tandem.contacts.services.contacts import BulkAction as ContactBulk
@@ -61,7 +61,7 @@ def _email(contact) -> Cell:
 
 
 def _phone(record) -> Cell:
-    return Cell(record.phone or "", link="tel")
+    return Cell(phone_label(record.phone or ""), link="tel", target=record.phone or "")
 
 
 def _split_tags(raw) -> list[str]:

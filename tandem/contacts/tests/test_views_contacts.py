@@ -233,7 +233,7 @@ def test_columns_choice_is_remembered_in_the_session(admin_client):
     assert saved["Location"] == "/contacts/?q=col"
     assert [column.key for column in response.context["columns"]] == ["phone", "property:tier"]
     content = response.content.decode()
-    assert "<td>+4930123456</td>" in content
+    assert "<td>+49 30 123456</td>" in content  # shown as written; stored and linked as E.164
     assert "<td>gold</td>" in content
 
 
@@ -544,3 +544,14 @@ def test_company_options_search_returns_matching_options(admin_client):
     content = response.content.decode()
     assert "Acme Corp (acme.example)" in content
     assert "Bolt" not in content
+
+
+def test_phones_are_shown_as_written_and_linked_as_stored(admin_client, admin):
+    contact = services.create_contact(
+        actor=admin, values={"first_name": "Pho", "last_name": "Ne", "phone": "+4930123456"}
+    )
+
+    content = admin_client.get(reverse("contacts:contact_detail", args=[contact.pk])).content.decode()
+
+    assert contact.phone == "+4930123456"
+    assert '<dt>Phone</dt><dd><a class="link" href="tel:+4930123456">+49 30 123456</a></dd>' in content

@@ -46,7 +46,8 @@ class Cell:
     badge: str = ""  # a badge modifier, e.g. "stage-lead"
     numeric: bool = False
     when: Any = None  # a datetime shown as a <time>
-    link: str = ""  # "mailto" / "tel": the value links to itself with that scheme (facts only)
+    link: str = ""  # "mailto" / "tel": the value links with that scheme (facts only)
+    target: str = ""  # what the link points at, when it differs from the text shown (E.164 for a phone)
 
     def inner(self, *, with_time: bool = False, links: bool = False) -> str:
         if self.when is not None:
@@ -58,7 +59,9 @@ class Cell:
         if self.url:
             return format_html('<a class="link" href="{}">{}</a>', self.url, self.text)
         if links and self.link and self.text:
-            return format_html('<a class="link" href="{}:{}">{}</a>', self.link, self.text, self.text)
+            return format_html(
+                '<a class="link" href="{}:{}">{}</a>', self.link, self.target or self.text, self.text
+            )
         return conditional_escape(self.text)
 
     def __str__(self) -> str:
