@@ -20,7 +20,13 @@ from pydantic import Field
 from tandem.core.pagination import InvalidCursor
 
 ErrorCode = Literal[
-    "validation_error", "not_found", "forbidden", "unauthorized", "rate_limited", "bad_request"
+    "validation_error",
+    "not_found",
+    "method_not_allowed",
+    "forbidden",
+    "unauthorized",
+    "rate_limited",
+    "bad_request",
 ]
 
 # Request validation (ours and the services') answers 400: one status for "your input is wrong".
@@ -43,9 +49,10 @@ def responses(success: dict[int, Any]) -> dict:
 
 
 class RateLimited(Exception):
-    def __init__(self, retry_after: float) -> None:
+    def __init__(self, retry_after: float, state: Any = None) -> None:
         super().__init__("Too many requests.")
         self.retry_after = max(1, math.ceil(retry_after))
+        self.state = state  # tandem.api.auth.RateLimitState, for the RateLimit-* headers
 
 
 class MissingScope(Exception):

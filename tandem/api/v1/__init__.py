@@ -12,7 +12,10 @@ api = NinjaAPI(
         "Contacts, companies, timelines, custom properties, imports, exports, duplicates and merges. "
         "Authenticate with a token from "
         "Settings → API tokens: `Authorization: Bearer tdm_…`. Errors always have the shape "
-        '`{"error": {"code", "message", "fields"}}`; list endpoints page with `next_cursor`.'
+        '`{"error": {"code", "message", "fields"}}`; list endpoints page with `next_cursor`. '
+        "Each token may send a number of requests per minute; every answer to a request with a valid token "
+        "carries `RateLimit-Limit` (requests per window), `RateLimit-Remaining` (left in this window) and "
+        "`RateLimit-Reset` (seconds until the window resets), and a 429 also `Retry-After` (seconds)."
     ),
     urls_namespace="api-v1",
     docs_url=None,
