@@ -1,11 +1,10 @@
 """REST API v1, mounted at /api/v1/. Token auth with scopes, one error format (tandem.api.errors)."""
 
-from ninja import NinjaAPI
-
 from tandem.api import errors
 from tandem.api.v1 import activities, companies, contacts, exports, imports, merges, properties
+from tandem.api.v1.openapi import TandemAPI
 
-api = NinjaAPI(
+api = TandemAPI(
     title="Tandem API",
     version="1",
     description=(

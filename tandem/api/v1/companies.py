@@ -25,6 +25,7 @@ Sort = Literal[tuple(selectors.COMPANY_SORTS)]  # type: ignore[valid-type]
 def company_data(company: Company) -> dict:
     return {
         "id": company.pk,
+        "external_id": company.external_id,
         "name": company.name,
         "domain": company.domain,
         "industry": company.industry,
@@ -46,7 +47,13 @@ def _service_values(payload: dict) -> dict:
     return values
 
 
-@router.get("/companies", auth=READ, response=responses({200: CompanyPage}), summary="List companies")
+@router.get(
+    "/companies",
+    auth=READ,
+    response=responses({200: CompanyPage}),
+    summary="List companies",
+    operation_id="listCompanies",
+)
 def list_companies(
     request: HttpRequest,
     q: Annotated[Text, Query("", description="Words matching the start of the name or domain.")] = "",
@@ -79,13 +86,23 @@ def list_companies(
 
 
 @router.get(
-    "/companies/{company_id}", auth=READ, response=responses({200: CompanyOut}), summary="Get a company"
+    "/companies/{company_id}",
+    auth=READ,
+    response=responses({200: CompanyOut}),
+    summary="Get a company",
+    operation_id="getCompany",
 )
 def get_company(request: HttpRequest, company_id: int = Path(..., ge=1, le=MAX_ID)):
     return company_data(selectors.company_detail(request.user, company_id))
 
 
-@router.post("/companies", auth=WRITE, response=responses({201: CompanyOut}), summary="Create a company")
+@router.post(
+    "/companies",
+    auth=WRITE,
+    response=responses({201: CompanyOut}),
+    summary="Create a company",
+    operation_id="createCompany",
+)
 def create_company(request: HttpRequest, payload: CompanyWrite):
     company = services.create_company(
         actor=request.user, values=_service_values(payload.model_dump(exclude_unset=True)), request=request
@@ -94,7 +111,11 @@ def create_company(request: HttpRequest, payload: CompanyWrite):
 
 
 @router.patch(
-    "/companies/{company_id}", auth=WRITE, response=responses({200: CompanyOut}), summary="Change a company"
+    "/companies/{company_id}",
+    operation_id="updateCompany",
+    auth=WRITE,
+    response=responses({200: CompanyOut}),
+    summary="Change a company",
 )
 def update_company(request: HttpRequest, payload: CompanyPatch, company_id: int = Path(..., ge=1, le=MAX_ID)):
     company = access.get_object_or_deny(
@@ -114,6 +135,7 @@ def update_company(request: HttpRequest, payload: CompanyPatch, company_id: int 
     auth=WRITE,
     response=responses({204: None}),
     summary="Move a company to the trash",
+    operation_id="deleteCompany",
 )
 def delete_company(request: HttpRequest, company_id: int = Path(..., ge=1, le=MAX_ID)):
     company = access.get_object_or_deny(

@@ -34,6 +34,7 @@ Sort = Literal[tuple(selectors.CONTACT_SORTS)]  # type: ignore[valid-type]
 def contact_data(contact: Contact, tags: list[str] | None = None) -> dict:
     return {
         "id": contact.pk,
+        "external_id": contact.external_id,
         "email": contact.email,
         "first_name": contact.first_name,
         "last_name": contact.last_name,
@@ -67,7 +68,13 @@ def _service_values(payload: dict) -> dict:
     return values
 
 
-@router.get("/contacts", auth=READ, response=responses({200: ContactPage}), summary="List contacts")
+@router.get(
+    "/contacts",
+    auth=READ,
+    response=responses({200: ContactPage}),
+    summary="List contacts",
+    operation_id="listContacts",
+)
 def list_contacts(
     request: HttpRequest,
     q: Annotated[
@@ -104,13 +111,23 @@ def list_contacts(
 
 
 @router.get(
-    "/contacts/{contact_id}", auth=READ, response=responses({200: ContactOut}), summary="Get a contact"
+    "/contacts/{contact_id}",
+    auth=READ,
+    response=responses({200: ContactOut}),
+    summary="Get a contact",
+    operation_id="getContact",
 )
 def get_contact(request: HttpRequest, contact_id: int = Path(..., ge=1, le=MAX_ID)):
     return contact_data(selectors.contact_detail(request.user, contact_id))
 
 
-@router.post("/contacts", auth=WRITE, response=responses({201: ContactOut}), summary="Create a contact")
+@router.post(
+    "/contacts",
+    auth=WRITE,
+    response=responses({201: ContactOut}),
+    summary="Create a contact",
+    operation_id="createContact",
+)
 def create_contact(request: HttpRequest, payload: ContactWrite):
     # Only what the client sent: the service applies its own defaults (the owner is the token's user).
     values = payload.model_dump(exclude_unset=True)
@@ -122,7 +139,11 @@ def create_contact(request: HttpRequest, payload: ContactWrite):
 
 
 @router.patch(
-    "/contacts/{contact_id}", auth=WRITE, response=responses({200: ContactOut}), summary="Change a contact"
+    "/contacts/{contact_id}",
+    operation_id="updateContact",
+    auth=WRITE,
+    response=responses({200: ContactOut}),
+    summary="Change a contact",
 )
 def update_contact(request: HttpRequest, payload: ContactPatch, contact_id: int = Path(..., ge=1, le=MAX_ID)):
     contact = access.get_object_or_deny(
@@ -146,6 +167,7 @@ def update_contact(request: HttpRequest, payload: ContactPatch, contact_id: int 
     auth=WRITE,
     response=responses({204: None}),
     summary="Move a contact to the trash",
+    operation_id="deleteContact",
 )
 def delete_contact(request: HttpRequest, contact_id: int = Path(..., ge=1, le=MAX_ID)):
     contact = access.get_object_or_deny(

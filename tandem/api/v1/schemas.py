@@ -9,9 +9,10 @@ import datetime
 from typing import Annotated, Any, Literal
 
 from ninja import Schema
-from pydantic import AfterValidator, ConfigDict, Field
+from pydantic import AfterValidator, ConfigDict, Field, with_config
+from typing_extensions import TypedDict
 
-from tandem.contacts.models import CompanySize, LeadStatus, LifecycleStage, PropertyType
+from tandem.contacts.models import ActivityKind, CompanySize, LeadStatus, LifecycleStage, PropertyType
 
 MAX_ID = 2**63 - 1
 
@@ -50,8 +51,17 @@ class WriteSchema(Schema):
     model_config = ConfigDict(extra="forbid")
 
 
+ObjectTypeName = Literal["contact", "company"]
+Kind = Literal[tuple(ActivityKind.values)]  # type: ignore[valid-type]
+ValueType = Literal[tuple(PropertyType.values)]  # type: ignore[valid-type]
+EXTERNAL_ID_DESCRIPTION = (
+    "The record's id in the system it was imported from (set by imports matched by external_id); read-only."
+)
+
+
 class ContactOut(Schema):
     id: int
+    external_id: str | None = Field(description=EXTERNAL_ID_DESCRIPTION)
     email: str | None
     first_name: str
     last_name: str
@@ -59,8 +69,8 @@ class ContactOut(Schema):
     job_title: str
     company_id: int | None
     country: str
-    lifecycle_stage: str
-    lead_status: str
+    lifecycle_stage: Stage  # type: ignore[valid-type]
+    lead_status: Status  # type: ignore[valid-type]
     score: int
     owner_id: int | None
     team_id: int | None
@@ -126,10 +136,11 @@ class ContactPatch(WriteSchema):
 
 class CompanyOut(Schema):
     id: int
+    external_id: str | None = Field(description=EXTERNAL_ID_DESCRIPTION)
     name: str
     domain: str
     industry: str
-    size: str
+    size: Size  # type: ignore[valid-type]
     country: str
     phone: str
     owner_id: int | None
@@ -168,9 +179,39 @@ class CompanyPatch(WriteSchema):
     properties: PropertyValues | None = None
 
 
+# A TypedDict, not a Schema: "from" is a key of it, and ninja serialises schemas by attribute name.
+ActivityDetails = with_config(ConfigDict(extra="allow", title="ActivityDetails"))(
+    TypedDict(
+        "ActivityDetails",
+        {
+            "changes": Annotated[
+                dict[str, list[Any]],
+                Field(description="updated, merged, merge_undone: per changed field, [before, after]."),
+            ],
+            "fields": Annotated[list[str], Field(description="Bulk and import updates: the fields changed.")],
+            "from": Annotated[
+                str | None, Field(description="stage_changed, consent_changed: the value before.")
+            ],
+            "to": Annotated[
+                str | None, Field(description="stage_changed, consent_changed: the value after.")
+            ],
+            "purpose": Annotated[str, Field(description="consent_changed: the consent purpose.")],
+            "merged_with": Annotated[str, Field(description="merged: the name of the record merged in.")],
+            "restored": Annotated[str, Field(description="merge_undone: the name of the record put back.")],
+            "subject": Annotated[str, Field(description="email_sent and other emails: the subject line.")],
+        },
+        total=False,
+    )
+)
+ActivityDetails.__doc__ = (
+    "What an activity records beyond its columns: each key appears only on the kinds that set it, and kinds "
+    "added later may add their own keys."
+)
+
+
 class ActivityOut(Schema):
     id: int
-    kind: str
+    kind: Kind  # type: ignore[valid-type]
     occurred_at: datetime.datetime
     contact_id: int | None
     company_id: int | None
@@ -179,7 +220,7 @@ class ActivityOut(Schema):
     subject_id: int | None
     campaign_id: int | None
     body: str
-    details: dict[str, Any]
+    details: ActivityDetails
 
 
 class ActivityPage(Schema):
@@ -193,10 +234,10 @@ class NoteWrite(WriteSchema):
 
 class PropertyOut(Schema):
     id: int
-    object_type: str
+    object_type: ObjectTypeName
     name: str
     label: str
-    value_type: str
+    value_type: ValueType  # type: ignore[valid-type]
     choices: list[str]
     help_text: str
     position: int
@@ -208,9 +249,9 @@ class PropertyList(Schema):
 
 
 class PropertyWrite(WriteSchema):
-    object_type: Literal["contact", "company"]
+    object_type: ObjectTypeName
     name: Text = Field(..., min_length=1, max_length=60)
     label: Text = Field(..., min_length=1, max_length=100)
-    value_type: Literal[tuple(PropertyType.values)]  # type: ignore[valid-type]
+    value_type: ValueType  # type: ignore[valid-type]
     choices: list[Text] = Field(default_factory=list)
     help_text: Text = Field("", max_length=200)
