@@ -7,14 +7,27 @@ from ninja import Path, Query, Router, Status
 
 from tandem.api.auth import TokenAuth
 from tandem.api.errors import responses
-from tandem.api.v1.paging import checked_cursor, property_filters
+from tandem.api.v1.openapi import property_filter_parameter
+from tandem.api.v1.paging import (
+    OWNER,
+    OWNER_ID,
+    TEAM,
+    TEAM_ID,
+    checked_cursor,
+    owner_filter,
+    property_filters,
+)
 from tandem.api.v1.schemas import (
+    MAX_FILTER_VALUES,
     MAX_ID,
     ContactOut,
     ContactPage,
     ContactPatch,
     ContactWrite,
+    CountryCode,
     Day,
+    OwnerValue,
+    RecordId,
     Stage,
     Text,
 )
@@ -74,31 +87,44 @@ def _service_values(payload: dict) -> dict:
     response=responses({200: ContactPage}),
     summary="List contacts",
     operation_id="listContacts",
+    openapi_extra=property_filter_parameter("contact"),
 )
 def list_contacts(
     request: HttpRequest,
     q: Annotated[
         Text, Query("", description="Words matching the start of a name, email or company name.")
     ] = "",
-    stage: Annotated[Stage | None, Query(None)] = None,  # type: ignore[valid-type]
-    owner_id: Annotated[int | None, Query(None, ge=1, le=MAX_ID)] = None,
-    team_id: Annotated[int | None, Query(None, ge=1, le=MAX_ID)] = None,
-    country: Annotated[Text, Query("", max_length=2, description="ISO 3166 code, e.g. DE.")] = "",
+    stage: Annotated[list[Stage] | None, Query(None, max_length=MAX_FILTER_VALUES)] = None,  # type: ignore[valid-type]
+    owner: Annotated[
+        list[OwnerValue] | None, Query(None, max_length=MAX_FILTER_VALUES, description=OWNER)
+    ] = None,
+    team: Annotated[
+        list[RecordId] | None, Query(None, max_length=MAX_FILTER_VALUES, description=TEAM)
+    ] = None,
+    company: Annotated[RecordId | None, Query(None, description="A company's id: its contacts.")] = None,
+    country: Annotated[list[CountryCode] | None, Query(None, max_length=MAX_FILTER_VALUES)] = None,
     tag: Annotated[Text, Query("")] = "",
     created_from: Annotated[Day | None, Query(None)] = None,
     created_to: Annotated[Day | None, Query(None)] = None,
     sort: Annotated[Sort, Query("newest")] = "newest",  # type: ignore[valid-type]
     cursor: Annotated[Text | None, Query(None, description="next_cursor of the previous page.")] = None,
     limit: Annotated[int, Query(50, ge=1, le=200)] = 50,
+    owner_id: Annotated[RecordId | None, Query(None, deprecated=True, description=OWNER_ID)] = None,
+    team_id: Annotated[RecordId | None, Query(None, deprecated=True, description=TEAM_ID)] = None,
 ):
-    """Filter by custom properties with `property.<name>=value`, or `property.<name>.gte=` / `.lte=` for
-    numbers and dates. Pages follow `next_cursor` until it is null."""
+    """The same filters as the contacts list page, by the same names; a parameter may repeat
+    (`stage=lead&stage=mql`) to match any of its values. Filter by custom properties with
+    `property.<name>=value`, or `property.<name>.gte=` / `.lte=` for numbers and dates. Pages follow
+    `next_cursor` until it is null."""
+    owner_ids, unowned = owner_filter(owner, owner_id)
     filters = selectors.ContactFilters(
         search=q,
-        stages=[stage] if stage else [],
-        owner_ids=[owner_id] if owner_id else [],
-        team_ids=[team_id] if team_id else [],
-        countries=[country.upper()] if country else [],
+        stages=list(stage or []),
+        owner_ids=owner_ids,
+        unowned=unowned,
+        team_ids=[*(team or []), *([team_id] if team_id else [])],
+        company_id=company,
+        countries=[code.upper() for code in country or []],
         tag=tag,
         created_from=created_from,
         created_to=created_to,

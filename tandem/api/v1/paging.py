@@ -7,11 +7,16 @@ from typing import Any
 from django.http import QueryDict
 
 from tandem.api.errors import BadRequest
+from tandem.api.v1.schemas import UNOWNED
 from tandem.contacts import properties as contact_properties
 from tandem.contacts.selectors import PropertyFilter
 from tandem.core.pagination import InvalidCursor, SortKey, decode_cursor
 
 MAX_INTEGER = 2**63 - 1
+OWNER = 'A user\'s id: records they own; "none" (contacts) for records nobody owns.'
+TEAM = "A team's id: records of that team."
+OWNER_ID = "Deprecated: use owner (the list page's name). Still accepted, combined with owner."
+TEAM_ID = "Deprecated: use team (the list page's name). Still accepted, combined with team."
 PROPERTY_PREFIX = "property."
 PROPERTY_OPERATORS = ("gte", "lte")
 
@@ -31,6 +36,12 @@ def checked_cursor(cursor: str | None, sort: SortKey) -> str | None:
     if not all(_value_fits(name, value) for name, value in zip(sort.fields, values, strict=True)):
         raise InvalidCursor("This page link is no longer valid.")
     return cursor
+
+
+def owner_filter(owner: list | None, owner_id: int | None) -> tuple[list[int], bool]:
+    """The owner ids asked for (owner, and the deprecated owner_id), and whether unowned records are."""
+    values = [*(owner or []), *([owner_id] if owner_id else [])]
+    return [value for value in values if isinstance(value, int)], UNOWNED in values
 
 
 def property_filters(query: QueryDict, object_type: str) -> list[PropertyFilter]:

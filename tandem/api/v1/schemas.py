@@ -6,10 +6,11 @@ decides who may hand a record to whom.
 """
 
 import datetime
+import re
 from typing import Annotated, Any, Literal
 
 from ninja import Schema
-from pydantic import AfterValidator, ConfigDict, Field, with_config
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, PlainValidator, with_config
 from typing_extensions import TypedDict
 
 from tandem.contacts.models import ActivityKind, CompanySize, LeadStatus, LifecycleStage, PropertyType
@@ -43,8 +44,50 @@ PropertyValues = Annotated[dict[str, Any], AfterValidator(_refuse_nul_anywhere)]
 Stage = Literal[tuple(LifecycleStage.values)]  # type: ignore[valid-type]
 Status = Literal[tuple(LeadStatus.values)]  # type: ignore[valid-type]
 Size = Literal[tuple(CompanySize.values)]  # type: ignore[valid-type]
-# The day after must exist, as a "created to" date includes the whole day.
-Day = Annotated[datetime.date, Field(le=datetime.date(9999, 12, 30))]
+
+
+def _iso_day(value: Any) -> Any:
+    # Pydantic would read "0" or "1700000000" as a Unix time; a filter date is written YYYY-MM-DD.
+    if isinstance(value, str) and not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+        raise ValueError("Use a date written YYYY-MM-DD.")
+    return value
+
+
+def _before_last_day(value: datetime.date) -> datetime.date:
+    # The day after must exist, as a "created to" date includes the whole day.
+    if value >= datetime.date.max:
+        raise ValueError("Use a date up to 9999-12-30.")
+    return value
+
+
+# Checked in validators rather than with Field(le=…), which JSON Schema cannot say of a date.
+Day = Annotated[
+    datetime.date,
+    BeforeValidator(_iso_day),
+    AfterValidator(_before_last_day),
+    Field(description="YYYY-MM-DD, up to 9999-12-30."),
+]
+UNOWNED = "none"
+
+
+def _owner_value(value: Any) -> int | str:
+    if value == UNOWNED:
+        return value
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise ValueError("Use a user's id, or none for records nobody owns.") from None
+    if not 1 <= number <= MAX_ID:
+        raise ValueError(f"Use an id from 1 to {MAX_ID}.")
+    return number
+
+
+# One validator for both forms, so an error names the parameter, not a branch of a union.
+OwnerValue = Annotated[
+    int | str, PlainValidator(_owner_value, json_schema_input_type=RecordId | Literal["none"])
+]
+CountryCode = Annotated[Text, Field(min_length=2, max_length=2, description="ISO 3166 code, e.g. DE.")]
+MAX_FILTER_VALUES = 50
 
 
 class WriteSchema(Schema):
