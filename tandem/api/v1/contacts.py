@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from ninja import Path, Query, Router, Status
 
 from tandem.api.auth import TokenAuth
-from tandem.api.errors import responses
+from tandem.api.errors import BadRequest, responses
 from tandem.api.v1.openapi import property_filter_parameter
 from tandem.api.v1.paging import (
     OWNER,
@@ -70,6 +70,20 @@ def contact_data(contact: Contact, tags: list[str] | None = None) -> dict:
         "created_at": contact.created_at,
         "updated_at": contact.updated_at,
     }
+
+
+IDENTIFYING_FIELDS = ("email", "first_name", "last_name")
+
+
+def require_email_or_name(values: dict, current: Contact | None = None) -> None:
+    """The contact form's rule: a contact needs an email address or a name. `values` are the fields sent;
+    on a change, the ones not sent keep the contact's current values."""
+    merged = {name: values.get(name, getattr(current, name, None)) for name in IDENTIFYING_FIELDS}
+    if not any(str(value or "").strip() for value in merged.values()):
+        message = "Give an email address, a first name or a last name."
+        raise BadRequest(
+            "A contact needs an email address or a name.", {name: message for name in IDENTIFYING_FIELDS}
+        )
 
 
 def _service_values(payload: dict) -> dict:
@@ -157,6 +171,7 @@ def get_contact(request: HttpRequest, contact_id: int = Path(..., ge=1, le=MAX_I
 def create_contact(request: HttpRequest, payload: ContactWrite):
     # Only what the client sent: the service applies its own defaults (the owner is the token's user).
     values = payload.model_dump(exclude_unset=True)
+    require_email_or_name(values)
     tags = values.pop("tags", [])
     contact = services.create_contact(
         actor=request.user, values=_service_values(values), tags=tags, cause_type="api", request=request
@@ -176,6 +191,7 @@ def update_contact(request: HttpRequest, payload: ContactPatch, contact_id: int 
         request.user, Verb.CHANGE, Contact.objects.filter(deleted_at__isnull=True), pk=contact_id
     )
     values = payload.model_dump(exclude_unset=True)
+    require_email_or_name(values, current=contact)
     tags = values.pop("tags", None)
     contact = services.update_contact(
         actor=request.user,
