@@ -55,19 +55,40 @@ class TandemAPI(NinjaAPI):
     def refuse_unknown_query_parameters(self) -> None:
         """Call once every router is added: each operation then answers 400 to a query parameter it does not
         declare. The check runs after the token check, so the answer has the token's rate-limit headers."""
-        for bound_router in self._get_bound_routers():
-            for path_view in bound_router.path_operations.values():
-                for operation in path_view.operations:
-                    parameters = (operation.openapi_extra or {}).get("parameters", [])
-                    takes_properties = any(item["name"] == "property_filters" for item in parameters)
-                    operation.view_func = _refusing_unknown_query(
-                        operation.view_func, _query_names(operation), takes_properties
-                    )
+        for operation in self.operations():
+            parameters = (operation.openapi_extra or {}).get("parameters", [])
+            takes_properties = any(item["name"] == "property_filters" for item in parameters)
+            operation.view_func = _refusing_unknown_query(
+                operation.view_func, _query_names(operation), takes_properties
+            )
+
+    def operations(self) -> list[Operation]:
+        return [
+            operation
+            for bound_router in self._get_bound_routers()
+            for path_view in bound_router.path_operations.values()
+            for operation in path_view.operations
+        ]
+
+    def operation_scopes(self) -> dict[str, tuple[str, ...]]:
+        """operationId -> the scopes its token check accepts (any one of them), read from the TokenAuth
+        each operation is declared with: the one place the code says which scope an operation needs."""
+        return {
+            operation.operation_id: tuple(
+                scope for callback in operation.auth_callbacks for scope in getattr(callback, "scopes", ())
+            )
+            for operation in self.operations()
+        }
 
     def get_openapi_schema(self, *, path_prefix=None, path_params=None):
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        scopes = self.operation_scopes()
         for item in schema["paths"].values():
             for operation in item.values():
+                # OpenAPI 3.1 lets a non-OAuth scheme list the roles it needs; alternatives are OR-ed.
+                operation["security"] = [
+                    {"TokenAuth": [scope]} for scope in scopes.get(operation.get("operationId"), ())
+                ]
                 for status, response in operation.get("responses", {}).items():
                     headers = response_headers(int(status), operation.get("operationId", ""))
                     response["headers"] = {**headers, **response.get("headers", {})}
