@@ -2,6 +2,7 @@
 values are checked against the sort's fields here, before any query, so a forged cursor is a 400."""
 
 import datetime
+import decimal
 from typing import Any
 
 from django.http import QueryDict
@@ -22,10 +23,17 @@ PROPERTY_OPERATORS = ("gte", "lte")
 
 
 def _value_fits(name: str, value: Any) -> bool:
+    """Whether a cursor value can be compared with the sort field `name` without a database error. The
+    house naming rules say a field's type: datetimes end in _at, dates in _date."""
     if name.endswith("_at"):
         return isinstance(value, datetime.datetime) and value.tzinfo is not None
+    if name.endswith("_date"):
+        return isinstance(value, datetime.date) and not isinstance(value, datetime.datetime)
     if name in ("id", "score"):
         return isinstance(value, int) and not isinstance(value, bool) and abs(value) <= MAX_INTEGER
+    if isinstance(value, decimal.Decimal):
+        # Amounts and prices; the field's own conversion refuses one that does not fit (a 400 in paginate).
+        return value.is_finite()
     return isinstance(value, str) and "\x00" not in value and len(value) <= 1000
 
 
