@@ -9,9 +9,10 @@ responses in the OpenAPI document (ERROR_RESPONSES), so clients and schemathesis
 import math
 from typing import Any, Literal
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, TooManyFieldsSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from ninja import Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -157,6 +158,27 @@ def install(api) -> None:
         )
         response["Retry-After"] = str(exc.retry_after)
         return response
+
+    @api.exception_handler(MultiPartParserError)
+    def on_unreadable_form(request, exc):
+        # E.g. multipart/form-data without its boundary: the body cannot be split into fields.
+        return respond(
+            request,
+            400,
+            error_body(
+                "bad_request",
+                "The request body is not a readable multipart form: send Content-Type: multipart/form-data "
+                "with its boundary (HTTP clients add it when given the fields and the file).",
+            ),
+        )
+
+    @api.exception_handler(RequestDataTooBig)
+    def on_too_big(request, exc):
+        return respond(request, 400, error_body("bad_request", "The request body is too large."))
+
+    @api.exception_handler(TooManyFieldsSent)
+    def on_too_many_fields(request, exc):
+        return respond(request, 400, error_body("bad_request", "The request has too many fields."))
 
     @api.exception_handler(InvalidCursor)
     def on_invalid_cursor(request, exc):
