@@ -5,11 +5,9 @@ import decimal
 
 import pytest
 from django.db.models import DecimalField
-from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, TruncDate
 
-from tandem.contacts.models import Contact
-from tandem.contacts.tests.factories import ContactFactory
+from tandem.core.models import User
 from tandem.core.pagination import InvalidCursor, SortKey, decode_cursor, encode_cursor, paginate
 
 pytestmark = pytest.mark.django_db
@@ -65,11 +63,10 @@ def _walk(queryset, sort: SortKey, limit: int, key) -> list[int]:
 def test_a_decimal_sort_key_pages_every_row_once_in_order():
     # Amounts with ties, negative values and more digits than a float keeps.
     amounts = ["10.25", "10.25", "-3.50", "99999999999.99", "0.01", "10.26", "0.00"]
-    for amount in amounts:
-        ContactFactory(properties={"amount": amount})
-    queryset = Contact.objects.annotate(
-        amount=Cast(KT("properties__amount"), DecimalField(max_digits=20, decimal_places=2))
-    )
+    for number, amount in enumerate(amounts):
+        # The amount rides in a text column, cast as a decimal field of an amount would be.
+        User.objects.create_user(f"u{number}@example.com", "pw", first_name=amount)
+    queryset = User.objects.annotate(amount=Cast("first_name", DecimalField(max_digits=20, decimal_places=2)))
     sort = SortKey(("amount", "id"), descending=True)
 
     walked = _walk(queryset, sort, limit=2, key=lambda row: [row.amount, row.pk])
@@ -82,12 +79,12 @@ def test_a_decimal_sort_key_pages_every_row_once_in_order():
 
 def test_a_date_sort_key_pages_every_row_once_in_order():
     moments = [datetime.datetime(2026, 1, day % 4 + 1, 12, tzinfo=datetime.UTC) for day in range(9)]
-    for moment in moments:
-        ContactFactory(created_at=moment)
-    queryset = Contact.objects.annotate(created_date=TruncDate("created_at"))
-    sort = SortKey(("created_date", "id"), descending=False)
+    for number, moment in enumerate(moments):
+        User.objects.create_user(f"u{number}@example.com", "pw", date_joined=moment)
+    queryset = User.objects.annotate(joined_date=TruncDate("date_joined"))
+    sort = SortKey(("joined_date", "id"), descending=False)
 
-    walked = _walk(queryset, sort, limit=2, key=lambda row: [row.created_date, row.pk])
+    walked = _walk(queryset, sort, limit=2, key=lambda row: [row.joined_date, row.pk])
 
-    assert walked == list(queryset.order_by("created_date", "id").values_list("id", flat=True))
+    assert walked == list(queryset.order_by("joined_date", "id").values_list("id", flat=True))
     assert len(walked) == 9
