@@ -7,7 +7,7 @@ from auditlog.models import LogEntry
 from django.utils import timezone
 
 from tandem.api.tests.conftest import bearer, make_token
-from tandem.contacts.models import Activity, Contact, LifecycleStage, PropertyType
+from tandem.contacts.models import Activity, Company, Contact, LifecycleStage, PropertyType
 from tandem.contacts.tests.factories import CompanyFactory, ContactFactory, PropertyDefinitionFactory
 from tandem.core.models import Role, User
 
@@ -467,3 +467,17 @@ def test_external_ids_are_shown_and_read_only(client, admin, admin_token):
     assert written.json()["error"]["fields"] == {"external_id": "“external_id” cannot be set here."}
     contact.refresh_from_db()
     assert contact.external_id == "sf-003"
+
+
+@pytest.mark.parametrize("owner_id", [True, "1", 1.0])
+def test_body_values_are_taken_strictly_as_their_json_type(client, admin, admin_token, owner_id):
+    response = client.post(
+        "/api/v1/companies",
+        {"name": "Acme", "owner_id": owner_id},
+        content_type="application/json",
+        **bearer(admin_token),
+    )
+
+    assert response.status_code == 400
+    assert list(response.json()["error"]["fields"]) == ["owner_id"]
+    assert not Company.objects.exists()

@@ -91,7 +91,8 @@ MAX_FILTER_VALUES = 50
 
 
 class WriteSchema(Schema):
-    model_config = ConfigDict(extra="forbid")
+    # Strict: a JSON body says what it means, so `true` is not the id 1 and "5" is not the number 5.
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 ObjectTypeName = Literal["contact", "company"]
