@@ -4,7 +4,9 @@ Every operation names the scope it needs (`TokenAuth("contacts:read")`); the tok
 actor for the access helpers, so a token never does more than its user's role allows.
 """
 
+import math
 import time
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
@@ -17,8 +19,27 @@ from tandem.api.services import authenticate_token
 RATE_WINDOW_SECONDS = 60
 
 
-def check_rate_limit(token: ApiToken) -> None:
-    """A fixed one-minute window per token, counted in the shared cache (Redis when several web nodes)."""
+@dataclass(frozen=True)
+class RateLimitState:
+    """Where a token stands in its window, sent on every answer as the IETF draft's RateLimit-* fields
+    (draft-ietf-httpapi-ratelimit-headers): the limit per window, the requests left in it, and the
+    seconds until it resets."""
+
+    limit: int
+    remaining: int
+    reset_seconds: int
+
+    def headers(self) -> dict[str, str]:
+        return {
+            "RateLimit-Limit": str(self.limit),
+            "RateLimit-Remaining": str(self.remaining),
+            "RateLimit-Reset": str(self.reset_seconds),
+        }
+
+
+def check_rate_limit(token: ApiToken) -> RateLimitState:
+    """A fixed one-minute window per token, counted in the shared cache (Redis when several web nodes).
+    Raises RateLimited past the limit; the state it raises with or returns goes into the answer's headers."""
     limit = settings.TANDEM_API_RATE_LIMIT
     now = time.time()
     window = int(now // RATE_WINDOW_SECONDS)
@@ -30,8 +51,13 @@ def check_rate_limit(token: ApiToken) -> None:
         # The key expired between add and incr (a window edge): this request opens the new count.
         cache.set(key, 1, timeout=RATE_WINDOW_SECONDS + 5)
         count = 1
+    seconds_left = (window + 1) * RATE_WINDOW_SECONDS - now
+    state = RateLimitState(
+        limit=limit, remaining=max(0, limit - count), reset_seconds=max(1, math.ceil(seconds_left))
+    )
     if count > limit:
-        raise RateLimited(retry_after=(window + 1) * RATE_WINDOW_SECONDS - now)
+        raise RateLimited(retry_after=seconds_left, state=state)
+    return state
 
 
 class TokenAuth(HttpBearer):
@@ -46,7 +72,11 @@ class TokenAuth(HttpBearer):
         api_token = authenticate_token(token.strip())
         if api_token is None:
             return None
-        check_rate_limit(api_token)
+        try:
+            request.api_rate_limit = check_rate_limit(api_token)
+        except RateLimited as limited:
+            request.api_rate_limit = limited.state
+            raise
         if not self.permits(api_token.scopes):
             raise MissingScope(self.scope)
         # The token's user is the actor of everything this request does.

@@ -9,9 +9,10 @@ responses in the OpenAPI document (ERROR_RESPONSES), so clients and schemathesis
 import math
 from typing import Any, Literal
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, TooManyFieldsSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from ninja import Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -20,7 +21,13 @@ from pydantic import Field
 from tandem.core.pagination import InvalidCursor
 
 ErrorCode = Literal[
-    "validation_error", "not_found", "forbidden", "unauthorized", "rate_limited", "bad_request"
+    "validation_error",
+    "not_found",
+    "method_not_allowed",
+    "forbidden",
+    "unauthorized",
+    "rate_limited",
+    "bad_request",
 ]
 
 # Request validation (ours and the services') answers 400: one status for "your input is wrong".
@@ -43,9 +50,10 @@ def responses(success: dict[int, Any]) -> dict:
 
 
 class RateLimited(Exception):
-    def __init__(self, retry_after: float) -> None:
+    def __init__(self, retry_after: float, state: Any = None) -> None:
         super().__init__("Too many requests.")
         self.retry_after = max(1, math.ceil(retry_after))
+        self.state = state  # tandem.api.auth.RateLimitState, for the RateLimit-* headers
 
 
 class MissingScope(Exception):
@@ -150,6 +158,27 @@ def install(api) -> None:
         )
         response["Retry-After"] = str(exc.retry_after)
         return response
+
+    @api.exception_handler(MultiPartParserError)
+    def on_unreadable_form(request, exc):
+        # E.g. multipart/form-data without its boundary: the body cannot be split into fields.
+        return respond(
+            request,
+            400,
+            error_body(
+                "bad_request",
+                "The request body is not a readable multipart form: send Content-Type: multipart/form-data "
+                "with its boundary (HTTP clients add it when given the fields and the file).",
+            ),
+        )
+
+    @api.exception_handler(RequestDataTooBig)
+    def on_too_big(request, exc):
+        return respond(request, 400, error_body("bad_request", "The request body is too large."))
+
+    @api.exception_handler(TooManyFieldsSent)
+    def on_too_many_fields(request, exc):
+        return respond(request, 400, error_body("bad_request", "The request has too many fields."))
 
     @api.exception_handler(InvalidCursor)
     def on_invalid_cursor(request, exc):

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from tandem.api import docs, selectors, services
 from tandem.api.forms import TokenForm
+from tandem.api.models import ApiScope
 from tandem.api.v1 import api
 
 
@@ -59,4 +60,5 @@ def token_revoke(request, token_id: int):
 def api_docs(request):
     """The API reference, from the same schema as /api/v1/openapi.json; no third-party script or CDN."""
     schema = api.get_openapi_schema()
-    return render(request, "api/docs.html", {"reference": docs.reference(schema)})
+    reference = docs.reference(schema, scope_labels=dict(ApiScope.choices))
+    return render(request, "api/docs.html", {"reference": reference, "api_prefix": docs.API_PREFIX})

@@ -1,9 +1,12 @@
 """Keyset pagination: pages are index range scans from a cursor, never OFFSET, so page 2,000 costs what
-page 1 costs. A cursor is the sort key of the row at the page edge, opaque to clients (base64 JSON)."""
+page 1 costs. A cursor is the sort key of the row at the page edge, opaque to clients (base64 JSON); sort
+values that JSON cannot hold exactly are tagged: {"dt": …} aware datetimes, {"d": …} dates, {"dec": …}
+decimals (as text, so no digit is lost to a float)."""
 
 import base64
 import binascii
 import datetime
+import decimal
 import json
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -38,12 +41,30 @@ class Page(Generic[RowT]):
     previous_cursor: str | None
 
 
+# A decimal sort key (an amount, a price) keeps every digit: as text, never as a JSON float.
+MAX_DECIMAL_LENGTH = 100
+
+
 def _encode_value(value: Any) -> Any:
     if isinstance(value, datetime.datetime):
         return {"dt": value.isoformat()}
     if isinstance(value, datetime.date):
         return {"d": value.isoformat()}
+    if isinstance(value, decimal.Decimal):
+        return {"dec": str(value)}
     return value
+
+
+def _decode_decimal(text: Any) -> decimal.Decimal:
+    if not isinstance(text, str) or len(text) > MAX_DECIMAL_LENGTH:
+        raise ValueError("decimal in cursor is not text")
+    try:
+        number = decimal.Decimal(text)
+    except decimal.InvalidOperation as error:
+        raise ValueError("not a decimal") from error
+    if not number.is_finite():  # NaN and Infinity compare with nothing: a cursor never holds them
+        raise ValueError("decimal in cursor is not finite")
+    return number
 
 
 def _decode_value(value: Any) -> Any:
@@ -54,6 +75,8 @@ def _decode_value(value: Any) -> Any:
         return moment
     if isinstance(value, dict) and "d" in value:
         return datetime.date.fromisoformat(value["d"])
+    if isinstance(value, dict) and "dec" in value:
+        return _decode_decimal(value["dec"])
     return value
 
 

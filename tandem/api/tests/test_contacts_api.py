@@ -7,7 +7,7 @@ from auditlog.models import LogEntry
 from django.utils import timezone
 
 from tandem.api.tests.conftest import bearer, make_token
-from tandem.contacts.models import Activity, Contact, LifecycleStage, PropertyType
+from tandem.contacts.models import Activity, Company, Contact, LifecycleStage, PropertyType
 from tandem.contacts.tests.factories import CompanyFactory, ContactFactory, PropertyDefinitionFactory
 from tandem.core.models import Role, User
 
@@ -397,3 +397,87 @@ def test_nul_characters_are_refused_not_stored(client, admin_token):
         "first_name": "Value error, Text cannot contain the NUL character."
     }
     assert Contact.objects.count() == 0
+
+
+NEEDS_EMAIL_OR_NAME = {
+    "error": {
+        "code": "bad_request",
+        "message": "A contact needs an email address or a name.",
+        "fields": {
+            "email": "Give an email address, a first name or a last name.",
+            "first_name": "Give an email address, a first name or a last name.",
+            "last_name": "Give an email address, a first name or a last name.",
+        },
+    }
+}
+
+
+@pytest.mark.parametrize(
+    "payload", [{}, {"job_title": "CTO"}, {"email": None, "first_name": "  ", "last_name": ""}]
+)
+def test_a_contact_needs_an_email_or_a_name(client, admin_token, payload):
+    response = client.post(
+        "/api/v1/contacts", payload, content_type="application/json", **bearer(admin_token)
+    )
+
+    assert response.status_code == 400
+    assert response.json() == NEEDS_EMAIL_OR_NAME
+    assert Contact.objects.count() == 0
+
+
+def test_a_change_may_not_clear_both_email_and_name(client, admin, admin_token):
+    contact = ContactFactory(owner=admin, email="bo@example.com", first_name="Bo", last_name="")
+
+    cleared = client.patch(
+        f"/api/v1/contacts/{contact.pk}",
+        {"email": None, "first_name": ""},
+        content_type="application/json",
+        **bearer(admin_token),
+    )
+    kept_name = client.patch(
+        f"/api/v1/contacts/{contact.pk}",
+        {"email": None},
+        content_type="application/json",
+        **bearer(admin_token),
+    )
+
+    assert cleared.status_code == 400
+    assert cleared.json() == NEEDS_EMAIL_OR_NAME
+    assert kept_name.status_code == 200
+    contact.refresh_from_db()
+    assert (contact.email, contact.first_name) == (None, "Bo")
+
+
+def test_external_ids_are_shown_and_read_only(client, admin, admin_token):
+    contact = ContactFactory(owner=admin, external_id="sf-003")
+    company = CompanyFactory(owner=admin, external_id="sf-001")
+
+    shown = client.get(f"/api/v1/contacts/{contact.pk}", **bearer(admin_token)).json()
+    listed = client.get("/api/v1/companies", **bearer(admin_token)).json()
+    written = client.patch(
+        f"/api/v1/contacts/{contact.pk}",
+        {"external_id": "mine"},
+        content_type="application/json",
+        **bearer(admin_token),
+    )
+
+    assert shown["external_id"] == "sf-003"
+    assert [row["external_id"] for row in listed["results"]] == [company.external_id]
+    assert written.status_code == 400
+    assert written.json()["error"]["fields"] == {"external_id": "“external_id” cannot be set here."}
+    contact.refresh_from_db()
+    assert contact.external_id == "sf-003"
+
+
+@pytest.mark.parametrize("owner_id", [True, "1", 1.0])
+def test_body_values_are_taken_strictly_as_their_json_type(client, admin, admin_token, owner_id):
+    response = client.post(
+        "/api/v1/companies",
+        {"name": "Acme", "owner_id": owner_id},
+        content_type="application/json",
+        **bearer(admin_token),
+    )
+
+    assert response.status_code == 400
+    assert list(response.json()["error"]["fields"]) == ["owner_id"]
+    assert not Company.objects.exists()

@@ -186,3 +186,24 @@ def test_operations_are_in_the_openapi_document(client):
     ]
     assert sorted(paths["/api/v1/imports/{import_id}/mapping"]) == ["patch", "put"]
     assert "multipart/form-data" in paths["/api/v1/imports"]["post"]["requestBody"]["content"]
+
+
+@pytest.mark.parametrize("content_type", ["multipart/form-data", "multipart/form-data; boundary="])
+def test_a_multipart_post_without_boundary_is_a_400_in_the_error_format(client, content_type):
+    admin = UserFactory(email="mp@example.com", role=Role.ADMIN)
+
+    response = client.generic(
+        "POST", "/api/v1/imports", b"object_type=contact", content_type=content_type, **token_for(admin)
+    )
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    assert response.json() == {
+        "error": {
+            "code": "bad_request",
+            "message": "The request body is not a readable multipart form: send Content-Type: "
+            "multipart/form-data with its boundary (HTTP clients add it when given the fields and the file).",
+            "fields": {},
+        }
+    }
+    assert ImportJob.objects.count() == 0

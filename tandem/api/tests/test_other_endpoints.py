@@ -194,7 +194,7 @@ def test_openapi_is_3_1_with_bearer_auth_and_documented_errors(client):
     assert schema["openapi"] == "3.1.0"
     assert schema["components"]["securitySchemes"] == {"TokenAuth": {"type": "http", "scheme": "bearer"}}
     operation = schema["paths"]["/api/v1/contacts"]["post"]
-    assert operation["security"] == [{"TokenAuth": []}]
+    assert operation["security"] == [{"TokenAuth": ["contacts:write"]}]
     assert sorted(operation["responses"]) == ["201", "400", "401", "403", "404", "429"]
     assert "team_id" not in schema["components"]["schemas"]["ContactWrite"]["properties"]
     assert "score" not in schema["components"]["schemas"]["ContactPatch"]["properties"]
@@ -206,7 +206,7 @@ def test_docs_page_is_rendered_here_without_third_party_scripts(client):
 
     html = response.content.decode()
     assert response.status_code == 200
-    assert "<code>/api/v1/contacts/{contact_id}/notes</code>" in html
+    assert '<code class="api-path">/api/v1/contacts/{contact_id}/notes</code>' in html
     assert "Add a note to a contact" in html
     assert "<code>contacts:write</code>" in html
     assert 'id="schema-ContactOut"' in html

@@ -1,9 +1,15 @@
 """Property-based run of the whole API against its own OpenAPI schema (schemathesis, in-process WSGI).
 
-Bounded and deterministic: a fixed number of examples per operation, derandomized. It asserts no 5xx and
-that every response (successes and errors alike) conforms to the schema: status codes, content types,
-headers and bodies.
+Deterministic (derandomized) and deep: TANDEM_SCHEMATHESIS_EXAMPLES examples per operation (200 by default,
+what CI runs), data that fits the schema and data that does not, and every check schemathesis has but one:
+no 5xx; status codes, content types, headers and bodies as documented; schema-violating requests refused;
+unsupported methods answered 405 with Allow; missing auth refused; ... The one left out is
+positive_data_acceptance, which expects every schema-valid request to succeed: an API with references
+and business rules refuses some with a 400 by design (an owner id that is no active user, two records that
+are the same, a cursor it never issued, a file that is not a table), and a schema cannot say those.
 """
+
+import os
 
 import pytest
 import schemathesis
@@ -11,26 +17,16 @@ from django.core import signals
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, settings
-from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import (
-    content_type_conformance,
-    response_headers_conformance,
-    response_schema_conformance,
-    status_code_conformance,
-)
+from schemathesis import GenerationMode
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from tandem.api.tests.conftest import make_token
 from tandem.contacts.tests.factories import CompanyFactory, ContactFactory, PropertyDefinitionFactory
 
 pytestmark = pytest.mark.django_db
 
-CHECKS = [
-    not_a_server_error,
-    status_code_conformance,
-    content_type_conformance,
-    response_headers_conformance,
-    response_schema_conformance,
-]
+EXAMPLES = int(os.environ.get("TANDEM_SCHEMATHESIS_EXAMPLES", "200"))
+EXCLUDED_CHECKS = [positive_data_acceptance]
 
 
 @pytest.fixture
@@ -57,11 +53,12 @@ def api_headers(admin, settings, keep_test_connection):
 
 # Loaded at collection through the app itself: the schema view reads no database.
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
+schema.config.generation.update(modes=list(GenerationMode))
 
 
 @schema.parametrize()
 @settings(
-    max_examples=15,
+    max_examples=EXAMPLES,
     derandomize=True,
     deadline=None,
     database=None,
@@ -69,4 +66,4 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_applica
     suppress_health_check=list(HealthCheck),
 )
 def test_api_conforms_to_its_schema(case, api_headers):
-    case.call_and_validate(headers=api_headers, checks=CHECKS)
+    case.call_and_validate(headers=api_headers, excluded_checks=EXCLUDED_CHECKS)

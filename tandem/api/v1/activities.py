@@ -48,6 +48,7 @@ def _page(page) -> dict:
     auth=READ,
     response=responses({200: ActivityPage}),
     summary="A contact's timeline",
+    operation_id="listContactActivities",
 )
 def contact_activities(
     request: HttpRequest,
@@ -65,6 +66,7 @@ def contact_activities(
     auth=READ,
     response=responses({200: ActivityPage}),
     summary="A company's timeline",
+    operation_id="listCompanyActivities",
 )
 def company_activities(
     request: HttpRequest,
@@ -82,6 +84,7 @@ def company_activities(
     auth=WRITE,
     response=responses({201: ActivityOut}),
     summary="Add a note to a contact",
+    operation_id="addContactNote",
 )
 def add_contact_note(request: HttpRequest, payload: NoteWrite, contact_id: int = Path(..., ge=1, le=MAX_ID)):
     contact = access.get_object_or_deny(
@@ -97,6 +100,7 @@ def add_contact_note(request: HttpRequest, payload: NoteWrite, contact_id: int =
     auth=WRITE,
     response=responses({201: ActivityOut}),
     summary="Add a note to a company",
+    operation_id="addCompanyNote",
 )
 def add_company_note(request: HttpRequest, payload: NoteWrite, company_id: int = Path(..., ge=1, le=MAX_ID)):
     company = access.get_object_or_deny(

@@ -7,8 +7,20 @@ from ninja import Path, Query, Router, Status
 
 from tandem.api.auth import TokenAuth
 from tandem.api.errors import responses
-from tandem.api.v1.paging import checked_cursor, property_filters
-from tandem.api.v1.schemas import MAX_ID, CompanyOut, CompanyPage, CompanyPatch, CompanyWrite, Day, Text
+from tandem.api.v1.openapi import property_filter_parameter
+from tandem.api.v1.paging import OWNER, OWNER_ID, TEAM, TEAM_ID, checked_cursor, property_filters
+from tandem.api.v1.schemas import (
+    MAX_FILTER_VALUES,
+    MAX_ID,
+    CompanyOut,
+    CompanyPage,
+    CompanyPatch,
+    CompanyWrite,
+    CountryCode,
+    Day,
+    RecordId,
+    Text,
+)
 from tandem.contacts import selectors, services
 from tandem.contacts.models import Company
 from tandem.core import access
@@ -25,6 +37,7 @@ Sort = Literal[tuple(selectors.COMPANY_SORTS)]  # type: ignore[valid-type]
 def company_data(company: Company) -> dict:
     return {
         "id": company.pk,
+        "external_id": company.external_id,
         "name": company.name,
         "domain": company.domain,
         "industry": company.industry,
@@ -46,27 +59,42 @@ def _service_values(payload: dict) -> dict:
     return values
 
 
-@router.get("/companies", auth=READ, response=responses({200: CompanyPage}), summary="List companies")
+@router.get(
+    "/companies",
+    auth=READ,
+    response=responses({200: CompanyPage}),
+    summary="List companies",
+    operation_id="listCompanies",
+    openapi_extra=property_filter_parameter("company"),
+)
 def list_companies(
     request: HttpRequest,
     q: Annotated[Text, Query("", description="Words matching the start of the name or domain.")] = "",
-    owner_id: Annotated[int | None, Query(None, ge=1, le=MAX_ID)] = None,
-    team_id: Annotated[int | None, Query(None, ge=1, le=MAX_ID)] = None,
-    country: Annotated[Text, Query("", max_length=2, description="ISO 3166 code, e.g. DE.")] = "",
+    owner: Annotated[
+        list[RecordId] | None, Query(None, max_length=MAX_FILTER_VALUES, description=OWNER)
+    ] = None,
+    team: Annotated[
+        list[RecordId] | None, Query(None, max_length=MAX_FILTER_VALUES, description=TEAM)
+    ] = None,
+    country: Annotated[list[CountryCode] | None, Query(None, max_length=MAX_FILTER_VALUES)] = None,
     industry: Annotated[Text, Query("")] = "",
     created_from: Annotated[Day | None, Query(None)] = None,
     created_to: Annotated[Day | None, Query(None)] = None,
     sort: Annotated[Sort, Query("newest")] = "newest",  # type: ignore[valid-type]
     cursor: Annotated[Text | None, Query(None, description="next_cursor of the previous page.")] = None,
     limit: Annotated[int, Query(50, ge=1, le=200)] = 50,
+    owner_id: Annotated[RecordId | None, Query(None, deprecated=True, description=OWNER_ID)] = None,
+    team_id: Annotated[RecordId | None, Query(None, deprecated=True, description=TEAM_ID)] = None,
 ):
-    """Filter by custom properties with `property.<name>=value`, or `property.<name>.gte=` / `.lte=` for
-    numbers and dates. Pages follow `next_cursor` until it is null."""
+    """The same filters as the companies list page, by the same names; a parameter may repeat
+    (`country=DE&country=FR`) to match any of its values. Filter by custom properties with
+    `property.<name>=value`, or `property.<name>.gte=` / `.lte=` for numbers and dates. Pages follow
+    `next_cursor` until it is null."""
     filters = selectors.CompanyFilters(
         search=q,
-        owner_ids=[owner_id] if owner_id else [],
-        team_ids=[team_id] if team_id else [],
-        countries=[country.upper()] if country else [],
+        owner_ids=[*(owner or []), *([owner_id] if owner_id else [])],
+        team_ids=[*(team or []), *([team_id] if team_id else [])],
+        countries=[code.upper() for code in country or []],
         industry=industry,
         created_from=created_from,
         created_to=created_to,
@@ -79,13 +107,23 @@ def list_companies(
 
 
 @router.get(
-    "/companies/{company_id}", auth=READ, response=responses({200: CompanyOut}), summary="Get a company"
+    "/companies/{company_id}",
+    auth=READ,
+    response=responses({200: CompanyOut}),
+    summary="Get a company",
+    operation_id="getCompany",
 )
 def get_company(request: HttpRequest, company_id: int = Path(..., ge=1, le=MAX_ID)):
     return company_data(selectors.company_detail(request.user, company_id))
 
 
-@router.post("/companies", auth=WRITE, response=responses({201: CompanyOut}), summary="Create a company")
+@router.post(
+    "/companies",
+    auth=WRITE,
+    response=responses({201: CompanyOut}),
+    summary="Create a company",
+    operation_id="createCompany",
+)
 def create_company(request: HttpRequest, payload: CompanyWrite):
     company = services.create_company(
         actor=request.user, values=_service_values(payload.model_dump(exclude_unset=True)), request=request
@@ -94,7 +132,11 @@ def create_company(request: HttpRequest, payload: CompanyWrite):
 
 
 @router.patch(
-    "/companies/{company_id}", auth=WRITE, response=responses({200: CompanyOut}), summary="Change a company"
+    "/companies/{company_id}",
+    operation_id="updateCompany",
+    auth=WRITE,
+    response=responses({200: CompanyOut}),
+    summary="Change a company",
 )
 def update_company(request: HttpRequest, payload: CompanyPatch, company_id: int = Path(..., ge=1, le=MAX_ID)):
     company = access.get_object_or_deny(
@@ -114,6 +156,7 @@ def update_company(request: HttpRequest, payload: CompanyPatch, company_id: int 
     auth=WRITE,
     response=responses({204: None}),
     summary="Move a company to the trash",
+    operation_id="deleteCompany",
 )
 def delete_company(request: HttpRequest, company_id: int = Path(..., ge=1, le=MAX_ID)):
     company = access.get_object_or_deny(

@@ -6,15 +6,28 @@ from django.http import HttpRequest
 from ninja import Path, Query, Router, Status
 
 from tandem.api.auth import TokenAuth
-from tandem.api.errors import responses
-from tandem.api.v1.paging import checked_cursor, property_filters
+from tandem.api.errors import BadRequest, responses
+from tandem.api.v1.openapi import property_filter_parameter
+from tandem.api.v1.paging import (
+    OWNER,
+    OWNER_ID,
+    TEAM,
+    TEAM_ID,
+    checked_cursor,
+    owner_filter,
+    property_filters,
+)
 from tandem.api.v1.schemas import (
+    MAX_FILTER_VALUES,
     MAX_ID,
     ContactOut,
     ContactPage,
     ContactPatch,
     ContactWrite,
+    CountryCode,
     Day,
+    OwnerValue,
+    RecordId,
     Stage,
     Text,
 )
@@ -34,6 +47,7 @@ Sort = Literal[tuple(selectors.CONTACT_SORTS)]  # type: ignore[valid-type]
 def contact_data(contact: Contact, tags: list[str] | None = None) -> dict:
     return {
         "id": contact.pk,
+        "external_id": contact.external_id,
         "email": contact.email,
         "first_name": contact.first_name,
         "last_name": contact.last_name,
@@ -58,6 +72,20 @@ def contact_data(contact: Contact, tags: list[str] | None = None) -> dict:
     }
 
 
+IDENTIFYING_FIELDS = ("email", "first_name", "last_name")
+
+
+def require_email_or_name(values: dict, current: Contact | None = None) -> None:
+    """The contact form's rule: a contact needs an email address or a name. `values` are the fields sent;
+    on a change, the ones not sent keep the contact's current values."""
+    merged = {name: values.get(name, getattr(current, name, None)) for name in IDENTIFYING_FIELDS}
+    if not any(str(value or "").strip() for value in merged.values()):
+        message = "Give an email address, a first name or a last name."
+        raise BadRequest(
+            "A contact needs an email address or a name.", {name: message for name in IDENTIFYING_FIELDS}
+        )
+
+
 def _service_values(payload: dict) -> dict:
     """API field names to the service's: company_id -> company, owner_id -> owner."""
     values = dict(payload)
@@ -67,31 +95,50 @@ def _service_values(payload: dict) -> dict:
     return values
 
 
-@router.get("/contacts", auth=READ, response=responses({200: ContactPage}), summary="List contacts")
+@router.get(
+    "/contacts",
+    auth=READ,
+    response=responses({200: ContactPage}),
+    summary="List contacts",
+    operation_id="listContacts",
+    openapi_extra=property_filter_parameter("contact"),
+)
 def list_contacts(
     request: HttpRequest,
     q: Annotated[
         Text, Query("", description="Words matching the start of a name, email or company name.")
     ] = "",
-    stage: Annotated[Stage | None, Query(None)] = None,  # type: ignore[valid-type]
-    owner_id: Annotated[int | None, Query(None, ge=1, le=MAX_ID)] = None,
-    team_id: Annotated[int | None, Query(None, ge=1, le=MAX_ID)] = None,
-    country: Annotated[Text, Query("", max_length=2, description="ISO 3166 code, e.g. DE.")] = "",
+    stage: Annotated[list[Stage] | None, Query(None, max_length=MAX_FILTER_VALUES)] = None,  # type: ignore[valid-type]
+    owner: Annotated[
+        list[OwnerValue] | None, Query(None, max_length=MAX_FILTER_VALUES, description=OWNER)
+    ] = None,
+    team: Annotated[
+        list[RecordId] | None, Query(None, max_length=MAX_FILTER_VALUES, description=TEAM)
+    ] = None,
+    company: Annotated[RecordId | None, Query(None, description="A company's id: its contacts.")] = None,
+    country: Annotated[list[CountryCode] | None, Query(None, max_length=MAX_FILTER_VALUES)] = None,
     tag: Annotated[Text, Query("")] = "",
     created_from: Annotated[Day | None, Query(None)] = None,
     created_to: Annotated[Day | None, Query(None)] = None,
     sort: Annotated[Sort, Query("newest")] = "newest",  # type: ignore[valid-type]
     cursor: Annotated[Text | None, Query(None, description="next_cursor of the previous page.")] = None,
     limit: Annotated[int, Query(50, ge=1, le=200)] = 50,
+    owner_id: Annotated[RecordId | None, Query(None, deprecated=True, description=OWNER_ID)] = None,
+    team_id: Annotated[RecordId | None, Query(None, deprecated=True, description=TEAM_ID)] = None,
 ):
-    """Filter by custom properties with `property.<name>=value`, or `property.<name>.gte=` / `.lte=` for
-    numbers and dates. Pages follow `next_cursor` until it is null."""
+    """The same filters as the contacts list page, by the same names; a parameter may repeat
+    (`stage=lead&stage=mql`) to match any of its values. Filter by custom properties with
+    `property.<name>=value`, or `property.<name>.gte=` / `.lte=` for numbers and dates. Pages follow
+    `next_cursor` until it is null."""
+    owner_ids, unowned = owner_filter(owner, owner_id)
     filters = selectors.ContactFilters(
         search=q,
-        stages=[stage] if stage else [],
-        owner_ids=[owner_id] if owner_id else [],
-        team_ids=[team_id] if team_id else [],
-        countries=[country.upper()] if country else [],
+        stages=list(stage or []),
+        owner_ids=owner_ids,
+        unowned=unowned,
+        team_ids=[*(team or []), *([team_id] if team_id else [])],
+        company_id=company,
+        countries=[code.upper() for code in country or []],
         tag=tag,
         created_from=created_from,
         created_to=created_to,
@@ -104,16 +151,27 @@ def list_contacts(
 
 
 @router.get(
-    "/contacts/{contact_id}", auth=READ, response=responses({200: ContactOut}), summary="Get a contact"
+    "/contacts/{contact_id}",
+    auth=READ,
+    response=responses({200: ContactOut}),
+    summary="Get a contact",
+    operation_id="getContact",
 )
 def get_contact(request: HttpRequest, contact_id: int = Path(..., ge=1, le=MAX_ID)):
     return contact_data(selectors.contact_detail(request.user, contact_id))
 
 
-@router.post("/contacts", auth=WRITE, response=responses({201: ContactOut}), summary="Create a contact")
+@router.post(
+    "/contacts",
+    auth=WRITE,
+    response=responses({201: ContactOut}),
+    summary="Create a contact",
+    operation_id="createContact",
+)
 def create_contact(request: HttpRequest, payload: ContactWrite):
     # Only what the client sent: the service applies its own defaults (the owner is the token's user).
     values = payload.model_dump(exclude_unset=True)
+    require_email_or_name(values)
     tags = values.pop("tags", [])
     contact = services.create_contact(
         actor=request.user, values=_service_values(values), tags=tags, cause_type="api", request=request
@@ -122,13 +180,18 @@ def create_contact(request: HttpRequest, payload: ContactWrite):
 
 
 @router.patch(
-    "/contacts/{contact_id}", auth=WRITE, response=responses({200: ContactOut}), summary="Change a contact"
+    "/contacts/{contact_id}",
+    operation_id="updateContact",
+    auth=WRITE,
+    response=responses({200: ContactOut}),
+    summary="Change a contact",
 )
 def update_contact(request: HttpRequest, payload: ContactPatch, contact_id: int = Path(..., ge=1, le=MAX_ID)):
     contact = access.get_object_or_deny(
         request.user, Verb.CHANGE, Contact.objects.filter(deleted_at__isnull=True), pk=contact_id
     )
     values = payload.model_dump(exclude_unset=True)
+    require_email_or_name(values, current=contact)
     tags = values.pop("tags", None)
     contact = services.update_contact(
         actor=request.user,
@@ -146,6 +209,7 @@ def update_contact(request: HttpRequest, payload: ContactPatch, contact_id: int 
     auth=WRITE,
     response=responses({204: None}),
     summary="Move a contact to the trash",
+    operation_id="deleteContact",
 )
 def delete_contact(request: HttpRequest, contact_id: int = Path(..., ge=1, le=MAX_ID)):
     contact = access.get_object_or_deny(

@@ -59,12 +59,15 @@ class ExportWrite(WriteSchema):
     )
 
 
+StatusName = Literal[tuple(ExportJob.Status.values)]  # type: ignore[valid-type]
+
+
 class ExportOut(Schema):
     id: int
-    object_type: str
-    format: str
+    object_type: ObjectTypeName  # type: ignore[valid-type]
+    format: FormatName  # type: ignore[valid-type]
     columns: list[str]
-    status: str = Field(description="queued, running, finished or failed.")
+    status: StatusName = Field(description="queued, running, finished or failed.")  # type: ignore[valid-type]
     row_count: int | None = Field(description="Expected rows while running; rows written once finished.")
     processed_rows: int
     percent: int
@@ -111,7 +114,13 @@ def _owned(request: HttpRequest, export_id: int) -> ExportJob:
     return job
 
 
-@router.post("/exports", auth=READ, response=responses({202: ExportOut}), summary="Start an export")
+@router.post(
+    "/exports",
+    auth=READ,
+    response=responses({202: ExportOut}),
+    summary="Start an export",
+    operation_id="createExport",
+)
 def create_export(request: HttpRequest, payload: ExportWrite):
     """Always prepared in the background, whatever its size: poll GET /exports/{id} until the status is
     finished (then fetch `download_url`) or failed. Needs contacts:read (companies:read for companies)."""
@@ -141,7 +150,13 @@ def create_export(request: HttpRequest, payload: ExportWrite):
     return Status(202, export_data(started.job))
 
 
-@router.get("/exports/{export_id}", auth=READ, response=responses({200: ExportOut}), summary="Get an export")
+@router.get(
+    "/exports/{export_id}",
+    auth=READ,
+    response=responses({200: ExportOut}),
+    summary="Get an export",
+    operation_id="getExport",
+)
 def get_export(request: HttpRequest, export_id: int = Path(..., ge=1, le=MAX_ID)):
     """Only the user who started the export sees it; anyone else gets 404."""
     job = _owned(request, export_id)
@@ -155,6 +170,7 @@ def get_export(request: HttpRequest, export_id: int = Path(..., ge=1, le=MAX_ID)
     response=responses({}),
     url_name="export_download",
     summary="Download an export's file",
+    operation_id="downloadExport",
     openapi_extra={
         "responses": {
             200: {

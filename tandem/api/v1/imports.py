@@ -5,18 +5,19 @@ create contacts, and a user reaches only the imports they started (admins: all).
 """
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Literal
 
 from django.http import HttpRequest
 from ninja import File, Form, Path, Router, Schema, Status
 from ninja.files import UploadedFile
-from pydantic import Field
+from pydantic import ConfigDict, Field, StringConstraints
 
 from tandem.api.auth import TokenAuth
 from tandem.api.errors import responses
-from tandem.api.v1.schemas import MAX_ID, Text, WriteSchema
+from tandem.api.v1.schemas import MAX_ID, WriteSchema
 from tandem.imports import selectors, services
-from tandem.imports.models import ImportJob, MatchKey, Mode, ObjectType
+from tandem.imports.models import FileKind, ImportJob, MatchKey, Mode, ObjectType
+from tandem.imports.models import Status as ImportStatus
 
 router = Router(tags=["imports"])
 
@@ -26,23 +27,64 @@ WRITE = TokenAuth("imports:write")
 ObjectTypeName = Literal[tuple(ObjectType.values)]  # type: ignore[valid-type]
 KeyName = Literal[tuple(MatchKey.values)]  # type: ignore[valid-type]
 ModeName = Literal[tuple(Mode.values)]  # type: ignore[valid-type]
+StatusName = Literal[tuple(ImportStatus.values)]  # type: ignore[valid-type]
+FileKindName = Literal[tuple(FileKind.values)]  # type: ignore[valid-type]
+# A column is named by its position in the file (from 0), a target by a field name or property:<name>.
+ColumnIndex = Annotated[str, StringConstraints(pattern=r"^[0-9]{1,6}$")]
+Target = Annotated[
+    str, StringConstraints(pattern=r"^([a-z][a-z0-9_.]{0,79}|property:[a-z][a-z0-9_]{0,59})?$")
+]
+Mapping = Annotated[dict[ColumnIndex, Target], Field(json_schema_extra={"additionalProperties": False})]
+MAPPING_DESCRIPTION = (
+    '{"<column index>": "<target field>" or ""}, e.g. {"0": "email", "1": "first_name"}; "" leaves the column '
+    'out. Targets are contact (or company) fields and "property:<name>" for custom properties.'
+)
+
+
+class RowExample(Schema):
+    row: int = Field(description="The row's number in the file (the header row is 1).")
+    reason: str
+
+
+class DryRunReport(Schema):
+    """What a run would do, counted over the whole file without writing a record."""
+
+    model_config = ConfigDict(extra="allow")
+
+    total_rows: int
+    to_create: int
+    to_update: int
+    to_skip: int
+    invalid_rows: int
+    duplicates_in_file: int
+    matches_in_database: int
+    invalid_email: int = 0
+    bad_phone: int = 0
+    missing_key: int = 0
+    invalid: int = 0
+    denied: int = 0
+    conflict: int = 0
+    examples: dict[str, list[RowExample]] = Field(
+        default_factory=dict,
+        description="Up to 20 example rows per problem (invalid_email, bad_phone, missing_key, invalid, denied, "
+        "conflict, duplicates_in_file).",
+    )
 
 
 class ImportOut(Schema):
     id: int
-    object_type: str
+    object_type: ObjectTypeName  # type: ignore[valid-type]
     original_name: str
-    file_kind: str
+    file_kind: FileKindName  # type: ignore[valid-type]
     encoding: str
     delimiter: str
     headers: list[str]
-    mapping: dict[str, str] = Field(
-        description='{"<column index>": "<target field>" or ""}; "" leaves the column out.'
-    )
-    key: str
-    mode: str
-    status: str = Field(
-        description="uploaded, dry_run, ready, queued, running, done, failed, undoing or undone."
+    mapping: Mapping = Field(description=MAPPING_DESCRIPTION)
+    key: KeyName  # type: ignore[valid-type]
+    mode: ModeName  # type: ignore[valid-type]
+    status: StatusName = Field(  # type: ignore[valid-type]
+        description="uploaded, dry_run (checking), ready (checked), queued, running, done, failed, undoing or "
+        "undone."
     )
     total_rows: int
     processed_rows: int
@@ -52,7 +94,7 @@ class ImportOut(Schema):
     skipped: int
     failed: int
     error_message: str
-    dry_run_report: dict[str, Any] | None
+    dry_run_report: DryRunReport | None = Field(description="Set once a dry run finished (status ready).")
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
@@ -60,10 +102,7 @@ class ImportOut(Schema):
 
 
 class MappingWrite(WriteSchema):
-    mapping: dict[Text, Text] = Field(
-        description='{"<column index>": "<target field>" or ""}, e.g. {"0": "email", "1": "first_name"}. '
-        'Targets are contact (or company) fields and "property:<name>" for custom properties.'
-    )
+    mapping: Mapping = Field(description=MAPPING_DESCRIPTION)
     key: KeyName = Field(
         description="Match existing records by email (contacts), domain (companies) or external_id."
     )  # type: ignore[valid-type]
@@ -75,7 +114,7 @@ class MappingWrite(WriteSchema):
 class MappingPatch(WriteSchema):
     """Only what is sent changes; a sent mapping is merged column by column into the current one."""
 
-    mapping: dict[Text, Text] | None = None
+    mapping: Mapping | None = Field(None, description=MAPPING_DESCRIPTION)
     key: KeyName | None = None  # type: ignore[valid-type]
     mode: ModeName | None = None  # type: ignore[valid-type]
 
@@ -115,6 +154,7 @@ def import_data(job: ImportJob) -> dict:
     auth=WRITE,
     response=responses({201: ImportOut}),
     summary="Upload a file to import",
+    operation_id="createImport",
 )
 def create_import(
     request: HttpRequest,
@@ -127,7 +167,13 @@ def create_import(
     return Status(201, import_data(job))
 
 
-@router.get("/imports/{import_id}", auth=READ, response=responses({200: ImportOut}), summary="Get an import")
+@router.get(
+    "/imports/{import_id}",
+    auth=READ,
+    response=responses({200: ImportOut}),
+    summary="Get an import",
+    operation_id="getImport",
+)
 def get_import(request: HttpRequest, import_id: int = Path(..., ge=1, le=MAX_ID)):
     """Status and counts; poll this while the status is queued, running, dry_run or undoing."""
     return import_data(selectors.import_detail(request.user, import_id))
@@ -138,6 +184,7 @@ def get_import(request: HttpRequest, import_id: int = Path(..., ge=1, le=MAX_ID)
     auth=WRITE,
     response=responses({200: ImportOut}),
     summary="Set an import's mapping",
+    operation_id="setImportMapping",
 )
 def set_mapping(request: HttpRequest, payload: MappingWrite, import_id: int = Path(..., ge=1, le=MAX_ID)):
     job = selectors.import_detail(request.user, import_id)
@@ -152,6 +199,7 @@ def set_mapping(request: HttpRequest, payload: MappingWrite, import_id: int = Pa
     auth=WRITE,
     response=responses({200: ImportOut}),
     summary="Change part of an import's mapping",
+    operation_id="updateImportMapping",
 )
 def patch_mapping(request: HttpRequest, payload: MappingPatch, import_id: int = Path(..., ge=1, le=MAX_ID)):
     job = selectors.import_detail(request.user, import_id)
@@ -171,6 +219,7 @@ def patch_mapping(request: HttpRequest, payload: MappingPatch, import_id: int = 
     auth=WRITE,
     response=responses({200: ImportOut}),
     summary="Check an import without writing",
+    operation_id="dryRunImport",
 )
 def dry_run(request: HttpRequest, import_id: int = Path(..., ge=1, le=MAX_ID)):
     """Small files are checked at once (status ready, report in dry_run_report); big ones in the background
@@ -185,6 +234,7 @@ def dry_run(request: HttpRequest, import_id: int = Path(..., ge=1, le=MAX_ID)):
     auth=WRITE,
     response=responses({202: ImportOut}),
     summary="Start an import",
+    operation_id="startImport",
 )
 def start(request: HttpRequest, import_id: int = Path(..., ge=1, le=MAX_ID)):
     """The import runs in the background; poll GET /imports/{id} until the status is done or failed."""
@@ -198,6 +248,7 @@ def start(request: HttpRequest, import_id: int = Path(..., ge=1, le=MAX_ID)):
     auth=WRITE,
     response=responses({202: ImportOut}),
     summary="Undo an import",
+    operation_id="undoImport",
 )
 def undo(request: HttpRequest, import_id: int = Path(..., ge=1, le=MAX_ID)):
     """Removes the records the import created and puts back the fields it changed, in the background."""

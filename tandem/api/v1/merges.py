@@ -28,6 +28,10 @@ router = Router(tags=["duplicates and merges"])
 PLURALS = {"contact": "contacts", "company": "companies"}
 WRITE_SCOPES = {"contact": "contacts:write", "company": "companies:write"}
 Side = Literal["survivor", "other"]
+ReasonName = Literal[  # type: ignore[valid-type]
+    tuple(dict.fromkeys([*duplicates.reasons_for("contact"), *duplicates.reasons_for("company")]))
+]
+ObjectTypeName = Literal["contact", "company"]
 
 
 class RecordRef(Schema):
@@ -36,7 +40,7 @@ class RecordRef(Schema):
 
 
 class DuplicatePair(Schema):
-    reason: str
+    reason: ReasonName  # type: ignore[valid-type]
     first: RecordRef
     second: RecordRef
 
@@ -59,11 +63,11 @@ class MergeWrite(WriteSchema):
 
 class MergeOut(Schema):
     id: int
-    object_type: str
+    object_type: ObjectTypeName
     survivor_id: int
     other_id: int
     other_name: str
-    choices: dict[str, str]
+    choices: dict[str, Side]
     merged_at: datetime.datetime
     undone_at: datetime.datetime | None
 
@@ -114,7 +118,7 @@ def _add_record_operations(object_type: str) -> None:
         auth=read,
         response=responses({200: DuplicatePage}),
         summary=f"List likely duplicate {plural}",
-        operation_id=f"list_{object_type}_duplicates",
+        operation_id=f"list{object_type.title()}Duplicates",
     )
     def list_duplicates(
         request: HttpRequest,
@@ -145,7 +149,7 @@ def _add_record_operations(object_type: str) -> None:
         auth=write,
         response=responses({201: MergeOut}),
         summary=f"Merge two {plural}",
-        operation_id=f"merge_{plural}",
+        operation_id=f"merge{plural.title()}",
     )
     def merge(request: HttpRequest, payload: MergeWrite):
         """Needs change on the survivor and delete on the other. The other's timeline and related rows
@@ -172,6 +176,7 @@ _add_record_operations("company")
     auth=TokenAuth(*WRITE_SCOPES.values()),
     response=responses({200: MergeOut}),
     summary="Undo a merge",
+    operation_id="undoMerge",
 )
 def undo_merge(request: HttpRequest, merge_id: int = Path(..., ge=1, le=MAX_ID)):
     """Puts both records back as they were. Needs contacts:write (companies:write for a company merge);

@@ -2,25 +2,38 @@
 values are checked against the sort's fields here, before any query, so a forged cursor is a 400."""
 
 import datetime
+import decimal
 from typing import Any
 
 from django.http import QueryDict
 
 from tandem.api.errors import BadRequest
+from tandem.api.v1.schemas import UNOWNED
 from tandem.contacts import properties as contact_properties
 from tandem.contacts.selectors import PropertyFilter
 from tandem.core.pagination import InvalidCursor, SortKey, decode_cursor
 
 MAX_INTEGER = 2**63 - 1
+OWNER = 'A user\'s id: records they own; "none" (contacts) for records nobody owns.'
+TEAM = "A team's id: records of that team."
+OWNER_ID = "Deprecated: use owner (the list page's name). Still accepted, combined with owner."
+TEAM_ID = "Deprecated: use team (the list page's name). Still accepted, combined with team."
 PROPERTY_PREFIX = "property."
 PROPERTY_OPERATORS = ("gte", "lte")
 
 
 def _value_fits(name: str, value: Any) -> bool:
+    """Whether a cursor value can be compared with the sort field `name` without a database error. The
+    house naming rules say a field's type: datetimes end in _at, dates in _date."""
     if name.endswith("_at"):
         return isinstance(value, datetime.datetime) and value.tzinfo is not None
+    if name.endswith("_date"):
+        return isinstance(value, datetime.date) and not isinstance(value, datetime.datetime)
     if name in ("id", "score"):
         return isinstance(value, int) and not isinstance(value, bool) and abs(value) <= MAX_INTEGER
+    if isinstance(value, decimal.Decimal):
+        # Amounts and prices; the field's own conversion refuses one that does not fit (a 400 in paginate).
+        return value.is_finite()
     return isinstance(value, str) and "\x00" not in value and len(value) <= 1000
 
 
@@ -31,6 +44,12 @@ def checked_cursor(cursor: str | None, sort: SortKey) -> str | None:
     if not all(_value_fits(name, value) for name, value in zip(sort.fields, values, strict=True)):
         raise InvalidCursor("This page link is no longer valid.")
     return cursor
+
+
+def owner_filter(owner: list | None, owner_id: int | None) -> tuple[list[int], bool]:
+    """The owner ids asked for (owner, and the deprecated owner_id), and whether unowned records are."""
+    values = [*(owner or []), *([owner_id] if owner_id else [])]
+    return [value for value in values if isinstance(value, int)], UNOWNED in values
 
 
 def property_filters(query: QueryDict, object_type: str) -> list[PropertyFilter]:

@@ -35,6 +35,7 @@ def property_data(definition: PropertyDefinition) -> dict:
     auth=TokenAuth("properties:read"),
     response=responses({200: PropertyList}),
     summary="List custom property definitions",
+    operation_id="listProperties",
 )
 def list_properties(request: HttpRequest, object_type: Literal["contact", "company"] | None = Query(None)):
     access.require_allowed(request.user, "property", Verb.VIEW)
@@ -48,6 +49,7 @@ def list_properties(request: HttpRequest, object_type: Literal["contact", "compa
     auth=TokenAuth("properties:write"),
     response=responses({201: PropertyOut}),
     summary="Define a custom property (admins)",
+    operation_id="createProperty",
 )
 def create_property(request: HttpRequest, payload: PropertyWrite):
     definition = services.create_property(actor=request.user, **payload.model_dump())

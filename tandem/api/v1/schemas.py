@@ -6,12 +6,14 @@ decides who may hand a record to whom.
 """
 
 import datetime
+import re
 from typing import Annotated, Any, Literal
 
 from ninja import Schema
-from pydantic import AfterValidator, ConfigDict, Field
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, PlainValidator, with_config
+from typing_extensions import TypedDict
 
-from tandem.contacts.models import CompanySize, LeadStatus, LifecycleStage, PropertyType
+from tandem.contacts.models import ActivityKind, CompanySize, LeadStatus, LifecycleStage, PropertyType
 
 MAX_ID = 2**63 - 1
 
@@ -42,16 +44,68 @@ PropertyValues = Annotated[dict[str, Any], AfterValidator(_refuse_nul_anywhere)]
 Stage = Literal[tuple(LifecycleStage.values)]  # type: ignore[valid-type]
 Status = Literal[tuple(LeadStatus.values)]  # type: ignore[valid-type]
 Size = Literal[tuple(CompanySize.values)]  # type: ignore[valid-type]
-# The day after must exist, as a "created to" date includes the whole day.
-Day = Annotated[datetime.date, Field(le=datetime.date(9999, 12, 30))]
+
+
+def _iso_day(value: Any) -> Any:
+    # Pydantic would read "0" or "1700000000" as a Unix time; a filter date is written YYYY-MM-DD.
+    if isinstance(value, str) and not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+        raise ValueError("Use a date written YYYY-MM-DD.")
+    return value
+
+
+def _before_last_day(value: datetime.date) -> datetime.date:
+    # The day after must exist, as a "created to" date includes the whole day.
+    if value >= datetime.date.max:
+        raise ValueError("Use a date up to 9999-12-30.")
+    return value
+
+
+# Checked in validators rather than with Field(le=…), which JSON Schema cannot say of a date.
+Day = Annotated[
+    datetime.date,
+    BeforeValidator(_iso_day),
+    AfterValidator(_before_last_day),
+    Field(description="YYYY-MM-DD, up to 9999-12-30."),
+]
+UNOWNED = "none"
+
+
+def _owner_value(value: Any) -> int | str:
+    if value == UNOWNED:
+        return value
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise ValueError("Use a user's id, or none for records nobody owns.") from None
+    if not 1 <= number <= MAX_ID:
+        raise ValueError(f"Use an id from 1 to {MAX_ID}.")
+    return number
+
+
+# One validator for both forms, so an error names the parameter, not a branch of a union.
+OwnerValue = Annotated[
+    int | str, PlainValidator(_owner_value, json_schema_input_type=RecordId | Literal["none"])
+]
+CountryCode = Annotated[Text, Field(min_length=2, max_length=2, description="ISO 3166 code, e.g. DE.")]
+MAX_FILTER_VALUES = 50
 
 
 class WriteSchema(Schema):
-    model_config = ConfigDict(extra="forbid")
+    # Strict: a JSON body says what it means, so `true` is not the id 1 and "5" is not the number 5.
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+ObjectTypeName = Literal["contact", "company"]
+Kind = Literal[tuple(ActivityKind.values)]  # type: ignore[valid-type]
+ValueType = Literal[tuple(PropertyType.values)]  # type: ignore[valid-type]
+EXTERNAL_ID_DESCRIPTION = (
+    "The record's id in the system it was imported from (set by imports matched by external_id); read-only."
+)
 
 
 class ContactOut(Schema):
     id: int
+    external_id: str | None = Field(description=EXTERNAL_ID_DESCRIPTION)
     email: str | None
     first_name: str
     last_name: str
@@ -59,8 +113,8 @@ class ContactOut(Schema):
     job_title: str
     company_id: int | None
     country: str
-    lifecycle_stage: str
-    lead_status: str
+    lifecycle_stage: Stage  # type: ignore[valid-type]
+    lead_status: Status  # type: ignore[valid-type]
     score: int
     owner_id: int | None
     team_id: int | None
@@ -126,10 +180,11 @@ class ContactPatch(WriteSchema):
 
 class CompanyOut(Schema):
     id: int
+    external_id: str | None = Field(description=EXTERNAL_ID_DESCRIPTION)
     name: str
     domain: str
     industry: str
-    size: str
+    size: Size  # type: ignore[valid-type]
     country: str
     phone: str
     owner_id: int | None
@@ -168,9 +223,39 @@ class CompanyPatch(WriteSchema):
     properties: PropertyValues | None = None
 
 
+# A TypedDict, not a Schema: "from" is a key of it, and ninja serialises schemas by attribute name.
+ActivityDetails = with_config(ConfigDict(extra="allow", title="ActivityDetails"))(
+    TypedDict(
+        "ActivityDetails",
+        {
+            "changes": Annotated[
+                dict[str, list[Any]],
+                Field(description="updated, merged, merge_undone: per changed field, [before, after]."),
+            ],
+            "fields": Annotated[list[str], Field(description="Bulk and import updates: the fields changed.")],
+            "from": Annotated[
+                str | None, Field(description="stage_changed, consent_changed: the value before.")
+            ],
+            "to": Annotated[
+                str | None, Field(description="stage_changed, consent_changed: the value after.")
+            ],
+            "purpose": Annotated[str, Field(description="consent_changed: the consent purpose.")],
+            "merged_with": Annotated[str, Field(description="merged: the name of the record merged in.")],
+            "restored": Annotated[str, Field(description="merge_undone: the name of the record put back.")],
+            "subject": Annotated[str, Field(description="email_sent and other emails: the subject line.")],
+        },
+        total=False,
+    )
+)
+ActivityDetails.__doc__ = (
+    "What an activity records beyond its columns: each key appears only on the kinds that set it, and kinds "
+    "added later may add their own keys."
+)
+
+
 class ActivityOut(Schema):
     id: int
-    kind: str
+    kind: Kind  # type: ignore[valid-type]
     occurred_at: datetime.datetime
     contact_id: int | None
     company_id: int | None
@@ -179,7 +264,7 @@ class ActivityOut(Schema):
     subject_id: int | None
     campaign_id: int | None
     body: str
-    details: dict[str, Any]
+    details: ActivityDetails
 
 
 class ActivityPage(Schema):
@@ -193,10 +278,10 @@ class NoteWrite(WriteSchema):
 
 class PropertyOut(Schema):
     id: int
-    object_type: str
+    object_type: ObjectTypeName
     name: str
     label: str
-    value_type: str
+    value_type: ValueType  # type: ignore[valid-type]
     choices: list[str]
     help_text: str
     position: int
@@ -208,9 +293,9 @@ class PropertyList(Schema):
 
 
 class PropertyWrite(WriteSchema):
-    object_type: Literal["contact", "company"]
+    object_type: ObjectTypeName
     name: Text = Field(..., min_length=1, max_length=60)
     label: Text = Field(..., min_length=1, max_length=100)
-    value_type: Literal[tuple(PropertyType.values)]  # type: ignore[valid-type]
+    value_type: ValueType  # type: ignore[valid-type]
     choices: list[Text] = Field(default_factory=list)
     help_text: Text = Field("", max_length=200)

@@ -1,0 +1,123 @@
+"""List filters: the list pages' names (owner, team, company), the old names as deprecated aliases, unknown
+parameters refused, and out-of-range ids and dates answered with a 400."""
+
+import pytest
+
+from tandem.api.tests.conftest import bearer
+from tandem.contacts.tests.factories import CompanyFactory, ContactFactory
+from tandem.core.models import Role, User
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def people(admin, seller, other_team):
+    outsider = User.objects.create_user("south@example.com", "pw", role=Role.SALES, team=other_team)
+    acme = CompanyFactory(owner=admin, name="Acme")
+    return {
+        "mine": ContactFactory(owner=admin, last_name="Mine", company=acme),
+        "seller": ContactFactory(owner=seller, last_name="Seller"),
+        "south": ContactFactory(owner=outsider, last_name="South"),
+        "nobody": ContactFactory(owner=None, last_name="Nobody"),
+        "acme": acme,
+        "outsider": outsider,
+    }
+
+
+def _names(response) -> list[str]:
+    assert response.status_code == 200, response.json()
+    return sorted(row["last_name"] for row in response.json()["results"])
+
+
+def test_contacts_take_the_list_pages_filter_names(client, admin, seller, other_team, admin_token, people):
+    def get(query):
+        return _names(client.get("/api/v1/contacts", query, **bearer(admin_token)))
+
+    assert get({"owner": [admin.pk, seller.pk]}) == ["Mine", "Seller"]
+    assert get({"owner": "none"}) == ["Nobody"]
+    assert get({"team": other_team.pk}) == ["South"]
+    assert get({"company": people["acme"].pk}) == ["Mine"]
+    assert get({"stage": ["lead", "mql"], "owner": seller.pk}) == ["Seller"]
+
+
+def test_owner_id_and_team_id_still_work_and_are_marked_deprecated(
+    client, admin, other_team, admin_token, people
+):
+    by_owner = client.get("/api/v1/contacts", {"owner_id": admin.pk}, **bearer(admin_token))
+    by_team = client.get("/api/v1/contacts", {"team_id": other_team.pk}, **bearer(admin_token))
+    companies = client.get("/api/v1/companies", {"owner_id": admin.pk}, **bearer(admin_token))
+    schema = client.get("/api/v1/openapi.json").json()
+
+    assert _names(by_owner) == ["Mine"]
+    assert _names(by_team) == ["South"]
+    assert [row["name"] for row in companies.json()["results"]] == ["Acme"]
+    for path in ("/api/v1/contacts", "/api/v1/companies"):
+        parameters = {item["name"]: item for item in schema["paths"][path]["get"]["parameters"]}
+        assert parameters["owner_id"]["deprecated"] is True
+        assert parameters["team_id"]["deprecated"] is True
+        assert "deprecated" not in parameters["owner"]
+        assert parameters["property_filters"]["style"] == "form"
+        assert parameters["property_filters"]["explode"] is True
+        assert list(parameters["property_filters"]["schema"]["patternProperties"]) == [
+            r"^property\.[a-z][a-z0-9_]{0,59}(\.(gte|lte))?$"
+        ]
+
+
+@pytest.mark.parametrize(
+    ("path", "query", "field"),
+    [
+        ("/api/v1/contacts", {"ownr": "1"}, "ownr"),
+        ("/api/v1/contacts", {"stage": "lead", "satge": "mql"}, "satge"),
+        ("/api/v1/companies", {"company": "1"}, "company"),
+        ("/api/v1/properties", {"": "1"}, ""),
+        ("/api/v1/contacts/duplicates", {"reson": "email"}, "reson"),
+        ("/api/v1/exports/1", {"x": "1"}, "x"),
+    ],
+)
+def test_unknown_query_parameters_are_refused(client, admin, admin_token, people, path, query, field):
+    response = client.get(path, query, **bearer(admin_token))
+
+    assert response.status_code == 400
+    body = response.json()["error"]
+    assert body["code"] == "bad_request"
+    assert body["message"] == "Some query parameters are not known here."
+    assert list(body["fields"]) == [field]
+    assert body["fields"][field].startswith("Not a parameter of this operation (it takes: ")
+    assert response["RateLimit-Limit"]
+
+
+def test_unknown_query_parameter_on_a_write_is_refused_and_nothing_is_written(client, admin_token):
+    response = client.post(
+        "/api/v1/contacts?dry=1",
+        {"email": "a@example.com"},
+        content_type="application/json",
+        **bearer(admin_token),
+    )
+
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {
+        "dry": "Not a parameter of this operation (it takes: none)."
+    }
+    from tandem.contacts.models import Contact
+
+    assert Contact.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ({"owner": str(2**63)}, "owner.0"),
+        ({"team": str(2**64)}, "team.0"),
+        ({"company": str(2**63)}, "company"),
+        ({"owner_id": str(2**63)}, "owner_id"),
+        ({"created_to": "9999-12-31"}, "created_to"),
+        ({"created_from": "0"}, "created_from"),
+        ({"created_to": "1700000000"}, "created_to"),
+    ],
+)
+def test_out_of_range_ids_and_dates_are_a_400(client, admin_token, query, field):
+    response = client.get("/api/v1/contacts", query, **bearer(admin_token))
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "validation_error"
+    assert list(response.json()["error"]["fields"]) == [field]
