@@ -12,6 +12,7 @@ second import of that row would), and the dry run reports them as duplicates ins
 import itertools
 import logging
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
@@ -20,6 +21,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from tandem.contacts.services import bulk
+from tandem.core import leases
 from tandem.core.models import User
 from tandem.imports.models import ImportChange, ImportJob, ImportRowError, ObjectType, Status
 
@@ -27,16 +29,12 @@ logger = logging.getLogger(__name__)
 
 CHUNK_SIZE = 2_000
 UNDO_BATCH_SIZE = 2_000
+# A runner renews its lease after every chunk; a lease this old belongs to a dead runner.
+LEASE_DURATION = timedelta(minutes=5)
 
 
 class LeaseLost(Exception):
     """Another runner took the job over (ours was presumed dead); stop without writing."""
-
-
-def _lease_duration():
-    from tandem.imports.services import LEASE_DURATION
-
-    return LEASE_DURATION
 
 
 def _readers():
@@ -189,18 +187,29 @@ def _keys(job: ImportJob, rows: list[tuple[int, dict[str, str]]]) -> list[str]:
 def claim(job_id: int, worker: str, *, take_over: bool = False) -> bool:
     """Take the job for this runner with one conditional UPDATE: queued, or running under a stale lease (or
     under this worker's own name). `take_over` ignores the lease: an operator says the old runner is dead."""
-    now = timezone.now()
-    condition = Q(status=Status.QUEUED) | Q(status=Status.RUNNING)
-    if not take_over:
-        condition &= Q(lease_until__isnull=True) | Q(lease_until__lt=now) | Q(worker=worker)
-    return bool(
-        ImportJob.objects.filter(condition, pk=job_id).update(
-            status=Status.RUNNING,
-            worker=worker,
-            lease_until=now + _lease_duration(),
-            started_at=Coalesce(F("started_at"), now),
-        )
+    return leases.claim(
+        ImportJob.objects.filter(Q(status=Status.QUEUED) | Q(status=Status.RUNNING), pk=job_id),
+        worker=worker,
+        duration=LEASE_DURATION,
+        take_over=take_over,
+        status=Status.RUNNING,
+        started_at=Coalesce(F("started_at"), timezone.now()),
     )
+
+
+def stalled_job_ids() -> dict[str, list[int]]:
+    """Runs and undos whose runner died (lease expired) or whose task was lost: {"run": ids, "undo": ids}."""
+    now = timezone.now()
+    runs = ImportJob.objects.filter(
+        Q(status=Status.RUNNING, lease_until__lt=now)
+        | Q(status=Status.QUEUED, lease_until__isnull=True, created_at__lt=now - LEASE_DURATION)
+        | Q(status=Status.QUEUED, lease_until__lt=now)
+    )
+    undos = leases.stale(ImportJob.objects.filter(status=Status.UNDOING))
+    return {
+        "run": list(runs.values_list("pk", flat=True)),
+        "undo": list(undos.values_list("pk", flat=True)),
+    }
 
 
 def _count_rows(job: ImportJob) -> int:
@@ -223,16 +232,17 @@ def run(job_id: int, *, worker: str, take_over: bool = False) -> ImportJob | Non
         return None
     except Exception as error:
         logger.exception("Import %s failed", job_id)
-        ImportJob.objects.filter(pk=job.pk, worker=worker).update(
+        leases.release(
+            ImportJob.objects.filter(pk=job.pk),
+            worker=worker,
             status=Status.FAILED,
             error_message=f"The import stopped: {error}"[:2000],
-            lease_until=None,
             finished_at=timezone.now(),
         )
         job.refresh_from_db()
         return job
-    ImportJob.objects.filter(pk=job.pk, worker=worker).update(
-        status=Status.DONE, lease_until=None, finished_at=timezone.now()
+    leases.release(
+        ImportJob.objects.filter(pk=job.pk), worker=worker, status=Status.DONE, finished_at=timezone.now()
     )
     job.refresh_from_db()
     return job
@@ -242,8 +252,8 @@ def run(job_id: int, *, worker: str, take_over: bool = False) -> ImportJob | Non
 def _run_chunk(job: ImportJob, context, chunk: list[tuple[int, list[str]]], worker: str) -> None:
     # Renew the lease and check it is still ours, in the chunk's own transaction: a runner whose lease
     # was taken over cannot commit a chunk the new runner will also import.
-    renewed = ImportJob.objects.filter(pk=job.pk, worker=worker, status=Status.RUNNING).update(
-        lease_until=timezone.now() + _lease_duration()
+    renewed = leases.renew(
+        ImportJob.objects.filter(pk=job.pk, status=Status.RUNNING), worker=worker, duration=LEASE_DURATION
     )
     if not renewed:
         raise LeaseLost
@@ -307,32 +317,63 @@ def _merge_earlier_changes(job: ImportJob, changes: dict[int, list]) -> None:
 # --------------------------------------------------------------------------------------------------- undo
 
 
-def undo(job_id: int, *, actor_id: int | None = None) -> ImportJob | None:
-    """Put back what the import changed, batch by batch; each batch's ImportChange rows are deleted with it,
-    so an interrupted undo resumes where it stopped."""
-    job = ImportJob.objects.select_related("created_by").filter(pk=job_id, status=Status.UNDOING).first()
-    if job is None:
+def undo(
+    job_id: int, *, actor_id: int | None = None, worker: str = "", take_over: bool = False
+) -> ImportJob | None:
+    """Put back what the import changed, batch by batch, under a lease as the run does; each batch's
+    ImportChange rows are deleted with it, so an undo whose runner died resumes where it stopped (the sweep
+    re-queues it once its lease expires). Returns None when another runner holds the undo."""
+    worker = worker or default_worker()
+    if not leases.claim(
+        ImportJob.objects.filter(pk=job_id, status=Status.UNDOING),
+        worker=worker,
+        duration=LEASE_DURATION,
+        take_over=take_over,
+    ):
         return None
+    job = ImportJob.objects.select_related("created_by").get(pk=job_id)
     # The timeline names who undid it (the audit row too); without one, the user who ran the import.
     actor = User.objects.filter(pk=actor_id).first() if actor_id else job.created_by
     try:
-        _undo_batches(job, actor)
+        _undo_batches(job, actor, worker)
+    except LeaseLost:
+        logger.warning("Undo of import %s: lease lost to another runner; stopping.", job_id)
+        return None
     except Exception as error:
         # E.g. a restored address another contact has taken since: say so; the rest can be undone again.
         logger.exception("Undo of import %s stopped", job_id)
-        ImportJob.objects.filter(pk=job.pk, status=Status.UNDOING).update(
-            status=Status.FAILED, error_message=f"The undo stopped: {error}"[:2000]
+        leases.release(
+            ImportJob.objects.filter(pk=job.pk, status=Status.UNDOING),
+            worker=worker,
+            status=Status.FAILED,
+            error_message=f"The undo stopped: {error}"[:2000],
         )
         job.refresh_from_db()
         return job
-    ImportJob.objects.filter(pk=job.pk).update(status=Status.UNDONE, undone_at=timezone.now())
+    leases.release(
+        ImportJob.objects.filter(pk=job.pk), worker=worker, status=Status.UNDONE, undone_at=timezone.now()
+    )
     job.refresh_from_db()
     return job
 
 
-def _undo_batches(job: ImportJob, actor) -> None:
+def default_worker() -> str:
+    import os
+    import socket
+
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _undo_batches(job: ImportJob, actor, worker: str) -> None:
     while True:
         with transaction.atomic():
+            # As a run's chunk: a runner whose lease was taken over commits nothing more.
+            if not leases.renew(
+                ImportJob.objects.filter(pk=job.pk, status=Status.UNDOING),
+                worker=worker,
+                duration=LEASE_DURATION,
+            ):
+                raise LeaseLost
             batch = list(
                 ImportChange.objects.filter(job=job)
                 .order_by("id")
