@@ -15,6 +15,7 @@ from tandem.contacts.models import (
 )
 from tandem.contacts.selectors import timeline
 from tandem.contacts.services import bulk
+from tandem.contacts.services.bulk import upsert as _bulk_upsert  # noqa: F401 (bulk.upsert for monkeypatch)
 from tandem.contacts.tests.factories import (
     CompanyFactory,
     ContactFactory,
@@ -485,7 +486,7 @@ def test_a_concurrent_insert_of_the_same_key_turns_the_row_into_an_update(admin,
         [["ada@example.com", "Ada"], ["new@example.com", "New"]],
         ["email", "first_name"],
     )
-    real_lookup = bulk._lookup
+    real_lookup = bulk.upsert.lookup
     calls = {"count": 0}
 
     def racing_lookup(spec, field_name, values, lock):
@@ -494,7 +495,7 @@ def test_a_concurrent_insert_of_the_same_key_turns_the_row_into_an_update(admin,
             return {}  # the other import's row is not visible yet
         return real_lookup(spec, field_name, values, lock)
 
-    monkeypatch.setattr(bulk, "_lookup", racing_lookup)
+    monkeypatch.setattr(bulk.upsert, "lookup", racing_lookup)
     ContactFactory(email="ADA@example.com", first_name="Other import")
 
     job = run(admin, job)
