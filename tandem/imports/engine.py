@@ -92,6 +92,8 @@ def _empty_report() -> dict[str, Any]:
         "invalid_rows": 0,
         "duplicates_in_file": 0,
         "matches_in_database": 0,
+        "companies_to_create": 0,
+        "rows_linked_to_companies": 0,
     }
     for problem in (
         bulk.Problem.INVALID_EMAIL,
@@ -123,6 +125,7 @@ def dry_run(job_id: int) -> dict[str, Any] | None:
         return None
     report = _empty_report()
     seen: set[int] = set()
+    new_companies: set[str] = set()
     context = _context(job)
     try:
         for chunk in _chunks(_rows(job), CHUNK_SIZE):
@@ -137,6 +140,11 @@ def dry_run(job_id: int) -> dict[str, Any] | None:
                     report[result.problem] += 1
                     _example(report, result.problem, result.row_number, result.reason)
                     continue
+                if result.company_action:
+                    report["rows_linked_to_companies"] += 1
+                    if result.company_action == "created":
+                        new_companies.add(result.company_key)
+                        report["companies_to_create"] = len(new_companies)
                 fingerprint = hash(key_value)
                 duplicate = fingerprint in seen
                 seen.add(fingerprint)

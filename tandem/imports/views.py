@@ -33,6 +33,8 @@ REPORT_LABELS = {
     "invalid_rows": "Rows with errors",
     "duplicates_in_file": "Duplicates inside the file",
     "matches_in_database": "Already in Tandem",
+    "companies_to_create": "Companies to create",
+    "rows_linked_to_companies": "Rows linked to a company",
 }
 
 

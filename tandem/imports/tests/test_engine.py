@@ -347,6 +347,8 @@ def test_dry_run_reports_without_writing(admin):
         "invalid_rows": 3,
         "duplicates_in_file": 1,
         "matches_in_database": 1,
+        "companies_to_create": 0,
+        "rows_linked_to_companies": 0,
         "invalid_email": 1,
         "bad_phone": 1,
         "missing_key": 1,

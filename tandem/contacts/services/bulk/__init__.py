@@ -9,9 +9,9 @@ Rules (what a HubSpot user expects of an import):
 - Mode "update" changes every differing field, "fill_empty" only fields that are empty, "skip" leaves
   matched records alone. A matched row that changes nothing counts as skipped.
 - Tags are added, never removed. Custom properties are validated by their definitions.
-- Contacts are linked to an existing company by domain (as HubSpot does), else by exact name
-  (case-insensitive, the oldest of that name); a contact import never creates companies — import the
-  companies first. An unknown company leaves the contact without one.
+- Contacts are linked to an existing company by domain (as HubSpot does), else by name (case- and
+  accent-insensitive, the oldest of that name); a company that does not exist yet is created (once, owned
+  by the importing user) when that user may create companies, else the contact is left without one.
 - A row that would give a record an address (or external id) another record has fails, as does a row for a
   record the actor may not change, or an owner the actor may not assign. The rest of the batch lands.
 - Rows with the same key in one batch are applied in waves, in file order, so the later updates the earlier.

@@ -213,7 +213,7 @@ def clean_contact(row_number: int, values: Mapping[str, str], key: str, context:
             row.fields["lead_status"] = status
     raw_company = str(values.get("company") or "").strip()
     if raw_company:
-        row.fields["company_name"] = raw_company.lower()
+        row.fields["company_name"] = " ".join(raw_company.split())[:200]  # as written: a new company takes it
     raw_domain = str(values.get("company_domain") or "").strip()
     if raw_domain:
         try:

@@ -79,6 +79,10 @@ class RowResult:
     reason: str = ""
     problem: str = ""
     matched: bool = False
+    # For a contact row naming a company: "linked" to an existing one, "created" (or to be created in a dry
+    # run), or "" (not linked); and the company's key ("domain:…" / "name:…") to count new companies once.
+    company_action: str = ""
+    company_key: str = ""
 
 
 @dataclass
@@ -89,6 +93,8 @@ class CleanedRow:
     properties: dict[str, Any] = field(default_factory=dict)
     tags: list[str] = field(default_factory=list)
     errors: list[tuple[str, str]] = field(default_factory=list)
+    company_action: str = ""
+    company_key: str = ""
 
 
 @dataclass

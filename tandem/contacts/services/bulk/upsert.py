@@ -58,7 +58,7 @@ def _upsert(
     dry_run: bool,
 ) -> list[RowResult]:
     cleaned = [spec.clean(row_number, values, key, context) for row_number, values in rows]
-    resolve_related(spec, [row for row in cleaned if not row.errors], context)
+    resolve_related(spec, [row for row in cleaned if not row.errors], context, dry_run=dry_run)
     results: dict[int, RowResult] = {}
     waves: list[list[tuple[int, CleanedRow]]] = []
     seen: dict[str, int] = {}
@@ -96,6 +96,10 @@ def _upsert(
                         for position, row in wave_rows
                     }
         results.update(wave_results)
+    for position, row in enumerate(cleaned):
+        if row.company_action and results[position].outcome != Outcome.FAILED:
+            results[position].company_action = row.company_action
+            results[position].company_key = row.company_key
     return [results[position] for position in range(len(cleaned))]
 
 
