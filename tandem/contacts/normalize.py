@@ -1,11 +1,13 @@
 """Turning what people type into the one form we store: emails, domains, phones, tags."""
 
 import hashlib
+from functools import lru_cache
 
 import idna
 import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django_countries import countries
 from email_validator import EmailNotValidError, validate_email
 
 
@@ -73,3 +75,52 @@ def normalize_phone(raw: str | None, country: str = "") -> str:
 
 def normalize_tag(raw: str) -> str:
     return " ".join(str(raw).split()).lower()[:60]
+
+
+@lru_cache(maxsize=1)
+def country_codes() -> dict[str, str]:
+    """Lower-cased ISO code or English name -> ISO code, built once (django-countries builds it per call)."""
+    table: dict[str, str] = {}
+    for code, name in countries:
+        table[str(name).lower()] = code
+    for code, _name in countries:
+        table[code.lower()] = code
+    # How exports of other products and people commonly write the few countries whose ISO name is long.
+    table.update(COUNTRY_ALIASES)
+    return table
+
+
+COUNTRY_ALIASES = {
+    "usa": "US",
+    "united states": "US",
+    "u.s.a.": "US",
+    "u.s.": "US",
+    "uk": "GB",
+    "u.k.": "GB",
+    "great britain": "GB",
+    "england": "GB",
+    "scotland": "GB",
+    "wales": "GB",
+    "russia": "RU",
+    "south korea": "KR",
+    "korea": "KR",
+    "iran": "IR",
+    "vietnam": "VN",
+    "czech republic": "CZ",
+    "the netherlands": "NL",
+    "holland": "NL",
+}
+
+
+def normalize_country(raw: str | None) -> str:
+    """The ISO 3166 code of a country given by its code, its English name or a common alias (USA, United
+    States, UK, Great Britain…), any case; "" for blank. Every write path (form, API, import) uses this.
+
+    Raises ValidationError with a readable message for anything else."""
+    text = " ".join(str(raw or "").split())
+    if not text:
+        return ""
+    code = country_codes().get(text.lower())
+    if code is None:
+        raise ValidationError(f"“{text[:40]}” is not a country (use its name or ISO code, e.g. DE).")
+    return code

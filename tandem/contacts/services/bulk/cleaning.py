@@ -3,11 +3,9 @@ services (tandem.contacts.normalize); the fast paths sit behind those functions.
 
 import re
 from collections.abc import Iterable, Mapping
-from functools import lru_cache
 
 import email_validator
 from django.core.exceptions import ValidationError
-from django_countries import countries
 from email_validator.rfc_constants import CASE_INSENSITIVE_MAILBOX_NAMES
 
 from tandem.contacts import normalize
@@ -26,41 +24,6 @@ from tandem.contacts.services.bulk.rows import (
     UpsertContext,
 )
 from tandem.contacts.services.contacts import TEXT_FIELDS as CONTACT_TEXT_FIELDS
-
-
-@lru_cache(maxsize=1)
-def _country_codes() -> dict[str, str]:
-    """Lower-cased ISO code or English name -> ISO code, built once (django-countries builds it per call)."""
-    table: dict[str, str] = {}
-    for code, name in countries:
-        table[str(name).lower()] = code
-    for code, _name in countries:
-        table[code.lower()] = code
-    # How exports of other products and people commonly write the few countries whose ISO name is long.
-    table.update(COUNTRY_ALIASES)
-    return table
-
-
-COUNTRY_ALIASES = {
-    "usa": "US",
-    "united states": "US",
-    "u.s.a.": "US",
-    "u.s.": "US",
-    "uk": "GB",
-    "u.k.": "GB",
-    "great britain": "GB",
-    "england": "GB",
-    "scotland": "GB",
-    "wales": "GB",
-    "russia": "RU",
-    "south korea": "KR",
-    "korea": "KR",
-    "iran": "IR",
-    "vietnam": "VN",
-    "czech republic": "CZ",
-    "the netherlands": "NL",
-    "holland": "NL",
-}
 
 
 def _choice_table(choices: Iterable[tuple[str, str]], extra: Mapping[str, str]) -> dict[str, str]:
@@ -150,16 +113,10 @@ def _clean_common(
             row.fields["external_id"] = raw_external
     raw_country = str(values.get("country") or "").strip()
     if raw_country:
-        code = _country_codes().get(raw_country.lower())
-        if code is None:
-            row.errors.append(
-                (
-                    Problem.INVALID,
-                    f"“{raw_country[:40]}” is not a country (use its name or ISO code, e.g. DE).",
-                )
-            )
-        else:
-            row.fields["country"] = code
+        try:
+            row.fields["country"] = normalize.normalize_country(raw_country)
+        except ValidationError as error:
+            row.errors.append((Problem.INVALID, error.messages[0]))
     raw_phone = str(values.get("phone") or "").strip()
     if raw_phone:
         try:
