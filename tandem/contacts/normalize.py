@@ -124,3 +124,39 @@ def normalize_country(raw: str | None) -> str:
     if code is None:
         raise ValidationError(f"“{text[:40]}” is not a country (use its name or ISO code, e.g. DE).")
     return code
+
+
+# Quote marks other products leave around each tag: Mailchimp exports TAGS as `"vip","newsletter"`.
+TAG_QUOTES = "\"'“”‘’«»"
+
+
+def split_tags(raw: str) -> list[str]:
+    """Tag names from one cell or field: separated by ";" or ",", each without surrounding quote marks,
+    normalised (normalize_tag), blanks and repeats dropped, in order."""
+    import re
+
+    names = [normalize_tag(part.strip().strip(TAG_QUOTES)) for part in re.split(r"[;,]", str(raw or ""))]
+    return list(dict.fromkeys(name for name in names if name))
+
+
+def parse_timestamp(raw: str | None):
+    """An aware datetime from the common written forms ("2023-01-15 10:22:01", ISO 8601 with or without a
+    zone, a bare date); a time without a zone is read as UTC, as Mailchimp and HubSpot write them. None for
+    blank; ValidationError for anything else."""
+    import datetime
+
+    from django.utils.dateparse import parse_date, parse_datetime
+
+    text = " ".join(str(raw or "").split())
+    if not text:
+        return None
+    try:
+        value = parse_datetime(text.replace(" UTC", "").replace("Z", "+00:00"))
+        if value is None:
+            day = parse_date(text)
+            value = datetime.datetime.combine(day, datetime.time()) if day else None
+    except ValueError:
+        value = None
+    if value is None:
+        raise ValidationError(f"“{text[:40]}” is not a date and time (write it as 2024-01-31 13:45).")
+    return value if value.tzinfo else value.replace(tzinfo=datetime.UTC)

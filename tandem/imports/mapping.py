@@ -31,6 +31,9 @@ CONTACT_FIELDS: list[tuple[str, str]] = [
     ("source_campaign", "Source campaign"),
     ("external_id", "External ID"),
     ("tags", "Tags (separated by ; or ,)"),
+    ("marketing_consent_at", "Marketing email consent: given at"),
+    ("marketing_consent_confirmed_at", "Marketing email consent: confirmed at"),
+    ("marketing_consent_ip", "Marketing email consent: IP address"),
 ]
 
 COMPANY_FIELDS: list[tuple[str, str]] = [
@@ -83,7 +86,8 @@ CONTACT_ALIASES: dict[str, list[str]] = {
         "website url",
         "domain",
     ],
-    "country": ["country", "country region", "mailing country", "country code", "billing country", "nation"],
+    # Mailchimp writes the country code as CC.
+    "country": ["country", "country region", "mailing country", "country code", "billing country", "nation", "cc"],
     "lifecycle_stage": ["lifecycle stage", "lifecyclestage", "stage", "lifecycle"],
     "lead_status": ["lead status", "hs lead status", "status"],
     "owner": [
@@ -101,6 +105,10 @@ CONTACT_ALIASES: dict[str, list[str]] = {
     "source_campaign": ["source campaign", "campaign", "utm campaign", "original source drill down 2"],
     "external_id": ["external id", "record id", "contact id", "lead id", "id", "hubspot id", "crm id"],
     "tags": ["tags", "tag", "labels"],
+    # Mailchimp's audience export: when and from where the subscriber opted in and confirmed.
+    "marketing_consent_at": ["optin time", "opt in time", "opt in date", "consent date", "subscribed at"],
+    "marketing_consent_confirmed_at": ["confirm time", "confirmed at", "confirmation time"],
+    "marketing_consent_ip": ["confirm ip", "optin ip", "opt in ip"],
 }
 
 COMPANY_ALIASES: dict[str, list[str]] = {

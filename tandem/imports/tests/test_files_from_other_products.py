@@ -85,3 +85,91 @@ def test_company_names_that_do_not_exist_yet_are_created_and_linked(
         ("Société Générale", seller.pk),
         ("Swift Solar", seller.pk),
     ]
+
+
+MAILCHIMP = (
+    "Email Address,First Name,Last Name,MEMBER_RATING,OPTIN_TIME,OPTIN_IP,CONFIRM_TIME,CONFIRM_IP,CC,TAGS\n"
+    'bea@example.com,Béa,Müller,2,2023-01-15 10:22:01,,2023-01-15 10:25:40,203.0.113.7,DE,"""vip"",""newsletter"""\n'
+    'carl@example.com,Carl,Berg,3,2022-11-02 08:00:00,198.51.100.2,,,US,"""newsletter"""\n'
+    "dora@example.com,Dora,Lind,1,,,,,GB,\n"
+).encode()
+
+
+def test_mailchimp_tags_lose_their_quotes_consent_times_become_evidence_and_cc_is_the_country(
+    client, seller, django_capture_on_commit_callbacks
+):
+    import datetime
+
+    from tandem.contacts.models import Consent
+
+    import_through_the_pages(client, MAILCHIMP, django_capture_on_commit_callbacks, name="members.csv")
+
+    assert sorted(Contact.objects.values_list("email", "country")) == [
+        ("bea@example.com", "DE"),
+        ("carl@example.com", "US"),
+        ("dora@example.com", "GB"),
+    ]
+    tags = {
+        contact.email: sorted(tag.name for tag in contact.tags.all())
+        for contact in Contact.objects.prefetch_related("tags")
+    }
+    assert tags == {
+        "bea@example.com": ["newsletter", "vip"],
+        "carl@example.com": ["newsletter"],
+        "dora@example.com": [],
+    }
+    utc = datetime.UTC
+    assert sorted(
+        Consent.objects.values_list(
+            "contact__email", "purpose", "status", "method", "recorded_at", "confirmed_at", "ip_address"
+        )
+    ) == [
+        (
+            "bea@example.com",
+            "marketing_email",
+            "granted",
+            "import",
+            datetime.datetime(2023, 1, 15, 10, 22, 1, tzinfo=utc),
+            datetime.datetime(2023, 1, 15, 10, 25, 40, tzinfo=utc),
+            "203.0.113.7",
+        ),
+        (
+            "carl@example.com",
+            "marketing_email",
+            "granted",
+            "import",
+            datetime.datetime(2022, 11, 2, 8, 0, tzinfo=utc),
+            None,
+            None,
+        ),
+    ]
+
+
+def test_an_import_publishes_stage_changed_per_contact_and_keeps_first_touch_sources(
+    client, seller, django_capture_on_commit_callbacks
+):
+    from tandem.contacts.models import StageChange
+    from tandem.contacts.tests.factories import ContactFactory
+    from tandem.core.models import Event
+
+    kept = ContactFactory(email="kept@example.com", owner=seller, lifecycle_stage="lead", source="Webinar")
+    data = (
+        b"Email,Lifecycle Stage,Original Source,Source Medium\n"
+        b"kept@example.com,Customer,Paid Search,cpc\n"
+        b"new@example.com,MQL,Organic Search,\n"
+    )
+    Event.objects.all().delete()
+
+    import_through_the_pages(client, data, django_capture_on_commit_callbacks)
+
+    kept.refresh_from_db()
+    created = Contact.objects.get(email="new@example.com")
+    # first touch: the existing source stays, an empty first-touch field is filled
+    assert (kept.lifecycle_stage, kept.source, kept.source_medium) == ("customer", "Webinar", "cpc")
+    assert (created.lifecycle_stage, created.source) == ("mql", "Organic Search")
+    events = sorted(
+        (event.payload["contact_id"], event.payload["stage_change_id"])
+        for event in Event.objects.filter(name="contacts.contact.stage_changed")
+    )
+    changes = dict(StageChange.objects.filter(cause_type="import").values_list("contact_id", "pk"))
+    assert events == sorted([(kept.pk, changes[kept.pk]), (created.pk, changes[created.pk])])

@@ -1,6 +1,7 @@
 """Cleaning a file's cells into stored values, per field, through the same cleaners as the single-record
 services (tandem.contacts.normalize); the fast paths sit behind those functions."""
 
+import ipaddress
 import re
 from collections.abc import Iterable, Mapping
 
@@ -84,11 +85,6 @@ def fast_normalize_email(text: str) -> str | None:
     return normalize.normalize_email(text)
 
 
-def _split_tags(raw: str) -> list[str]:
-    names = [normalize.normalize_tag(part) for part in re.split(r"[;,]", raw)]
-    return list(dict.fromkeys(name for name in names if name))
-
-
 def _clean_common(
     row: CleanedRow, values: Mapping[str, str], context: UpsertContext, text_fields: dict
 ) -> None:
@@ -143,6 +139,27 @@ def _clean_common(
             row.properties[name] = value
 
 
+def _clean_consent(row: CleanedRow, values: Mapping[str, str]) -> None:
+    """Marketing-email consent evidence: when it was given and confirmed, and from which address."""
+    for name, evidence in (
+        ("marketing_consent_at", "given_at"),
+        ("marketing_consent_confirmed_at", "confirmed_at"),
+    ):
+        try:
+            moment = normalize.parse_timestamp(values.get(name))
+        except ValidationError as error:
+            row.errors.append((Problem.INVALID, f"Consent: {error.messages[0]}"))
+            continue
+        if moment is not None:
+            row.consent[evidence] = moment
+    raw_ip = str(values.get("marketing_consent_ip") or "").strip()
+    if raw_ip and row.consent:
+        try:
+            row.consent["ip_address"] = str(ipaddress.ip_address(raw_ip))
+        except ValueError:
+            row.errors.append((Problem.INVALID, f"Consent: “{raw_ip[:45]}” is not an IP address."))
+
+
 def clean_contact(row_number: int, values: Mapping[str, str], key: str, context: UpsertContext) -> CleanedRow:
     row = CleanedRow(row_number=row_number)
     raw_email = str(values.get("email") or "").strip()
@@ -179,9 +196,10 @@ def clean_contact(row_number: int, values: Mapping[str, str], key: str, context:
             )
         except ValidationError as error:
             row.errors.append((Problem.INVALID, error.messages[0]))
+    _clean_consent(row, values)
     raw_tags = str(values.get("tags") or "").strip()
     if raw_tags:
-        row.tags = _split_tags(raw_tags)
+        row.tags = normalize.split_tags(raw_tags)
     if key == "email":
         row.key = row.fields["email"].lower() if row.fields.get("email") else None
         if row.key is None and not any(problem == Problem.INVALID_EMAIL for problem, _ in row.errors):

@@ -70,11 +70,12 @@ def _resolve_companies(
     not created (id None, action "created"). The key names the company across batches ("domain:…" or
     "name:…") so a dry run counts each new company once.
     """
-    wanted = {
+    # In file order: a new company takes the spelling of the first row that names it.
+    wanted = dict.fromkeys(
         (row.fields.get("company_domain"), row.fields.get("company_name"))
         for row in rows
         if row.fields.get("company_domain") or row.fields.get("company_name")
-    }
+    )
     if not wanted:
         return {}
     domains = {domain for domain, _ in wanted if domain}

@@ -32,7 +32,13 @@ CONTACT_FIELDS = (
     "source_medium",
     "source_campaign",
     "tags",  # several tags separated by ";"
+    # Marketing-email consent evidence (Mailchimp's OPTIN_TIME, CONFIRM_TIME, CONFIRM_IP / OPTIN_IP).
+    "marketing_consent_at",
+    "marketing_consent_confirmed_at",
+    "marketing_consent_ip",
 )
+# First-touch fields: how a contact first came. Set once, then never overwritten (only an empty one is filled).
+WRITE_ONCE_FIELDS = frozenset({"source", "source_medium", "source_campaign"})
 COMPANY_FIELDS = (
     "name",
     "domain",
@@ -95,6 +101,8 @@ class CleanedRow:
     errors: list[tuple[str, str]] = field(default_factory=list)
     company_action: str = ""
     company_key: str = ""
+    # {"given_at", "confirmed_at", "ip_address"}: consent evidence, written after the record.
+    consent: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -137,3 +145,14 @@ class Spec:
     # The live-unique fields: a row's value for the one that is not the key must not belong to another record.
     unique_fields: tuple[str, ...]
     name: str
+
+
+@dataclass
+class WavePlan:
+    """What a wave will do: a result for each decided row, the rows to create, the records to update (with
+    their previous values) and the tags to add."""
+
+    results: dict[int, RowResult] = field(default_factory=dict)
+    to_create: list[tuple[int, CleanedRow]] = field(default_factory=list)
+    to_update: list[tuple[int, CleanedRow, Any, dict[str, Any]]] = field(default_factory=list)
+    tag_rows: list[tuple[list[str], int]] = field(default_factory=list)

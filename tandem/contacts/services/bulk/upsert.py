@@ -8,26 +8,26 @@ from django.utils import timezone
 
 from tandem.contacts import normalize
 from tandem.contacts.models import (
-    Activity,
-    ActivityKind,
     Company,
     Contact,
     ContactTag,
     LifecycleStage,
-    StageChange,
     Tag,
 )
 from tandem.contacts.services.bulk.cleaning import clean_company, clean_contact
+from tandem.contacts.services.bulk.history import record_consents, record_history
 from tandem.contacts.services.bulk.related import resolve_related
 from tandem.contacts.services.bulk.rows import (
     CONFLICT_RETRIES,
     PROPERTY_PREFIX,
+    WRITE_ONCE_FIELDS,
     CleanedRow,
     Outcome,
     Problem,
     RowResult,
     Spec,
     UpsertContext,
+    WavePlan,
     context_for,
 )
 from tandem.contacts.services.bulk.sql import (
@@ -42,7 +42,6 @@ from tandem.contacts.services.bulk.sql import (
 )
 from tandem.core import access
 from tandem.core.access import Verb
-from tandem.core.events import publish
 from tandem.core.models import User
 
 CONTACT_SPEC = Spec(Contact, "contact", clean_contact, ("email", "external_id"), "contact")
@@ -113,6 +112,39 @@ def _apply(
     claimed: dict,
     created_keys: set,
 ) -> dict[int, RowResult]:
+    """One wave (no two rows with the same key): decide every row, then write it all set-based."""
+    now = timezone.now()
+    plan = _decide(spec, wave_rows, key, mode, context, dry_run, claimed, created_keys)
+    for position, row, instance, previous in plan.to_update:
+        plan.results[position] = RowResult(
+            row.row_number, Outcome.UPDATED, instance.pk, previous=previous, matched=True
+        )
+    if dry_run:
+        for position, row in plan.to_create:
+            created_keys.add(row.key)
+            plan.results[position] = RowResult(row.row_number, Outcome.CREATED)
+        return plan.results
+    _insert_created(spec, plan, key, context, claimed, now)
+    _update_changed(spec, plan)
+    _add_tags(plan.tag_rows)
+    record_history(spec, plan, context, now)
+    if spec.model is Contact:
+        record_consents(plan, context, now)
+    return plan.results
+
+
+def _decide(
+    spec: Spec,
+    wave_rows: list[tuple[int, CleanedRow]],
+    key: str,
+    mode: str,
+    context: UpsertContext,
+    dry_run: bool,
+    claimed: dict,
+    created_keys: set,
+) -> WavePlan:
+    """Look the wave's records up (one query per unique field) and decide each row: create, update (with
+    the fields that change and their old values), skip, or fail with a reason. Writes nothing."""
     now = timezone.now()
     actor = context.actor
     existing = lookup(spec, key, {row.key for _, row in wave_rows}, lock=not dry_run)
@@ -128,10 +160,8 @@ def _apply(
         others[field_name] = {
             value: record.pk for value, record in lookup(spec, field_name, values, lock=False).items()
         }
-    results: dict[int, RowResult] = {}
-    to_create: list[tuple[int, CleanedRow]] = []
-    to_update: list[tuple[int, CleanedRow, Any, dict[str, Any]]] = []
-    tag_rows: list[tuple[list[str], int]] = []
+    plan = WavePlan()
+    results, to_create, to_update, tag_rows = plan.results, plan.to_create, plan.to_update, plan.tag_rows
 
     def conflict(row: CleanedRow, record_id: int | None, names: Iterable[str]) -> str | None:
         for field_name in names:
@@ -187,7 +217,9 @@ def _apply(
             if name in ("team_id", key):
                 continue
             current = stored_value(instance, name)
-            if current == value or (mode == "fill_empty" and not is_empty(current)):
+            if current == value or (
+                (mode == "fill_empty" or name in WRITE_ONCE_FIELDS) and not is_empty(current)
+            ):
                 continue
             previous[name] = current
             changed_names.append(name)
@@ -233,16 +265,13 @@ def _apply(
             if field_name in changed_names:
                 claimed[(field_name, unique_value(field_name, row.fields[field_name]))] = row.key
 
-    for position, row, instance, previous in to_update:
-        results[position] = RowResult(
-            row.row_number, Outcome.UPDATED, instance.pk, previous=previous, matched=True
-        )
-    if dry_run:
-        for position, row in to_create:
-            created_keys.add(row.key)
-            results[position] = RowResult(row.row_number, Outcome.CREATED)
-        return results
+    return plan
 
+
+def _insert_created(spec: Spec, plan: WavePlan, key: str, context: UpsertContext, claimed: dict, now) -> None:
+    """INSERT the new records with one executemany, then read their ids back by key (one indexed query)."""
+    actor = context.actor
+    results, to_create, tag_rows = plan.results, plan.to_create, plan.tag_rows
     default_owner = (actor.pk, actor.team_id) if actor is not None else (None, None)
     defaults = defaults_for(spec.model)
     columns = tuple(defaults)
@@ -273,6 +302,10 @@ def _apply(
         if row.tags:
             tag_rows.append((row.tags, created_ids[row.key]))
 
+
+def _update_changed(spec: Spec, plan: WavePlan) -> None:
+    """UPDATE each changed record's changed columns only, grouped by the set of columns."""
+    to_update = plan.to_update
     if to_update:
         changed = []
         for _position, _row, instance, previous in to_update:
@@ -282,6 +315,9 @@ def _apply(
             changed.append((instance, tuple(sorted(names))))
         update_rows(spec.model, changed)
 
+
+def _add_tags(tag_rows: list[tuple[list[str], int]]) -> None:
+    """Create the tags no record has yet, then link them; tags are added, never removed."""
     if tag_rows:
         wanted = {name for tags, _ in tag_rows for name in tags}
         Tag.objects.bulk_create([Tag(name=name) for name in sorted(wanted)], ignore_conflicts=True)
@@ -295,95 +331,6 @@ def _apply(
             ignore_conflicts=True,
             batch_size=1000,
         )
-
-    source_type, source_id = context.source_type, context.source_id
-    actor_id = actor.pk if actor is not None and actor.is_authenticated else None
-    record_field = "contact_id" if spec.model is Contact else "company_id"
-    other_field = "company_id" if spec.model is Contact else "contact_id"
-    activity_columns = (
-        record_field,
-        other_field,
-        "kind",
-        "occurred_at",
-        "actor_id",
-        "subject_type",
-        "subject_id",
-        "campaign_id",
-        "body",
-        "details",
-    )
-    activities = [
-        (
-            results[position].object_id,
-            None,
-            ActivityKind.IMPORTED,
-            now,
-            actor_id,
-            source_type,
-            source_id,
-            None,
-            "",
-            {"created": True},
-        )
-        for position, _row in to_create
-    ]
-    activities += [
-        (
-            instance.pk,
-            None,
-            ActivityKind.IMPORTED,
-            now,
-            actor_id,
-            source_type,
-            source_id,
-            None,
-            "",
-            {"created": False, "fields": sorted(name for name in previous if name != "updated_at")},
-        )
-        for _position, _row, instance, previous in to_update
-    ]
-    insert_rows(Activity, activity_columns, activities)
-    if spec.model is Contact:
-        stage_columns = (
-            "contact_id",
-            "from_stage",
-            "to_stage",
-            "changed_at",
-            "actor_id",
-            "cause_type",
-            "cause_id",
-        )
-        stage_changes = [
-            (
-                results[position].object_id,
-                "",
-                row.fields.get("lifecycle_stage") or LifecycleStage.LEAD,
-                now,
-                actor_id,
-                source_type,
-                source_id,
-            )
-            for position, row in to_create
-        ]
-        stage_changes += [
-            (
-                instance.pk,
-                previous["lifecycle_stage"],
-                instance.lifecycle_stage,
-                now,
-                actor_id,
-                source_type,
-                source_id,
-            )
-            for _position, _row, instance, previous in to_update
-            if "lifecycle_stage" in previous
-        ]
-        insert_rows(StageChange, stage_columns, stage_changes)
-    touched = [results[position].object_id for position, _ in to_create]
-    touched += [instance.pk for _, _, instance, _ in to_update]
-    if touched:
-        publish(f"contacts.{spec.name}.imported", ids=touched, source_type=source_type, source_id=source_id)
-    return results
 
 
 def upsert_contacts(
