@@ -21,7 +21,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from tandem.contacts.services import bulk
-from tandem.core import leases
+from tandem.core import leases, spreadsheets
 from tandem.core.models import User
 from tandem.imports.models import ImportChange, ImportJob, ImportRowError, ObjectType, Status
 
@@ -29,6 +29,7 @@ logger = logging.getLogger(__name__)
 
 CHUNK_SIZE = 2_000
 UNDO_BATCH_SIZE = 2_000
+EXAMPLES_PER_KIND = 20
 # A runner renews its lease after every chunk; a lease this old belongs to a dead runner.
 LEASE_DURATION = timedelta(minutes=5)
 
@@ -60,9 +61,15 @@ def _rows(job: ImportJob, start: int = 0) -> Iterator[tuple[int, list[str]]]:
 
 
 def _mapped(job: ImportJob, chunk: list[tuple[int, list[str]]]) -> list[tuple[int, dict[str, str]]]:
+    """Each row as {target field: cell}. A cell Tandem's export neutralised against formulas ("'=x") is read
+    as what it was ("=x"): the quote was the export's, not the person's."""
     columns = [(int(index), target) for index, target in job.mapping.items() if target]
+    unneutralise = spreadsheets.unneutralise
     return [
-        (row_number, {target: cells[index] if index < len(cells) else "" for index, target in columns})
+        (
+            row_number,
+            {target: unneutralise(cells[index]) if index < len(cells) else "" for index, target in columns},
+        )
         for row_number, cells in chunk
     ]
 
@@ -95,6 +102,9 @@ def _empty_report() -> dict[str, Any]:
         "companies_to_create": 0,
         "rows_linked_to_companies": 0,
     }
+    # What the updates will change: how many records per field, and a sample of rows with old -> new.
+    report["fields_to_change"] = {}
+    report["update_samples"] = []
     for problem in (
         bulk.Problem.INVALID_EMAIL,
         bulk.Problem.BAD_PHONE,
@@ -110,7 +120,7 @@ def _empty_report() -> dict[str, Any]:
 
 def _example(report: dict[str, Any], kind: str, row_number: int, reason: str) -> None:
     examples = report["examples"].setdefault(kind, [])
-    if len(examples) < 20:
+    if len(examples) < EXAMPLES_PER_KIND:
         examples.append({"row": row_number, "reason": reason})
 
 
@@ -157,14 +167,18 @@ def dry_run(job_id: int) -> dict[str, Any] | None:
                         f"The same {job.key.replace('_', ' ')} as an earlier row ({key_value}); "
                         "this row updates that one.",
                     )
-                if result.matched and not duplicate:
+                if duplicate:
+                    # A repeat of an earlier row is a duplicate in the file, not another record to update.
+                    continue
+                if result.matched:
                     report["matches_in_database"] += 1
-                if result.outcome == bulk.Outcome.CREATED and not duplicate:
+                if result.outcome == bulk.Outcome.CREATED:
                     report["to_create"] += 1
                 elif result.outcome == bulk.Outcome.SKIPPED:
                     report["to_skip"] += 1
                 else:
                     report["to_update"] += 1
+                    _note_changes(report, result)
     except _readers().ImportFileError as error:
         ImportJob.objects.filter(pk=job.pk).update(status=Status.FAILED, error_message=str(error))
         return None
@@ -179,6 +193,27 @@ def dry_run(job_id: int) -> dict[str, Any] | None:
         status=Status.READY, dry_run_report=report, total_rows=report["total_rows"]
     )
     return report
+
+
+def _note_changes(report: dict[str, Any], result) -> None:
+    for name in result.changes:
+        report["fields_to_change"][name] = report["fields_to_change"].get(name, 0) + 1
+    if result.changes and len(report["update_samples"]) < EXAMPLES_PER_KIND:
+        report["update_samples"].append(
+            {
+                "row": result.row_number,
+                "changes": {name: [_shown(old), _shown(new)] for name, (old, new) in result.changes.items()},
+            }
+        )
+
+
+def _shown(value: Any) -> Any:
+    """A value as the report (JSON) keeps it: text, numbers, lists of text, or None."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, list | tuple):
+        return [str(item) for item in value]
+    return str(value)
 
 
 def _keys(job: ImportJob, rows: list[tuple[int, dict[str, str]]]) -> list[str]:

@@ -189,11 +189,27 @@ def candidates(object_type: str, definitions: Any) -> dict[str, list[tuple[int, 
     return table
 
 
+# Headers only Tandem's own export writes together (its "Record ID" is Tandem's id, not another product's).
+TANDEM_EXPORT_HEADERS = {"record id", "owner email", "created at", "updated at"}
+
+
+def is_tandem_export(headers: list[str]) -> bool:
+    """Whether the file is an export from Tandem: then "Record ID" holds Tandem's own ids, which must never
+    become external ids (HubSpot's "Record ID" is an external id)."""
+    return {normalise_header(header) for header in headers} >= TANDEM_EXPORT_HEADERS
+
+
 def guess_mapping(headers: list[str], object_type: str, definitions: Any = None) -> dict[str, str]:
-    """{column index as str: target key or ""} for every column, each target used at most once."""
+    """{column index as str: target key or ""} for every column, each target used at most once.
+
+    In Tandem's own export the "Record ID" column is left out (those are Tandem's ids) and "External ID"
+    is the external id."""
     table = candidates(object_type, definitions)
+    own_export = is_tandem_export(headers)
     proposals: list[tuple[int, int, str]] = []  # (rank, column index, target)
     for index, header in enumerate(headers):
+        if own_export and normalise_header(header) == "record id":
+            continue
         for rank, key in table.get(normalise_header(header), []):
             proposals.append((rank, index, key))
     mapping = {str(index): "" for index in range(len(headers))}

@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 
+from tandem.core import spreadsheets
+
 MAX_COLUMNS = 500
 SAMPLE_ROW_COUNT = 5
 # Enough text to see the header, a few rows and the delimiter, and to find a binary file's NUL bytes.
@@ -110,7 +112,7 @@ def clean_headers(raw: list[str]) -> list[str]:
     headers: list[str] = []
     seen: set[str] = set()
     for index, value in enumerate(raw, start=1):
-        text = " ".join(str(value).split()) if value is not None else ""
+        text = " ".join(spreadsheets.unneutralise(str(value)).split()) if value is not None else ""
         if not text:
             text = f"Column {index}"
         candidate, counter = text, 1

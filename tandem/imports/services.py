@@ -22,7 +22,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from tandem.contacts import properties as contact_properties
-from tandem.core import access, audit, leases
+from tandem.core import access, audit, leases, spreadsheets
 from tandem.core.access import Verb
 from tandem.imports import engine, tasks
 from tandem.imports.models import (
@@ -307,7 +307,9 @@ def process_undo(job_id: int, *, actor_id: int | None = None) -> ImportJob | Non
 
 
 def error_rows_csv(job: ImportJob) -> Iterator[str]:
-    """The bad rows as CSV lines: the file's own columns plus "error", ready to fix and import again.
+    """The bad rows as CSV lines: "Row" (the row number as the spreadsheet showed it), the file's own columns,
+    and "Error"; ready to fix and import again (the Row column is not imported). The first line starts with a
+    UTF-8 byte order mark, without which Excel reads the file in a legacy code page.
 
     Cells that a spreadsheet would run as a formula get a leading quote, as in exports.
     """
@@ -317,33 +319,32 @@ def error_rows_csv(job: ImportJob) -> Iterator[str]:
     def line(cells: list[Any]) -> str:
         buffer.seek(0)
         buffer.truncate()
-        writer.writerow([_neutralise(cell) for cell in cells])
+        writer.writerow([spreadsheets.neutralise_cell(cell) for cell in cells])
         return buffer.getvalue()
 
-    yield line([*job.headers, "error"])
+    yield "\ufeff" + line(["Row", *job.headers, "Error"])
     last_id = 0
     width = len(job.headers)
     while True:
         batch = list(
             ImportRowError.objects.filter(job=job, id__gt=last_id)
             .order_by("id")
-            .values_list("id", "values", "reason")[:1000]
+            .values_list("id", "row_number", "values", "reason")[:1000]
         )
         if not batch:
             return
-        for row_id, values, reason in batch:
+        for row_id, row_number, values, reason in batch:
             cells = list(values or [])
             cells = cells[:width] + [""] * max(0, width - len(cells))
-            yield line([*cells, reason])
+            yield line([row_number, *cells, reason])
             last_id = row_id
 
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _neutralise(cell: Any) -> str:
-    text = "" if cell is None else str(cell)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+def error_rows_file_name(job: ImportJob) -> str:
+    """The bad-rows download's file name: the upload's name (letters, digits, - and _ only) + "-errors.csv"."""
+    stem = job.original_name.rsplit(".", 1)[0] or "import"
+    safe_stem = "".join(character if character.isalnum() or character in "-_" else "_" for character in stem)
+    return f"{safe_stem[:80]}-errors.csv"
 
 
 __all__ = [

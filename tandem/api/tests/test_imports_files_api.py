@@ -75,3 +75,30 @@ def test_an_xlsx_workbook_uploaded_through_the_api_is_imported(client, django_ca
         ("ada@example.com", "Ada", "+14930123456"),
         ("bob@example.com", "Bob", ""),
     ]
+
+
+def test_the_bad_rows_download_through_the_api_has_row_numbers_and_a_bom(
+    client, django_capture_on_commit_callbacks
+):
+    headers = token_for(UserFactory(role=Role.SALES))
+    data = b"Email,First Name\nada@example.com,Ada\nnot-an-email,Bad\n=cmd(),Evil\n"
+    created = client.post(
+        "/api/v1/imports",
+        {"object_type": "contact", "file": SimpleUploadedFile("people.csv", data, content_type="text/csv")},
+        **headers,
+    ).json()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/api/v1/imports/{created['id']}/start", **headers)
+
+    response = client.get(f"/api/v1/imports/{created['id']}/errors.csv", **headers)
+
+    body = b"".join(response.streaming_content)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == 'attachment; filename="people-errors.csv"'
+    assert body.startswith(b"\xef\xbb\xbf")
+    lines = body.decode("utf-8-sig").splitlines()
+    assert lines[0] == "Row,Email,First Name,Error"
+    assert lines[1].startswith("3,not-an-email,Bad,")
+    assert lines[2].startswith("4,'=cmd(),Evil,")
+    assert client.get(f"/api/v1/imports/{created['id']}/errors.csv").status_code == 401

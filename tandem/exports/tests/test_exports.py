@@ -176,6 +176,7 @@ def test_every_contact_column_has_a_human_header_and_exact_values(client):
         first_name="Zoë",
         last_name="Ångström",
         email="zoe@example.com",
+        external_id="hs-1001",
         phone="+4420794600000",
         job_title="Head of Data",
         company=company,
@@ -211,13 +212,14 @@ def test_every_contact_column_has_a_human_header_and_exact_values(client):
     # Then the headers are labels and the values are exact (dates ISO 8601, lists joined with "; ")
     assert rows == [
         [
-            "Record ID", "First name", "Last name", "Email", "Phone", "Job title", "Company", "Country",
+            "Record ID", "External ID", "First name", "Last name", "Email", "Phone", "Job title", "Company",
+            "Country",
             "Lifecycle stage", "Lead status", "Owner email", "Team", "Tags", "Score", "Source",
             "Source medium", "Source campaign", "Source referrer", "Source landing page", "Created at",
             "Updated at", "Plan", "Seats", "Renewal", "Partner", "Interests", "Notes",
         ],
         [
-            str(contact.pk), "Zoë", "Ångström", "zoe@example.com", "'+4420794600000", "Head of Data",
+            str(contact.pk), "hs-1001", "Zoë", "Ångström", "zoe@example.com", "'+4420794600000", "Head of Data",
             "Acme Ltd", "Sweden", "Marketing qualified lead", "In progress", "owner@example.com", "North",
             "partner; webinar", "42", "google", "cpc", "spring, 2026", "https://www.google.com/",
             "https://example.com/pricing", "2026-03-04T05:06:07+00:00", "2026-03-05T05:06:07.000005+00:00",

@@ -284,15 +284,15 @@ def test_bad_rows_are_reported_with_row_numbers_and_reasons_while_good_rows_land
     assert errors[3][1] == "No email address: rows are matched by email."
     # and the bad rows download as CSV with an error column, ready to fix
     lines = list(services.error_rows_csv(job))
-    assert lines[0] == "email,first,phone,stage,error\r\n"
-    assert lines[3] == "stage@example.com,Stage,,royalty,“royalty” is not a lifecycle stage.\r\n"
+    assert lines[0] == "\ufeffRow,email,first,phone,stage,Error\r\n"
+    assert lines[3] == "5,stage@example.com,Stage,,royalty,“royalty” is not a lifecycle stage.\r\n"
     assert len(lines) == 5
 
 
 def test_formula_cells_in_the_bad_rows_csv_are_neutralised(admin):
     job = mapped(admin, ["email", "first"], [["=cmd()", "@evil"]], ["email", "first_name"])
     job = run(admin, job)
-    assert list(services.error_rows_csv(job))[1].startswith("'=cmd(),'@evil,")
+    assert list(services.error_rows_csv(job))[1].startswith("2,'=cmd(),'@evil,")
 
 
 def test_duplicate_keys_in_the_file_later_row_updates_the_earlier(admin, monkeypatch):
@@ -342,13 +342,16 @@ def test_dry_run_reports_without_writing(admin):
     assert {name: value for name, value in report.items() if name != "examples"} == {
         "total_rows": 6,
         "to_create": 1,
-        "to_update": 2,
+        # the repeated new@example.com is a duplicate in the file, not a second record to update
+        "to_update": 1,
         "to_skip": 0,
         "invalid_rows": 3,
         "duplicates_in_file": 1,
         "matches_in_database": 1,
         "companies_to_create": 0,
         "rows_linked_to_companies": 0,
+        "fields_to_change": {"first_name": 1},
+        "update_samples": [{"row": 2, "changes": {"first_name": ["Old", "New"]}}],
         "invalid_email": 1,
         "bad_phone": 1,
         "missing_key": 1,

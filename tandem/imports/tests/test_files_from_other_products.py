@@ -173,3 +173,46 @@ def test_an_import_publishes_stage_changed_per_contact_and_keeps_first_touch_sou
     )
     changes = dict(StageChange.objects.filter(cause_type="import").values_list("contact_id", "pk"))
     assert events == sorted([(kept.pk, changes[kept.pk]), (created.pk, changes[created.pk])])
+
+
+def test_tandems_own_export_imported_again_keeps_external_ids_and_drops_the_export_quotes(
+    client, seller, django_capture_on_commit_callbacks
+):
+    from tandem.contacts.tests.factories import ContactFactory
+
+    ada = ContactFactory(
+        email="ada@example.com", first_name="=SUM(1)", job_title="Analyst", external_id="hs-1", owner=seller
+    )
+    grace = ContactFactory(email="grace@example.com", first_name="Grace", external_id="hs-2", owner=seller)
+    exported = b"".join(
+        client.post(
+            "/exports/contacts/new/",
+            {
+                "file_format": "csv",
+                "columns": ["external_id", "job_title", "owner", "created_at", "updated_at"],
+            },
+        ).streaming_content
+    )
+    text = exported.decode("utf-8-sig")
+    assert "'=SUM(1)" in text and "hs-1" in text  # the export neutralised the formula and shows external ids
+    # the user changes a job title and pastes a row twice before importing the file again
+    lines = text.replace("Analyst", "Chief Analyst").splitlines()
+    edited = "\n".join([*lines, lines[-1]]) + "\n"
+
+    report, report_page, job = import_through_the_pages(
+        client, edited.encode("utf-8-sig"), django_capture_on_commit_callbacks, name="contacts-export.csv"
+    )
+
+    mapped = {job.headers[int(index)]: target for index, target in job.mapping.items()}
+    assert (mapped["Record ID"], mapped["External ID"]) == ("", "external_id")
+    assert (report["to_update"], report["duplicates_in_file"], report["fields_to_change"]) == (
+        1,
+        1,
+        {"job_title": 1},
+    )
+    assert "What the updates change" in report_page
+    assert "<td>Job title</td><td>Analyst</td><td>Chief Analyst</td>" in report_page
+    ada.refresh_from_db()
+    grace.refresh_from_db()
+    assert (ada.external_id, ada.first_name, ada.job_title) == ("hs-1", "=SUM(1)", "Chief Analyst")
+    assert (grace.external_id, grace.first_name) == ("hs-2", "Grace")

@@ -89,6 +89,8 @@ class RowResult:
     # run), or "" (not linked); and the company's key ("domain:…" / "name:…") to count new companies once.
     company_action: str = ""
     company_key: str = ""
+    # Dry run only, for an update: {field: [value now, value after the import]}, to show what will change.
+    changes: dict[str, list[Any]] = field(default_factory=dict)
 
 
 @dataclass

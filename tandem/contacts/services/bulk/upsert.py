@@ -120,6 +120,8 @@ def _apply(
             row.row_number, Outcome.UPDATED, instance.pk, previous=previous, matched=True
         )
     if dry_run:
+        for position, row, instance, previous in plan.to_update:
+            plan.results[position].changes = _changes(instance, row, previous)
         for position, row in plan.to_create:
             created_keys.add(row.key)
             plan.results[position] = RowResult(row.row_number, Outcome.CREATED)
@@ -131,6 +133,26 @@ def _apply(
     if spec.model is Contact:
         record_consents(plan, context, now)
     return plan.results
+
+
+# Columns an update writes alongside the ones the file changed; they say nothing to the user.
+_BOOKKEEPING = frozenset({"updated_at", "team_id", "email_domain"})
+
+
+def _changes(instance: Any, row: CleanedRow, previous: dict[str, Any]) -> dict[str, list[Any]]:
+    """{field: [value now, value after the import]} of a decided update (values as stored)."""
+    changes: dict[str, list[Any]] = {}
+    for name, old in previous.items():
+        if name in _BOOKKEEPING:
+            continue
+        if name.startswith(PROPERTY_PREFIX):
+            new = (instance.properties or {}).get(name[len(PROPERTY_PREFIX) :])
+        elif name == "tags":
+            new = sorted(set(old or []) | set(row.tags))
+        else:
+            new = stored_value(instance, name)
+        changes[name] = [old, new]
+    return changes
 
 
 def _decide(
