@@ -138,10 +138,19 @@ def fit(cells: list[str], width: int) -> list[str]:
 # --- CSV --------------------------------------------------------------------------------------------
 
 
+NOT_TEXT = "This file is not a text file (it contains binary data). Upload a CSV file or an Excel (.xlsx) workbook."
+
+
 def inspect_csv(path, head: bytes, size: int) -> FileInfo:
     if b"\x00" in head:
+        raise ImportFileError(NOT_TEXT)
+    # The whole file, not only the sniffed head: a NUL byte on row 900,000 is as binary as one on row 2
+    # (Python's csv reader would pass it into a cell and on into the database).
+    offset = find_nul(path)
+    if offset is not None:
         raise ImportFileError(
-            "This file is not a text file (it contains binary data). Upload a CSV file or an Excel (.xlsx) workbook."
+            f"This file is not a text file (it contains binary data: a NUL byte at byte {offset:,}). "
+            "Upload a CSV file or an Excel (.xlsx) workbook."
         )
     encoding = detect_encoding(path, head)
     sample_text = decode_sample(head, encoding, complete=size <= len(head))
@@ -171,6 +180,18 @@ def inspect_csv(path, head: bytes, size: int) -> FileInfo:
         sample_rows=sample_rows,
         row_estimate=estimate_csv_rows(sample_text, delimiter, size, len(head)),
     )
+
+
+def find_nul(path) -> int | None:
+    """The offset of the file's first NUL byte, or None; read in blocks, never whole."""
+    position = 0
+    with open(path, "rb") as handle:
+        while chunk := handle.read(DECODE_CHUNK_BYTES):
+            index = chunk.find(b"\x00")
+            if index >= 0:
+                return position + index
+            position += len(chunk)
+    return None
 
 
 def detect_encoding(path, head: bytes) -> str:
