@@ -71,6 +71,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before the CSRF check, which would fail reading such a body (issue 7: a 500 in the demo).
+    "tandem.core.middleware.UnreadableUploadMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -132,7 +134,15 @@ HUEY_REDIS_URL = os.environ.get("TANDEM_HUEY_REDIS_URL", "")
 HUEY = {
     "name": "tandem",
     "immediate": env_flag("TANDEM_HUEY_IMMEDIATE", False),
-    "consumer": {"workers": int(os.environ.get("TANDEM_HUEY_WORKERS", "2")), "worker_type": "thread"},
+    "consumer": {
+        "workers": int(os.environ.get("TANDEM_HUEY_WORKERS", "2")),
+        "worker_type": "thread",
+        # An idle worker looks at the queue at least every half second: Huey's default backs off to 10 s
+        # between looks, so a new import sat at "Queued" for seconds. A look is one indexed SELECT.
+        "initial_delay": 0.1,
+        "backoff": 1.15,
+        "max_delay": 0.5,
+    },
 }
 if HUEY_REDIS_URL:
     HUEY.update({"huey_class": "huey.RedisHuey", "url": HUEY_REDIS_URL})

@@ -1,11 +1,13 @@
 """Turning what people type into the one form we store: emails, domains, phones, tags."""
 
 import hashlib
+from functools import lru_cache
 
 import idna
 import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django_countries import countries
 from email_validator import EmailNotValidError, validate_email
 
 
@@ -73,3 +75,88 @@ def normalize_phone(raw: str | None, country: str = "") -> str:
 
 def normalize_tag(raw: str) -> str:
     return " ".join(str(raw).split()).lower()[:60]
+
+
+@lru_cache(maxsize=1)
+def country_codes() -> dict[str, str]:
+    """Lower-cased ISO code or English name -> ISO code, built once (django-countries builds it per call)."""
+    table: dict[str, str] = {}
+    for code, name in countries:
+        table[str(name).lower()] = code
+    for code, _name in countries:
+        table[code.lower()] = code
+    # How exports of other products and people commonly write the few countries whose ISO name is long.
+    table.update(COUNTRY_ALIASES)
+    return table
+
+
+COUNTRY_ALIASES = {
+    "usa": "US",
+    "united states": "US",
+    "u.s.a.": "US",
+    "u.s.": "US",
+    "uk": "GB",
+    "u.k.": "GB",
+    "great britain": "GB",
+    "england": "GB",
+    "scotland": "GB",
+    "wales": "GB",
+    "russia": "RU",
+    "south korea": "KR",
+    "korea": "KR",
+    "iran": "IR",
+    "vietnam": "VN",
+    "czech republic": "CZ",
+    "the netherlands": "NL",
+    "holland": "NL",
+}
+
+
+def normalize_country(raw: str | None) -> str:
+    """The ISO 3166 code of a country given by its code, its English name or a common alias (USA, United
+    States, UK, Great Britain…), any case; "" for blank. Every write path (form, API, import) uses this.
+
+    Raises ValidationError with a readable message for anything else."""
+    text = " ".join(str(raw or "").split())
+    if not text:
+        return ""
+    code = country_codes().get(text.lower())
+    if code is None:
+        raise ValidationError(f"“{text[:40]}” is not a country (use its name or ISO code, e.g. DE).")
+    return code
+
+
+# Quote marks other products leave around each tag: Mailchimp exports TAGS as `"vip","newsletter"`.
+TAG_QUOTES = "\"'“”‘’«»"
+
+
+def split_tags(raw: str) -> list[str]:
+    """Tag names from one cell or field: separated by ";" or ",", each without surrounding quote marks,
+    normalised (normalize_tag), blanks and repeats dropped, in order."""
+    import re
+
+    names = [normalize_tag(part.strip().strip(TAG_QUOTES)) for part in re.split(r"[;,]", str(raw or ""))]
+    return list(dict.fromkeys(name for name in names if name))
+
+
+def parse_timestamp(raw: str | None):
+    """An aware datetime from the common written forms ("2023-01-15 10:22:01", ISO 8601 with or without a
+    zone, a bare date); a time without a zone is read as UTC, as Mailchimp and HubSpot write them. None for
+    blank; ValidationError for anything else."""
+    import datetime
+
+    from django.utils.dateparse import parse_date, parse_datetime
+
+    text = " ".join(str(raw or "").split())
+    if not text:
+        return None
+    try:
+        value = parse_datetime(text.replace(" UTC", "").replace("Z", "+00:00"))
+        if value is None:
+            day = parse_date(text)
+            value = datetime.datetime.combine(day, datetime.time()) if day else None
+    except ValueError:
+        value = None
+    if value is None:
+        raise ValidationError(f"“{text[:40]}” is not a date and time (write it as 2024-01-31 13:45).")
+    return value if value.tzinfo else value.replace(tzinfo=datetime.UTC)

@@ -23,20 +23,11 @@ from tandem.contacts.models import (
     PropertyDefinition,
     PropertyType,
 )
+from tandem.core.spreadsheets import FORMULA_PREFIXES, neutralise
 
 PROPERTY_PREFIX = "property:"
 TAGS = "tags"
-# A spreadsheet treats a cell starting with one of these as a formula (or, for tab and CR, a cell that a
-# second paste turns into one); a leading single quote makes it text (OWASP, CSV injection).
-FORMULA_STARTS = frozenset("=+-@\t\r")
 LIST_SEPARATOR = "; "
-
-
-def neutralise(text: str | None) -> str | None:
-    """`text` with a leading ' if a spreadsheet would read it as a formula; None stays None (an empty cell)."""
-    if text and text[0] in FORMULA_STARTS:
-        return "'" + text
-    return text
 
 
 @dataclass(frozen=True)
@@ -51,7 +42,7 @@ class ExportColumn:
 
 # Cells are converted a column of a chunk at a time, with map() and C-level methods wherever possible: a
 # Python call per cell was most of the export's time at a million rows (docs/benchmarks.md, export_1m).
-_starts_like_formula = methodcaller("startswith", tuple(FORMULA_STARTS))
+_starts_like_formula = methodcaller("startswith", FORMULA_PREFIXES)
 _tzinfo = attrgetter("tzinfo")
 
 
@@ -150,6 +141,7 @@ def _tags(values: Sequence[Any]) -> Sequence[Any]:
 
 CONTACT_COLUMNS = [
     ExportColumn("id", "Record ID", "id", _number),
+    ExportColumn("external_id", "External ID", "external_id", _text),
     ExportColumn("first_name", "First name", "first_name", _text),
     ExportColumn("last_name", "Last name", "last_name", _text),
     ExportColumn("email", "Email", "email", _text),
@@ -175,6 +167,7 @@ CONTACT_ALWAYS = ("id", "first_name", "last_name", "email")
 
 COMPANY_COLUMNS = [
     ExportColumn("id", "Record ID", "id", _number),
+    ExportColumn("external_id", "External ID", "external_id", _text),
     ExportColumn("name", "Name", "name", _text),
     ExportColumn("domain", "Domain", "domain", _text),
     ExportColumn("industry", "Industry", "industry", _text),
@@ -226,6 +219,7 @@ def choose(object_type: str, keys: list[str], definitions: list[PropertyDefiniti
 
 
 def headers(columns: list[ExportColumn]) -> list[str]:
+    """The header line as labels; the writers neutralise it like every cell (a property's label is user text)."""
     return [column.label for column in columns]
 
 

@@ -46,6 +46,10 @@ class ExportJob(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
+    # One runner per background export (tandem.core.leases): it renews the lease after every chunk; an
+    # export whose lease expired lost its worker and is started again by the sweep.
+    worker = models.CharField(max_length=100, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

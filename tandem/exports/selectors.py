@@ -14,8 +14,9 @@ from tandem.core.models import User
 from tandem.core.pagination import Page, SortKey, count_up_to, paginate
 from tandem.core.records import query as record_query
 from tandem.core.records import registry
+from tandem.core.spreadsheets import neutralise
 from tandem.exports import columns as export_columns
-from tandem.exports.columns import LIST_SEPARATOR, ExportColumn, RowShape, neutralise
+from tandem.exports.columns import LIST_SEPARATOR, ExportColumn, RowShape
 from tandem.exports.models import ExportJob
 
 # Rows per query: large enough that per-query cost vanishes, small enough that memory stays flat.

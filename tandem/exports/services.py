@@ -1,40 +1,29 @@
-"""Exports: start one (a small CSV streams at once, anything else is prepared in the background) and run
-the background ones. Every export is a row in ExportJob and one audit entry: who, which filter, how many
-rows, which format."""
+"""Exports: start one (a small CSV streams at once, anything else is queued for the background, where
+tandem.exports.engine writes it through its tasks). Every export is a row in ExportJob and one audit entry:
+who, which filter, how many rows, which format."""
 
-import datetime
 import logging
-import os
-import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from tandem.core import access, audit
+from tandem.core import access
 from tandem.core.access import Verb
 from tandem.exports import columns as export_columns
-from tandem.exports import selectors, writers
+from tandem.exports import engine, selectors, tasks, writers
 from tandem.exports.models import ExportJob
 
 logger = logging.getLogger(__name__)
 
-# A background export still "running" this long after it started lost its worker (restart, kill).
-STALE_AFTER = datetime.timedelta(hours=2)
-# Files are deleted this many days after they were made (exports hold personal data; they are not archives).
-DEFAULT_KEEP_DAYS = 7
-
-SHEET_TITLES = {ExportJob.ObjectType.CONTACT: "Contacts", ExportJob.ObjectType.COMPANY: "Companies"}
-
-
-def export_directory() -> Path:
-    directory = Path(settings.VAR_DIR) / "exports"
-    directory.mkdir(parents=True, exist_ok=True)
-    return directory
+# The background side lives in the engine; these names are part of this module's contract too.
+export_directory = engine.export_directory
+run_export = engine.run_export
+expire_exports = engine.expire_exports
+keep_days = engine.keep_days
 
 
 def download_name(job: ExportJob) -> str:
@@ -55,24 +44,6 @@ class ExportStart:
 
     job: ExportJob
     stream: Iterator[bytes] | None = None
-
-
-def _audit(job: ExportJob, *, filter_labels: list[str], request=None) -> None:
-    audit.record(
-        actor=job.user,
-        action=audit.Action.ACCESS,
-        target=job,
-        event="export",
-        request=request,
-        extra={
-            "object_type": job.object_type,
-            "query": job.query,
-            "filters": filter_labels,
-            "columns": job.columns,
-            "rows": job.row_count,
-            "format": job.file_format,
-        },
-    )
 
 
 def csv_stream(scope: selectors.ExportScope, columns: list[export_columns.ExportColumn]) -> Iterator[bytes]:
@@ -120,91 +91,10 @@ def start_export(
         job.started_at = job.finished_at = now
         with transaction.atomic():
             job.save()
-            _audit(job, filter_labels=scope.filter_labels, request=request)
+            engine.audit_export(job, filter_labels=scope.filter_labels, request=request)
         return ExportStart(job, csv_stream(scope, columns))
     with transaction.atomic():
         job.save()
-        from tandem.exports import tasks
-
         job_id = job.pk
         transaction.on_commit(lambda: tasks.run_export_job(job_id))
     return ExportStart(job)
-
-
-def run_export(job_id: int) -> ExportJob | None:
-    """Write a queued export's file (in the background). Claims the job first, so a second run of the same
-    task does nothing; the file is written under a temporary name and renamed when complete, so a half
-    file is never offered for download. Returns None when the job was not waiting."""
-    claimed = ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.QUEUED).update(
-        status=ExportJob.Status.RUNNING, started_at=timezone.now()
-    )
-    if not claimed:
-        return None
-    job = ExportJob.objects.select_related("user").get(pk=job_id)
-    file_name = f"{job.object_type}-{job.pk}-{secrets.token_hex(8)}.{job.file_format}"
-    final = export_directory() / file_name
-    partial = final.with_name(file_name + ".partial")
-    try:
-        scope = selectors.export_scope(job.user, job.object_type, job.query)
-        columns = export_columns.choose(job.object_type, job.columns, scope.definitions)
-        # One count so the progress bar has an end; the file's real row count replaces it when done.
-        ExportJob.objects.filter(pk=job.pk).update(row_count=scope.queryset.count())
-
-        def progress(rows: int) -> None:
-            ExportJob.objects.filter(pk=job.pk).update(processed_rows=rows)
-
-        headers = export_columns.headers(columns)
-        chunks = selectors.export_chunks(scope.queryset, columns)
-        if job.file_format == ExportJob.Format.XLSX:
-            written = writers.write_xlsx(partial, SHEET_TITLES[job.object_type], headers, chunks, progress)
-        else:
-            written = writers.write_csv(partial, headers, chunks, progress)
-        os.replace(partial, final)
-    except Exception as error:
-        logger.exception("Export %s failed", job.pk)
-        partial.unlink(missing_ok=True)
-        ExportJob.objects.filter(pk=job.pk).update(
-            status=ExportJob.Status.FAILED,
-            error=f"The export stopped with an error: {type(error).__name__}. Try again, or ask an admin.",
-            finished_at=timezone.now(),
-        )
-        job.refresh_from_db()
-        return job
-    ExportJob.objects.filter(pk=job.pk).update(
-        status=ExportJob.Status.FINISHED,
-        row_count=written,
-        processed_rows=written,
-        file_name=file_name,
-        finished_at=timezone.now(),
-    )
-    job.refresh_from_db()
-    _audit(job, filter_labels=scope.filter_labels)
-    return job
-
-
-def keep_days() -> int:
-    return int(getattr(settings, "TANDEM_EXPORT_DAYS", DEFAULT_KEEP_DAYS))
-
-
-def expire_exports(*, now: datetime.datetime | None = None) -> tuple[int, int]:
-    """Housekeeping: mark exports whose worker died as failed, and delete files older than keep_days().
-
-    Returns (jobs marked failed, files deleted). The job rows stay, as the record of who exported what.
-    """
-    now = now or timezone.now()
-    stale = ExportJob.objects.filter(
-        status=ExportJob.Status.RUNNING, started_at__lt=now - STALE_AFTER
-    ).update(
-        status=ExportJob.Status.FAILED,
-        error="The export stopped before it finished (its worker was restarted). Start it again.",
-        finished_at=now,
-    )
-    deleted = 0
-    old = ExportJob.objects.filter(
-        status=ExportJob.Status.FINISHED, created_at__lt=now - datetime.timedelta(days=keep_days())
-    ).exclude(file_name="")
-    for job in old.only("pk", "file_name", "status").iterator():
-        (export_directory() / Path(job.file_name).name).unlink(missing_ok=True)
-        ExportJob.objects.filter(pk=job.pk).update(file_name="")
-        deleted += 1
-    return stale, deleted

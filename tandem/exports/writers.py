@@ -12,7 +12,7 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from tandem.exports.columns import neutralise
+from tandem.core.spreadsheets import neutralise
 
 # UTF-8 with a byte-order mark: without it Excel reads a CSV in the machine's legacy code page and turns
 # "Zoë Ångström" into mojibake; every other reader skips the BOM.
@@ -23,7 +23,7 @@ def csv_stream(headers: list[str], chunks: Iterable[list[list]]) -> Iterator[byt
     """The CSV file as a sequence of byte blocks: the BOM and header line, then one block per chunk."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(headers)
+    writer.writerow([neutralise(header) for header in headers])
     yield CSV_BOM + buffer.getvalue().encode("utf-8")
     for rows in chunks:
         buffer.seek(0)
@@ -66,7 +66,7 @@ def write_xlsx(
     openpyxl stores a string that does not start with "=" as a string."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=sheet_title)
-    sheet.append(headers)
+    sheet.append([_xlsx_cell(header) for header in headers])
     written = 0
     for rows in chunks:
         for row in rows:

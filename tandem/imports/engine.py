@@ -12,6 +12,7 @@ second import of that row would), and the dry run reports them as duplicates ins
 import itertools
 import logging
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
@@ -20,6 +21,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from tandem.contacts.services import bulk
+from tandem.core import leases, spreadsheets
 from tandem.core.models import User
 from tandem.imports.models import ImportChange, ImportJob, ImportRowError, ObjectType, Status
 
@@ -27,16 +29,13 @@ logger = logging.getLogger(__name__)
 
 CHUNK_SIZE = 2_000
 UNDO_BATCH_SIZE = 2_000
+EXAMPLES_PER_KIND = 20
+# A runner renews its lease after every chunk; a lease this old belongs to a dead runner.
+LEASE_DURATION = timedelta(minutes=5)
 
 
 class LeaseLost(Exception):
     """Another runner took the job over (ours was presumed dead); stop without writing."""
-
-
-def _lease_duration():
-    from tandem.imports.services import LEASE_DURATION
-
-    return LEASE_DURATION
 
 
 def _readers():
@@ -62,9 +61,15 @@ def _rows(job: ImportJob, start: int = 0) -> Iterator[tuple[int, list[str]]]:
 
 
 def _mapped(job: ImportJob, chunk: list[tuple[int, list[str]]]) -> list[tuple[int, dict[str, str]]]:
+    """Each row as {target field: cell}. A cell Tandem's export neutralised against formulas ("'=x") is read
+    as what it was ("=x"): the quote was the export's, not the person's."""
     columns = [(int(index), target) for index, target in job.mapping.items() if target]
+    unneutralise = spreadsheets.unneutralise
     return [
-        (row_number, {target: cells[index] if index < len(cells) else "" for index, target in columns})
+        (
+            row_number,
+            {target: unneutralise(cells[index]) if index < len(cells) else "" for index, target in columns},
+        )
         for row_number, cells in chunk
     ]
 
@@ -94,7 +99,12 @@ def _empty_report() -> dict[str, Any]:
         "invalid_rows": 0,
         "duplicates_in_file": 0,
         "matches_in_database": 0,
+        "companies_to_create": 0,
+        "rows_linked_to_companies": 0,
     }
+    # What the updates will change: how many records per field, and a sample of rows with old -> new.
+    report["fields_to_change"] = {}
+    report["update_samples"] = []
     for problem in (
         bulk.Problem.INVALID_EMAIL,
         bulk.Problem.BAD_PHONE,
@@ -110,7 +120,7 @@ def _empty_report() -> dict[str, Any]:
 
 def _example(report: dict[str, Any], kind: str, row_number: int, reason: str) -> None:
     examples = report["examples"].setdefault(kind, [])
-    if len(examples) < 20:
+    if len(examples) < EXAMPLES_PER_KIND:
         examples.append({"row": row_number, "reason": reason})
 
 
@@ -125,6 +135,7 @@ def dry_run(job_id: int) -> dict[str, Any] | None:
         return None
     report = _empty_report()
     seen: set[int] = set()
+    new_companies: set[str] = set()
     context = _context(job)
     try:
         for chunk in _chunks(_rows(job), CHUNK_SIZE):
@@ -139,6 +150,11 @@ def dry_run(job_id: int) -> dict[str, Any] | None:
                     report[result.problem] += 1
                     _example(report, result.problem, result.row_number, result.reason)
                     continue
+                if result.company_action:
+                    report["rows_linked_to_companies"] += 1
+                    if result.company_action == "created":
+                        new_companies.add(result.company_key)
+                        report["companies_to_create"] = len(new_companies)
                 fingerprint = hash(key_value)
                 duplicate = fingerprint in seen
                 seen.add(fingerprint)
@@ -151,14 +167,18 @@ def dry_run(job_id: int) -> dict[str, Any] | None:
                         f"The same {job.key.replace('_', ' ')} as an earlier row ({key_value}); "
                         "this row updates that one.",
                     )
-                if result.matched and not duplicate:
+                if duplicate:
+                    # A repeat of an earlier row is a duplicate in the file, not another record to update.
+                    continue
+                if result.matched:
                     report["matches_in_database"] += 1
-                if result.outcome == bulk.Outcome.CREATED and not duplicate:
+                if result.outcome == bulk.Outcome.CREATED:
                     report["to_create"] += 1
                 elif result.outcome == bulk.Outcome.SKIPPED:
                     report["to_skip"] += 1
                 else:
                     report["to_update"] += 1
+                    _note_changes(report, result)
     except _readers().ImportFileError as error:
         ImportJob.objects.filter(pk=job.pk).update(status=Status.FAILED, error_message=str(error))
         return None
@@ -175,6 +195,27 @@ def dry_run(job_id: int) -> dict[str, Any] | None:
     return report
 
 
+def _note_changes(report: dict[str, Any], result) -> None:
+    for name in result.changes:
+        report["fields_to_change"][name] = report["fields_to_change"].get(name, 0) + 1
+    if result.changes and len(report["update_samples"]) < EXAMPLES_PER_KIND:
+        report["update_samples"].append(
+            {
+                "row": result.row_number,
+                "changes": {name: [_shown(old), _shown(new)] for name, (old, new) in result.changes.items()},
+            }
+        )
+
+
+def _shown(value: Any) -> Any:
+    """A value as the report (JSON) keeps it: text, numbers, lists of text, or None."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, list | tuple):
+        return [str(item) for item in value]
+    return str(value)
+
+
 def _keys(job: ImportJob, rows: list[tuple[int, dict[str, str]]]) -> list[str]:
     """Each row's match key as the upsert compares it (approximately: trimmed; addresses and domains
     lower-cased, external ids as written)."""
@@ -189,18 +230,29 @@ def _keys(job: ImportJob, rows: list[tuple[int, dict[str, str]]]) -> list[str]:
 def claim(job_id: int, worker: str, *, take_over: bool = False) -> bool:
     """Take the job for this runner with one conditional UPDATE: queued, or running under a stale lease (or
     under this worker's own name). `take_over` ignores the lease: an operator says the old runner is dead."""
-    now = timezone.now()
-    condition = Q(status=Status.QUEUED) | Q(status=Status.RUNNING)
-    if not take_over:
-        condition &= Q(lease_until__isnull=True) | Q(lease_until__lt=now) | Q(worker=worker)
-    return bool(
-        ImportJob.objects.filter(condition, pk=job_id).update(
-            status=Status.RUNNING,
-            worker=worker,
-            lease_until=now + _lease_duration(),
-            started_at=Coalesce(F("started_at"), now),
-        )
+    return leases.claim(
+        ImportJob.objects.filter(Q(status=Status.QUEUED) | Q(status=Status.RUNNING), pk=job_id),
+        worker=worker,
+        duration=LEASE_DURATION,
+        take_over=take_over,
+        status=Status.RUNNING,
+        started_at=Coalesce(F("started_at"), timezone.now()),
     )
+
+
+def stalled_job_ids() -> dict[str, list[int]]:
+    """Runs and undos whose runner died (lease expired) or whose task was lost: {"run": ids, "undo": ids}."""
+    now = timezone.now()
+    runs = ImportJob.objects.filter(
+        Q(status=Status.RUNNING, lease_until__lt=now)
+        | Q(status=Status.QUEUED, lease_until__isnull=True, created_at__lt=now - LEASE_DURATION)
+        | Q(status=Status.QUEUED, lease_until__lt=now)
+    )
+    undos = leases.stale(ImportJob.objects.filter(status=Status.UNDOING))
+    return {
+        "run": list(runs.values_list("pk", flat=True)),
+        "undo": list(undos.values_list("pk", flat=True)),
+    }
 
 
 def _count_rows(job: ImportJob) -> int:
@@ -223,16 +275,17 @@ def run(job_id: int, *, worker: str, take_over: bool = False) -> ImportJob | Non
         return None
     except Exception as error:
         logger.exception("Import %s failed", job_id)
-        ImportJob.objects.filter(pk=job.pk, worker=worker).update(
+        leases.release(
+            ImportJob.objects.filter(pk=job.pk),
+            worker=worker,
             status=Status.FAILED,
             error_message=f"The import stopped: {error}"[:2000],
-            lease_until=None,
             finished_at=timezone.now(),
         )
         job.refresh_from_db()
         return job
-    ImportJob.objects.filter(pk=job.pk, worker=worker).update(
-        status=Status.DONE, lease_until=None, finished_at=timezone.now()
+    leases.release(
+        ImportJob.objects.filter(pk=job.pk), worker=worker, status=Status.DONE, finished_at=timezone.now()
     )
     job.refresh_from_db()
     return job
@@ -242,8 +295,8 @@ def run(job_id: int, *, worker: str, take_over: bool = False) -> ImportJob | Non
 def _run_chunk(job: ImportJob, context, chunk: list[tuple[int, list[str]]], worker: str) -> None:
     # Renew the lease and check it is still ours, in the chunk's own transaction: a runner whose lease
     # was taken over cannot commit a chunk the new runner will also import.
-    renewed = ImportJob.objects.filter(pk=job.pk, worker=worker, status=Status.RUNNING).update(
-        lease_until=timezone.now() + _lease_duration()
+    renewed = leases.renew(
+        ImportJob.objects.filter(pk=job.pk, status=Status.RUNNING), worker=worker, duration=LEASE_DURATION
     )
     if not renewed:
         raise LeaseLost
@@ -307,32 +360,63 @@ def _merge_earlier_changes(job: ImportJob, changes: dict[int, list]) -> None:
 # --------------------------------------------------------------------------------------------------- undo
 
 
-def undo(job_id: int, *, actor_id: int | None = None) -> ImportJob | None:
-    """Put back what the import changed, batch by batch; each batch's ImportChange rows are deleted with it,
-    so an interrupted undo resumes where it stopped."""
-    job = ImportJob.objects.select_related("created_by").filter(pk=job_id, status=Status.UNDOING).first()
-    if job is None:
+def undo(
+    job_id: int, *, actor_id: int | None = None, worker: str = "", take_over: bool = False
+) -> ImportJob | None:
+    """Put back what the import changed, batch by batch, under a lease as the run does; each batch's
+    ImportChange rows are deleted with it, so an undo whose runner died resumes where it stopped (the sweep
+    re-queues it once its lease expires). Returns None when another runner holds the undo."""
+    worker = worker or default_worker()
+    if not leases.claim(
+        ImportJob.objects.filter(pk=job_id, status=Status.UNDOING),
+        worker=worker,
+        duration=LEASE_DURATION,
+        take_over=take_over,
+    ):
         return None
+    job = ImportJob.objects.select_related("created_by").get(pk=job_id)
     # The timeline names who undid it (the audit row too); without one, the user who ran the import.
     actor = User.objects.filter(pk=actor_id).first() if actor_id else job.created_by
     try:
-        _undo_batches(job, actor)
+        _undo_batches(job, actor, worker)
+    except LeaseLost:
+        logger.warning("Undo of import %s: lease lost to another runner; stopping.", job_id)
+        return None
     except Exception as error:
         # E.g. a restored address another contact has taken since: say so; the rest can be undone again.
         logger.exception("Undo of import %s stopped", job_id)
-        ImportJob.objects.filter(pk=job.pk, status=Status.UNDOING).update(
-            status=Status.FAILED, error_message=f"The undo stopped: {error}"[:2000]
+        leases.release(
+            ImportJob.objects.filter(pk=job.pk, status=Status.UNDOING),
+            worker=worker,
+            status=Status.FAILED,
+            error_message=f"The undo stopped: {error}"[:2000],
         )
         job.refresh_from_db()
         return job
-    ImportJob.objects.filter(pk=job.pk).update(status=Status.UNDONE, undone_at=timezone.now())
+    leases.release(
+        ImportJob.objects.filter(pk=job.pk), worker=worker, status=Status.UNDONE, undone_at=timezone.now()
+    )
     job.refresh_from_db()
     return job
 
 
-def _undo_batches(job: ImportJob, actor) -> None:
+def default_worker() -> str:
+    import os
+    import socket
+
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _undo_batches(job: ImportJob, actor, worker: str) -> None:
     while True:
         with transaction.atomic():
+            # As a run's chunk: a runner whose lease was taken over commits nothing more.
+            if not leases.renew(
+                ImportJob.objects.filter(pk=job.pk, status=Status.UNDOING),
+                worker=worker,
+                duration=LEASE_DURATION,
+            ):
+                raise LeaseLost
             batch = list(
                 ImportChange.objects.filter(job=job)
                 .order_by("id")

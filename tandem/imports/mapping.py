@@ -31,6 +31,9 @@ CONTACT_FIELDS: list[tuple[str, str]] = [
     ("source_campaign", "Source campaign"),
     ("external_id", "External ID"),
     ("tags", "Tags (separated by ; or ,)"),
+    ("marketing_consent_at", "Marketing email consent: given at"),
+    ("marketing_consent_confirmed_at", "Marketing email consent: confirmed at"),
+    ("marketing_consent_ip", "Marketing email consent: IP address"),
 ]
 
 COMPANY_FIELDS: list[tuple[str, str]] = [
@@ -83,7 +86,8 @@ CONTACT_ALIASES: dict[str, list[str]] = {
         "website url",
         "domain",
     ],
-    "country": ["country", "country region", "mailing country", "country code", "billing country", "nation"],
+    # Mailchimp writes the country code as CC.
+    "country": ["country", "country region", "mailing country", "country code", "billing country", "nation", "cc"],
     "lifecycle_stage": ["lifecycle stage", "lifecyclestage", "stage", "lifecycle"],
     "lead_status": ["lead status", "hs lead status", "status"],
     "owner": [
@@ -101,6 +105,10 @@ CONTACT_ALIASES: dict[str, list[str]] = {
     "source_campaign": ["source campaign", "campaign", "utm campaign", "original source drill down 2"],
     "external_id": ["external id", "record id", "contact id", "lead id", "id", "hubspot id", "crm id"],
     "tags": ["tags", "tag", "labels"],
+    # Mailchimp's audience export: when and from where the subscriber opted in and confirmed.
+    "marketing_consent_at": ["optin time", "opt in time", "opt in date", "consent date", "subscribed at"],
+    "marketing_consent_confirmed_at": ["confirm time", "confirmed at", "confirmation time"],
+    "marketing_consent_ip": ["confirm ip", "optin ip", "opt in ip"],
 }
 
 COMPANY_ALIASES: dict[str, list[str]] = {
@@ -181,11 +189,27 @@ def candidates(object_type: str, definitions: Any) -> dict[str, list[tuple[int, 
     return table
 
 
+# Headers only Tandem's own export writes together (its "Record ID" is Tandem's id, not another product's).
+TANDEM_EXPORT_HEADERS = {"record id", "owner email", "created at", "updated at"}
+
+
+def is_tandem_export(headers: list[str]) -> bool:
+    """Whether the file is an export from Tandem: then "Record ID" holds Tandem's own ids, which must never
+    become external ids (HubSpot's "Record ID" is an external id)."""
+    return {normalise_header(header) for header in headers} >= TANDEM_EXPORT_HEADERS
+
+
 def guess_mapping(headers: list[str], object_type: str, definitions: Any = None) -> dict[str, str]:
-    """{column index as str: target key or ""} for every column, each target used at most once."""
+    """{column index as str: target key or ""} for every column, each target used at most once.
+
+    In Tandem's own export the "Record ID" column is left out (those are Tandem's ids) and "External ID"
+    is the external id."""
     table = candidates(object_type, definitions)
+    own_export = is_tandem_export(headers)
     proposals: list[tuple[int, int, str]] = []  # (rank, column index, target)
     for index, header in enumerate(headers):
+        if own_export and normalise_header(header) == "record id":
+            continue
         for rank, key in table.get(normalise_header(header), []):
             proposals.append((rank, index, key))
     mapping = {str(index): "" for index in range(len(headers))}

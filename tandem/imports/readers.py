@@ -6,10 +6,10 @@ Contract for the import engine:
   the user can act on.
 - `iter_rows(path, kind=..., encoding=..., delimiter=...)` streams the data rows as `(row_number, cells)`,
   numbered as a spreadsheet shows them (the header is row 1), every row exactly as wide as the header. It
-  never holds the file in memory: CSV is read through a text stream, XLSX through openpyxl's read-only mode.
+  never holds the file in memory: CSV is read through a text stream, XLSX through tandem.imports.workbook.
 
 Cells are always text. Nothing is evaluated: a CSV cell "=1+1" stays "=1+1", and an XLSX formula cell gives
-its formula text (openpyxl with data_only=False), never a computed value.
+its formula text (as openpyxl gives it with data_only=False), never a computed value.
 """
 
 import codecs
@@ -22,6 +22,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.conf import settings
+
+from tandem.core import spreadsheets
 
 MAX_COLUMNS = 500
 SAMPLE_ROW_COUNT = 5
@@ -110,7 +112,7 @@ def clean_headers(raw: list[str]) -> list[str]:
     headers: list[str] = []
     seen: set[str] = set()
     for index, value in enumerate(raw, start=1):
-        text = " ".join(str(value).split()) if value is not None else ""
+        text = " ".join(spreadsheets.unneutralise(str(value)).split()) if value is not None else ""
         if not text:
             text = f"Column {index}"
         candidate, counter = text, 1
@@ -136,10 +138,19 @@ def fit(cells: list[str], width: int) -> list[str]:
 # --- CSV --------------------------------------------------------------------------------------------
 
 
+NOT_TEXT = "This file is not a text file (it contains binary data). Upload a CSV file or an Excel (.xlsx) workbook."
+
+
 def inspect_csv(path, head: bytes, size: int) -> FileInfo:
     if b"\x00" in head:
+        raise ImportFileError(NOT_TEXT)
+    # The whole file, not only the sniffed head: a NUL byte on row 900,000 is as binary as one on row 2
+    # (Python's csv reader would pass it into a cell and on into the database).
+    offset = find_nul(path)
+    if offset is not None:
         raise ImportFileError(
-            "This file is not a text file (it contains binary data). Upload a CSV file or an Excel (.xlsx) workbook."
+            f"This file is not a text file (it contains binary data: a NUL byte at byte {offset:,}). "
+            "Upload a CSV file or an Excel (.xlsx) workbook."
         )
     encoding = detect_encoding(path, head)
     sample_text = decode_sample(head, encoding, complete=size <= len(head))
@@ -169,6 +180,18 @@ def inspect_csv(path, head: bytes, size: int) -> FileInfo:
         sample_rows=sample_rows,
         row_estimate=estimate_csv_rows(sample_text, delimiter, size, len(head)),
     )
+
+
+def find_nul(path) -> int | None:
+    """The offset of the file's first NUL byte, or None; read in blocks, never whole."""
+    position = 0
+    with open(path, "rb") as handle:
+        while chunk := handle.read(DECODE_CHUNK_BYTES):
+            index = chunk.find(b"\x00")
+            if index >= 0:
+                return position + index
+            position += len(chunk)
+    return None
 
 
 def detect_encoding(path, head: bytes) -> str:
@@ -279,7 +302,7 @@ def iter_csv_records(path, *, encoding: str, delimiter: str) -> Iterator[tuple[i
 
 
 def check_zip(path) -> None:
-    """Refuse a zip bomb or a non-workbook before openpyxl expands anything."""
+    """Refuse a zip bomb or a non-workbook before anything is expanded."""
     invalid = "This file is not a valid Excel (.xlsx) workbook. Save it again as .xlsx or .csv and upload it."
     try:
         with zipfile.ZipFile(path) as archive:
@@ -305,20 +328,28 @@ def check_zip(path) -> None:
             )
 
 
+UNREADABLE_WORKBOOK = "This workbook could not be read. Save it again as .xlsx or .csv and upload it."
+
+
 def open_sheet(path):
-    """The first worksheet in read-only mode, formulas as text. The caller closes the workbook."""
-    import openpyxl  # imported here: only XLSX imports pay for it
+    """The first worksheet, streamed in bounded memory (tandem.imports.workbook). The caller closes it.
+
+    Opened by its content, never by its name: uploads are stored under a random name without an extension."""
+    from tandem.imports import workbook
 
     try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=False)
-    except Exception as error:  # openpyxl raises many kinds (KeyError, InvalidFileException, XML errors)
+        return workbook.Workbook(path)
+    except workbook.TooManyStrings as error:
         raise ImportFileError(
-            "This workbook could not be read. Save it again as .xlsx or .csv and upload it."
+            "This workbook holds more distinct texts than Tandem reads from a workbook. "
+            "Save it as CSV and upload that instead."
         ) from error
-    if not workbook.worksheets:
-        workbook.close()
-        raise ImportFileError("This workbook has no worksheet.")
-    return workbook, workbook.worksheets[0]
+    except workbook.WorkbookError as error:
+        if str(error) == "no worksheet":
+            raise ImportFileError("This workbook has no worksheet.") from error
+        raise ImportFileError(UNREADABLE_WORKBOOK) from error
+    except Exception as error:  # malformed XML, a missing part, a broken zip member
+        raise ImportFileError(UNREADABLE_WORKBOOK) from error
 
 
 def cell_text(value) -> str:
@@ -345,42 +376,45 @@ def cell_text(value) -> str:
     return str(value)
 
 
-def xlsx_records(sheet) -> Iterator[list[str]]:
-    for values in sheet.iter_rows(values_only=True):
-        yield [cell_text(value) for value in values]
+def xlsx_records(book) -> Iterator[tuple[int, list[str]]]:
+    """(row number, cells as text) of each stored row; a workbook that breaks midway is an ImportFileError."""
+    from tandem.imports import workbook
+
+    try:
+        for row_number, values in book.rows():
+            yield row_number, [cell_text(value) for value in values]
+    except ImportFileError:
+        raise
+    except (workbook.WorkbookError, Exception) as error:
+        raise ImportFileError(UNREADABLE_WORKBOOK) from error
 
 
 def inspect_xlsx(path) -> FileInfo:
     check_zip(path)
-    workbook, sheet = open_sheet(path)
+    book = open_sheet(path)
     try:
-        records = xlsx_records(sheet)
-        try:
-            raw_headers = next(records, None)
-            if raw_headers is None or not any(cell.strip() for cell in raw_headers):
-                raise ImportFileError("This file has no header row: the first row must name the columns.")
-            while raw_headers and not raw_headers[-1].strip():
-                raw_headers.pop()
-            check_width(len(raw_headers))
-            headers = clean_headers(raw_headers)
-            sample_rows = []
-            for cells in records:
-                if not any(cells):
-                    continue
-                sample_rows.append(fit(cells, len(headers)))
-                if len(sample_rows) == SAMPLE_ROW_COUNT:
-                    break
-        except ImportFileError:
-            raise
-        except Exception as error:
-            raise ImportFileError(
-                "This workbook could not be read. Save it again as .xlsx or .csv and upload it."
-            ) from error
+        records = xlsx_records(book)
+        first = next(records, None)
+        raw_headers = first[1] if first is not None else None
+        if raw_headers is None or not any(cell.strip() for cell in raw_headers):
+            raise ImportFileError("This file has no header row: the first row must name the columns.")
+        while raw_headers and not raw_headers[-1].strip():
+            raw_headers.pop()
+        check_width(len(raw_headers))
+        headers = clean_headers(raw_headers)
+        sample_rows = []
+        for _row_number, cells in records:
+            if not any(cells):
+                continue
+            sample_rows.append(fit(cells, len(headers)))
+            if len(sample_rows) == SAMPLE_ROW_COUNT:
+                break
+        records.close()
         # The sheet's recorded dimension; a workbook written without one reports nothing, and the import's
         # progress then counts without a total.
-        max_row = sheet.max_row or 0
+        max_row = book.dimension_rows()
     finally:
-        workbook.close()
+        book.close()
     return FileInfo(
         kind="xlsx",
         encoding="",
@@ -420,19 +454,19 @@ def header_width(raw_headers: list[str]) -> int:
 
 
 def iter_xlsx_rows(path) -> Iterator[tuple[int, list[str]]]:
-    workbook, sheet = open_sheet(path)
+    book = open_sheet(path)
     try:
-        records = xlsx_records(sheet)
-        raw_headers = next(records, None)
-        if raw_headers is None:
+        records = xlsx_records(book)
+        first = next(records, None)
+        if first is None:
             return
-        width = header_width(raw_headers)
-        for row_number, cells in enumerate(records, start=2):
+        width = header_width(first[1])
+        for row_number, cells in records:
             if not any(cells):
                 continue
             yield row_number, fit(cells, width)
     finally:
-        workbook.close()
+        book.close()
 
 
 def first_rows(

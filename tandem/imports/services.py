@@ -9,10 +9,8 @@ import csv
 import io
 import logging
 import os
-import socket
 import uuid
 from collections.abc import Iterator
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +22,9 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from tandem.contacts import properties as contact_properties
-from tandem.core import access, audit
+from tandem.core import access, audit, leases, spreadsheets
 from tandem.core.access import Verb
+from tandem.imports import engine, tasks
 from tandem.imports.models import (
     KEYS_BY_OBJECT_TYPE,
     FileKind,
@@ -38,11 +37,8 @@ from tandem.imports.models import (
 
 logger = logging.getLogger(__name__)
 
-# Rows per transaction: big enough that per-statement overhead vanishes, small enough that a lock is brief
-# and a crash loses little work.
-CHUNK_SIZE = 2_000
-# A runner renews its lease after every chunk; a lease this old belongs to a dead runner.
-LEASE_DURATION = timedelta(minutes=5)
+CHUNK_SIZE = engine.CHUNK_SIZE
+LEASE_DURATION = engine.LEASE_DURATION
 # Files up to this size are checked while the user waits; bigger ones in the background.
 INLINE_DRY_RUN_BYTES = 2 * 1024 * 1024
 EXAMPLES_PER_KIND = 20
@@ -231,16 +227,12 @@ def run_dry_run(*, actor, job: ImportJob) -> dict[str, Any]:
         report = process_dry_run(job.pk)
         job.refresh_from_db()
         return report or {}
-    from tandem.imports import tasks
-
     transaction.on_commit(lambda: tasks.run_dry_run(job.pk))
     return {}
 
 
 def process_dry_run(job_id: int) -> dict[str, Any] | None:
     """The dry run's work (inline or in a task): stream the file, validate per chunk, store the report."""
-    from tandem.imports import engine
-
     return engine.dry_run(job_id)
 
 
@@ -264,8 +256,6 @@ def start_import(*, actor, job: ImportJob) -> ImportJob:
         event="import_started",
         extra={"file": job.original_name, "object_type": job.object_type, "mode": job.mode, "key": job.key},
     )
-    from tandem.imports import tasks
-
     job_id = job.pk
     transaction.on_commit(lambda: tasks.run_import(job_id))
     return job
@@ -273,23 +263,31 @@ def start_import(*, actor, job: ImportJob) -> ImportJob:
 
 def process_import(job_id: int, *, worker: str | None = None) -> ImportJob | None:
     """Run or resume an import to the end; returns None when another runner holds the job."""
-    from tandem.imports import engine
-
-    return engine.run(job_id, worker=worker or f"{socket.gethostname()}:{os.getpid()}")
+    return engine.run(job_id, worker=worker or engine.default_worker())
 
 
 @transaction.atomic
 def undo_import(*, actor, job: ImportJob) -> ImportJob:
-    """Remove what the import created and put back every field it changed; runs in the background."""
+    """Remove what the import created and put back every field it changed; runs in the background.
+
+    An undo whose runner died (its lease expired) may be asked for again: it resumes where it stopped."""
     _require_owner(actor, job)
     # Also a run whose runner died (lease expired): undo takes the job, and a late runner finds it gone.
     now = timezone.now()
-    updated = ImportJob.objects.filter(
-        Q(status__in=[Status.DONE, Status.FAILED]) | Q(status=Status.RUNNING, lease_until__lt=now),
-        pk=job.pk,
-        started_at__isnull=False,
-    ).update(status=Status.UNDOING, lease_until=None, finished_at=Coalesce(F("finished_at"), now))
-    if not updated:
+    queued = leases.queue(
+        ImportJob.objects.filter(
+            Q(status__in=[Status.DONE, Status.FAILED])
+            | Q(status=Status.RUNNING, lease_until__lt=now)
+            | Q(status=Status.UNDOING, lease_until__lt=now),
+            pk=job.pk,
+            started_at__isnull=False,
+        ),
+        duration=LEASE_DURATION,
+        status=Status.UNDOING,
+        error_message="",
+        finished_at=Coalesce(F("finished_at"), now),
+    )
+    if not queued:
         raise ValidationError("Only a finished, failed or stopped import can be undone, once.")
     job.refresh_from_db()
     audit.record(
@@ -299,21 +297,19 @@ def undo_import(*, actor, job: ImportJob) -> ImportJob:
         event="import_undone",
         extra={"file": job.original_name, "object_type": job.object_type},
     )
-    from tandem.imports import tasks
-
     job_id, actor_id = job.pk, getattr(actor, "pk", None)
     transaction.on_commit(lambda: tasks.run_undo(job_id, actor_id))
     return job
 
 
 def process_undo(job_id: int, *, actor_id: int | None = None) -> ImportJob | None:
-    from tandem.imports import engine
-
     return engine.undo(job_id, actor_id=actor_id)
 
 
 def error_rows_csv(job: ImportJob) -> Iterator[str]:
-    """The bad rows as CSV lines: the file's own columns plus "error", ready to fix and import again.
+    """The bad rows as CSV lines: "Row" (the row number as the spreadsheet showed it), the file's own columns,
+    and "Error"; ready to fix and import again (the Row column is not imported). The first line starts with a
+    UTF-8 byte order mark, without which Excel reads the file in a legacy code page.
 
     Cells that a spreadsheet would run as a formula get a leading quote, as in exports.
     """
@@ -323,33 +319,32 @@ def error_rows_csv(job: ImportJob) -> Iterator[str]:
     def line(cells: list[Any]) -> str:
         buffer.seek(0)
         buffer.truncate()
-        writer.writerow([_neutralise(cell) for cell in cells])
+        writer.writerow([spreadsheets.neutralise_cell(cell) for cell in cells])
         return buffer.getvalue()
 
-    yield line([*job.headers, "error"])
+    yield "\ufeff" + line(["Row", *job.headers, "Error"])
     last_id = 0
     width = len(job.headers)
     while True:
         batch = list(
             ImportRowError.objects.filter(job=job, id__gt=last_id)
             .order_by("id")
-            .values_list("id", "values", "reason")[:1000]
+            .values_list("id", "row_number", "values", "reason")[:1000]
         )
         if not batch:
             return
-        for row_id, values, reason in batch:
+        for row_id, row_number, values, reason in batch:
             cells = list(values or [])
             cells = cells[:width] + [""] * max(0, width - len(cells))
-            yield line([*cells, reason])
+            yield line([row_number, *cells, reason])
             last_id = row_id
 
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _neutralise(cell: Any) -> str:
-    text = "" if cell is None else str(cell)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+def error_rows_file_name(job: ImportJob) -> str:
+    """The bad-rows download's file name: the upload's name (letters, digits, - and _ only) + "-errors.csv"."""
+    stem = job.original_name.rsplit(".", 1)[0] or "import"
+    safe_stem = "".join(character if character.isalnum() or character in "-_" else "_" for character in stem)
+    return f"{safe_stem[:80]}-errors.csv"
 
 
 __all__ = [
@@ -368,17 +363,5 @@ __all__ = [
 
 
 def resume_stalled_imports() -> int:
-    """Queue a run for every import left running under an expired lease, or queued for over a lease's time."""
-
-    from tandem.imports import tasks
-
-    now = timezone.now()
-    stalled = list(
-        ImportJob.objects.filter(
-            Q(status=Status.RUNNING, lease_until__lt=now)
-            | Q(status=Status.QUEUED, created_at__lt=now - LEASE_DURATION)
-        ).values_list("pk", flat=True)
-    )
-    for job_id in stalled:
-        tasks.run_import(job_id)
-    return len(stalled)
+    """Queue a run for every import, and an undo for every undo, whose runner died or whose task was lost."""
+    return tasks.resume_stalled()

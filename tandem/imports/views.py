@@ -17,7 +17,7 @@ from tandem.contacts.properties import definitions_for
 from tandem.core import access
 from tandem.core.access import Verb
 from tandem.core.pagination import InvalidCursor
-from tandem.imports import readers, selectors, services
+from tandem.imports import mapping, readers, selectors, services
 from tandem.imports.forms import MappingForm, UploadForm
 from tandem.imports.models import ObjectType, Status
 
@@ -33,6 +33,8 @@ REPORT_LABELS = {
     "invalid_rows": "Rows with errors",
     "duplicates_in_file": "Duplicates inside the file",
     "matches_in_database": "Already in Tandem",
+    "companies_to_create": "Companies to create",
+    "rows_linked_to_companies": "Rows linked to a company",
 }
 
 
@@ -160,7 +162,7 @@ def report_context(report: dict | None) -> dict:
     The report is the engine's dict; counts are its whole-number entries, examples its lists of rows."""
     counts, examples = [], []
     for name, value in (report or {}).items():
-        if isinstance(value, bool):
+        if isinstance(value, bool) or name in CHANGE_KEYS:
             continue
         if isinstance(value, int):
             counts.append({"name": name, "label": count_label(name), "value": value})
@@ -186,7 +188,56 @@ def report_context(report: dict | None) -> dict:
         for item in examples
     ]
     rows.sort(key=lambda row: (not isinstance(row["row_number"], int), row["row_number"] or 0))
-    return {"counts": counts, "examples": rows[:REPORT_EXAMPLES]}
+    return {"counts": counts, "examples": rows[:REPORT_EXAMPLES], **change_context(report or {})}
+
+
+# The report's description of what updates change; shown in their own table, not as counts or problems.
+CHANGE_KEYS = {"fields_to_change", "update_samples"}
+FIELD_LABELS = {
+    **dict(mapping.CONTACT_FIELDS),
+    **dict(mapping.COMPANY_FIELDS),
+    "owner_id": "Owner",
+    "company_id": "Company",
+    "tags": "Tags",
+}
+
+
+def field_label(name: str) -> str:
+    if name.startswith(mapping.PROPERTY_PREFIX):
+        return name[len(mapping.PROPERTY_PREFIX) :].replace("_", " ").capitalize()
+    return FIELD_LABELS.get(name, name.replace("_", " ").capitalize())
+
+
+def shown_value(value) -> str:
+    if value in (None, "", []):
+        return "(empty)"
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
+    return str(value)
+
+
+def change_context(report: dict) -> dict:
+    """Per field, how many records the import will change; and a sample of rows with each field's old and
+    new value, so "121 to update" says what the update does."""
+    fields = report.get("fields_to_change") or {}
+    samples = report.get("update_samples") or []
+    return {
+        "fields_to_change": [
+            {"name": name, "label": field_label(name), "count": count}
+            for name, count in sorted(fields.items(), key=lambda item: (-item[1], item[0]))
+        ],
+        "change_samples": [
+            {
+                "row_number": sample.get("row"),
+                "label": field_label(name),
+                "old": shown_value(old),
+                "new": shown_value(new),
+            }
+            for sample in samples
+            if isinstance(sample, dict)
+            for name, (old, new) in (sample.get("changes") or {}).items()
+        ][: REPORT_EXAMPLES * 3],
+    }
 
 
 @login_required
@@ -249,11 +300,7 @@ def import_detail(request, job_id: int):
 def import_errors(request, job_id: int):
     job = selectors.import_detail(request.user, job_id)
     response = StreamingHttpResponse(services.error_rows_csv(job), content_type="text/csv; charset=utf-8")
-    stem = job.original_name.rsplit(".", 1)[0] or "import"
-    safe_stem = "".join(character if character.isalnum() or character in "-_" else "_" for character in stem)[
-        :80
-    ]
-    response["Content-Disposition"] = f'attachment; filename="{safe_stem}-errors.csv"'
+    response["Content-Disposition"] = f'attachment; filename="{services.error_rows_file_name(job)}"'
     return response
 
 

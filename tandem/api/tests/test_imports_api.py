@@ -180,6 +180,7 @@ def test_operations_are_in_the_openapi_document(client):
         "/api/v1/imports",
         "/api/v1/imports/{import_id}",
         "/api/v1/imports/{import_id}/dry-run",
+        "/api/v1/imports/{import_id}/errors.csv",
         "/api/v1/imports/{import_id}/mapping",
         "/api/v1/imports/{import_id}/start",
         "/api/v1/imports/{import_id}/undo",

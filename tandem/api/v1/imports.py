@@ -7,7 +7,7 @@ create contacts, and a user reaches only the imports they started (admins: all).
 from datetime import datetime
 from typing import Annotated, Literal
 
-from django.http import HttpRequest
+from django.http import HttpRequest, StreamingHttpResponse
 from ninja import File, Form, Path, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import ConfigDict, Field, StringConstraints
@@ -255,3 +255,27 @@ def undo(request: HttpRequest, import_id: int = Path(..., ge=1, le=MAX_ID)):
     job = selectors.import_detail(request.user, import_id)
     services.undo_import(actor=request.user, job=job)
     return Status(202, import_data(selectors.import_detail(request.user, import_id)))
+
+
+@router.get(
+    "/imports/{import_id}/errors.csv",
+    auth=READ,
+    response=responses({}),
+    url_name="import_errors",
+    summary="Download an import's rows with errors",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "CSV (UTF-8 with a byte order mark): Row, the file's columns, Error.",
+                "content": {"text/csv": {"schema": {"type": "string"}}},
+            }
+        }
+    },
+)
+def download_import_errors(request: HttpRequest, import_id: int = Path(..., ge=1, le=MAX_ID)):
+    """The rows the import could not take, numbered as the spreadsheet showed them, with the reason: fix them
+    and import the file again. (Added by the imports work for issue 7.)"""
+    job = selectors.import_detail(request.user, import_id)
+    response = StreamingHttpResponse(services.error_rows_csv(job), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{services.error_rows_file_name(job)}"'
+    return response

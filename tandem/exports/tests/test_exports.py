@@ -176,6 +176,7 @@ def test_every_contact_column_has_a_human_header_and_exact_values(client):
         first_name="Zoë",
         last_name="Ångström",
         email="zoe@example.com",
+        external_id="hs-1001",
         phone="+4420794600000",
         job_title="Head of Data",
         company=company,
@@ -211,13 +212,14 @@ def test_every_contact_column_has_a_human_header_and_exact_values(client):
     # Then the headers are labels and the values are exact (dates ISO 8601, lists joined with "; ")
     assert rows == [
         [
-            "Record ID", "First name", "Last name", "Email", "Phone", "Job title", "Company", "Country",
+            "Record ID", "External ID", "First name", "Last name", "Email", "Phone", "Job title", "Company",
+            "Country",
             "Lifecycle stage", "Lead status", "Owner email", "Team", "Tags", "Score", "Source",
             "Source medium", "Source campaign", "Source referrer", "Source landing page", "Created at",
             "Updated at", "Plan", "Seats", "Renewal", "Partner", "Interests", "Notes",
         ],
         [
-            str(contact.pk), "Zoë", "Ångström", "zoe@example.com", "'+4420794600000", "Head of Data",
+            str(contact.pk), "hs-1001", "Zoë", "Ångström", "zoe@example.com", "'+4420794600000", "Head of Data",
             "Acme Ltd", "Sweden", "Marketing qualified lead", "In progress", "owner@example.com", "North",
             "partner; webinar", "42", "google", "cpc", "spring, 2026", "https://www.google.com/",
             "https://example.com/pricing", "2026-03-04T05:06:07+00:00", "2026-03-05T05:06:07.000005+00:00",
@@ -383,7 +385,14 @@ def test_a_large_csv_export_runs_in_the_background_with_progress_per_chunk(
         job = run_background(client, django_capture_on_commit_callbacks)
     # Then a job wrote the file, reporting progress after each chunk, and it downloads as an attachment
     job.refresh_from_db()
-    progress = [query["sql"] for query in queries if 'SET "processed_rows"' in query["sql"]]
+    # (each progress update also renews the runner's lease: SET "lease_until" = …, "processed_rows" = …)
+    progress = [
+        query["sql"]
+        for query in queries
+        if query["sql"].startswith('UPDATE "exports_exportjob" SET "lease_until"')
+        and '"processed_rows"' in query["sql"]
+        and '"status"' not in query["sql"].split(" WHERE ")[0]  # the final release sets the status too
+    ]
     assert [sql.split('"processed_rows" = ')[1].split(" ")[0] for sql in progress] == ["2", "4", "5"]
     assert (job.status, job.delivery, job.row_count, job.processed_rows) == ("finished", "file", 5, 5)
     assert job.started_at is not None and job.finished_at is not None

@@ -15,6 +15,7 @@ from tandem.contacts.models import (
 )
 from tandem.contacts.selectors import timeline
 from tandem.contacts.services import bulk
+from tandem.contacts.services.bulk import upsert as _bulk_upsert  # noqa: F401 (bulk.upsert for monkeypatch)
 from tandem.contacts.tests.factories import (
     CompanyFactory,
     ContactFactory,
@@ -283,15 +284,15 @@ def test_bad_rows_are_reported_with_row_numbers_and_reasons_while_good_rows_land
     assert errors[3][1] == "No email address: rows are matched by email."
     # and the bad rows download as CSV with an error column, ready to fix
     lines = list(services.error_rows_csv(job))
-    assert lines[0] == "email,first,phone,stage,error\r\n"
-    assert lines[3] == "stage@example.com,Stage,,royalty,“royalty” is not a lifecycle stage.\r\n"
+    assert lines[0] == "\ufeffRow,email,first,phone,stage,Error\r\n"
+    assert lines[3] == "5,stage@example.com,Stage,,royalty,“royalty” is not a lifecycle stage.\r\n"
     assert len(lines) == 5
 
 
 def test_formula_cells_in_the_bad_rows_csv_are_neutralised(admin):
     job = mapped(admin, ["email", "first"], [["=cmd()", "@evil"]], ["email", "first_name"])
     job = run(admin, job)
-    assert list(services.error_rows_csv(job))[1].startswith("'=cmd(),'@evil,")
+    assert list(services.error_rows_csv(job))[1].startswith("2,'=cmd(),'@evil,")
 
 
 def test_duplicate_keys_in_the_file_later_row_updates_the_earlier(admin, monkeypatch):
@@ -341,11 +342,16 @@ def test_dry_run_reports_without_writing(admin):
     assert {name: value for name, value in report.items() if name != "examples"} == {
         "total_rows": 6,
         "to_create": 1,
-        "to_update": 2,
+        # the repeated new@example.com is a duplicate in the file, not a second record to update
+        "to_update": 1,
         "to_skip": 0,
         "invalid_rows": 3,
         "duplicates_in_file": 1,
         "matches_in_database": 1,
+        "companies_to_create": 0,
+        "rows_linked_to_companies": 0,
+        "fields_to_change": {"first_name": 1},
+        "update_samples": [{"row": 2, "changes": {"first_name": ["Old", "New"]}}],
         "invalid_email": 1,
         "bad_phone": 1,
         "missing_key": 1,
@@ -485,7 +491,7 @@ def test_a_concurrent_insert_of_the_same_key_turns_the_row_into_an_update(admin,
         [["ada@example.com", "Ada"], ["new@example.com", "New"]],
         ["email", "first_name"],
     )
-    real_lookup = bulk._lookup
+    real_lookup = bulk.upsert.lookup
     calls = {"count": 0}
 
     def racing_lookup(spec, field_name, values, lock):
@@ -494,7 +500,7 @@ def test_a_concurrent_insert_of_the_same_key_turns_the_row_into_an_update(admin,
             return {}  # the other import's row is not visible yet
         return real_lookup(spec, field_name, values, lock)
 
-    monkeypatch.setattr(bulk, "_lookup", racing_lookup)
+    monkeypatch.setattr(bulk.upsert, "lookup", racing_lookup)
     ContactFactory(email="ADA@example.com", first_name="Other import")
 
     job = run(admin, job)

@@ -65,7 +65,7 @@ def test_mailchimp_export_is_recognised():
         "3": "",
         "4": "phone",
         "5": "",
-        "6": "",
+        "6": "marketing_consent_at",  # issue 7: OPTIN_TIME is consent evidence
         "7": "tags",
         "8": "",
     }

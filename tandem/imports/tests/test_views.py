@@ -190,8 +190,8 @@ def test_full_flow_map_dry_run_run_errors_and_undo(client, seller, django_captur
     errors = client.get(f"/imports/{job.pk}/errors.csv")
     lines = b"".join(errors.streaming_content).decode().splitlines()
     assert errors["Content-Type"] == "text/csv; charset=utf-8"
-    assert lines[0] == "First Name,Last Name,Email Address,Favourite colour,error"
-    assert lines[1].startswith("Bad,Row,not-an-email,red,")
+    assert lines[0] == "\ufeffRow,First Name,Last Name,Email Address,Favourite colour,Error"
+    assert lines[1].startswith("4,Bad,Row,not-an-email,red,")
 
     # when: it is undone
     with django_capture_on_commit_callbacks(execute=True):
