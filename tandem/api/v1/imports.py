@@ -263,6 +263,7 @@ def undo(request: HttpRequest, import_id: int = Path(..., ge=1, le=MAX_ID)):
     response=responses({}),
     url_name="import_errors",
     summary="Download an import's rows with errors",
+    operation_id="downloadImportErrors",
     openapi_extra={
         "responses": {
             200: {
@@ -274,7 +275,7 @@ def undo(request: HttpRequest, import_id: int = Path(..., ge=1, le=MAX_ID)):
 )
 def download_import_errors(request: HttpRequest, import_id: int = Path(..., ge=1, le=MAX_ID)):
     """The rows the import could not take, numbered as the spreadsheet showed them, with the reason: fix them
-    and import the file again. (Added by the imports work for issue 7.)"""
+    and import the file again."""
     job = selectors.import_detail(request.user, import_id)
     response = StreamingHttpResponse(services.error_rows_csv(job), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{services.error_rows_file_name(job)}"'

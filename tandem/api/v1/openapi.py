@@ -44,7 +44,7 @@ def response_headers(status: int, operation_id: str) -> dict[str, Any]:
     headers = _rate_limit_headers(required=True)
     if status == 429:
         headers["Retry-After"] = _header("Seconds to wait before the next request.", {"type": "integer"})
-    if status == 200 and operation_id == "downloadExport":
+    if status == 200 and operation_id in ("downloadExport", "downloadImportErrors"):
         headers["Content-Disposition"] = _header(
             'attachment; filename="…": the name to save the file under.', {"type": "string"}
         )
