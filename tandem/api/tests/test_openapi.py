@@ -32,6 +32,7 @@ OPERATION_IDS = {
     ("post", "/api/v1/exports"): "createExport",
     ("get", "/api/v1/exports/{export_id}"): "getExport",
     ("get", "/api/v1/exports/{export_id}/download"): "downloadExport",
+    ("get", "/api/v1/imports/{import_id}/errors.csv"): "downloadImportErrors",
     ("get", "/api/v1/contacts/duplicates"): "listContactDuplicates",
     ("post", "/api/v1/contacts/merge"): "mergeContacts",
     ("get", "/api/v1/companies/duplicates"): "listCompanyDuplicates",
@@ -139,7 +140,11 @@ def test_headers_are_declared_on_the_answers_that_carry_them(schema):
         responses = operation["responses"]
         success = next(status for status in responses if status.startswith("2"))
         assert sorted(responses[success]["headers"]) == sorted(
-            rate_limit + (["Content-Disposition"] if operation["operationId"] == "downloadExport" else [])
+            rate_limit + (
+                ["Content-Disposition"]
+                if operation["operationId"] in ("downloadExport", "downloadImportErrors")
+                else []
+            )
         ), (method, path)
         assert sorted(responses["429"]["headers"]) == sorted([*rate_limit, "Retry-After"])
         assert list(responses["401"]["headers"]) == ["WWW-Authenticate"]
