@@ -303,6 +303,7 @@ COMPANY = RecordType(
     delete_message="{title} was moved to the trash. Its contacts stay where they are.",
     properties=PropertySupport("company"),
     timeline=TimelineSupport("company", show_contact=True),
+    templates={"detail_header": "contacts/_company_header.html"},
     list_links=[("Duplicates", "contacts:company_duplicates")],
     import_url="imports:import_new",
     export_url="exports:company_export_create",

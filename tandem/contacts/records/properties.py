@@ -13,7 +13,7 @@ from tandem.contacts import selectors
 from tandem.contacts.models import PropertyDefinition, PropertyType
 from tandem.contacts.properties import clean_value
 from tandem.contacts.selectors import PropertyFilter
-from tandem.core.records.fields import Cell, Column, property_key
+from tandem.core.records.fields import PROPERTY_PREFIX, Cell, Column, property_key
 from tandem.core.records.query import SEARCH_MAX_LENGTH, Chip
 
 # Special values of the property filter's select: "has any value" and "is empty".
@@ -45,6 +45,10 @@ def _without_property(query: QueryDict) -> str:
 class PropertySupport:
     object_type: str
     parameter_names: tuple[str, ...] = PARAMETERS
+    # Any number of conditions, one parameter each: `property:plan=Pro`, `property:seats.gte=10`,
+    # `property:renewal.lte=2026-12-31`, `property:plan=__unset__` (the API's and a link's form; the
+    # list page's panel edits one condition with the four parameters above).
+    key_prefix: str = PROPERTY_PREFIX
 
     def definitions(self) -> list[PropertyDefinition]:
         return selectors.property_definitions(self.object_type)
@@ -126,7 +130,87 @@ class PropertySupport:
     def parse_filter(
         self, query: QueryDict, definitions: list[PropertyDefinition], errors: list[str], chips: list[Chip]
     ) -> tuple[list[PropertyFilter], PropertyDefinition | None]:
-        """One custom-property condition: `property` names it, the value parameters depend on its type."""
+        """The panel's condition (`property` names it, the value parameters depend on its type) and every
+        `property:<name>[.gte|.lte]` condition."""
+        conditions, definition = self._panel_condition(query, definitions, errors, chips)
+        return conditions + self._keyed_conditions(query, definitions, errors, chips), definition
+
+    def _keyed_conditions(
+        self, query: QueryDict, definitions: list[PropertyDefinition], errors: list[str], chips: list[Chip]
+    ) -> list[PropertyFilter]:
+        by_name = {item.name: item for item in definitions}
+        result: list[PropertyFilter] = []
+        for parameter in query:
+            if not parameter.startswith(self.key_prefix):
+                continue
+            name, _, operator = parameter[len(self.key_prefix) :].partition(".")
+            definition = by_name.get(name)
+            raw = query.get(parameter, "").strip()
+            if definition is None:
+                errors.append(f"There is no property “{name[:60]}”; that filter was ignored.")
+                continue
+            if operator not in ("", "gte", "lte"):
+                errors.append(
+                    f"“{parameter[:60]}”: use .gte or .lte after the property; that filter was ignored."
+                )
+                continue
+            if not raw:
+                continue
+            remove = query.copy()
+            remove.pop(parameter, None)
+            remove.pop("cursor", None)
+            label = definition.label
+            if raw in (PROPERTY_SET, PROPERTY_UNSET) and not operator:
+                chips.append(
+                    Chip(f"{label}: {'has a value' if raw == PROPERTY_SET else 'empty'}", remove.urlencode())
+                )
+                result.append(PropertyFilter(name, None, "set" if raw == PROPERTY_SET else "unset"))
+                continue
+            value_type = definition.value_type
+            if operator:
+                if value_type not in (PropertyType.NUMBER, PropertyType.DATE):
+                    errors.append(f"{label}: only numbers and dates take a range; that filter was ignored.")
+                    continue
+                try:
+                    cleaned = clean_value(definition, raw)
+                except ValidationError as error:
+                    errors.append(f"{error.messages[0]} That filter was ignored.")
+                    continue
+                chips.append(
+                    Chip(f"{label} {'≥' if operator == 'gte' else '≤'} {raw[:40]}", remove.urlencode())
+                )
+                result.append(PropertyFilter(name, cleaned, operator))
+                continue
+            if value_type == PropertyType.BOOLEAN:
+                if raw not in ("yes", "no"):
+                    errors.append(f"{label}: choose yes or no; that filter was ignored.")
+                    continue
+                chips.append(Chip(f"{label}: {raw}", remove.urlencode()))
+                result.append(PropertyFilter(name, raw == "yes"))
+                continue
+            if (
+                value_type in (PropertyType.CHOICE, PropertyType.MULTI_CHOICE)
+                and raw not in definition.choices
+            ):
+                errors.append(f"{label}: “{raw[:40]}” is not one of its options; that filter was ignored.")
+                continue
+            if value_type in (PropertyType.NUMBER, PropertyType.DATE):
+                try:
+                    value = clean_value(definition, raw)
+                except ValidationError as error:
+                    errors.append(f"{error.messages[0]} That filter was ignored.")
+                    continue
+            else:
+                value = raw[:SEARCH_MAX_LENGTH]
+            chips.append(Chip(f"{label}: {raw[:60]}", remove.urlencode()))
+            result.append(
+                PropertyFilter(name, value, "contains" if value_type == PropertyType.MULTI_CHOICE else "eq")
+            )
+        return result
+
+    def _panel_condition(
+        self, query: QueryDict, definitions: list[PropertyDefinition], errors: list[str], chips: list[Chip]
+    ) -> tuple[list[PropertyFilter], PropertyDefinition | None]:
         name = query.get("property", "").strip()
         if not name:
             for parameter in PARAMETERS[1:]:

@@ -110,3 +110,29 @@ def test_created_to_the_last_representable_day_lists_everything_up_to_it(admin_c
     assert "Created to 31 Dec 9999" in contacts.content.decode()
     assert companies.status_code == 200
     assert "Any Company" in companies.content.decode()
+
+
+def test_several_property_conditions_by_key(admin_client):
+    from tandem.contacts.models import PropertyType
+    from tandem.contacts.tests.factories import PropertyDefinitionFactory
+
+    PropertyDefinitionFactory(
+        name="plan", label="Plan", value_type=PropertyType.CHOICE, choices=["Free", "Pro"]
+    )
+    PropertyDefinitionFactory(name="seats", label="Seats", value_type=PropertyType.NUMBER)
+    ContactFactory(first_name="Big", last_name="Pro", properties={"plan": "Pro", "seats": 50})
+    ContactFactory(first_name="Small", last_name="Pro", properties={"plan": "Pro", "seats": 3})
+    ContactFactory(first_name="Big", last_name="Free", properties={"plan": "Free", "seats": 80})
+
+    response = admin_client.get("/contacts/", {"property:plan": "Pro", "property:seats.gte": "10"})
+    bad = admin_client.get("/contacts/", {"property:plann": "Pro", "property:plan.gte": "1"})
+
+    content = response.content.decode()
+    assert "Big Pro" in content
+    assert "Small Pro" not in content and "Big Free" not in content
+    assert "Plan: Pro" in content and "Seats ≥ 10" in content
+    assert response.context["query"].errors == []
+    assert bad.context["query"].errors == [
+        "There is no property “plann”; that filter was ignored.",
+        "Plan: only numbers and dates take a range; that filter was ignored.",
+    ]

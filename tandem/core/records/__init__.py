@@ -1,2 +1,28 @@
-"""The record layer: one declaration per record type (registry), its field catalogue (fields), one query
-grammar (query), and the generic pages (views, urls, templates in core/templates/records/)."""
+"""The record layer: one declaration per record type, read by every generic page.
+
+    registry.py   RecordType (model, access object type, URL names, fields, filters, sorts, columns,
+                  bulk actions, selectors, services, templates, optional properties/timeline support),
+                  the registry (register/get/all_types) and the panel registry (register_panel/panels_for)
+    fields.py     Field (the field catalogue: label, help, length from the model, widget, display, column,
+                  facts, import aliases, export, API name and type, audited, cleaner), Cell/Row rendering,
+                  PROPERTY_PREFIX ("property:"), the one spelling of a custom-property key
+    query.py      the one query grammar (parse -> ListQuery: filters object, sort, cursor, chips, errors)
+    columns.py    list columns (chosen per user, in the session), rows, facts, filter panel controls
+    forms.py      the record form, built from the catalogue
+    views.py      list, detail, create, edit, delete, restore, trash, bulk, columns, property filter,
+                  timeline, note
+    urls.py       patterns(record_type): the URL patterns of a type, named "<object_type>_<verb>"
+    templates     core/templates/records/ (list.html with a `results` partial, detail, form, trash, trashed)
+
+Adding a record type (a deal, a ticket):
+ 1. the model: `access_object_type`, `owner` and `team` foreign keys, `created_at`/`updated_at`/`deleted_at`;
+    grants for the object type in tandem.core.access.POLICY;
+ 2. services: create/update/delete/restore (keyword-only: actor, request, the record under one name) and
+    a bulk service taking ids, an action and a value;
+ 3. selectors: list (a ListPage: keyset page + capped count), detail (404 unless visible), filtered
+    (the queryset of a filter, for exports and "all N matching"), trash;
+ 4. a RecordType in the app's records.py (fields, filters, sorts, default columns, bulk actions), registered
+    from AppConfig.ready(); panels on other types' pages with registry.register_panel;
+ 5. `*patterns(RECORD_TYPE)` in the app's urls.py.
+tandem/core/tests/recordapp/ is a complete example in about 150 lines.
+"""

@@ -246,7 +246,7 @@ def parse(
     parser = _Parser(record_type, query, user, definitions)
     if user_names is not None:
         parser._users = user_names  # the list page has loaded them already for its owner select
-    unknown = sorted(name for name in query if name not in record_type.parameter_names())
+    unknown = sorted(name for name in query if not record_type.accepts(name))
     for name in unknown:
         parser.errors.append(
             f"“{name[:40]}” is not a filter of the {record_type.verbose_name_plural} list; it was ignored."

@@ -180,6 +180,13 @@ class RecordType:
     def sort_keys(self) -> list[str]:
         return [sort.key for sort in self.sorts]
 
+    def accepts(self, name: str) -> bool:
+        """Whether `name` is a parameter of the type's query grammar (declared, or a custom property's
+        `property:<name>[.gte|.lte]`)."""
+        if name in self.parameter_names():
+            return True
+        return self.properties is not None and name.startswith(self.properties.key_prefix)
+
     def parameter_names(self) -> set[str]:
         """Every query parameter the type's list understands (the grammar refuses the rest)."""
         names = {item.name for item in self.filters} | {"sort", "cursor"}

@@ -433,9 +433,6 @@ def edit_view(request: HttpRequest, object_type: str, pk: int) -> HttpResponse:
                 # Keep what the user typed; the next save compares against the version they have now seen.
                 form.data = form.data.copy()
                 form.data[VERSION_FIELD] = _version(record_type, record_type.model.objects.get(pk=record.pk))
-                form.add_error(
-                    None, "Someone else changed this record while you were editing; review their changes."
-                )
             else:
                 form.add_service_errors(error)
         else:

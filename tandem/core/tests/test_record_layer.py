@@ -190,3 +190,37 @@ def test_the_catalogue_reads_lengths_from_the_model_and_the_form_uses_them(clien
     assert widget_type.field("name").max_length(Widget) == 80
     assert re.search(r'<input[^>]*name="name"[^>]*maxlength="80"', content)
     assert widget_type.field("owner").max_length(Widget) is None
+
+
+def test_a_stale_form_warns_keeps_the_input_and_saves_on_the_second_try(client, admin):
+    from tandem.core.tests.recordapp import services as widget_services
+
+    widget = Widget.objects.create(name="Original", owner=admin, team=admin.team)
+    client.force_login(admin)
+    opened = client.get(f"/widgets/{widget.pk}/edit/").content.decode()
+    version = re.search(r'name="record_version" value="([^"]+)"', opened).group(1)
+    widget_services.update_widget(actor=admin, widget=widget, values={"colour": "blue"})  # someone else
+    their_version = widget_services.widget_version(Widget.objects.get(pk=widget.pk))
+
+    stale = client.post(
+        f"/widgets/{widget.pk}/edit/",
+        {"name": "Mine", "colour": "red", "owner": str(admin.pk), "record_version": version},
+    )
+    widget.refresh_from_db()
+    name_after_stale = widget.name
+    newer = re.search(r'name="record_version" value="([^"]+)"', stale.content.decode()).group(1)
+    again = client.post(
+        f"/widgets/{widget.pk}/edit/",
+        {"name": "Mine", "colour": "red", "owner": str(admin.pk), "record_version": newer},
+    )
+
+    widget.refresh_from_db()
+    content = stale.content.decode()
+    assert stale.status_code == 200
+    assert "Someone else changed this record while you were editing; review their changes." in content
+    assert 'value="Mine"' in content
+    assert name_after_stale == "Original"
+    assert content.count("Someone else changed this record") == 1
+    assert newer == their_version
+    assert again["Location"] == f"/widgets/{widget.pk}/"
+    assert (widget.name, widget.colour) == ("Mine", "red")

@@ -103,6 +103,8 @@ WIDGET = RecordType(
         bulk=services.bulk_update_widgets,
         record_argument="widget",
         ids_argument="widget_ids",
+        version=services.widget_version,
+        stale_error=services.StaleWidget,
     ),
     bulk_actions=[
         BulkAction("set_colour", "Set colour", "choice", "colour", "Colour", tuple(Widget.Colour.choices)),

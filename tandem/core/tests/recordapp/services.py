@@ -38,9 +38,23 @@ def create_widget(*, actor, values, request=None) -> Widget:
     return Widget.objects.create(**cleaned)
 
 
+class StaleWidget(ValidationError):
+    """The widget changed since the version the caller read."""
+
+
+def widget_version(widget: Widget) -> str:
+    return widget.updated_at.isoformat()
+
+
 @transaction.atomic
-def update_widget(*, actor, widget: Widget, values, request=None) -> Widget:
+def update_widget(
+    *, actor, widget: Widget, values, request=None, expected_version: str | None = None
+) -> Widget:
     access.require(actor, Verb.CHANGE, widget)
+    if expected_version is not None:
+        current = Widget.objects.select_for_update().get(pk=widget.pk)
+        if widget_version(current) != expected_version:
+            raise StaleWidget("This widget changed since you opened it.")
     cleaned = _clean(actor, values)
     for name, value in cleaned.items():
         setattr(widget, name, value)
