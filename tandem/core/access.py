@@ -97,17 +97,19 @@ def _object_type(model: type[models.Model]) -> str:
     return object_type
 
 
-def _scope_filter(user: "User", scope: Scope) -> models.Q | None:
-    """The row filter for a scope; None means no row qualifies."""
+def _scope_filter(user: "User", scope: Scope, through: str = "") -> models.Q | None:
+    """The row filter for a scope; None means no row qualifies. `through` names a relation ("contact")
+    when the rows to filter are not the records themselves but rows pointing at them."""
+    prefix = f"{through}__" if through else ""
     if scope is Scope.EVERYTHING:
         return models.Q()
     if scope is Scope.TEAM:
         # A user without a team is a team of one: they reach what they own.
         if user.team_id is None:
-            return models.Q(owner_id=user.pk)
-        return models.Q(team_id=user.team_id)
+            return models.Q(**{f"{prefix}owner_id": user.pk})
+        return models.Q(**{f"{prefix}team_id": user.team_id})
     if scope is Scope.OWNED:
-        return models.Q(owner_id=user.pk)
+        return models.Q(**{f"{prefix}owner_id": user.pk})
     return None
 
 
@@ -117,6 +119,15 @@ def scope_queryset(user: "User", verb: str, queryset: models.QuerySet[ModelT]) -
     if condition is None:
         return queryset.none()
     return queryset.filter(condition)
+
+
+def related_condition(user: "User", verb: str, model: type[models.Model], through: str) -> models.Q:
+    """A filter on rows that point at a `model` record through the relation `through` (e.g. activities
+    through "contact"): the rows whose record `user` may `verb`. The same rule as `scope_queryset`, written
+    as a join condition so an aggregated list (a company's timeline) is filtered in one query."""
+    condition = _scope_filter(user, scope_for(user, _object_type(model), verb), through)
+    # No scope at all: no row qualifies (an empty IN, which Django turns into a false condition).
+    return models.Q(pk__in=[]) if condition is None else condition
 
 
 def can(user: "User", verb: str, obj: models.Model) -> bool:
