@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from tandem.contacts import normalize, properties
+from tandem.contacts import events, normalize, properties
 from tandem.contacts.models import (
     Activity,
     ActivityKind,
@@ -18,7 +18,9 @@ from tandem.contacts.models import (
     StageChange,
     Tag,
 )
+from tandem.contacts.services import writes
 from tandem.contacts.services.fields import (
+    check_reassignment,
     clean_country,
     clean_owner,
     clean_text,
@@ -175,7 +177,17 @@ def record_stage_change(
         subject_id=cause_id,
         details={"from": from_stage, "to": to_stage},
     )
-    publish("contacts.contact.stage_changed", contact_id=contact.pk, stage_change_id=change.pk)
+    publish(
+        events.CONTACT_STAGE_CHANGED,
+        **events.stage_changed_payload(
+            contact_id=contact.pk,
+            from_stage=from_stage,
+            to_stage=to_stage,
+            stage_change_id=change.pk,
+            cause_type=cause_type,
+            cause_id=cause_id,
+        ),
+    )
     return change
 
 
@@ -226,8 +238,22 @@ def create_contact(
             **({"tags": [None, ", ".join(added_tags)]} if added_tags else {}),
         },
     )
-    publish("contacts.contact.created", contact_id=contact.pk)
+    publish(events.CONTACT_CREATED, contact_id=contact.pk)
     return contact
+
+
+# First touch: where the person first came from. Written once: an update only fills an empty one.
+FIRST_TOUCH_FIELDS = ["source", "source_medium", "source_campaign", "source_referrer", "source_landing_page"]
+
+
+def check_first_touch(current: Contact, cleaned: Mapping[str, Any]) -> None:
+    """Refuse changing a first-touch field that already has a value (filling an empty one is fine)."""
+    errors = {
+        name: "The first touch is kept as first recorded; it cannot be changed."
+        for name in FIRST_TOUCH_FIELDS
+        if name in cleaned and getattr(current, name) and cleaned[name] != getattr(current, name)
+    }
+    raise_if(errors)
 
 
 @transaction.atomic
@@ -240,37 +266,76 @@ def update_contact(
     cause_type: str = "user",
     cause_id: int | None = None,
     request=None,
+    expected_version: str | None = None,
 ) -> Contact:
-    """Change the given fields; records the diff on the timeline and in the audit log, and any stage move."""
+    """Change the given fields; records the diff on the timeline and in the audit log, and any stage move.
+
+    Only what changes is written (services.writes): concurrent edits of other fields or other custom
+    properties survive, and the team follows the owner in the same statement. With `expected_version`
+    (record_version of what the client read) a contact changed meanwhile is refused with StaleRecord and
+    nothing is written. First-touch fields are write-once. `contact` is refreshed to the stored row.
+    """
     if actor is not None:
         access.require(actor, Verb.CHANGE, contact)
-    if contact.deleted_at is not None:
+    # The row as it is now, locked until commit (PostgreSQL; SQLite's IMMEDIATE transaction already holds
+    # the write lock): the diff, the audit row and the stage move describe what this update really changes.
+    current = Contact.objects.select_for_update().filter(pk=contact.pk).first()
+    if current is None:
+        raise ValidationError("This contact no longer exists.")
+    if actor is not None:
+        access.require(actor, Verb.CHANGE, current)
+    if current.deleted_at is not None:
         raise ValidationError("This contact is in the trash. Restore it before editing.")
-    cleaned = clean_contact_values(actor, values, contact)
-    before = snapshot(contact, AUDITED_FIELDS)
-    before_properties = dict(contact.properties)
-    for name, value in cleaned.items():
-        setattr(contact, name, value)
-    if "email" in cleaned:
-        contact.email_domain = normalize.email_domain(contact.email)
+    cleaned = clean_contact_values(actor, values, current)
+    check_first_touch(current, cleaned)
+    before = snapshot(current, AUDITED_FIELDS)
+    before_properties = dict(current.properties or {})
+    after_values = {name: value for name, value in cleaned.items() if name != "properties"}
+    after_properties = cleaned.get("properties", before_properties)
+    proposed = Contact(**{**{f.attname: getattr(current, f.attname) for f in Contact._meta.concrete_fields}})
+    for name, value in after_values.items():
+        setattr(proposed, name, value)
     if "owner" in cleaned:
-        contact.team_id = contact.owner.team_id if contact.owner else None
-    after = snapshot(contact, AUDITED_FIELDS)
-    changes = audit.diff(before, after)
+        proposed.team_id = proposed.owner.team_id if proposed.owner else None
+        check_reassignment(actor, current, proposed.owner)
+    changes = audit.diff(before, snapshot(proposed, AUDITED_FIELDS))
     changes.update(
         audit.diff(
             {f"properties.{k}": v for k, v in before_properties.items()},
-            {f"properties.{k}": contact.properties.get(k) for k in {*before_properties, *contact.properties}},
+            {f"properties.{k}": after_properties.get(k) for k in {*before_properties, *after_properties}},
         )
     )
     if tags is not None:
-        added, removed = _set_tags(contact, tags)
+        added, removed = _set_tags(current, tags)
         if added or removed:
             changes["tags"] = [", ".join(removed) or None, ", ".join(added) or None]
     if not changes:
+        contact.refresh_from_db()
         return contact
-    contact.updated_at = timezone.now()
-    contact.save(update_fields=[*cleaned, "email_domain", "team", "updated_at"])
+    writes.check_version(current, expected_version)
+    assignments: dict[str, Any] = {}
+    for name, value in after_values.items():
+        field = Contact._meta.get_field(name)
+        if getattr(current, field.attname) == getattr(proposed, field.attname):
+            continue
+        if name == "owner":
+            assignments.update(writes.owner_assignments(proposed.owner))
+        elif name in FIRST_TOUCH_FIELDS:
+            assignments[name] = writes.fill_if_empty(name, value)
+        else:
+            assignments[field.attname] = getattr(proposed, field.attname)
+    if "email" in assignments:
+        assignments["email_domain"] = normalize.email_domain(proposed.email)
+    patch = writes.properties_patch(before_properties, after_properties)
+    if patch is not None:
+        assignments["properties"] = patch
+    try:
+        with transaction.atomic():
+            writes.write_row(Contact, current, assignments, expected_version=expected_version)
+    except IntegrityError as error:
+        # Two writers raced past the duplicate check: the unique index decides, the user gets a sentence.
+        raise ValidationError({"email": "Another contact already has this email address."}) from error
+    contact.refresh_from_db()
     if before["lifecycle_stage"] != contact.lifecycle_stage:
         record_stage_change(
             contact=contact,
@@ -291,7 +356,7 @@ def update_contact(
             details={"changes": audit_ready(field_changes)},
         )
     audit.record(actor=actor, action=audit.Action.UPDATE, target=contact, changes=changes, request=request)
-    publish("contacts.contact.updated", contact_id=contact.pk, fields=sorted(changes))
+    publish(events.CONTACT_UPDATED, contact_id=contact.pk, fields=sorted(changes))
     return contact
 
 
@@ -314,7 +379,7 @@ def delete_contact(*, actor: User | None, contact: Contact, request=None) -> Con
     contact.save(update_fields=["deleted_at"])
     record_activity(kind=ActivityKind.DELETED, contact=contact, actor=actor)
     audit.record(actor=actor, action=audit.Action.DELETE, target=contact, request=request)
-    publish("contacts.contact.deleted", contact_id=contact.pk)
+    publish(events.CONTACT_DELETED, contact_id=contact.pk)
     return contact
 
 
@@ -344,7 +409,7 @@ def restore_contact(*, actor: User | None, contact: Contact, request=None) -> Co
         changes={"deleted_at": ["trash", None]},
         event="restored",
     )
-    publish("contacts.contact.restored", contact_id=contact.pk)
+    publish(events.CONTACT_RESTORED, contact_id=contact.pk)
     return contact
 
 
@@ -381,13 +446,17 @@ def bulk_update_contacts(
         owner = clean_owner(actor, value, "contact", errors)
         if owner is None:
             raise ValidationError(errors or {"value": "Choose the new owner."})
+        # Only the contacts this reassignment grants the actor nothing new on (access.can_reassign).
         targets = list(
-            scoped.filter(pk__in=ids)
+            access.scope_reassignable(actor, Contact.objects.filter(deleted_at__isnull=True), owner)
+            .filter(pk__in=ids)
             .exclude(owner=owner)
             .values_list("pk", "first_name", "last_name", "owner_id", "team_id")
         )
         target_ids = [row[0] for row in targets]
-        Contact.objects.filter(pk__in=target_ids).update(owner=owner, team_id=owner.team_id, updated_at=now)
+        # The team is read from the owner's row by the same statement: it follows the owner even if the
+        # owner changes team meanwhile.
+        Contact.objects.filter(pk__in=target_ids).update(**writes.owner_assignments(owner), updated_at=now)
         # Each contact's own before/after, as a single update records it (ids; the timeline names them).
         details_by_id = {
             pk: {"changes": {"owner": [old, owner.pk], "team": [old_team, owner.team_id]}}
@@ -484,5 +553,5 @@ def bulk_update_contacts(
         event=f"bulk_{action}",
     )
     if target_ids:
-        publish("contacts.contact.bulk_updated", contact_ids=target_ids, action=action)
+        publish(events.CONTACT_BULK_UPDATED, contact_ids=target_ids, action=action)
     return len(target_ids)

@@ -32,7 +32,7 @@ from tandem.contacts.models import (
 )
 from tandem.contacts.services import companies as company_services
 from tandem.contacts.services import contacts as contact_services
-from tandem.contacts.services.fields import clean_owner, raise_if, snapshot
+from tandem.contacts.services.fields import check_reassignment, clean_owner, raise_if, snapshot
 from tandem.contacts.services.timeline import record_activity
 from tandem.core import access, audit
 from tandem.core.access import Verb
@@ -191,6 +191,7 @@ def _apply_choices(actor, object_type: str, survivor, other, choices: dict[str, 
             errors: dict[str, str] = {}
             clean_owner(actor, other.owner, object_type, errors)
             raise_if(errors)
+            check_reassignment(actor, survivor, other.owner)
         setattr(survivor, attname, value)
         columns.append(attname)
     if "owner_id" in columns:
