@@ -20,7 +20,13 @@ from pydantic import Field
 from tandem.core.pagination import InvalidCursor
 
 ErrorCode = Literal[
-    "validation_error", "not_found", "forbidden", "unauthorized", "rate_limited", "bad_request"
+    "validation_error",
+    "not_found",
+    "forbidden",
+    "unauthorized",
+    "rate_limited",
+    "bad_request",
+    "precondition_failed",
 ]
 
 # Request validation (ours and the services') answers 400: one status for "your input is wrong".

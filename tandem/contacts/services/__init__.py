@@ -18,8 +18,10 @@ from tandem.contacts.services.contacts import (
 from tandem.contacts.services.properties import create_property, delete_property, update_property
 from tandem.contacts.services.timeline import add_note, record_activity
 from tandem.contacts.services.trash import purge_trash
+from tandem.contacts.services.writes import StaleRecord, record_version
 
 __all__ = [
+    "StaleRecord",
     "add_note",
     "bulk_update_companies",
     "bulk_update_contacts",
@@ -32,6 +34,7 @@ __all__ = [
     "purge_trash",
     "record_activity",
     "record_consent",
+    "record_version",
     "restore_company",
     "restore_contact",
     "suppress_address",
