@@ -307,8 +307,9 @@ def timeline(
 
 
 def consent_overview(contact: Contact) -> dict[str, Any]:
-    """Consents by purpose and whether the address is suppressed, for the contact page."""
-    consents = {consent.purpose: consent for consent in Consent.objects.filter(contact=contact)}
+    """The consent that holds per purpose (the latest decision; older rows are its history) and whether the
+    address is suppressed, for the contact page."""
+    consents = {consent.purpose: consent for consent in Consent.objects.filter(contact=contact).current()}
     suppression = (
         Suppression.objects.filter(address_hash=address_hash(contact.email)).first()
         if contact.email

@@ -25,6 +25,7 @@ from tandem.contacts.services.fields import (
     clean_owner,
     clean_text,
     creation_diff,
+    email_columns,
     parse_ids,
     raise_if,
     snapshot,
@@ -32,7 +33,7 @@ from tandem.contacts.services.fields import (
 from tandem.contacts.services.timeline import record_activity
 from tandem.core import access, audit
 from tandem.core.access import Verb
-from tandem.core.events import publish
+from tandem.core.events import publish, publish_many
 from tandem.core.models import User
 
 # What a person may set on a contact. Team, timestamps, score and deletion are never taken from input:
@@ -207,8 +208,7 @@ def create_contact(
     cleaned = clean_contact_values(actor, values, None)
     cleaned.setdefault("owner", actor)
     cleaned.setdefault("lifecycle_stage", LifecycleStage.LEAD)
-    contact = Contact(**cleaned)
-    contact.email_domain = normalize.email_domain(contact.email)
+    contact = Contact(**cleaned, **email_columns(cleaned.get("email")))
     contact.team_id = contact.owner.team_id if contact.owner else None
     _save_new(contact)
     added_tags, _ = _set_tags(contact, tags)
@@ -325,7 +325,7 @@ def update_contact(
         else:
             assignments[field.attname] = getattr(proposed, field.attname)
     if "email" in assignments:
-        assignments["email_domain"] = normalize.email_domain(proposed.email)
+        assignments.update(email_columns(proposed.email))
     patch = writes.properties_patch(before_properties, after_properties)
     if patch is not None:
         assignments["properties"] = patch
@@ -476,7 +476,7 @@ def bulk_update_contacts(
         )
         target_ids = [row[0] for row in targets]
         Contact.objects.filter(pk__in=target_ids).update(lifecycle_stage=value, updated_at=now)
-        StageChange.objects.bulk_create(
+        stage_changes = StageChange.objects.bulk_create(
             [
                 StageChange(
                     contact_id=pk,
@@ -489,6 +489,20 @@ def bulk_update_contacts(
                 for pk, _, _, old in targets
             ],
             batch_size=1000,
+        )
+        # One stage_changed per contact, as a single update publishes it, in one INSERT.
+        publish_many(
+            events.CONTACT_STAGE_CHANGED,
+            (
+                events.stage_changed_payload(
+                    contact_id=change.contact_id,
+                    from_stage=change.from_stage,
+                    to_stage=change.to_stage,
+                    stage_change_id=change.pk,
+                    cause_type="bulk",
+                )
+                for change in stage_changes
+            ),
         )
         rows = [
             (pk, f"{first} {last}".strip(), {"lifecycle_stage": [old, value]})

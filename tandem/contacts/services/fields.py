@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django_countries import countries
 
+from tandem.contacts import normalize
 from tandem.core import access, audit
 from tandem.core.access import Scope, Verb
 from tandem.core.models import User
@@ -55,6 +56,14 @@ def clean_owner(actor: User | None, raw: Any, object_type: str, errors: dict[str
         errors["owner"] = "You can only assign records to yourself."
         return None
     return owner
+
+
+def email_columns(email: str | None) -> dict[str, str]:
+    """The columns derived from a contact's email, written with it: its domain and its suppression key."""
+    return {
+        "email_domain": normalize.email_domain(email),
+        "address_hash": normalize.address_hash(email) if email else "",
+    }
 
 
 def check_reassignment(actor: User | None, record: models.Model, new_owner: User | None) -> None:
