@@ -17,6 +17,7 @@ contacts.contact.merged          merge_id, survivor_id, other_id: rows pointing 
                                  survivor_id
 contacts.contact.merge_undone    merge_id, survivor_id, other_id: other_id is live again; rows that
                                  followed the merge may go back
+contacts.contact.imported        ids, source_type, source_id (published by the import, services/bulk.py)
 contacts.company.created / updated / deleted / restored / bulk_updated   company_id (company_ids, action)
 contacts.company.merged / merge_undone   merge_id, survivor_id, other_id
 contacts.consent.changed         contact_id, consent_id, purpose, status
@@ -32,6 +33,7 @@ CONTACT_DELETED = "contacts.contact.deleted"
 CONTACT_RESTORED = "contacts.contact.restored"
 CONTACT_BULK_UPDATED = "contacts.contact.bulk_updated"
 CONTACT_STAGE_CHANGED = "contacts.contact.stage_changed"
+CONTACT_IMPORTED = "contacts.contact.imported"
 CONTACT_MERGED = "contacts.contact.merged"
 CONTACT_MERGE_UNDONE = "contacts.contact.merge_undone"
 COMPANY_CREATED = "contacts.company.created"
@@ -39,6 +41,7 @@ COMPANY_UPDATED = "contacts.company.updated"
 COMPANY_DELETED = "contacts.company.deleted"
 COMPANY_RESTORED = "contacts.company.restored"
 COMPANY_BULK_UPDATED = "contacts.company.bulk_updated"
+COMPANY_IMPORTED = "contacts.company.imported"
 COMPANY_MERGED = "contacts.company.merged"
 COMPANY_MERGE_UNDONE = "contacts.company.merge_undone"
 CONSENT_CHANGED = "contacts.consent.changed"

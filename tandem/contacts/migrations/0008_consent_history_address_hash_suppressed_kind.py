@@ -96,5 +96,13 @@ class Migration(migrations.Migration):
                 name="contact_address_hash",
             ),
         ),
+        migrations.AddIndex(
+            model_name="contact",
+            index=models.Index(
+                condition=models.Q(("address_hash", ""), ("email__isnull", False)),
+                fields=["id"],
+                name="contact_address_hash_missing",
+            ),
+        ),
         migrations.RunPython(fill_address_hashes, migrations.RunPython.noop),
     ]

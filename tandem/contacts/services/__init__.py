@@ -7,7 +7,7 @@ from tandem.contacts.services.companies import (
     restore_company,
     update_company,
 )
-from tandem.contacts.services.consent import record_consent, suppress_address
+from tandem.contacts.services.consent import fill_missing_address_hashes, record_consent, suppress_address
 from tandem.contacts.services.contacts import (
     bulk_update_contacts,
     create_contact,
@@ -31,6 +31,7 @@ __all__ = [
     "delete_company",
     "delete_contact",
     "delete_property",
+    "fill_missing_address_hashes",
     "purge_trash",
     "record_activity",
     "record_consent",

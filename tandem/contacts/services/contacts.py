@@ -469,9 +469,11 @@ def bulk_update_contacts(
     elif action == BulkAction.SET_STAGE:
         if value not in LifecycleStage.values:
             raise ValidationError({"value": "Choose a lifecycle stage."})
+        # Locked until commit, so each recorded move starts from the stage the contact really had.
         targets = list(
             scoped.filter(pk__in=ids)
             .exclude(lifecycle_stage=value)
+            .select_for_update()
             .values_list("pk", "first_name", "last_name", "lifecycle_stage")
         )
         target_ids = [row[0] for row in targets]

@@ -233,3 +233,22 @@ def test_not_suppressed_is_one_join_on_an_index(admin):
         assert "Nested Loop Anti Join" in plan
         assert "Index Only Scan using contacts_suppression_address_hash" in plan
         assert "Seq Scan on contacts_suppression" not in plan
+
+
+def test_contacts_written_without_their_suppression_key_get_it_from_the_sweep(admin):
+    # given a bulk insert that forgot the key (as a raw import or generator might)
+    Contact.objects.bulk_create(
+        [Contact(email=f"raw{number}@example.com", first_name=f"Raw{number}") for number in range(5)]
+        + [Contact(first_name="No email")]
+    )
+    services.suppress_address(email="RAW3@example.com", reason="complaint")
+    missed = Contact.objects.filter(first_name__startswith="Raw").not_suppressed().count()
+
+    filled = services.fill_missing_address_hashes(batch_size=2)
+
+    assert (missed, filled) == (5, 5)
+    assert list(
+        Contact.objects.filter(first_name__startswith="Raw").suppressed().values_list("email", flat=True)
+    ) == ["raw3@example.com"]
+    assert Contact.objects.get(first_name="No email").address_hash == ""
+    assert services.fill_missing_address_hashes() == 0
