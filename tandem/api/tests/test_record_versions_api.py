@@ -96,3 +96,20 @@ def test_a_company_patch_with_a_garbage_if_match_is_refused_as_stale(client, adm
 
     assert response.status_code == 412
     assert Company.objects.get(pk=company.pk).industry == "Solar"
+
+
+def test_a_weak_etag_never_matches(client, admin, admin_token):
+    contact = ContactFactory(owner=admin, job_title="CEO")
+    current = client.get(f"/api/v1/contacts/{contact.pk}", **bearer(admin_token))["ETag"]
+
+    response = client.patch(
+        f"/api/v1/contacts/{contact.pk}",
+        {"job_title": "CTO"},
+        content_type="application/json",
+        HTTP_IF_MATCH=f"W/{current}",
+        **bearer(admin_token),
+    )
+
+    assert response.status_code == 412
+    assert response["ETag"] == current
+    assert Contact.objects.get(pk=contact.pk).job_title == "CEO"

@@ -76,10 +76,10 @@ def expected_version(if_match: str | None) -> str | None:
     value = (if_match or "").strip()
     if not value or value == "*":
         return None
-    # A list names acceptable versions; a client editing one record sends one. Weak tags never match
-    # (If-Match compares strongly), so their bare value is compared and cannot equal ours by accident.
-    first = value.split(",")[0].strip().removeprefix("W/")
-    return first.strip('"')
+    # A list names acceptable versions; a client editing one record sends one. If-Match compares strongly:
+    # a weak tag (W/"…") never matches, so it is passed on as is and refused as stale.
+    first = value.split(",")[0].strip()
+    return first if first.startswith("W/") else first.strip('"')
 
 
 def precondition_failed(response: HttpResponse, stale) -> Status:
