@@ -146,13 +146,21 @@ def test_properties_change_key_by_key_in_the_database():
     read_earlier = Contact.objects.get(pk=contact.pk)
     Contact.objects.filter(pk=contact.pk).update(properties={"plan": "free", "note": "old", "seats": 5})
 
-    services.update_contact(
-        actor=admin, contact=read_earlier, values={"properties": {"plan": "pro", "note": None}}
-    )
+    with CaptureQueriesContext(connection) as queries:
+        services.update_contact(
+            actor=admin, contact=read_earlier, values={"properties": {"plan": "pro", "note": None}}
+        )
 
     contact.refresh_from_db()
     assert contact.properties == {"plan": "pro", "seats": 5}
     assert read_earlier.properties == {"plan": "pro", "seats": 5}
+    # one UPDATE that sets one key and removes another inside the database; the blob is never sent
+    (update,) = [query["sql"] for query in queries if query["sql"].startswith("UPDATE")]
+    if connection.vendor == "sqlite":
+        assert "json_set(json_remove(" in update
+    else:
+        assert "jsonb_set((" in update and " - " in update
+    assert "seats" not in update
 
 
 @pytest.mark.django_db
