@@ -138,6 +138,7 @@ def update_company(
     before = snapshot(current, AUDITED_FIELDS)
     before_properties = dict(current.properties or {})
     after_properties = cleaned.get("properties", before_properties)
+    # The row as this update would leave it, to diff against `current` (never saved itself).
     proposed = Company(**{f.attname: getattr(current, f.attname) for f in Company._meta.concrete_fields})
     for name, value in cleaned.items():
         if name != "properties":
