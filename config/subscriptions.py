@@ -7,6 +7,8 @@ re-delivery.
 
 SUBSCRIPTIONS: dict[str, list[str]] = {
     # Later issues subscribe here, e.g. "contacts.contact.stage_changed": ["tandem.automation.handlers..."].
+    # What the spine publishes, with each payload, is listed in tandem/contacts/events.py. A failed handler
+    # is retried with backoff (tandem.core.events), so handlers must tolerate re-delivery.
     # The team follows the owner: a user's records move with them to their new team.
     "core.user.team_changed": ["tandem.contacts.handlers.move_owned_records_to_team"],
 }

@@ -28,6 +28,7 @@ ErrorCode = Literal[
     "unauthorized",
     "rate_limited",
     "bad_request",
+    "precondition_failed",
 ]
 
 # Request validation (ours and the services') answers 400: one status for "your input is wrong".

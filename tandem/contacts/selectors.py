@@ -277,23 +277,39 @@ def company_detail(user, company_id: int) -> Company:
 
 def timeline(
     *,
+    reader=None,
     contact: Contact | None = None,
     company: Company | None = None,
     cursor: str | None = None,
     kinds: list[str] | None = None,
     limit: int = 25,
 ) -> Page:
-    """A record's touches, newest first."""
+    """A record's touches, newest first, as `reader` may see them.
+
+    A company's timeline gathers the touches of its contacts too; those of a contact the reader may not see
+    (another team's, or in the trash) are left out in the same query: a join on the contact's primary key
+    with the access rule as its condition, walking the (company, occurred_at, id) index. A contact's own
+    timeline is all that contact's, so only a company's needs the reader (and refuses to run without one).
+    """
     queryset = Activity.objects.select_related("actor")
-    queryset = queryset.filter(contact=contact) if contact is not None else queryset.filter(company=company)
+    if contact is not None:
+        queryset = queryset.filter(contact=contact)
+    else:
+        if reader is None:
+            raise TypeError("A company's timeline needs the reader, to leave out contacts they may not see.")
+        visible_contact = Q(contact__deleted_at__isnull=True) & access.related_condition(
+            reader, Verb.VIEW, Contact, "contact"
+        )
+        queryset = queryset.filter(company=company).filter(Q(contact__isnull=True) | visible_contact)
     if kinds:
         queryset = queryset.filter(kind__in=kinds)
     return paginate(queryset, SortKey(("occurred_at", "id"), descending=True), cursor, limit)
 
 
 def consent_overview(contact: Contact) -> dict[str, Any]:
-    """Consents by purpose and whether the address is suppressed, for the contact page."""
-    consents = {consent.purpose: consent for consent in Consent.objects.filter(contact=contact)}
+    """The consent that holds per purpose (the latest decision; older rows are its history) and whether the
+    address is suppressed, for the contact page."""
+    consents = {consent.purpose: consent for consent in Consent.objects.filter(contact=contact).current()}
     suppression = (
         Suppression.objects.filter(address_hash=address_hash(contact.email)).first()
         if contact.email

@@ -97,17 +97,19 @@ def _object_type(model: type[models.Model]) -> str:
     return object_type
 
 
-def _scope_filter(user: "User", scope: Scope) -> models.Q | None:
-    """The row filter for a scope; None means no row qualifies."""
+def _scope_filter(user: "User", scope: Scope, through: str = "") -> models.Q | None:
+    """The row filter for a scope; None means no row qualifies. `through` names a relation ("contact")
+    when the rows to filter are not the records themselves but rows pointing at them."""
+    prefix = f"{through}__" if through else ""
     if scope is Scope.EVERYTHING:
         return models.Q()
     if scope is Scope.TEAM:
         # A user without a team is a team of one: they reach what they own.
         if user.team_id is None:
-            return models.Q(owner_id=user.pk)
-        return models.Q(team_id=user.team_id)
+            return models.Q(**{f"{prefix}owner_id": user.pk})
+        return models.Q(**{f"{prefix}team_id": user.team_id})
     if scope is Scope.OWNED:
-        return models.Q(owner_id=user.pk)
+        return models.Q(**{f"{prefix}owner_id": user.pk})
     return None
 
 
@@ -119,17 +121,70 @@ def scope_queryset(user: "User", verb: str, queryset: models.QuerySet[ModelT]) -
     return queryset.filter(condition)
 
 
-def can(user: "User", verb: str, obj: models.Model) -> bool:
-    """Whether `user` may `verb` this one object, by the same rule as `scope_queryset`."""
-    scope = scope_for(user, _object_type(type(obj)), verb)
+def related_condition(user: "User", verb: str, model: type[models.Model], through: str) -> models.Q:
+    """A filter on rows that point at a `model` record through the relation `through` (e.g. activities
+    through "contact"): the rows whose record `user` may `verb`. The same rule as `scope_queryset`, written
+    as a join condition so an aggregated list (a company's timeline) is filtered in one query."""
+    condition = _scope_filter(user, scope_for(user, _object_type(model), verb), through)
+    # No scope at all: no row qualifies (an empty IN, which Django turns into a false condition).
+    return models.Q(pk__in=[]) if condition is None else condition
+
+
+def _reaches(user: "User", scope: Scope, owner_id: int | None, team_id: int | None) -> bool:
+    """Whether a scope covers a record with this owner and team (the rule `_scope_filter` writes in SQL)."""
     if scope is Scope.EVERYTHING:
         return True
     if scope is Scope.NONE:
         return False
-    owner_id = getattr(obj, "owner_id", None)
     if scope is Scope.OWNED or user.team_id is None:
         return owner_id is not None and owner_id == user.pk
-    return getattr(obj, "team_id", None) == user.team_id
+    return team_id == user.team_id
+
+
+def can(user: "User", verb: str, obj: models.Model) -> bool:
+    """Whether `user` may `verb` this one object, by the same rule as `scope_queryset`."""
+    scope = scope_for(user, _object_type(type(obj)), verb)
+    return _reaches(user, scope, getattr(obj, "owner_id", None), getattr(obj, "team_id", None))
+
+
+# What a user may not do in one step they may not do in two. Giving a record a new owner moves it to the
+# owner's team, and that can widen what the user who made the change may do with it: a sales user who may
+# delete only their own contacts could take a teammate's contact and then delete it. So a reassignment is
+# allowed only when it grants the actor nothing new: for every verb the record under its new owner would
+# allow them, they must already be allowed it on the record as it stands. Reassigning within what one may
+# already do (an admin anywhere, a marketer inside their team, anyone giving their own record away) is
+# unaffected. Single updates, merges and bulk assignment all ask these two helpers.
+REASSIGNMENT_VERBS = (Verb.VIEW, Verb.CHANGE, Verb.DELETE)
+
+
+def _widened_verbs(user: "User", object_type: str, new_owner: "User | None") -> list[str]:
+    """The verbs a record owned by `new_owner` would allow `user` (for which the old state must, too)."""
+    owner_id = new_owner.pk if new_owner is not None else None
+    team_id = new_owner.team_id if new_owner is not None else None
+    return [
+        verb
+        for verb in REASSIGNMENT_VERBS
+        if _reaches(user, scope_for(user, object_type, verb), owner_id, team_id)
+    ]
+
+
+def can_reassign(user: "User", obj: models.Model, new_owner: "User | None") -> bool:
+    """Whether `user` may give `obj` to `new_owner`: they may change it, and the move grants them nothing
+    they may not already do with it (see REASSIGNMENT_VERBS above)."""
+    if not can(user, Verb.CHANGE, obj):
+        return False
+    return all(can(user, verb, obj) for verb in _widened_verbs(user, _object_type(type(obj)), new_owner))
+
+
+def scope_reassignable(
+    user: "User", queryset: models.QuerySet[ModelT], new_owner: "User | None"
+) -> models.QuerySet[ModelT]:
+    """The rows of `queryset` that `user` may give to `new_owner`, by the rule of `can_reassign`, as one
+    filter: the rows they may change, narrowed by each verb the new owner would grant them."""
+    queryset = scope_queryset(user, Verb.CHANGE, queryset)
+    for verb in _widened_verbs(user, _object_type(queryset.model), new_owner):
+        queryset = scope_queryset(user, verb, queryset)
+    return queryset
 
 
 def can_create(user: "User", object_type: str) -> bool:

@@ -2,11 +2,14 @@
 
 Delivery claims each row with a conditional update, so two workers never run the same row at once, and
 calls the handlers named in config/subscriptions.py. A failed handler leaves the row unprocessed with the
-error recorded; it is retried on the next sweep, so handlers must tolerate re-delivery.
+error recorded and a time for the next attempt, further away after each failure (exponential backoff:
+RETRY_BASE_DELAY, doubled per attempt, at most RETRY_MAX_DELAY). After MAX_ATTEMPTS the event is given up
+(`failed_at`), its last error kept for whoever looks. Handlers must tolerate re-delivery.
 """
 
 import logging
-from datetime import timedelta
+from collections.abc import Iterable
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -22,19 +25,35 @@ logger = logging.getLogger(__name__)
 # A claim older than this is considered abandoned by a crashed worker and may be taken again.
 CLAIM_TIMEOUT = timedelta(minutes=5)
 MAX_ATTEMPTS = 10
+RETRY_BASE_DELAY = timedelta(seconds=30)
+RETRY_MAX_DELAY = timedelta(hours=6)
 
 
-def publish(name: str, **payload: Any) -> Event:
-    """Record an event in the current transaction and ask a worker to deliver it once it commits."""
-    event = Event.objects.create(name=name, payload=payload)
-
+def _schedule_delivery() -> None:
     def schedule() -> None:
         from tandem.core.tasks import deliver_events
 
         deliver_events()
 
     transaction.on_commit(schedule)
+
+
+def publish(name: str, **payload: Any) -> Event:
+    """Record an event in the current transaction and ask a worker to deliver it once it commits."""
+    event = Event.objects.create(name=name, payload=payload)
+    _schedule_delivery()
     return event
+
+
+def publish_many(name: str, payloads: Iterable[dict[str, Any]]) -> int:
+    """One event per payload, written in one statement (a bulk action on thousands of records); returns
+    how many. Delivery is asked for once, after commit."""
+    rows = [Event(name=name, payload=payload) for payload in payloads]
+    if not rows:
+        return 0
+    Event.objects.bulk_create(rows, batch_size=1000)
+    _schedule_delivery()
+    return len(rows)
 
 
 def subscriptions() -> dict[str, list[str]]:
@@ -42,57 +61,61 @@ def subscriptions() -> dict[str, list[str]]:
     return import_string(settings.TANDEM_SUBSCRIPTIONS)
 
 
-def claim(event_id: int) -> bool:
-    """Take one event for delivery; False if another worker holds a fresh claim or it is done."""
-    now = timezone.now()
+def retry_delay(attempts: int) -> timedelta:
+    """How long to wait after the `attempts`-th failure: 30 s, 1 min, 2 min, 4 min ... at most 6 hours."""
+    return min(RETRY_BASE_DELAY * (2 ** max(attempts - 1, 0)), RETRY_MAX_DELAY)
+
+
+def _due(now: datetime) -> Q:
+    return Q(processed_at__isnull=True, failed_at__isnull=True) & (
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    )
+
+
+def claim(event_id: int, *, now: datetime | None = None) -> bool:
+    """Take one event for delivery; False if another worker holds a fresh claim, it is done or given up,
+    or its next attempt is not due yet."""
+    now = now or timezone.now()
     stale_before = now - CLAIM_TIMEOUT
     claimed = (
-        Event.objects.filter(pk=event_id, processed_at__isnull=True, attempts__lt=MAX_ATTEMPTS)
+        Event.objects.filter(_due(now), pk=event_id)
         .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=stale_before))
         .update(claimed_at=now)
     )
     return claimed == 1
 
 
-def deliver(event_id: int) -> bool:
+def deliver(event_id: int, *, now: datetime | None = None) -> bool:
     """Deliver one event to every subscribed handler. Returns True when it is processed."""
-    if not claim(event_id):
+    now = now or timezone.now()
+    if not claim(event_id, now=now):
         return False
     event = Event.objects.get(pk=event_id)
+    attempts = event.attempts + 1
     try:
         for handler_path in subscriptions().get(event.name, []):
             import_string(handler_path)(**event.payload)
     except Exception as error:  # a handler failure must not lose the event: record it and retry later
-        logger.exception("Handler failed for event %s", event_id)
+        logger.exception("Handler failed for event %s (attempt %s)", event_id, attempts)
+        gave_up = attempts >= MAX_ATTEMPTS
         Event.objects.filter(pk=event_id).update(
-            claimed_at=None, attempts=event.attempts + 1, last_error=repr(error)[:2000]
+            claimed_at=None,
+            attempts=attempts,
+            last_error=repr(error)[:2000],
+            next_attempt_at=None if gave_up else now + retry_delay(attempts),
+            failed_at=now if gave_up else None,
         )
         return False
-    Event.objects.filter(pk=event_id).update(processed_at=timezone.now(), attempts=event.attempts + 1)
+    Event.objects.filter(pk=event_id).update(
+        processed_at=timezone.now(), attempts=attempts, next_attempt_at=None
+    )
     return True
 
 
-def deliver_pending(limit: int = 500) -> int:
-    """Deliver up to `limit` pending events in publication order; returns how many were processed."""
+def deliver_pending(limit: int = 500, *, now: datetime | None = None) -> int:
+    """Deliver up to `limit` due events in publication order; returns how many were processed."""
+    now = now or timezone.now()
     pending_ids = list(
-        Event.objects.filter(processed_at__isnull=True, attempts__lt=MAX_ATTEMPTS)
-        .order_by("created_at", "id")
-        .values_list("id", flat=True)[:limit]
+        Event.objects.filter(_due(now)).order_by("created_at", "id").values_list("id", flat=True)[:limit]
     )
-    return sum(1 for event_id in pending_ids if deliver(event_id))
-
-
-def publish_many(name: str, payloads: list[dict[str, Any]]) -> int:
-    """Record one event per payload with one INSERT (the bulk paths: an import changing 2,000 stages), in the
-    current transaction, and ask a worker to deliver them once it commits."""
-    if not payloads:
-        return 0
-    Event.objects.bulk_create([Event(name=name, payload=payload) for payload in payloads], batch_size=1000)
-
-    def schedule() -> None:
-        from tandem.core.tasks import deliver_events
-
-        deliver_events()
-
-    transaction.on_commit(schedule)
-    return len(payloads)
+    return sum(1 for event_id in pending_ids if deliver(event_id, now=now))

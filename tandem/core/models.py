@@ -81,6 +81,10 @@ class Event(models.Model):
     processed_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
+    # After a failed attempt: when the next one is due (exponential backoff, see tandem.core.events).
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # Given up after MAX_ATTEMPTS failures; last_error says why.
+    failed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [

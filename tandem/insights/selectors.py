@@ -4,7 +4,7 @@ visibility helpers, so nothing here shows a record the user could not open."""
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from tandem.contacts.models import Activity, Company, Contact, LifecycleStage
 from tandem.contacts.selectors import (
@@ -106,8 +106,11 @@ def recent_activity_queryset(user) -> QuerySet[Activity]:
     """
     contact_visible = Exists(visible_contacts(user).filter(pk=OuterRef("contact_id")))
     company_visible = Exists(visible_companies(user).filter(pk=OuterRef("company_id")))
+    # A touch on a contact belongs to that contact: it shows only if the contact may be seen, even when it
+    # also names a company the user sees (as a company's timeline does). A company's own touch needs the
+    # company.
     return (
-        Activity.objects.filter(contact_visible | company_visible)
+        Activity.objects.filter(contact_visible | (Q(contact_id__isnull=True) & company_visible))
         .select_related("contact", "company", "actor")
         .order_by("-occurred_at", "-id")
     )

@@ -58,7 +58,7 @@ def contact_activities(
 ):
     contact = selectors.contact_detail(request.user, contact_id)
     cursor = checked_cursor(cursor, TIMELINE_SORT)
-    return _page(selectors.timeline(contact=contact, cursor=cursor, limit=limit))
+    return _page(selectors.timeline(reader=request.user, contact=contact, cursor=cursor, limit=limit))
 
 
 @router.get(
@@ -76,7 +76,7 @@ def company_activities(
 ):
     company = selectors.company_detail(request.user, company_id)
     cursor = checked_cursor(cursor, TIMELINE_SORT)
-    return _page(selectors.timeline(company=company, cursor=cursor, limit=limit))
+    return _page(selectors.timeline(reader=request.user, company=company, cursor=cursor, limit=limit))
 
 
 @router.post(

@@ -2,11 +2,18 @@
 
 from typing import Annotated, Literal
 
-from django.http import HttpRequest
-from ninja import Path, Query, Router, Status
+from django.http import HttpRequest, HttpResponse
+from ninja import Header, Path, Query, Router, Status
 
 from tandem.api.auth import TokenAuth
 from tandem.api.errors import responses
+from tandem.api.v1.contacts import (
+    IF_MATCH_DESCRIPTION,
+    PRECONDITION_FAILED,
+    etag,
+    expected_version,
+    precondition_failed,
+)
 from tandem.api.v1.openapi import property_filter_parameter
 from tandem.api.v1.paging import OWNER, OWNER_ID, TEAM, TEAM_ID, checked_cursor, property_filters
 from tandem.api.v1.schemas import (
@@ -113,8 +120,11 @@ def list_companies(
     summary="Get a company",
     operation_id="getCompany",
 )
-def get_company(request: HttpRequest, company_id: int = Path(..., ge=1, le=MAX_ID)):
-    return company_data(selectors.company_detail(request.user, company_id))
+def get_company(request: HttpRequest, response: HttpResponse, company_id: int = Path(..., ge=1, le=MAX_ID)):
+    """The ETag header is the company's version: send it back as If-Match on PATCH."""
+    company = selectors.company_detail(request.user, company_id)
+    response["ETag"] = etag(company)
+    return company_data(company)
 
 
 @router.post(
@@ -135,19 +145,31 @@ def create_company(request: HttpRequest, payload: CompanyWrite):
     "/companies/{company_id}",
     operation_id="updateCompany",
     auth=WRITE,
-    response=responses({200: CompanyOut}),
+    response=responses({200: CompanyOut, **PRECONDITION_FAILED}),
     summary="Change a company",
 )
-def update_company(request: HttpRequest, payload: CompanyPatch, company_id: int = Path(..., ge=1, le=MAX_ID)):
+def update_company(
+    request: HttpRequest,
+    payload: CompanyPatch,
+    response: HttpResponse,
+    company_id: int = Path(..., ge=1, le=MAX_ID),
+    if_match: Annotated[Text | None, Header(None, alias="If-Match", description=IF_MATCH_DESCRIPTION)] = None,
+):
+    """Send If-Match with the ETag you read to refuse the change (412) if someone changed the company since."""
     company = access.get_object_or_deny(
         request.user, Verb.CHANGE, Company.objects.filter(deleted_at__isnull=True), pk=company_id
     )
-    company = services.update_company(
-        actor=request.user,
-        company=company,
-        values=_service_values(payload.model_dump(exclude_unset=True)),
-        request=request,
-    )
+    try:
+        company = services.update_company(
+            actor=request.user,
+            company=company,
+            values=_service_values(payload.model_dump(exclude_unset=True)),
+            request=request,
+            expected_version=expected_version(if_match),
+        )
+    except services.StaleRecord as stale:
+        return precondition_failed(response, stale)
+    response["ETag"] = etag(company)
     return company_data(company)
 
 

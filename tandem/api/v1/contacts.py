@@ -2,11 +2,11 @@
 
 from typing import Annotated, Literal
 
-from django.http import HttpRequest
-from ninja import Path, Query, Router, Status
+from django.http import HttpRequest, HttpResponse
+from ninja import Header, Path, Query, Router, Status
 
 from tandem.api.auth import TokenAuth
-from tandem.api.errors import BadRequest, responses
+from tandem.api.errors import BadRequest, ErrorOut, error_body, responses
 from tandem.api.v1.openapi import property_filter_parameter
 from tandem.api.v1.paging import (
     OWNER,
@@ -86,6 +86,35 @@ def require_email_or_name(values: dict, current: Contact | None = None) -> None:
         )
 
 
+IF_MATCH_DESCRIPTION = (
+    "The ETag of the record as you read it (GET or a previous PATCH). The change is made only if the record "
+    "is still that version; otherwise 412 and nothing is written."
+)
+# 412 answers a stale If-Match in the one error format (code "precondition_failed").
+PRECONDITION_FAILED = {412: ErrorOut}
+
+
+def etag(record) -> str:
+    """The strong ETag of a contact or company: its version (services.record_version), quoted."""
+    return f'"{services.record_version(record)}"'
+
+
+def expected_version(if_match: str | None) -> str | None:
+    """The version an If-Match header asks for; None for no header or "*" (any version)."""
+    value = (if_match or "").strip()
+    if not value or value == "*":
+        return None
+    # A list names acceptable versions; a client editing one record sends one. If-Match compares strongly:
+    # a weak tag (W/"…") never matches, so it is passed on as is and refused as stale.
+    first = value.split(",")[0].strip()
+    return first if first.startswith("W/") else first.strip('"')
+
+
+def precondition_failed(response: HttpResponse, stale) -> Status:
+    response["ETag"] = f'"{stale.current_version}"'
+    return Status(412, error_body("precondition_failed", stale.messages[0]))
+
+
 def _service_values(payload: dict) -> dict:
     """API field names to the service's: company_id -> company, owner_id -> owner."""
     values = dict(payload)
@@ -157,8 +186,11 @@ def list_contacts(
     summary="Get a contact",
     operation_id="getContact",
 )
-def get_contact(request: HttpRequest, contact_id: int = Path(..., ge=1, le=MAX_ID)):
-    return contact_data(selectors.contact_detail(request.user, contact_id))
+def get_contact(request: HttpRequest, response: HttpResponse, contact_id: int = Path(..., ge=1, le=MAX_ID)):
+    """The ETag header is the contact's version: send it back as If-Match on PATCH."""
+    contact = selectors.contact_detail(request.user, contact_id)
+    response["ETag"] = etag(contact)
+    return contact_data(contact)
 
 
 @router.post(
@@ -183,24 +215,36 @@ def create_contact(request: HttpRequest, payload: ContactWrite):
     "/contacts/{contact_id}",
     operation_id="updateContact",
     auth=WRITE,
-    response=responses({200: ContactOut}),
+    response=responses({200: ContactOut, **PRECONDITION_FAILED}),
     summary="Change a contact",
 )
-def update_contact(request: HttpRequest, payload: ContactPatch, contact_id: int = Path(..., ge=1, le=MAX_ID)):
+def update_contact(
+    request: HttpRequest,
+    payload: ContactPatch,
+    response: HttpResponse,
+    contact_id: int = Path(..., ge=1, le=MAX_ID),
+    if_match: Annotated[Text | None, Header(None, alias="If-Match", description=IF_MATCH_DESCRIPTION)] = None,
+):
+    """Send If-Match with the ETag you read to refuse the change (412) if someone changed the contact since."""
     contact = access.get_object_or_deny(
         request.user, Verb.CHANGE, Contact.objects.filter(deleted_at__isnull=True), pk=contact_id
     )
     values = payload.model_dump(exclude_unset=True)
     require_email_or_name(values, current=contact)
     tags = values.pop("tags", None)
-    contact = services.update_contact(
-        actor=request.user,
-        contact=contact,
-        values=_service_values(values),
-        tags=tags,
-        cause_type="api",
-        request=request,
-    )
+    try:
+        contact = services.update_contact(
+            actor=request.user,
+            contact=contact,
+            values=_service_values(values),
+            tags=tags,
+            cause_type="api",
+            request=request,
+            expected_version=expected_version(if_match),
+        )
+    except services.StaleRecord as stale:
+        return precondition_failed(response, stale)
+    response["ETag"] = etag(contact)
     return contact_data(contact)
 
 

@@ -207,6 +207,8 @@ CONTACT = RecordType(
         bulk=services.bulk_update_contacts,
         record_argument="contact",
         ids_argument="contact_ids",
+        version=services.record_version,
+        stale_error=services.StaleRecord,
     ),
     bulk_actions=[
         BulkAction(ContactBulk.ASSIGN_OWNER, "Assign owner", "owner", "owner", "New owner"),
@@ -289,6 +291,8 @@ COMPANY = RecordType(
         bulk=services.bulk_update_companies,
         record_argument="company",
         ids_argument="company_ids",
+        version=services.record_version,
+        stale_error=services.StaleRecord,
     ),
     bulk_actions=[
         BulkAction("assign_owner", "Assign owner", "owner", "owner", "New owner"),

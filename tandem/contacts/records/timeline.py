@@ -36,10 +36,10 @@ class TimelineSupport:
         error = ""
         lookup = {self.object_type: record}
         try:
-            page = selectors.timeline(**lookup, cursor=cursor, limit=TIMELINE_PAGE_SIZE)
+            page = selectors.timeline(reader=request.user, **lookup, cursor=cursor, limit=TIMELINE_PAGE_SIZE)
         except InvalidCursor as invalid:
             error = f"{invalid} Showing the newest entries."
-            page = selectors.timeline(**lookup, limit=TIMELINE_PAGE_SIZE)
+            page = selectors.timeline(reader=request.user, **lookup, limit=TIMELINE_PAGE_SIZE)
         entries = timeline_display.present(
             request.user, page.rows, definitions=definitions, show_contact=self.show_contact
         )

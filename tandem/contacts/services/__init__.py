@@ -7,7 +7,7 @@ from tandem.contacts.services.companies import (
     restore_company,
     update_company,
 )
-from tandem.contacts.services.consent import record_consent, suppress_address
+from tandem.contacts.services.consent import fill_missing_address_hashes, record_consent, suppress_address
 from tandem.contacts.services.contacts import (
     bulk_update_contacts,
     create_contact,
@@ -18,8 +18,10 @@ from tandem.contacts.services.contacts import (
 from tandem.contacts.services.properties import create_property, delete_property, update_property
 from tandem.contacts.services.timeline import add_note, record_activity
 from tandem.contacts.services.trash import purge_trash
+from tandem.contacts.services.writes import StaleRecord, record_version
 
 __all__ = [
+    "StaleRecord",
     "add_note",
     "bulk_update_companies",
     "bulk_update_contacts",
@@ -29,9 +31,11 @@ __all__ = [
     "delete_company",
     "delete_contact",
     "delete_property",
+    "fill_missing_address_hashes",
     "purge_trash",
     "record_activity",
     "record_consent",
+    "record_version",
     "restore_company",
     "restore_contact",
     "suppress_address",

@@ -5,9 +5,11 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from tandem.contacts import normalize, properties
+from tandem.contacts import events, normalize, properties
 from tandem.contacts.models import Activity, ActivityKind, Company, CompanySize
+from tandem.contacts.services import writes
 from tandem.contacts.services.fields import (
+    check_reassignment,
     clean_country,
     clean_owner,
     clean_text,
@@ -107,47 +109,81 @@ def create_company(*, actor: User | None, values: Mapping[str, Any], request=Non
         request=request,
         changes=creation_diff(company, AUDITED_FIELDS),
     )
-    publish("contacts.company.created", company_id=company.pk)
+    publish(events.COMPANY_CREATED, company_id=company.pk)
     return company
 
 
 @transaction.atomic
 def update_company(
-    *, actor: User | None, company: Company, values: Mapping[str, Any], request=None
+    *,
+    actor: User | None,
+    company: Company,
+    values: Mapping[str, Any],
+    request=None,
+    expected_version: str | None = None,
 ) -> Company:
+    """Change the given fields, writing only what changes (services.writes); with `expected_version` a
+    company changed meanwhile is refused with StaleRecord. `company` is refreshed to the stored row."""
     if actor is not None:
         access.require(actor, Verb.CHANGE, company)
-    if company.deleted_at is not None:
+    # Fresh and locked, so the diff and the audit row describe what this update really changes.
+    current = Company.objects.select_for_update().filter(pk=company.pk).first()
+    if current is None:
+        raise ValidationError("This company no longer exists.")
+    if actor is not None:
+        access.require(actor, Verb.CHANGE, current)
+    if current.deleted_at is not None:
         raise ValidationError("This company is in the trash. Restore it before editing.")
-    cleaned = clean_company_values(actor, values, company)
-    before = snapshot(company, AUDITED_FIELDS)
-    before_properties = dict(company.properties)
+    cleaned = clean_company_values(actor, values, current)
+    before = snapshot(current, AUDITED_FIELDS)
+    before_properties = dict(current.properties or {})
+    after_properties = cleaned.get("properties", before_properties)
+    # The row as this update would leave it, to diff against `current` (never saved itself).
+    proposed = Company(**{f.attname: getattr(current, f.attname) for f in Company._meta.concrete_fields})
     for name, value in cleaned.items():
-        setattr(company, name, value)
+        if name != "properties":
+            setattr(proposed, name, value)
     if "owner" in cleaned:
-        company.team_id = company.owner.team_id if company.owner else None
-    changes = audit.diff(before, snapshot(company, AUDITED_FIELDS))
+        proposed.team_id = proposed.owner.team_id if proposed.owner else None
+        check_reassignment(actor, current, proposed.owner)
+    changes = audit.diff(before, snapshot(proposed, AUDITED_FIELDS))
     changes.update(
         audit.diff(
             {f"properties.{k}": v for k, v in before_properties.items()},
-            {f"properties.{k}": company.properties.get(k) for k in {*before_properties, *company.properties}},
+            {f"properties.{k}": after_properties.get(k) for k in {*before_properties, *after_properties}},
         )
     )
     if not changes:
+        company.refresh_from_db()
         return company
-    company.updated_at = timezone.now()
+    writes.check_version(current, expected_version)
+    assignments: dict[str, Any] = {}
+    for name in cleaned:
+        if name == "properties":
+            continue
+        attname = Company._meta.get_field(name).attname
+        if getattr(current, attname) == getattr(proposed, attname):
+            continue
+        if name == "owner":
+            assignments.update(writes.owner_assignments(proposed.owner))
+        else:
+            assignments[attname] = getattr(proposed, attname)
+    patch = writes.properties_patch(before_properties, after_properties)
+    if patch is not None:
+        assignments["properties"] = patch
     try:
         with transaction.atomic():
-            company.save(update_fields=[*cleaned, "team", "updated_at"])
+            writes.write_row(Company, current, assignments, expected_version=expected_version)
     except IntegrityError as error:
         raise ValidationError({"domain": "Another company already has this domain."}) from error
+    company.refresh_from_db()
     from tandem.contacts.services.contacts import audit_ready
 
     record_activity(
         kind=ActivityKind.UPDATED, company=company, actor=actor, details={"changes": audit_ready(changes)}
     )
     audit.record(actor=actor, action=audit.Action.UPDATE, target=company, changes=changes, request=request)
-    publish("contacts.company.updated", company_id=company.pk, fields=sorted(changes))
+    publish(events.COMPANY_UPDATED, company_id=company.pk, fields=sorted(changes))
     return company
 
 
@@ -162,7 +198,7 @@ def delete_company(*, actor: User | None, company: Company, request=None) -> Com
     company.save(update_fields=["deleted_at"])
     record_activity(kind=ActivityKind.DELETED, company=company, actor=actor)
     audit.record(actor=actor, action=audit.Action.DELETE, target=company, request=request)
-    publish("contacts.company.deleted", company_id=company.pk)
+    publish(events.COMPANY_DELETED, company_id=company.pk)
     return company
 
 
@@ -188,7 +224,7 @@ def restore_company(*, actor: User | None, company: Company, request=None) -> Co
         changes={"deleted_at": ["trash", None]},
         event="restored",
     )
-    publish("contacts.company.restored", company_id=company.pk)
+    publish(events.COMPANY_RESTORED, company_id=company.pk)
     return company
 
 
@@ -207,12 +243,13 @@ def bulk_update_companies(
         owner = clean_owner(actor, value, "company", errors)
         if owner is None:
             raise ValidationError(errors or {"value": "Choose the new owner."})
-        scoped = access.scope_queryset(actor, Verb.CHANGE, Company.objects.filter(deleted_at__isnull=True))
+        # Only the companies this reassignment grants the actor nothing new on (access.can_reassign).
+        scoped = access.scope_reassignable(actor, Company.objects.filter(deleted_at__isnull=True), owner)
         targets = list(
             scoped.filter(pk__in=ids).exclude(owner=owner).values_list("pk", "name", "owner_id", "team_id")
         )
         target_ids = [row[0] for row in targets]
-        Company.objects.filter(pk__in=target_ids).update(owner=owner, team_id=owner.team_id, updated_at=now)
+        Company.objects.filter(pk__in=target_ids).update(**writes.owner_assignments(owner), updated_at=now)
         # Each company's own before/after, as a single update records it (ids; the timeline names them).
         details_by_id = {
             pk: {"changes": {"owner": [old, owner.pk], "team": [old_team, owner.team_id]}}
@@ -245,5 +282,5 @@ def bulk_update_companies(
     )
     audit.record_many(actor=actor, action=audit_action, model=Company, targets=rows, event=f"bulk_{action}")
     if target_ids:
-        publish("contacts.company.bulk_updated", company_ids=target_ids, action=action)
+        publish(events.COMPANY_BULK_UPDATED, company_ids=target_ids, action=action)
     return len(target_ids)

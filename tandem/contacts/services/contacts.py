@@ -1,3 +1,5 @@
+"""One contact at a time: create, update (only what changes, versioned), trash, restore, stage moves."""
+
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -6,9 +8,8 @@ from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from tandem.contacts import normalize, properties
+from tandem.contacts import events, normalize, properties
 from tandem.contacts.models import (
-    Activity,
     ActivityKind,
     Company,
     Contact,
@@ -18,12 +19,18 @@ from tandem.contacts.models import (
     StageChange,
     Tag,
 )
+from tandem.contacts.services import writes
+
+# Bulk actions live in their own module; callers still find them here.
+from tandem.contacts.services.contact_bulk_actions import BulkAction as BulkAction
+from tandem.contacts.services.contact_bulk_actions import bulk_update_contacts as bulk_update_contacts
 from tandem.contacts.services.fields import (
+    check_reassignment,
     clean_country,
     clean_owner,
     clean_text,
     creation_diff,
-    parse_ids,
+    email_columns,
     raise_if,
     snapshot,
 )
@@ -175,7 +182,17 @@ def record_stage_change(
         subject_id=cause_id,
         details={"from": from_stage, "to": to_stage},
     )
-    publish("contacts.contact.stage_changed", contact_id=contact.pk, stage_change_id=change.pk)
+    publish(
+        events.CONTACT_STAGE_CHANGED,
+        **events.stage_changed_payload(
+            contact_id=contact.pk,
+            from_stage=from_stage,
+            to_stage=to_stage,
+            stage_change_id=change.pk,
+            cause_type=cause_type,
+            cause_id=cause_id,
+        ),
+    )
     return change
 
 
@@ -195,8 +212,7 @@ def create_contact(
     cleaned = clean_contact_values(actor, values, None)
     cleaned.setdefault("owner", actor)
     cleaned.setdefault("lifecycle_stage", LifecycleStage.LEAD)
-    contact = Contact(**cleaned)
-    contact.email_domain = normalize.email_domain(contact.email)
+    contact = Contact(**cleaned, **email_columns(cleaned.get("email")))
     contact.team_id = contact.owner.team_id if contact.owner else None
     _save_new(contact)
     added_tags, _ = _set_tags(contact, tags)
@@ -226,8 +242,22 @@ def create_contact(
             **({"tags": [None, ", ".join(added_tags)]} if added_tags else {}),
         },
     )
-    publish("contacts.contact.created", contact_id=contact.pk)
+    publish(events.CONTACT_CREATED, contact_id=contact.pk)
     return contact
+
+
+# First touch: where the person first came from. Written once: an update only fills an empty one.
+FIRST_TOUCH_FIELDS = ["source", "source_medium", "source_campaign", "source_referrer", "source_landing_page"]
+
+
+def check_first_touch(current: Contact, cleaned: Mapping[str, Any]) -> None:
+    """Refuse changing a first-touch field that already has a value (filling an empty one is fine)."""
+    errors = {
+        name: "The first touch is kept as first recorded; it cannot be changed."
+        for name in FIRST_TOUCH_FIELDS
+        if name in cleaned and getattr(current, name) and cleaned[name] != getattr(current, name)
+    }
+    raise_if(errors)
 
 
 @transaction.atomic
@@ -240,37 +270,77 @@ def update_contact(
     cause_type: str = "user",
     cause_id: int | None = None,
     request=None,
+    expected_version: str | None = None,
 ) -> Contact:
-    """Change the given fields; records the diff on the timeline and in the audit log, and any stage move."""
+    """Change the given fields; records the diff on the timeline and in the audit log, and any stage move.
+
+    Only what changes is written (services.writes): concurrent edits of other fields or other custom
+    properties survive, and the team follows the owner in the same statement. With `expected_version`
+    (record_version of what the client read) a contact changed meanwhile is refused with StaleRecord and
+    nothing is written. First-touch fields are write-once. `contact` is refreshed to the stored row.
+    """
     if actor is not None:
         access.require(actor, Verb.CHANGE, contact)
-    if contact.deleted_at is not None:
+    # The row as it is now, locked until commit (PostgreSQL; SQLite's IMMEDIATE transaction already holds
+    # the write lock): the diff, the audit row and the stage move describe what this update really changes.
+    current = Contact.objects.select_for_update().filter(pk=contact.pk).first()
+    if current is None:
+        raise ValidationError("This contact no longer exists.")
+    if actor is not None:
+        access.require(actor, Verb.CHANGE, current)
+    if current.deleted_at is not None:
         raise ValidationError("This contact is in the trash. Restore it before editing.")
-    cleaned = clean_contact_values(actor, values, contact)
-    before = snapshot(contact, AUDITED_FIELDS)
-    before_properties = dict(contact.properties)
-    for name, value in cleaned.items():
-        setattr(contact, name, value)
-    if "email" in cleaned:
-        contact.email_domain = normalize.email_domain(contact.email)
+    cleaned = clean_contact_values(actor, values, current)
+    check_first_touch(current, cleaned)
+    before = snapshot(current, AUDITED_FIELDS)
+    before_properties = dict(current.properties or {})
+    after_values = {name: value for name, value in cleaned.items() if name != "properties"}
+    after_properties = cleaned.get("properties", before_properties)
+    # The row as this update would leave it, to diff against `current` (never saved itself).
+    proposed = Contact(**{f.attname: getattr(current, f.attname) for f in Contact._meta.concrete_fields})
+    for name, value in after_values.items():
+        setattr(proposed, name, value)
     if "owner" in cleaned:
-        contact.team_id = contact.owner.team_id if contact.owner else None
-    after = snapshot(contact, AUDITED_FIELDS)
-    changes = audit.diff(before, after)
+        proposed.team_id = proposed.owner.team_id if proposed.owner else None
+        check_reassignment(actor, current, proposed.owner)
+    changes = audit.diff(before, snapshot(proposed, AUDITED_FIELDS))
     changes.update(
         audit.diff(
             {f"properties.{k}": v for k, v in before_properties.items()},
-            {f"properties.{k}": contact.properties.get(k) for k in {*before_properties, *contact.properties}},
+            {f"properties.{k}": after_properties.get(k) for k in {*before_properties, *after_properties}},
         )
     )
     if tags is not None:
-        added, removed = _set_tags(contact, tags)
+        added, removed = _set_tags(current, tags)
         if added or removed:
             changes["tags"] = [", ".join(removed) or None, ", ".join(added) or None]
     if not changes:
+        contact.refresh_from_db()
         return contact
-    contact.updated_at = timezone.now()
-    contact.save(update_fields=[*cleaned, "email_domain", "team", "updated_at"])
+    writes.check_version(current, expected_version)
+    assignments: dict[str, Any] = {}
+    for name, value in after_values.items():
+        field = Contact._meta.get_field(name)
+        if getattr(current, field.attname) == getattr(proposed, field.attname):
+            continue
+        if name == "owner":
+            assignments.update(writes.owner_assignments(proposed.owner))
+        elif name in FIRST_TOUCH_FIELDS:
+            assignments[name] = writes.fill_if_empty(name, value)
+        else:
+            assignments[field.attname] = getattr(proposed, field.attname)
+    if "email" in assignments:
+        assignments.update(email_columns(proposed.email))
+    patch = writes.properties_patch(before_properties, after_properties)
+    if patch is not None:
+        assignments["properties"] = patch
+    try:
+        with transaction.atomic():
+            writes.write_row(Contact, current, assignments, expected_version=expected_version)
+    except IntegrityError as error:
+        # Two writers raced past the duplicate check: the unique index decides, the user gets a sentence.
+        raise ValidationError({"email": "Another contact already has this email address."}) from error
+    contact.refresh_from_db()
     if before["lifecycle_stage"] != contact.lifecycle_stage:
         record_stage_change(
             contact=contact,
@@ -291,7 +361,7 @@ def update_contact(
             details={"changes": audit_ready(field_changes)},
         )
     audit.record(actor=actor, action=audit.Action.UPDATE, target=contact, changes=changes, request=request)
-    publish("contacts.contact.updated", contact_id=contact.pk, fields=sorted(changes))
+    publish(events.CONTACT_UPDATED, contact_id=contact.pk, fields=sorted(changes))
     return contact
 
 
@@ -314,7 +384,7 @@ def delete_contact(*, actor: User | None, contact: Contact, request=None) -> Con
     contact.save(update_fields=["deleted_at"])
     record_activity(kind=ActivityKind.DELETED, contact=contact, actor=actor)
     audit.record(actor=actor, action=audit.Action.DELETE, target=contact, request=request)
-    publish("contacts.contact.deleted", contact_id=contact.pk)
+    publish(events.CONTACT_DELETED, contact_id=contact.pk)
     return contact
 
 
@@ -344,145 +414,5 @@ def restore_contact(*, actor: User | None, contact: Contact, request=None) -> Co
         changes={"deleted_at": ["trash", None]},
         event="restored",
     )
-    publish("contacts.contact.restored", contact_id=contact.pk)
+    publish(events.CONTACT_RESTORED, contact_id=contact.pk)
     return contact
-
-
-class BulkAction:
-    ASSIGN_OWNER = "assign_owner"
-    SET_STAGE = "set_stage"
-    ADD_TAG = "add_tag"
-    REMOVE_TAG = "remove_tag"
-    DELETE = "delete"
-    ALL = (ASSIGN_OWNER, SET_STAGE, ADD_TAG, REMOVE_TAG, DELETE)
-
-
-@transaction.atomic
-def bulk_update_contacts(
-    *, actor: User, contact_ids: Iterable[int], action: str, value: Any = None, request=None
-) -> int:
-    """Apply one action to many contacts in set-based statements; returns how many were changed.
-
-    Only contacts the actor may change (or delete) are touched; the rest are skipped silently, and the
-    count tells the caller how many that was. Each changed contact gets a timeline entry and an audit row.
-    """
-    if action not in BulkAction.ALL:
-        raise ValidationError({"action": "Choose what to do with the selected contacts."})
-    ids = parse_ids(contact_ids, "contact_ids")
-    if not ids:
-        raise ValidationError({"contact_ids": "Select at least one contact."})
-    verb = Verb.DELETE if action == BulkAction.DELETE else Verb.CHANGE
-    scoped = access.scope_queryset(actor, verb, Contact.objects.filter(deleted_at__isnull=True))
-    now = timezone.now()
-    changes: dict[str, list[Any]]
-    details_by_id: dict[int, dict[str, Any]] = {}
-    if action == BulkAction.ASSIGN_OWNER:
-        errors: dict[str, str] = {}
-        owner = clean_owner(actor, value, "contact", errors)
-        if owner is None:
-            raise ValidationError(errors or {"value": "Choose the new owner."})
-        targets = list(
-            scoped.filter(pk__in=ids)
-            .exclude(owner=owner)
-            .values_list("pk", "first_name", "last_name", "owner_id", "team_id")
-        )
-        target_ids = [row[0] for row in targets]
-        Contact.objects.filter(pk__in=target_ids).update(owner=owner, team_id=owner.team_id, updated_at=now)
-        # Each contact's own before/after, as a single update records it (ids; the timeline names them).
-        details_by_id = {
-            pk: {"changes": {"owner": [old, owner.pk], "team": [old_team, owner.team_id]}}
-            for pk, _, _, old, old_team in targets
-        }
-        rows = [
-            (pk, f"{first} {last}".strip(), details_by_id[pk]["changes"]) for pk, first, last, _, _ in targets
-        ]
-        kind, details = ActivityKind.UPDATED, {}
-    elif action == BulkAction.SET_STAGE:
-        if value not in LifecycleStage.values:
-            raise ValidationError({"value": "Choose a lifecycle stage."})
-        targets = list(
-            scoped.filter(pk__in=ids)
-            .exclude(lifecycle_stage=value)
-            .values_list("pk", "first_name", "last_name", "lifecycle_stage")
-        )
-        target_ids = [row[0] for row in targets]
-        Contact.objects.filter(pk__in=target_ids).update(lifecycle_stage=value, updated_at=now)
-        StageChange.objects.bulk_create(
-            [
-                StageChange(
-                    contact_id=pk,
-                    from_stage=old,
-                    to_stage=value,
-                    changed_at=now,
-                    actor=actor,
-                    cause_type="bulk",
-                )
-                for pk, _, _, old in targets
-            ],
-            batch_size=1000,
-        )
-        rows = [
-            (pk, f"{first} {last}".strip(), {"lifecycle_stage": [old, value]})
-            for pk, first, last, old in targets
-        ]
-        details_by_id = {pk: {"from": old, "to": value} for pk, _, _, old in targets}
-        kind, details = ActivityKind.STAGE_CHANGED, {}
-    elif action in (BulkAction.ADD_TAG, BulkAction.REMOVE_TAG):
-        name = normalize.normalize_tag(value or "")
-        if not name:
-            raise ValidationError({"value": "Type the tag."})
-        # The tag row is only created once a contact will carry it: a refused or empty action leaves no trace.
-        tag = Tag.objects.filter(name=name).first()
-        tagged = ContactTag.objects.filter(tag=tag, contact_id__in=ids).values_list("contact_id", flat=True)
-        if action == BulkAction.ADD_TAG:
-            targets = list(
-                scoped.filter(pk__in=ids).exclude(pk__in=tagged).values_list("pk", "first_name", "last_name")
-            )
-            if targets and tag is None:
-                tag, _ = Tag.objects.get_or_create(name=name)
-            ContactTag.objects.bulk_create(
-                [ContactTag(contact_id=row[0], tag=tag) for row in targets],
-                batch_size=1000,
-                ignore_conflicts=True,
-            )
-            changes = {"tags": [None, name]}
-        else:
-            targets = list(
-                scoped.filter(pk__in=ids).filter(pk__in=tagged).values_list("pk", "first_name", "last_name")
-            )
-            ContactTag.objects.filter(tag=tag, contact_id__in=[row[0] for row in targets]).delete()
-            changes = {"tags": [name, None]}
-        target_ids = [row[0] for row in targets]
-        Contact.objects.filter(pk__in=target_ids).update(updated_at=now)
-        rows = [(row[0], f"{row[1]} {row[2]}".strip(), changes) for row in targets]
-        kind, details = ActivityKind.UPDATED, {"changes": changes}
-    else:
-        targets = list(scoped.filter(pk__in=ids).values_list("pk", "first_name", "last_name"))
-        target_ids = [row[0] for row in targets]
-        Contact.objects.filter(pk__in=target_ids).update(deleted_at=now)
-        rows = [(row[0], f"{row[1]} {row[2]}".strip(), None) for row in targets]
-        kind, details = ActivityKind.DELETED, {}
-    Activity.objects.bulk_create(
-        [
-            Activity(
-                contact_id=pk,
-                kind=kind,
-                occurred_at=now,
-                actor=actor,
-                subject_type="bulk",
-                details=details_by_id.get(pk, details),
-            )
-            for pk in target_ids
-        ],
-        batch_size=1000,
-    )
-    audit.record_many(
-        actor=actor,
-        action=audit.Action.DELETE if action == BulkAction.DELETE else audit.Action.UPDATE,
-        model=Contact,
-        targets=rows,
-        event=f"bulk_{action}",
-    )
-    if target_ids:
-        publish("contacts.contact.bulk_updated", contact_ids=target_ids, action=action)
-    return len(target_ids)

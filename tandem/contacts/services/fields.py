@@ -54,6 +54,28 @@ def clean_owner(actor: User | None, raw: Any, object_type: str, errors: dict[str
     return owner
 
 
+def email_columns(email: str | None) -> dict[str, str]:
+    """The columns derived from a contact's email, written with it: its domain and its suppression key."""
+    return {
+        "email_domain": normalize.email_domain(email),
+        "address_hash": normalize.address_hash(email) if email else "",
+    }
+
+
+def check_reassignment(actor: User | None, record: models.Model, new_owner: User | None) -> None:
+    """Refuse giving `record` to `new_owner` when that would let the actor do more with it than they may
+    now (access.can_reassign: what one may not do in one step one may not do in two)."""
+    if actor is None or getattr(new_owner, "pk", None) == record.owner_id:
+        return
+    if not access.can_reassign(actor, record, new_owner):
+        noun = record._meta.verbose_name
+        raise ValidationError(
+            {
+                "owner": f"You cannot give this {noun} that owner: it would let you do more with it than you may now."
+            }
+        )
+
+
 def snapshot(instance: models.Model, names: list[str]) -> dict[str, Any]:
     """Field values in a comparable, display-ready form for diffs and the audit log."""
     result: dict[str, Any] = {}

@@ -1,7 +1,7 @@
 """Merging two contacts (or companies) into one, field by field, and undoing it.
 
 The survivor takes the chosen values and everything that hangs off the other record: its timeline
-(Activity rows), stage history, consents (the most recent per purpose), tags (union), and for companies
+(Activity rows), stage history, consent history (the newest decision per purpose holds), tags (union), and for companies
 its contacts. The other record goes to the trash. A MergeRecord keeps the survivor's columns from before
 and the ids of every row moved, so an undo puts both records back as they were.
 """
@@ -16,7 +16,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from tandem.contacts import normalize
+from tandem.contacts import events
 from tandem.contacts.duplicates import undoable_merge_id
 from tandem.contacts.models import (
     Activity,
@@ -32,7 +32,7 @@ from tandem.contacts.models import (
 )
 from tandem.contacts.services import companies as company_services
 from tandem.contacts.services import contacts as contact_services
-from tandem.contacts.services.fields import clean_owner, raise_if, snapshot
+from tandem.contacts.services.fields import check_reassignment, clean_owner, email_columns, raise_if, snapshot
 from tandem.contacts.services.timeline import record_activity
 from tandem.core import access, audit
 from tandem.core.access import Verb
@@ -191,6 +191,7 @@ def _apply_choices(actor, object_type: str, survivor, other, choices: dict[str, 
             errors: dict[str, str] = {}
             clean_owner(actor, other.owner, object_type, errors)
             raise_if(errors)
+            check_reassignment(actor, survivor, other.owner)
         setattr(survivor, attname, value)
         columns.append(attname)
     if "owner_id" in columns:
@@ -222,22 +223,11 @@ def _changes(before: dict, before_properties: dict, record, audited: list[str]) 
     return changes
 
 
-def _merge_consents(survivor: Contact, other: Contact) -> tuple[list[int], list[dict[str, Any]]]:
-    """Keep the most recent consent per purpose on the survivor. Returns (moved ids, removed rows): the
-    other's newer rows move over; the survivor's older rows they replace are removed, kept whole."""
-    mine = {consent.purpose: consent for consent in Consent.objects.filter(contact=survivor)}
-    moved, removed = [], []
-    for consent in Consent.objects.filter(contact=other).order_by("id"):
-        current = mine.get(consent.purpose)
-        if current is not None and current.recorded_at >= consent.recorded_at:
-            continue  # the survivor's is newer: the other's stays with the other
-        if current is not None:
-            removed.append({"id": current.pk, **row_snapshot(current)})
-            current.delete()
-        moved.append(consent.pk)
-    if moved:
-        Consent.objects.filter(pk__in=moved).update(contact=survivor)
-    return moved, removed
+def _merge_consents(survivor: Contact, other: Contact) -> list[int]:
+    """Move the other's whole consent history to the survivor; returns the ids moved. Consent rows are
+    history (the latest per purpose holds), so nothing is removed: the newest decision of either record
+    is the survivor's current one, and an undo moves the other's rows back."""
+    return _move(Consent.objects.filter(contact=other), "contact_id", survivor.pk)
 
 
 @transaction.atomic
@@ -272,7 +262,7 @@ def merge_contacts(
         "activities": _move(Activity.objects.filter(contact=other), "contact_id", survivor.pk),
         "stage_changes": _move(StageChange.objects.filter(contact=other), "contact_id", survivor.pk),
     }
-    moved["consents"], moved["removed_consents"] = _merge_consents(survivor, other)
+    moved["consents"] = _merge_consents(survivor, other)
     survivor_tags = set(ContactTag.objects.filter(contact=survivor).values_list("tag_id", flat=True))
     added_tags = sorted(
         set(ContactTag.objects.filter(contact=other).values_list("tag_id", flat=True)) - survivor_tags
@@ -281,8 +271,9 @@ def merge_contacts(
     moved["tags"] = added_tags
     columns = _apply_choices(actor, "contact", survivor, other, choices)
     if "email" in columns:
-        survivor.email_domain = normalize.email_domain(survivor.email)
-        columns.append("email_domain")
+        for name, value in email_columns(survivor.email).items():
+            setattr(survivor, name, value)
+            columns.append(name)
     survivor.updated_at = now
     survivor.save(update_fields=[*columns, "updated_at"])
     if audited_before["lifecycle_stage"] != survivor.lifecycle_stage:
@@ -372,7 +363,7 @@ def _record_merge(actor, record: MergeRecord, survivor, other, changes, request)
         extra={"merge_id": record.pk, "survivor_id": survivor.pk},
         request=request,
     )
-    publish(f"contacts.{object_type}.merged", merge_id=record.pk, survivor_id=survivor.pk, other_id=other.pk)
+    publish(events.MERGED[object_type], merge_id=record.pk, survivor_id=survivor.pk, other_id=other.pk)
 
 
 def _taken(model, field: str, value: Any, exclude_ids: list[int]) -> bool:
@@ -428,6 +419,11 @@ def undo_merge(*, actor: User | None, merge: MergeRecord, request=None) -> Merge
     properties_before = dict(survivor.properties or {})
     for attname, value in restored.items():
         setattr(survivor, attname, value)
+    if object_type == "contact":
+        # A merge recorded before the suppression key existed has none in its snapshot: derive it again.
+        for name, value in email_columns(survivor.email).items():
+            setattr(survivor, name, value)
+            restored.setdefault(name, value)
     survivor.save(update_fields=list(restored))
     moved = merge.moved or {}
     column = f"{object_type}_id"
@@ -468,9 +464,21 @@ def undo_merge(*, actor: User | None, merge: MergeRecord, request=None) -> Merge
         extra={"merge_id": merge.pk, "survivor_id": survivor.pk},
         request=request,
     )
-    publish(
-        f"contacts.{object_type}.merge_undone", merge_id=merge.pk, survivor_id=survivor.pk, other_id=other.pk
-    )
+    if object_type == "contact" and audited_before["lifecycle_stage"] != survivor.lifecycle_stage:
+        # The merge's own stage move was taken back with the stage itself (its StageChange row is gone):
+        # say so, so that whoever followed the move follows it back.
+        publish(
+            events.CONTACT_STAGE_CHANGED,
+            **events.stage_changed_payload(
+                contact_id=survivor.pk,
+                from_stage=audited_before["lifecycle_stage"],
+                to_stage=survivor.lifecycle_stage,
+                stage_change_id=None,
+                cause_type="merge_undone",
+                cause_id=merge.pk,
+            ),
+        )
+    publish(events.MERGE_UNDONE[object_type], merge_id=merge.pk, survivor_id=survivor.pk, other_id=other.pk)
     return merge
 
 
@@ -484,11 +492,11 @@ def _undo_contact_rows(survivor: Contact, other: Contact, moved: dict[str, Any])
         # The merge's own stage move is taken back with the stage itself; its timeline entry stays.
         StageChange.objects.filter(pk=moved["created_stage_change"], contact=survivor).delete()
     _move_back(Consent, moved.get("consents", []), "contact_id", survivor.pk, other.pk)
+    # Merges made before consent kept its history removed the survivor's older rows; they come back as
+    # history (a decision recorded since is newer, so it still holds).
     for row in moved.get("removed_consents", []):
-        values = _python_values(Consent, row)
-        # The survivor may have recorded a new consent for the purpose since; that decision wins.
-        if not Consent.objects.filter(contact=survivor, purpose=values["purpose"]).exists():
-            Consent.objects.create(pk=row["id"], **values)
+        if not Consent.objects.filter(pk=row["id"]).exists():
+            Consent.objects.create(pk=row["id"], **_python_values(Consent, row))
     for chunk in _chunks(moved.get("tags", [])):
         ContactTag.objects.filter(contact=survivor, tag_id__in=chunk).delete()
 

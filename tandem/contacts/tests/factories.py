@@ -11,6 +11,7 @@ from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
 from tandem.contacts.models import Company, Contact, LifecycleStage, PropertyDefinition, PropertyType
+from tandem.contacts.normalize import address_hash
 from tandem.core.models import Role, Team, User
 
 
@@ -65,6 +66,8 @@ class ContactFactory(factory.django.DjangoModelFactory):
     email_domain = factory.LazyAttribute(
         lambda contact: contact.email.rpartition("@")[2] if contact.email else ""
     )
+    # The suppression key, as the services keep it beside the email.
+    address_hash = factory.LazyAttribute(lambda contact: address_hash(contact.email) if contact.email else "")
     first_name = factory.Sequence(lambda number: f"First{number}")
     last_name = factory.Sequence(lambda number: f"Last{number}")
     lifecycle_stage = LifecycleStage.LEAD

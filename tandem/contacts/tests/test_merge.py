@@ -156,12 +156,16 @@ def test_merge_moves_timeline_stages_consents_and_tags_to_the_survivor(admin, pa
         .order_by("id")
         .values_list("from_stage", "to_stage", "cause_type")
     ) == [("", "lead", ""), ("", "mql", ""), ("lead", "mql", "merge")]
-    assert sorted(Consent.objects.filter(contact=survivor).values_list("id", "purpose", "status")) == sorted(
+    # The whole consent history moves; the newest decision per purpose holds.
+    assert sorted(
+        Consent.objects.filter(contact=survivor).current().values_list("id", "purpose", "status")
+    ) == sorted(
         [
             (newer_consent, "marketing_email", "withdrawn"),
             (tracking_consent, "tracking", "granted"),
         ]
     )
+    assert Consent.objects.filter(contact=survivor).count() == 3
     assert sorted(survivor.tags.values_list("name", flat=True)) == ["partner", "webinar"]
     assert other.deleted_at is not None
     assert record.survivor_id == survivor.pk and record.other_id == other.pk
@@ -424,7 +428,7 @@ def test_choosing_an_inactive_owner_is_refused_and_nothing_changes(admin, pair):
     assert merge_services.default_choices("contact", survivor, other)["owner"] == "survivor"
 
 
-def test_the_survivors_newer_consent_stays_and_the_others_older_one_stays_with_the_other(admin, pair):
+def test_the_survivors_newer_consent_still_holds_and_the_others_older_one_is_kept_as_history(admin, pair):
     survivor, other = pair
     Consent.objects.filter(contact=survivor).update(recorded_at=at(9))
     survivor_consent = Consent.objects.get(contact=survivor).pk
@@ -432,11 +436,15 @@ def test_the_survivors_newer_consent_stays_and_the_others_older_one_stays_with_t
 
     record = merge_contacts(actor=admin, survivor=survivor, other=other, choices={})
 
-    assert (
-        Consent.objects.get(contact=survivor, purpose=ConsentPurpose.MARKETING_EMAIL).pk == survivor_consent
-    )
+    current = Consent.objects.filter(contact=survivor, purpose=ConsentPurpose.MARKETING_EMAIL).current()
+    assert [row.pk for row in current] == [survivor_consent]
+    assert Consent.objects.get(pk=older).contact_id == survivor.pk
+    assert "removed_consents" not in record.moved
+
+    undo_merge(actor=admin, merge=record)
+
     assert Consent.objects.get(pk=older).contact_id == other.pk
-    assert record.moved["removed_consents"] == []
+    assert Consent.objects.get(pk=survivor_consent).contact_id == survivor.pk
 
 
 def test_undo_is_refused_when_the_other_was_restored_from_the_trash_meanwhile(admin, pair):

@@ -175,7 +175,7 @@ def test_given_no_record_when_a_note_is_added_then_it_is_refused(alice):
     assert error.value.message_dict == {"body": ["A note belongs to a contact or a company."]}
 
 
-def test_given_consent_when_recorded_twice_then_one_row_holds_the_latest_decision(alice):
+def test_given_consent_when_recorded_twice_then_the_original_proof_is_kept_and_the_latest_holds(alice):
     contact = ContactFactory(owner=alice)
 
     services.record_consent(
@@ -190,16 +190,28 @@ def test_given_consent_when_recorded_twice_then_one_row_holds_the_latest_decisio
         actor=alice, contact=contact, purpose="marketing_email", status="withdrawn", method="phone"
     )
 
-    consent = Consent.objects.get()
-    assert (consent.status, consent.method, consent.ip_address, consent.confirmed_at) == (
+    original, withdrawal = Consent.objects.order_by("recorded_at", "id")
+    assert (original.status, original.method, original.ip_address, original.confirmed_at is not None) == (
+        "granted",
+        "form",
+        "192.0.2.1",
+        True,
+    )
+    assert (withdrawal.status, withdrawal.method, withdrawal.ip_address, withdrawal.confirmed_at) == (
         "withdrawn",
         "phone",
         None,
         None,
     )
-    assert list(Activity.objects.order_by("id").values_list("kind", "details")) == [
-        ("consent_changed", {"purpose": "marketing_email", "from": None, "to": "granted"}),
-        ("consent_changed", {"purpose": "marketing_email", "from": "granted", "to": "withdrawn"}),
+    assert withdrawal.recorded_at > original.recorded_at
+    assert list(Consent.objects.current()) == [withdrawal]
+    assert list(Activity.objects.order_by("id").values_list("kind", "subject_id", "details")) == [
+        ("consent_changed", original.pk, {"purpose": "marketing_email", "from": None, "to": "granted"}),
+        (
+            "consent_changed",
+            withdrawal.pk,
+            {"purpose": "marketing_email", "from": "granted", "to": "withdrawn"},
+        ),
     ]
     assert list(LogEntry.objects.order_by("id").values_list("changes", flat=True)) == [
         {"consent.marketing_email": [None, "granted"]},

@@ -555,3 +555,32 @@ def test_phones_are_shown_as_written_and_linked_as_stored(admin_client, admin):
 
     assert contact.phone == "+4930123456"
     assert '<dt>Phone</dt><dd><a class="link" href="tel:+4930123456">+49 30 123456</a></dd>' in content
+
+
+def test_a_stale_contact_form_warns_keeps_the_input_and_changes_nothing(admin_client, admin):
+    contact = ContactFactory(owner=admin, first_name="Ana", last_name="Lima", job_title="Buyer")
+    opened = admin_client.get(f"/contacts/{contact.pk}/edit/").content.decode()
+    version = re.search(r'name="record_version" value="([^"]+)"', opened).group(1)
+    services.update_contact(actor=admin, contact=Contact.objects.get(pk=contact.pk), values={"job_title": "CFO"})
+
+    stale = admin_client.post(
+        f"/contacts/{contact.pk}/edit/",
+        {
+            "email": contact.email,
+            "first_name": "Anabel",
+            "last_name": "Lima",
+            "lifecycle_stage": contact.lifecycle_stage,
+            "owner": str(admin.pk),
+            "record_version": version,
+        },
+    )
+
+    contact.refresh_from_db()
+    content = stale.content.decode()
+    assert stale.status_code == 200
+    assert "Someone else changed this record while you were editing; review their changes." in content
+    assert 'value="Anabel"' in content
+    assert (contact.first_name, contact.job_title) == ("Ana", "CFO")
+    assert re.search(r'name="record_version" value="([^"]+)"', content).group(1) == services.record_version(
+        contact
+    )

@@ -98,27 +98,68 @@ def test_given_a_failing_handler_when_delivered_then_the_error_is_kept_and_a_lat
         None,
         None,
     )
+    assert failed.next_attempt_at is not None
     assert CALLS == []
+    # not before its backoff is over
+    assert events.deliver_pending() == 0
 
-    delivered_count = events.deliver_pending()
+    delivered_count = events.deliver_pending(now=failed.next_attempt_at)
 
     retried = Event.objects.get(pk=event.pk)
     assert delivered_count == 1
     assert CALLS == [{"thing_id": 9}]
     assert (retried.attempts, retried.processed_at is not None) == (2, True)
-    assert events.deliver_pending() == 0
+    assert events.deliver_pending(now=failed.next_attempt_at + datetime.timedelta(days=1)) == 0
     assert CALLS == [{"thing_id": 9}]
+
+
+@pytest.mark.django_db
+def test_given_a_handler_that_fails_twice_then_succeeds_it_is_retried_with_growing_delays_and_delivered():
+    FAILURES_LEFT["count"] = 2
+    start = timezone.now()
+    event = Event.objects.create(name="test.thing.flaky", payload={"thing_id": 4})
+
+    # first attempt fails: retry in 30 s
+    assert events.deliver_pending(now=start) == 0
+    first = Event.objects.get(pk=event.pk)
+    # nothing is tried again before then
+    assert events.deliver_pending(now=start + datetime.timedelta(seconds=29)) == 0
+    # second attempt fails: retry in a minute
+    assert events.deliver_pending(now=first.next_attempt_at) == 0
+    second = Event.objects.get(pk=event.pk)
+    # third attempt succeeds
+    assert events.deliver_pending(now=second.next_attempt_at) == 1
+    done = Event.objects.get(pk=event.pk)
+
+    assert (first.attempts, first.next_attempt_at - start) == (1, datetime.timedelta(seconds=30))
+    assert (second.attempts, second.next_attempt_at - first.next_attempt_at) == (
+        2,
+        datetime.timedelta(minutes=1),
+    )
+    assert second.last_error == "RuntimeError('mail server down')"
+    assert (done.attempts, done.processed_at is not None, done.next_attempt_at, done.failed_at) == (
+        3,
+        True,
+        None,
+        None,
+    )
+    assert CALLS == [{"thing_id": 4}]
 
 
 @pytest.mark.django_db
 def test_given_a_handler_that_always_fails_when_swept_many_times_then_it_stops_after_the_maximum_attempts():
     FAILURES_LEFT["count"] = 1000
     event = Event.objects.create(name="test.thing.flaky", payload={"thing_id": 3})
+    now = timezone.now()
 
     for _ in range(events.MAX_ATTEMPTS + 2):
-        events.deliver_pending()
+        events.deliver_pending(now=now)
+        now += events.RETRY_MAX_DELAY
 
-    assert Event.objects.get(pk=event.pk).attempts == events.MAX_ATTEMPTS
+    given_up = Event.objects.get(pk=event.pk)
+    assert given_up.attempts == events.MAX_ATTEMPTS
+    assert (given_up.failed_at is not None, given_up.next_attempt_at) == (True, None)
+    assert given_up.last_error == "RuntimeError('mail server down')"
     assert FAILURES_LEFT["count"] == 1000 - events.MAX_ATTEMPTS
 
 
