@@ -10,8 +10,8 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Q
+from django.db import connections, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -74,12 +74,21 @@ def deliver(event_id: int) -> bool:
 
 def deliver_pending(limit: int = 500) -> int:
     """Deliver up to `limit` pending events in publication order; returns how many were processed."""
-    pending_ids = list(
+    pending = list(
         Event.objects.filter(processed_at__isnull=True, attempts__lt=MAX_ATTEMPTS)
         .order_by("created_at", "id")
-        .values_list("id", flat=True)[:limit]
+        .values_list("id", "name")[:limit]
     )
-    return sum(1 for event_id in pending_ids if deliver(event_id))
+    subscribed = subscriptions()
+    # An event no handler subscribes to is delivered by marking it processed: one UPDATE for all of them,
+    # not three queries each (an import publishes a stage_changed event per contact).
+    unheard = [event_id for event_id, name in pending if not subscribed.get(name)]
+    done = 0
+    if unheard:
+        done = Event.objects.filter(pk__in=unheard, processed_at__isnull=True).update(
+            processed_at=timezone.now(), attempts=F("attempts") + 1
+        )
+    return done + sum(1 for event_id, name in pending if subscribed.get(name) and deliver(event_id))
 
 
 def publish_many(name: str, payloads: list[dict[str, Any]]) -> int:
@@ -87,7 +96,21 @@ def publish_many(name: str, payloads: list[dict[str, Any]]) -> int:
     current transaction, and ask a worker to deliver them once it commits."""
     if not payloads:
         return 0
-    Event.objects.bulk_create([Event(name=name, payload=payload) for payload in payloads], batch_size=1000)
+    # One executemany, not bulk_create: building a model instance per row was most of the cost at 2,000 a chunk.
+    database = connections[Event.objects.db]
+    fields = {field.name: field for field in Event._meta.concrete_fields}
+    quote = database.ops.quote_name
+    columns = ("name", "payload", "created_at", "attempts", "last_error")
+    sql = (
+        f"INSERT INTO {quote(Event._meta.db_table)} ({', '.join(quote(fields[column].column) for column in columns)})"
+        f" VALUES ({', '.join(['%s'] * len(columns))})"
+    )
+    now = fields["created_at"].get_db_prep_save(timezone.now(), database)
+    encoder = fields["payload"].encoder
+    with database.cursor() as cursor:
+        cursor.executemany(
+            sql, [(name, database.ops.adapt_json_value(payload, encoder), now, 0, "") for payload in payloads]
+        )
 
     def schedule() -> None:
         from tandem.core.tasks import deliver_events
