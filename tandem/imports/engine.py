@@ -61,17 +61,29 @@ def _rows(job: ImportJob, start: int = 0) -> Iterator[tuple[int, list[str]]]:
 
 
 def _mapped(job: ImportJob, chunk: list[tuple[int, list[str]]]) -> list[tuple[int, dict[str, str]]]:
-    """Each row as {target field: cell}. A cell Tandem's export neutralised against formulas ("'=x") is read
-    as what it was ("=x"): the quote was the export's, not the person's."""
+    """Each row as {target field: cell}. In a file Tandem exported, a cell the export neutralised against
+    formulas ("'=x") is read as what it was ("=x"): the quote was the export's, not the person's. In any
+    other file a cell is taken as written, as the form and the API take it."""
     columns = [(int(index), target) for index, target in job.mapping.items() if target]
-    unneutralise = spreadsheets.unneutralise
+    if _mapping_module().is_tandem_export(job.headers):
+        unneutralise = spreadsheets.unneutralise
+        return [
+            (
+                row_number,
+                {target: unneutralise(cells[index]) if index < len(cells) else "" for index, target in columns},
+            )
+            for row_number, cells in chunk
+        ]
     return [
-        (
-            row_number,
-            {target: unneutralise(cells[index]) if index < len(cells) else "" for index, target in columns},
-        )
+        (row_number, {target: cells[index] if index < len(cells) else "" for index, target in columns})
         for row_number, cells in chunk
     ]
+
+
+def _mapping_module():
+    from tandem.imports import mapping
+
+    return mapping
 
 
 def _upsert(job: ImportJob, context, rows, *, dry_run: bool) -> list[bulk.RowResult]:
