@@ -13,8 +13,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Q
+from django.db import connections, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -46,12 +46,26 @@ def publish(name: str, **payload: Any) -> Event:
 
 
 def publish_many(name: str, payloads: Iterable[dict[str, Any]]) -> int:
-    """One event per payload, written in one statement (a bulk action on thousands of records); returns
-    how many. Delivery is asked for once, after commit."""
-    rows = [Event(name=name, payload=payload) for payload in payloads]
+    """One event per payload, written in one statement (a bulk action or an import changing 2,000 stages);
+    returns how many. Delivery is asked for once, after commit."""
+    rows = list(payloads)
     if not rows:
         return 0
-    Event.objects.bulk_create(rows, batch_size=1000)
+    # One executemany, not bulk_create: building a model instance per row was most of the cost at 2,000 a chunk.
+    database = connections[Event.objects.db]
+    fields = {field.name: field for field in Event._meta.concrete_fields}
+    quote = database.ops.quote_name
+    columns = ("name", "payload", "created_at", "attempts", "last_error")
+    sql = (
+        f"INSERT INTO {quote(Event._meta.db_table)} ({', '.join(quote(fields[column].column) for column in columns)})"
+        f" VALUES ({', '.join(['%s'] * len(columns))})"
+    )
+    now = fields["created_at"].get_db_prep_save(timezone.now(), database)
+    encoder = fields["payload"].encoder
+    with database.cursor() as cursor:
+        cursor.executemany(
+            sql, [(name, database.ops.adapt_json_value(payload, encoder), now, 0, "") for payload in rows]
+        )
     _schedule_delivery()
     return len(rows)
 
@@ -115,7 +129,18 @@ def deliver(event_id: int, *, now: datetime | None = None) -> bool:
 def deliver_pending(limit: int = 500, *, now: datetime | None = None) -> int:
     """Deliver up to `limit` due events in publication order; returns how many were processed."""
     now = now or timezone.now()
-    pending_ids = list(
-        Event.objects.filter(_due(now)).order_by("created_at", "id").values_list("id", flat=True)[:limit]
+    pending = list(
+        Event.objects.filter(_due(now)).order_by("created_at", "id").values_list("id", "name")[:limit]
     )
-    return sum(1 for event_id in pending_ids if deliver(event_id, now=now))
+    subscribed = subscriptions()
+    # An event no handler subscribes to is delivered by marking it processed: one UPDATE for all of them,
+    # not three queries each (an import publishes a stage_changed event per contact).
+    unheard = [event_id for event_id, name in pending if not subscribed.get(name)]
+    done = 0
+    if unheard:
+        done = Event.objects.filter(pk__in=unheard, processed_at__isnull=True).update(
+            processed_at=now, attempts=F("attempts") + 1
+        )
+    return done + sum(
+        1 for event_id, name in pending if subscribed.get(name) and deliver(event_id, now=now)
+    )

@@ -23,7 +23,14 @@ from django.utils import timezone
 from tandem.contacts.services import bulk
 from tandem.core import leases, spreadsheets
 from tandem.core.models import User
-from tandem.imports.models import ImportChange, ImportJob, ImportRowError, ObjectType, Status
+from tandem.imports.models import (
+    ImportChange,
+    ImportCreatedCompany,
+    ImportJob,
+    ImportRowError,
+    ObjectType,
+    Status,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -61,17 +68,29 @@ def _rows(job: ImportJob, start: int = 0) -> Iterator[tuple[int, list[str]]]:
 
 
 def _mapped(job: ImportJob, chunk: list[tuple[int, list[str]]]) -> list[tuple[int, dict[str, str]]]:
-    """Each row as {target field: cell}. A cell Tandem's export neutralised against formulas ("'=x") is read
-    as what it was ("=x"): the quote was the export's, not the person's."""
+    """Each row as {target field: cell}. In a file Tandem exported, a cell the export neutralised against
+    formulas ("'=x") is read as what it was ("=x"): the quote was the export's, not the person's. In any
+    other file a cell is taken as written, as the form and the API take it."""
     columns = [(int(index), target) for index, target in job.mapping.items() if target]
-    unneutralise = spreadsheets.unneutralise
+    if _mapping_module().is_tandem_export(job.headers):
+        unneutralise = spreadsheets.unneutralise
+        return [
+            (
+                row_number,
+                {target: unneutralise(cells[index]) if index < len(cells) else "" for index, target in columns},
+            )
+            for row_number, cells in chunk
+        ]
     return [
-        (
-            row_number,
-            {target: unneutralise(cells[index]) if index < len(cells) else "" for index, target in columns},
-        )
+        (row_number, {target: cells[index] if index < len(cells) else "" for index, target in columns})
         for row_number, cells in chunk
     ]
+
+
+def _mapping_module():
+    from tandem.imports import mapping
+
+    return mapping
 
 
 def _upsert(job: ImportJob, context, rows, *, dry_run: bool) -> list[bulk.RowResult]:
@@ -331,6 +350,11 @@ def _run_chunk(job: ImportJob, context, chunk: list[tuple[int, list[str]]], work
         [(job.pk, object_id, created, previous) for object_id, (created, previous) in changes.items()],
     )
     bulk.insert_rows(ImportRowError, ("job_id", "row_number", "reason", "values"), errors)
+    # Companies created for rows naming a new one: kept with the job so that undo can remove them.
+    bulk.insert_rows(
+        ImportCreatedCompany, ("job_id", "company_id"), [(job.pk, pk) for pk in context.created_company_ids]
+    )
+    context.created_company_ids.clear()
     ImportJob.objects.filter(pk=job.pk).update(
         processed_rows=F("processed_rows") + len(chunk),
         created_count=F("created_count") + counts[bulk.Outcome.CREATED],
@@ -423,6 +447,7 @@ def _undo_batches(job: ImportJob, actor, worker: str) -> None:
                 .values_list("id", "object_id", "created", "previous")[:UNDO_BATCH_SIZE]
             )
             if not batch:
+                _remove_created_companies(job)
                 return
             bulk.restore_records(
                 object_type=job.object_type,
@@ -431,3 +456,14 @@ def _undo_batches(job: ImportJob, actor, worker: str) -> None:
                 source=("import", job.pk),
             )
             ImportChange.objects.filter(id__in=[row[0] for row in batch]).delete()
+
+
+def _remove_created_companies(job: ImportJob) -> None:
+    """The companies the import created, once its contacts are gone: deleted unless a contact is linked to
+    one now (someone chose it since). Runs in the undo's last transaction, so a resumed undo does it once."""
+    from tandem.contacts.models import Company
+
+    company_ids = list(ImportCreatedCompany.objects.filter(job=job).values_list("company_id", flat=True))
+    if company_ids:
+        Company.objects.filter(pk__in=company_ids, contacts__isnull=True).delete()
+        ImportCreatedCompany.objects.filter(job=job).delete()

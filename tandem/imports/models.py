@@ -141,3 +141,19 @@ class ImportChange(models.Model):
 
     def __str__(self) -> str:
         return f"{'created' if self.created else 'updated'} #{self.object_id}"
+
+
+class ImportCreatedCompany(models.Model):
+    """A company a contact import created because a row named one that did not exist; undo removes it again
+    when no contact is linked to it any more."""
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="created_companies")
+    company_id = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["job", "company_id"], name="imports_created_company_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"company #{self.company_id}"

@@ -5,7 +5,7 @@ the same refusal. (Added by the imports helper; it drives all three paths, the A
 import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tandem.api import services as token_services
@@ -86,6 +86,8 @@ def through_an_import(user, row: dict) -> dict | None:
     job_title=st.sampled_from(TITLES),
     first_name=st.text(alphabet="AbcÉé -'", max_size=12),
 )
+# A name that starts with a quote: only Tandem's own export has its quotes taken off on import.
+@example(country="USA", phone="", job_title="", first_name="'-")
 def test_the_same_row_is_stored_the_same_way_by_form_api_and_import(
     client, country, phone, job_title, first_name
 ):

@@ -86,6 +86,14 @@ def test_company_names_that_do_not_exist_yet_are_created_and_linked(
         ("Swift Solar", seller.pk),
     ]
 
+    # when the import is undone, the companies it created go with its contacts; the existing one stays
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(f"/imports/{_job.pk}/undo/").status_code == 302
+    _job.refresh_from_db()
+    assert _job.status == Status.UNDONE
+    assert list(Company.objects.values_list("name", flat=True)) == ["Engines Ltd"]
+    assert Contact.objects.count() == 0
+
 
 MAILCHIMP = (
     "Email Address,First Name,Last Name,MEMBER_RATING,OPTIN_TIME,OPTIN_IP,CONFIRM_TIME,CONFIRM_IP,CC,TAGS\n"

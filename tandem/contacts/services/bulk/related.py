@@ -136,6 +136,7 @@ def _resolve_companies(
                 company_key: by_domain_or_name
                 for company_key, by_domain_or_name in _created_ids(to_create, now).items()
             }
+        context.created_company_ids.extend(pk for pk in ids.values() if pk is not None)
         resolved = {
             pair: (ids.get(company_key) if action == "created" else company_id, action, company_key)
             for pair, (company_id, action, company_key) in resolved.items()

@@ -118,6 +118,9 @@ class UpsertContext:
     may_reassign: bool
     source_type: str = "import"
     source_id: int | None = None
+    # Ids of the companies this context's batches created (a contact row naming a new company); the caller
+    # takes them (and empties the list) to record them for undo.
+    created_company_ids: list[int] = field(default_factory=list)
 
 
 def context_for(

@@ -155,6 +155,68 @@ def _changes(instance: Any, row: CleanedRow, previous: dict[str, Any]) -> dict[s
     return changes
 
 
+def _other_holders(
+    spec: Spec, wave_rows: list[tuple[int, CleanedRow]], key: str
+) -> dict[str, dict[Any, Any]]:
+    """For each unique field that is not the key: {value the wave's rows give it: id of the record holding it}."""
+    others: dict[str, dict[Any, Any]] = {}
+    for field_name in spec.unique_fields:
+        if field_name == key:
+            continue
+        values = {
+            unique_value(field_name, row.fields[field_name])
+            for _, row in wave_rows
+            if row.fields.get(field_name)
+        }
+        others[field_name] = {
+            value: record.pk for value, record in lookup(spec, field_name, values, lock=False).items()
+        }
+    return others
+
+
+def _current_tags(spec: Spec, wave_rows: list[tuple[int, CleanedRow]], existing: dict) -> dict[int, set[str]]:
+    """The tags of the matched contacts whose rows bring tags, one query."""
+    current_tags: dict[int, set[str]] = {}
+    if spec.model is Contact:
+        ids_with_tags = [existing[row.key].pk for _, row in wave_rows if row.tags and row.key in existing]
+        for contact_id, name in ContactTag.objects.filter(contact_id__in=ids_with_tags).values_list(
+            "contact_id", "tag__name"
+        ):
+            current_tags.setdefault(contact_id, set()).add(name)
+    return current_tags
+
+
+def _field_changes(instance: Any, row: CleanedRow, key: str, mode: str) -> tuple[dict[str, Any], list[str]]:
+    """({field: value before}, [changed fields]) of the row's plain fields. A blank cell never reaches here;
+    "fill_empty" and the write-once first-touch fields only fill what is empty."""
+    previous: dict[str, Any] = {}
+    changed_names: list[str] = []
+    for name, value in row.fields.items():
+        # The key matched (case-insensitively for email): its stored spelling stays.
+        if name in ("team_id", key):
+            continue
+        current = stored_value(instance, name)
+        if current == value or (
+            (mode == "fill_empty" or name in WRITE_ONCE_FIELDS) and not is_empty(current)
+        ):
+            continue
+        previous[name] = current
+        changed_names.append(name)
+    return previous, changed_names
+
+
+def _property_changes(instance: Any, row: CleanedRow, mode: str, previous: dict[str, Any]) -> dict[str, Any]:
+    """The record's properties after the row, key by key; each changed one's old value goes into `previous`."""
+    new_properties = dict(instance.properties or {})
+    for name, value in row.properties.items():
+        current = new_properties.get(name)
+        if current == value or (mode == "fill_empty" and not is_empty(current)):
+            continue
+        previous[f"{PROPERTY_PREFIX}{name}"] = current
+        new_properties[name] = value
+    return new_properties
+
+
 def _decide(
     spec: Spec,
     wave_rows: list[tuple[int, CleanedRow]],
@@ -170,18 +232,8 @@ def _decide(
     now = timezone.now()
     actor = context.actor
     existing = lookup(spec, key, {row.key for _, row in wave_rows}, lock=not dry_run)
-    others: dict[str, dict[Any, Any]] = {}
-    for field_name in spec.unique_fields:
-        if field_name == key:
-            continue
-        values = {
-            unique_value(field_name, row.fields[field_name])
-            for _, row in wave_rows
-            if row.fields.get(field_name)
-        }
-        others[field_name] = {
-            value: record.pk for value, record in lookup(spec, field_name, values, lock=False).items()
-        }
+    others = _other_holders(spec, wave_rows, key)
+    current_tags = _current_tags(spec, wave_rows, existing)
     plan = WavePlan()
     results, to_create, to_update, tag_rows = plan.results, plan.to_create, plan.to_update, plan.tag_rows
 
@@ -196,14 +248,6 @@ def _decide(
             if claimed.get((field_name, value), row.key) != row.key:
                 return f"An earlier row of this file has the same {field_name.replace('_', ' ')} ({value})."
         return None
-
-    current_tags: dict[int, set[str]] = {}
-    if spec.model is Contact:
-        ids_with_tags = [existing[row.key].pk for _, row in wave_rows if row.tags and row.key in existing]
-        for contact_id, name in ContactTag.objects.filter(contact_id__in=ids_with_tags).values_list(
-            "contact_id", "tag__name"
-        ):
-            current_tags.setdefault(contact_id, set()).add(name)
 
     for position, row in wave_rows:
         instance = existing.get(row.key)
@@ -232,19 +276,7 @@ def _decide(
                 matched=True,
             )
             continue
-        previous: dict[str, Any] = {}
-        changed_names: list[str] = []
-        for name, value in row.fields.items():
-            # The key matched (case-insensitively for email): its stored spelling stays.
-            if name in ("team_id", key):
-                continue
-            current = stored_value(instance, name)
-            if current == value or (
-                (mode == "fill_empty" or name in WRITE_ONCE_FIELDS) and not is_empty(current)
-            ):
-                continue
-            previous[name] = current
-            changed_names.append(name)
+        previous, changed_names = _field_changes(instance, row, key, mode)
         problem = conflict(row, instance.pk, changed_names)
         if problem:
             results[position] = RowResult(
@@ -256,13 +288,7 @@ def _decide(
                 matched=True,
             )
             continue
-        new_properties = dict(instance.properties or {})
-        for name, value in row.properties.items():
-            current = new_properties.get(name)
-            if current == value or (mode == "fill_empty" and not is_empty(current)):
-                continue
-            previous[f"{PROPERTY_PREFIX}{name}"] = current
-            new_properties[name] = value
+        new_properties = _property_changes(instance, row, mode, previous)
         missing_tags = [name for name in row.tags if name not in current_tags.get(instance.pk, set())]
         if missing_tags:
             previous["tags"] = sorted(current_tags.get(instance.pk, set()))
