@@ -175,12 +175,30 @@ def test_an_import_publishes_stage_changed_per_contact_and_keeps_first_touch_sou
     # first touch: the existing source stays, an empty first-touch field is filled
     assert (kept.lifecycle_stage, kept.source, kept.source_medium) == ("customer", "Webinar", "cpc")
     assert (created.lifecycle_stage, created.source) == ("mql", "Organic Search")
-    events = sorted(
-        (event.payload["contact_id"], event.payload["stage_change_id"])
-        for event in Event.objects.filter(name="contacts.contact.stage_changed")
+    payloads = sorted(
+        (event.payload for event in Event.objects.filter(name="contacts.contact.stage_changed")),
+        key=lambda payload: payload["contact_id"],
     )
     changes = dict(StageChange.objects.filter(cause_type="import").values_list("contact_id", "pk"))
-    assert events == sorted([(kept.pk, changes[kept.pk]), (created.pk, changes[created.pk])])
+    job_id = changes and StageChange.objects.filter(cause_type="import").values_list("cause_id", flat=True)[0]
+    assert payloads == [
+        {
+            "contact_id": kept.pk,
+            "from_stage": "lead",
+            "to_stage": "customer",
+            "stage_change_id": changes[kept.pk],
+            "cause_type": "import",
+            "cause_id": job_id,
+        },
+        {
+            "contact_id": created.pk,
+            "from_stage": "",
+            "to_stage": "mql",
+            "stage_change_id": changes[created.pk],
+            "cause_type": "import",
+            "cause_id": job_id,
+        },
+    ]
 
 
 def test_tandems_own_export_imported_again_keeps_external_ids_and_drops_the_export_quotes(
@@ -224,3 +242,23 @@ def test_tandems_own_export_imported_again_keeps_external_ids_and_drops_the_expo
     grace.refresh_from_db()
     assert (ada.external_id, ada.first_name, ada.job_title) == ("hs-1", "=SUM(1)", "Chief Analyst")
     assert (grace.external_id, grace.first_name) == ("hs-2", "Grace")
+
+
+def test_imported_addresses_carry_their_suppression_key_at_once(client, seller, django_capture_on_commit_callbacks):
+    from tandem.contacts import normalize
+    from tandem.contacts.models import Suppression
+    from tandem.contacts.tests.factories import ContactFactory
+
+    moved = ContactFactory(email="old@example.com", external_id="crm-1", owner=seller)
+    Suppression.objects.create(address_hash=normalize.address_hash("new@example.com"), reason="unsubscribed")
+    data = b"External ID,Email\ncrm-1,New@Example.com\ncrm-2,fresh@example.com\n"
+
+    import_through_the_pages(client, data, django_capture_on_commit_callbacks, key="external_id")
+
+    moved.refresh_from_db()
+    fresh = Contact.objects.get(external_id="crm-2")
+    assert moved.address_hash == normalize.address_hash("new@example.com")
+    assert fresh.address_hash == normalize.address_hash("fresh@example.com")
+    assert list(Contact.objects.not_suppressed().order_by("pk").values_list("external_id", flat=True)) == [
+        "crm-2"
+    ]

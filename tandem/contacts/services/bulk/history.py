@@ -1,6 +1,7 @@
 """What a wave leaves behind besides the records: timeline entries, stage changes and their events, the
 `…imported` event, and consent evidence."""
 
+from tandem.contacts import events
 from tandem.contacts.models import (
     Activity,
     ActivityKind,
@@ -22,7 +23,6 @@ from tandem.contacts.services.bulk.sql import (
 from tandem.core.events import publish, publish_many
 
 # The event name: helper `integrity` is adding it as a constant in tandem.contacts.events.
-STAGE_CHANGED = "contacts.contact.stage_changed"
 
 
 def record_history(spec: Spec, plan: WavePlan, context: UpsertContext, now) -> None:
@@ -122,7 +122,7 @@ def record_history(spec: Spec, plan: WavePlan, context: UpsertContext, now) -> N
 
 def _publish_stage_changes(stage_changes: list[tuple], source_type: str, source_id: int | None, now) -> None:
     """One `contacts.contact.stage_changed` outbox row per contact whose stage the wave set or changed, with
-    the payload the single-record service publishes (contact_id, stage_change_id); ids read back in one query."""
+    the payload every other path publishes (events.stage_changed_payload); ids read back in one query."""
     if not stage_changes:
         return
     contact_ids = [change[0] for change in stage_changes]
@@ -132,10 +132,17 @@ def _publish_stage_changes(stage_changes: list[tuple], source_type: str, source_
         ).values_list("contact_id", "pk")
     )
     publish_many(
-        STAGE_CHANGED,
+        events.CONTACT_STAGE_CHANGED,
         [
-            {"contact_id": contact_id, "stage_change_id": change_ids.get(contact_id)}
-            for contact_id in contact_ids
+            events.stage_changed_payload(
+                contact_id=contact_id,
+                from_stage=from_stage,
+                to_stage=to_stage,
+                stage_change_id=change_ids.get(contact_id),
+                cause_type=source_type,
+                cause_id=source_id,
+            )
+            for contact_id, from_stage, to_stage, *_ in stage_changes
         ],
     )
 

@@ -136,7 +136,7 @@ def _apply(
 
 
 # Columns an update writes alongside the ones the file changed; they say nothing to the user.
-_BOOKKEEPING = frozenset({"updated_at", "team_id", "email_domain"})
+_BOOKKEEPING = frozenset({"updated_at", "team_id", "email_domain", "address_hash"})
 
 
 def _changes(instance: Any, row: CleanedRow, previous: dict[str, Any]) -> dict[str, list[Any]]:
@@ -301,6 +301,9 @@ def _decide(
         if "email" in previous:
             previous["email_domain"] = instance.email_domain
             instance.email_domain = normalize.email_domain(row.fields["email"])
+            # The suppression key follows the address, so not_suppressed() sees imported changes at once.
+            previous["address_hash"] = instance.address_hash
+            instance.address_hash = _address_hash(row.fields["email"])
         for name in changed_names:
             setattr(instance, name, row.fields[name])
         instance.properties = new_properties
@@ -314,6 +317,10 @@ def _decide(
                 claimed[(field_name, unique_value(field_name, row.fields[field_name]))] = row.key
 
     return plan
+
+
+def _address_hash(email: str | None) -> str:
+    return normalize.address_hash(email) if email else ""
 
 
 def _insert_created(spec: Spec, plan: WavePlan, key: str, context: UpsertContext, claimed: dict, now) -> None:
@@ -332,6 +339,7 @@ def _insert_created(spec: Spec, plan: WavePlan, key: str, context: UpsertContext
         if spec.model is Contact:
             values["lifecycle_stage"] = row.fields.get("lifecycle_stage") or LifecycleStage.LEAD
             values["email_domain"] = normalize.email_domain(values["email"])
+            values["address_hash"] = _address_hash(values["email"])
         else:
             values["name"] = (
                 row.fields.get("name") or row.fields.get("domain") or row.fields.get("external_id")
