@@ -7,6 +7,7 @@ from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, QuerySet
 
 from tandem.contacts.models import Activity, Company, Contact, LifecycleStage
+from tandem.contacts.search import rank_companies, rank_contacts
 from tandem.contacts.selectors import (
     CompanyFilters,
     ContactFilters,
@@ -131,23 +132,25 @@ class SearchResults:
 
 
 def search(user, text: str, limit: int = SUGGEST_LIMIT) -> SearchResults:
-    """Contacts and companies matching `text` that the user may see, at most `limit` of each, by name."""
+    """Contacts and companies matching `text` that the user may see, at most `limit` of each, best match
+    first (see tandem.contacts.search: an exact name before a name that starts so, before an email, a
+    company, a job title), then by name."""
     text = text.strip()[:100]
     if not text:
         return SearchResults(text, [], [], False, False)
     contacts: list[Contact] = []
     companies: list[Company] = []
     if access.allows(user, "contact", Verb.VIEW):
+        matching = filter_contacts(visible_contacts(user), ContactFilters(search=text))
         contacts = list(
-            filter_contacts(visible_contacts(user), ContactFilters(search=text))
+            rank_contacts(matching, text)
             .select_related("company")
-            .order_by("last_name", "first_name", "id")[: limit + 1]
+            .order_by("search_rank", "last_name", "first_name", "id")[: limit + 1]
         )
     if access.allows(user, "company", Verb.VIEW):
+        matching_companies = filter_companies(visible_companies(user), CompanyFilters(search=text))
         companies = list(
-            filter_companies(visible_companies(user), CompanyFilters(search=text)).order_by("name", "id")[
-                : limit + 1
-            ]
+            rank_companies(matching_companies, text).order_by("search_rank", "name", "id")[: limit + 1]
         )
     return SearchResults(
         query=text,
