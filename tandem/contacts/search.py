@@ -31,10 +31,13 @@ import unicodedata
 from collections.abc import Iterator
 
 import idna
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Concat, Lower
+
+from tandem.contacts.normalize import normalize_domain
 
 MAX_WORDS = 5
 MAX_WORD_LENGTH = 64
@@ -275,23 +278,43 @@ def _unicode_domain(word: str) -> str:
         return word
 
 
-def search_words(text: str) -> list[str]:
-    """The words to find, each as the index stores text: folded, phone numbers as digits, punycode domains
-    in Unicode. Words with no letter or digit are dropped; at most five words of 64 characters."""
+def _typed_words(text: str) -> list[tuple[str, str]]:
+    """(as typed, as the index stores text) per word: folded, phone numbers as digits, punycode domains in
+    Unicode. Words with no letter or digit are dropped; at most five words of 64 characters."""
     words = []
     text = PHONE_RUN.sub(lambda run: "".join(filter(str.isdigit, run[0])), CONTROL.sub(" ", text))
     for raw in text.split():
         word = raw.strip(EDGE_PUNCTUATION)
         if not any(character.isalnum() for character in word):
             continue
+        typed = word
         if PHONE_LIKE.fullmatch(word):
             word = "".join(character for character in word if character.isdigit())
         elif "xn--" in word.lower():
             word = _unicode_domain(word.lower())
-        words.append(fold(word).lower()[:MAX_WORD_LENGTH])
+        words.append((typed, fold(word).lower()[:MAX_WORD_LENGTH]))
         if len(words) == MAX_WORDS:
             break
     return words
+
+
+def search_words(text: str) -> list[str]:
+    """The words to find, as the index stores text (see _typed_words)."""
+    return [folded for _, folded in _typed_words(text)]
+
+
+DOMAIN_SHAPE = re.compile(r"@?(?P<domain>[^\s@]+\.[^\s@.\d]{2,})")
+
+
+def _domain(typed: str) -> str:
+    """The ASCII domain a word names ("example.org", "@bücher.example"), or "" if it is not one."""
+    match = DOMAIN_SHAPE.fullmatch(typed)
+    if match is None:
+        return ""
+    try:
+        return normalize_domain(match["domain"])
+    except ValidationError:
+        return ""
 
 
 def _fts_phrase(word: str) -> str:
@@ -362,14 +385,40 @@ def _short_word_contact_ids(word: str) -> QuerySet:
     return by_first.union(by_last, by_email, by_company)
 
 
+# A whole domain ("example.org", "@gmail.com") is looked up as that domain when some contact or company has
+# it: an equality on the indexed email_domain / company domain answers at once however many contacts share
+# it, where a trigram phrase over a domain that ends like every other (".com") reads long posting lists.
+# A domain nobody has is searched as text, so "wind.example" still finds "northwind.example".
+
+
+def _contact_domain_exists(domain: str) -> bool:
+    from tandem.contacts.models import Company, Contact
+
+    return (
+        Contact.objects.filter(email_domain=domain, deleted_at__isnull=True).exists()
+        or Company.objects.filter(domain=domain, deleted_at__isnull=True).exists()
+    )
+
+
+def _contact_ids_at_domain(domain: str) -> QuerySet:
+    from tandem.contacts.models import Company, Contact
+
+    at_domain = Contact.objects.filter(email_domain=domain).values("id")
+    companies = Company.objects.filter(domain=domain, deleted_at__isnull=True).values("id")
+    return at_domain.union(Contact.objects.filter(company_id__in=companies).values("id"), all=True)
+
+
 def search_contacts(queryset: QuerySet, text: str) -> QuerySet:
     """Contacts of `queryset` holding every word of `text` (any part of a word of three or more characters,
     the start of a name or email for shorter ones). No usable word (only punctuation): no contact."""
-    words = search_words(text)
+    words = _typed_words(text)
     if not words:
         return queryset.none()
-    for word in words:
-        if len(word) >= TRIGRAM:
+    for typed, word in words:
+        domain = _domain(typed)
+        if domain and _contact_domain_exists(domain):
+            queryset = queryset.filter(pk__in=_contact_ids_at_domain(domain))
+        elif len(word) >= TRIGRAM:
             sql, params = _contact_ids_sql(word)
             queryset = queryset.filter(pk__in=RawSQL(sql, params))  # noqa: S611 (our SQL, the word is bound)
         elif len(word) > 1:
@@ -397,11 +446,14 @@ def _single_letter(queryset: QuerySet, letter: str) -> QuerySet:
 
 def search_companies(queryset: QuerySet, text: str) -> QuerySet:
     """Companies of `queryset` whose name, domain or phone holds every word of `text`."""
-    words = search_words(text)
+    words = _typed_words(text)
     if not words:
         return queryset.none()
-    for word in words:
-        if len(word) >= TRIGRAM:
+    for typed, word in words:
+        domain = _domain(typed)
+        if domain and queryset.model.objects.filter(domain=domain, deleted_at__isnull=True).exists():
+            queryset = queryset.filter(domain=domain)
+        elif len(word) >= TRIGRAM:
             sql, params = _company_ids_sql(word)
             queryset = queryset.filter(pk__in=RawSQL(sql, params))  # noqa: S611 (our SQL, the word is bound)
         else:

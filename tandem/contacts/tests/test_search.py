@@ -308,3 +308,15 @@ def test_given_a_search_when_the_list_page_is_asked_then_the_matches_are_shown(c
 
     assert "Lovelace" in page
     assert "Okafor" not in page
+
+
+def test_given_an_idn_address_when_exported_then_the_file_holds_it_as_written(client, admin, settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    services.create_contact(actor=admin, values={"first_name": "Ana", "email": "ana@xn--bcher-kva.example"})
+    client.force_login(admin)
+
+    response = client.post("/exports/contacts/new/", {"file_format": "csv", "columns": [], "query": ""})
+
+    content = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert "ana@bücher.example" in content
+    assert "xn--" not in content
