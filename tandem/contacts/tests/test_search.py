@@ -320,3 +320,20 @@ def test_given_an_idn_address_when_exported_then_the_file_holds_it_as_written(cl
     content = b"".join(response.streaming_content).decode("utf-8-sig")
     assert "ana@bücher.example" in content
     assert "xn--" not in content
+
+
+def test_given_an_idn_address_when_imported_in_the_other_form_then_the_contact_is_updated_not_duplicated(admin):
+    existing = services.create_contact(actor=admin, values={"first_name": "Ana", "email": "ana@bücher.example"})
+
+    with transaction.atomic():
+        upsert_contacts(
+            rows=[(2, {"email": "ana@XN--BCHER-KVA.example", "job_title": "Bookseller"})],
+            key="email",
+            mode="update",
+            actor=admin,
+        )
+
+    assert list(Contact.objects.values_list("pk", "email", "job_title")) == [
+        (existing.pk, "ana@bücher.example", "Bookseller")
+    ]
+    assert found(admin, "bookseller") == ["Ana"]
