@@ -310,7 +310,9 @@ def test_given_a_search_when_the_list_page_is_asked_then_the_matches_are_shown(c
     assert "Okafor" not in page
 
 
-def test_given_an_idn_address_when_exported_then_the_file_holds_it_as_written(client, admin, settings, tmp_path):
+def test_given_an_idn_address_when_exported_then_the_file_holds_it_as_written(
+    client, admin, settings, tmp_path
+):
     settings.VAR_DIR = tmp_path
     services.create_contact(actor=admin, values={"first_name": "Ana", "email": "ana@xn--bcher-kva.example"})
     client.force_login(admin)
@@ -322,8 +324,12 @@ def test_given_an_idn_address_when_exported_then_the_file_holds_it_as_written(cl
     assert "xn--" not in content
 
 
-def test_given_an_idn_address_when_imported_in_the_other_form_then_the_contact_is_updated_not_duplicated(admin):
-    existing = services.create_contact(actor=admin, values={"first_name": "Ana", "email": "ana@bücher.example"})
+def test_given_an_idn_address_when_imported_in_the_other_form_then_the_contact_is_updated_not_duplicated(
+    admin,
+):
+    existing = services.create_contact(
+        actor=admin, values={"first_name": "Ana", "email": "ana@bücher.example"}
+    )
 
     with transaction.atomic():
         upsert_contacts(
@@ -337,3 +343,28 @@ def test_given_an_idn_address_when_imported_in_the_other_form_then_the_contact_i
         (existing.pk, "ana@bücher.example", "Bookseller")
     ]
     assert found(admin, "bookseller") == ["Ana"]
+
+
+def test_given_a_long_list_of_matches_when_a_page_is_asked_then_it_walks_the_sort_and_finds_the_same_rows(
+    admin, people, monkeypatch
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tandem.contacts import search
+    from tandem.contacts.selectors import contact_list
+
+    expected = contact_list(admin, ContactFilters(search="example"), sort="name")
+    monkeypatch.setattr(search, "MANY", 1)  # every list counts as long
+
+    with CaptureQueriesContext(connection) as queries:
+        walked = contact_list(admin, ContactFilters(search="example"), sort="name")
+
+    assert [contact.pk for contact in walked.page.rows] == [contact.pk for contact in expected.page.rows]
+    assert (walked.count, expected.count) == (3, 3)
+    page_sql = next(
+        query["sql"] for query in queries if "ORDER BY" in query["sql"] and "LIMIT 51" in query["sql"]
+    )
+    count_sql = next(query["sql"] for query in queries if "COUNT(*)" in query["sql"])
+    walks = '+"contacts_contact"."id" IN' in page_sql
+    assert (walks, '+"contacts_contact"."id"' in count_sql) == (connection.vendor == "sqlite", False)
