@@ -7,7 +7,7 @@ from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, QuerySet
 
 from tandem.contacts.models import Activity, Company, Contact, LifecycleStage
-from tandem.contacts.search import rank_companies, rank_contacts
+from tandem.contacts.search import best_contacts, rank_companies
 from tandem.contacts.selectors import (
     CompanyFilters,
     ContactFilters,
@@ -133,8 +133,8 @@ class SearchResults:
 
 def search(user, text: str, limit: int = SUGGEST_LIMIT) -> SearchResults:
     """Contacts and companies matching `text` that the user may see, at most `limit` of each, best match
-    first (see tandem.contacts.search: an exact name before a name that starts so, before an email, a
-    company, a job title), then by name."""
+    first (tandem.contacts.search.best_contacts: an exact name, then a name that starts so, then the other
+    matches; companies: an exact name, a name that starts so, a domain that does), then by name."""
     text = text.strip()[:100]
     if not text:
         return SearchResults(text, [], [], False, False)
@@ -142,11 +142,7 @@ def search(user, text: str, limit: int = SUGGEST_LIMIT) -> SearchResults:
     companies: list[Company] = []
     if access.allows(user, "contact", Verb.VIEW):
         matching = filter_contacts(visible_contacts(user), ContactFilters(search=text))
-        contacts = list(
-            rank_contacts(matching, text)
-            .select_related("company")
-            .order_by("search_rank", "last_name", "first_name", "id")[: limit + 1]
-        )
+        contacts = best_contacts(matching.select_related("company"), text, limit)
     if access.allows(user, "company", Verb.VIEW):
         matching_companies = filter_companies(visible_companies(user), CompanyFilters(search=text))
         companies = list(
