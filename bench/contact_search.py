@@ -89,54 +89,79 @@ CONTACT_DOCUMENT = (
 )
 
 
-def _raw_sql(vendor: str, words: list[str]) -> tuple[str, str, list]:
-    """The page and the capped count for `words`, as one hand-written statement each."""
+def _raw_sql(vendor: str, words: list[str]) -> tuple[str, str, list, list]:
+    """The page and the capped count for `words`, as one hand-written statement each (and their params).
+
+    Each word is a list of ids from the full-text index (or, for a whole domain, from the domain indexes),
+    the words no company holds in one index query. On SQLite a long list (2,000 ids or more) is tested
+    row by row while the page walks the created_at index ("+c.id"), and drives the count; the length and
+    whether a company holds a word are decided here, before the timing."""
     from tandem.contacts import search
 
-    conditions, params, own_words = [], [], []
+    lists, own_words = [], []
     for typed, word in search._typed_words(" ".join(words)):
         domain = search._domain(typed)
         if domain:
-            # The same question answered the way a hand-written program would: by the domain's own index.
-            conditions.append(
-                "(c.email_domain = %s OR c.company_id IN"
-                " (SELECT id FROM contacts_company WHERE domain = %s AND deleted_at IS NULL))"
+            lists.append(
+                (
+                    "SELECT id FROM contacts_contact WHERE email_domain = %s UNION ALL SELECT id FROM"
+                    " contacts_contact WHERE company_id IN (SELECT id FROM contacts_company WHERE domain = %s"
+                    " AND deleted_at IS NULL AND NOT (domain = ''))",
+                    [domain, domain],
+                )
             )
-            params += [domain, domain]
-        elif not search._company_holds(word):  # decided here, outside the timing
+        elif not search._company_holds(word):
             own_words.append(word)
         elif vendor == "sqlite":
-            conditions.append(
-                "c.id IN (SELECT rowid FROM contacts_contact_search WHERE contacts_contact_search MATCH %s"
-                " UNION SELECT id FROM contacts_contact WHERE company_id IN"
-                " (SELECT rowid FROM contacts_company_search WHERE contacts_company_search MATCH %s))"
+            lists.append(
+                (
+                    "SELECT rowid FROM contacts_contact_search WHERE contacts_contact_search MATCH %s"
+                    " UNION ALL SELECT id FROM contacts_contact WHERE company_id IN"
+                    " (SELECT rowid FROM contacts_company_search WHERE contacts_company_search MATCH %s)",
+                    [search._fts_phrase(word)] * 2,
+                )
             )
-            params += [search._fts_phrase(word)] * 2
         else:
-            conditions.append(
-                f"({CONTACT_DOCUMENT} LIKE %s OR c.company_id IN (SELECT id FROM contacts_company co WHERE"
-                " co.deleted_at IS NULL AND contacts_company_search_document(co.name, co.domain, co.phone)"
-                " LIKE %s))"
+            lists.append(
+                (
+                    f"SELECT c.id FROM contacts_contact c WHERE c.deleted_at IS NULL AND {CONTACT_DOCUMENT} LIKE %s"
+                    " UNION ALL SELECT c.id FROM contacts_contact c WHERE c.company_id IN (SELECT id FROM"
+                    " contacts_company co WHERE co.deleted_at IS NULL AND"
+                    " contacts_company_search_document(co.name, co.domain, co.phone) LIKE %s)",
+                    [search._like_pattern(word)] * 2,
+                )
             )
-            params += [search._like_pattern(word)] * 2
     if own_words and vendor == "sqlite":
-        conditions.append(
-            "c.id IN (SELECT rowid FROM contacts_contact_search WHERE contacts_contact_search MATCH %s)"
+        lists.append(
+            (
+                "SELECT rowid FROM contacts_contact_search WHERE contacts_contact_search MATCH %s",
+                [" AND ".join(search._fts_phrase(word) for word in own_words)],
+            )
         )
-        params.append(" AND ".join(search._fts_phrase(word) for word in own_words))
     elif own_words:
-        conditions += [f"{CONTACT_DOCUMENT} LIKE %s"] * len(own_words)
-        params += [search._like_pattern(word) for word in own_words]
-    where = " AND ".join(["c.deleted_at IS NULL", *conditions])
+        conditions = " AND ".join([f"{CONTACT_DOCUMENT} LIKE %s"] * len(own_words))
+        lists.append(
+            (
+                f"SELECT c.id FROM contacts_contact c WHERE c.deleted_at IS NULL AND {conditions}",
+                [search._like_pattern(word) for word in own_words],
+            )
+        )
+    page_where, count_where, params = ["c.deleted_at IS NULL"], ["c.deleted_at IS NULL"], []
+    for sql, list_params in lists:
+        long = vendor == "sqlite" and search._at_least(sql, list_params, search.MANY)
+        page_where.append(f"{'+' if long else ''}c.id IN ({sql})")
+        count_where.append(f"c.id IN ({sql})")
+        params += list_params
     page = (
         "SELECT c.id, c.first_name, c.last_name, c.email, c.job_title, c.lifecycle_stage, c.created_at, co.name"
-        f" FROM contacts_contact c LEFT JOIN contacts_company co ON co.id = c.company_id WHERE {where}"
-        f" ORDER BY c.created_at DESC, c.id DESC LIMIT {PAGE + 1}"
+        " FROM contacts_contact c LEFT JOIN contacts_company co ON co.id = c.company_id"
+        f" WHERE {' AND '.join(page_where)} ORDER BY c.created_at DESC, c.id DESC LIMIT {PAGE + 1}"
     )
     count = (
-        f"SELECT count(*) FROM (SELECT 1 FROM contacts_contact c WHERE {where} LIMIT {COUNT_CAP + 1}) capped"
+        f"SELECT count(*) FROM (SELECT 1 FROM contacts_contact c WHERE {' AND '.join(count_where)}"
+        f" LIMIT {COUNT_CAP + 1}) capped"
     )
-    return page, count, params
+    return page, count, params, params
 
 
 def _child(rounds: int, requests: int) -> dict:
@@ -156,11 +181,11 @@ def _child(rounds: int, requests: int) -> dict:
         return [contact.pk for contact in listed.page.rows], listed.count
 
     def raw(kind: str):
-        page, count, params = statements[kind]
+        page, count, page_params, count_params = statements[kind]
         with connection.cursor() as cursor:
-            cursor.execute(page, params)
+            cursor.execute(page, page_params)
             rows = cursor.fetchall()[:PAGE]
-            cursor.execute(count, params)
+            cursor.execute(count, count_params)
             return [row[0] for row in rows], min(cursor.fetchone()[0], COUNT_CAP)
 
     counts = {}
