@@ -439,7 +439,8 @@ def search_contacts(queryset: QuerySet, text: str) -> QuerySet:
     if own_words:
         id_lists.append(_own_document_ids_sql(own_words))
     for sql, params in id_lists:
-        queryset = queryset.filter(_IdAmong(sql, params, many=_at_least(sql, params, MANY)))
+        many = connection.vendor == "sqlite" and _at_least(sql, params, MANY)
+        queryset = queryset.filter(_IdAmong(sql, params, many=many))
     return queryset
 
 
@@ -449,6 +450,7 @@ def search_contacts(queryset: QuerySet, text: str) -> QuerySet:
 # after a page (40 ms). SQLite's planner always guesses 25 ids for "IN (SELECT ...)", so it is told: the
 # column is written "+id", which cannot drive the query. Only for ordered queries (a page: the list's sort,
 # or global search's name groups); the capped count, unordered, still drives from the list, its better plan.
+# PostgreSQL estimates the list from its statistics and chooses by itself.
 MANY = 2000
 
 
