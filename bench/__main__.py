@@ -5,9 +5,10 @@ import argparse
 import os
 import sys
 
-from bench import contacts_list, export_1m, import_1m, import_upsert, results
+from bench import contact_search, contacts_list, export_1m, import_1m, import_upsert, results
 
 BENCHMARKS = {
+    "contact_search": contact_search.run,
     "contacts_list": contacts_list.run,
     "export_1m": export_1m.run,
     "import_1m": import_1m.run,

@@ -45,16 +45,38 @@ def normalize_email(raw: str | None) -> str | None:
         raise ValidationError(f"“{text[:80]}” is not a valid email address: {error}") from error
     # email_validator already encodes the domain by IDNA 2008 (lower-case ASCII); re-encoding the
     # Unicode form with Python's IDNA 2003 codec would turn "faß.de" into the different "fass.de".
-    return f"{result.local_part}@{result.ascii_domain}"
+    # An internationalised domain is kept as people write it (Unicode, issue 7), in the one canonical
+    # form decoded from that ASCII: "ana@bücher.example" and "ana@xn--bcher-kva.example" are one address.
+    return f"{result.local_part}@{_unicode_domain(result.ascii_domain)}"
+
+
+def _unicode_domain(ascii_domain: str) -> str:
+    if "xn--" not in ascii_domain:
+        return ascii_domain
+    return idna.decode(ascii_domain)
+
+
+def ascii_email(email: str) -> str:
+    """The address with its domain in ASCII (punycode), for protocols that need it (SMTP without
+    SMTPUTF8, hashing keys that predate Unicode storage)."""
+    local, at, domain = email.rpartition("@")
+    if not at or domain.isascii():
+        return email
+    return f"{local}@{normalize_domain(domain)}"
 
 
 def email_domain(email: str | None) -> str:
-    return email.rpartition("@")[2] if email else ""
+    """The domain of a stored address in ASCII, the form company domains are stored in."""
+    if not email:
+        return ""
+    domain = email.rpartition("@")[2]
+    return domain if domain.isascii() else normalize_domain(domain)
 
 
 def address_hash(email: str) -> str:
-    """The suppression key: SHA-256 of the normalised address, case-folded so every spelling matches."""
-    normalized = normalize_email(email) or ""
+    """The suppression key: SHA-256 of the normalised address, case-folded so every spelling matches.
+    Hashed in its ASCII form, as every key was before addresses were stored in Unicode."""
+    normalized = ascii_email(normalize_email(email) or "")
     return hashlib.sha256(normalized.casefold().encode("utf-8")).hexdigest()
 
 

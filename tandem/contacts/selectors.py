@@ -20,6 +20,7 @@ from tandem.contacts.models import (
     Suppression,
 )
 from tandem.contacts.normalize import address_hash, normalize_tag
+from tandem.contacts.search import search_companies, search_contacts
 from tandem.core import access
 from tandem.core.access import Verb
 from tandem.core.pagination import Page, SortKey, count_up_to, paginate
@@ -123,65 +124,6 @@ def _property_condition(
     if definition.value_type == PropertyType.TEXT:
         return queryset.filter(**{f"{path}__iexact": item.value})
     return queryset.filter(**{path: item.value})
-
-
-def _prefix(lowered: str, word: str) -> Q:
-    """`lowered` starts with `word`, written as an index range: lower(column) >= word < next word.
-
-    LIKE cannot use an expression index on SQLite, but a range on lower(column) can, on both engines; the
-    startswith recheck drops anything a linguistic collation sorts into the range without the prefix.
-    """
-    after = word[:-1] + chr(ord(word[-1]) + 1)
-    return Q(**{f"{lowered}__gte": word, f"{lowered}__lt": after, f"{lowered}__startswith": word})
-
-
-def _search_words(text: str) -> list[str]:
-    return [word.lower() for word in text.split()[:5]]
-
-
-def _contact_ids_matching(word: str) -> QuerySet:
-    """Ids of live contacts whose first name, last name, email or company name starts with `word`, as one
-    UNION of four index range scans (contact_search_* names, the unique email index, company_live_name)."""
-    live = Contact.objects.filter(deleted_at__isnull=True)
-    by_first = live.annotate(search=Lower("first_name")).filter(_prefix("search", word)).values("id")
-    by_last = live.annotate(search=Lower("last_name")).filter(_prefix("search", word)).values("id")
-    by_email = live.annotate(search=Lower("email")).filter(_prefix("search", word)).values("id")
-    companies = Company.objects.filter(deleted_at__isnull=True).annotate(search=Lower("name"))
-    by_company = live.filter(company_id__in=companies.filter(_prefix("search", word)).values("id")).values(
-        "id"
-    )
-    return by_first.union(by_last, by_email, by_company)
-
-
-def search_contacts(queryset: QuerySet[Contact], text: str) -> QuerySet[Contact]:
-    """Each word must start the first name, last name, email or company name: "ann acme" finds Ann at Acme.
-
-    A word of two or more letters is looked up through indexes (a UNION of range scans) and the page is
-    sorted from those ids, so a rare name is found at once among a million contacts. A single letter
-    matches so many rows that walking the list's own sort index and testing each row finds a page sooner.
-    """
-    for word in _search_words(text):
-        if len(word) > 1:
-            queryset = queryset.filter(pk__in=_contact_ids_matching(word))
-            continue
-        companies = Company.objects.filter(deleted_at__isnull=True).annotate(search=Lower("name"))
-        queryset = queryset.annotate(
-            search_first=Lower("first_name"), search_last=Lower("last_name"), search_email=Lower("email")
-        ).filter(
-            _prefix("search_first", word)
-            | _prefix("search_last", word)
-            | _prefix("search_email", word)
-            | Q(company_id__in=companies.filter(_prefix("search", word)).values("id"))
-        )
-    return queryset
-
-
-def search_companies(queryset: QuerySet[Company], text: str) -> QuerySet[Company]:
-    """Each word must start the company's name or domain."""
-    queryset = queryset.annotate(search_name=Lower("name"))
-    for word in _search_words(text):
-        queryset = queryset.filter(_prefix("search_name", word) | Q(domain__startswith=word))
-    return queryset
 
 
 def filter_contacts(queryset: QuerySet[Contact], filters: ContactFilters) -> QuerySet[Contact]:

@@ -7,6 +7,7 @@ from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from tandem.contacts.models import Activity, Company, Contact, LifecycleStage
+from tandem.contacts.search import best_contacts, rank_companies
 from tandem.contacts.selectors import (
     CompanyFilters,
     ContactFilters,
@@ -134,23 +135,21 @@ class SearchResults:
 
 
 def search(user, text: str, limit: int = SUGGEST_LIMIT) -> SearchResults:
-    """Contacts and companies matching `text` that the user may see, at most `limit` of each, by name."""
+    """Contacts and companies matching `text` that the user may see, at most `limit` of each, best match
+    first (tandem.contacts.search.best_contacts: an exact name, then a name that starts so, then the other
+    matches; companies: an exact name, a name that starts so, a domain that does), then by name."""
     text = text.strip()[:100]
     if not text:
         return SearchResults(text, [], [], False, False)
     contacts: list[Contact] = []
     companies: list[Company] = []
     if access.allows(user, "contact", Verb.VIEW):
-        contacts = list(
-            filter_contacts(visible_contacts(user), ContactFilters(search=text))
-            .select_related("company")
-            .order_by("last_name", "first_name", "id")[: limit + 1]
-        )
+        matching = filter_contacts(visible_contacts(user), ContactFilters(search=text))
+        contacts = best_contacts(matching.select_related("company"), text, limit)
     if access.allows(user, "company", Verb.VIEW):
+        matching_companies = filter_companies(visible_companies(user), CompanyFilters(search=text))
         companies = list(
-            filter_companies(visible_companies(user), CompanyFilters(search=text)).order_by("name", "id")[
-                : limit + 1
-            ]
+            rank_companies(matching_companies, text).order_by("search_rank", "name", "id")[: limit + 1]
         )
     return SearchResults(
         query=text,

@@ -76,7 +76,7 @@ def _service_values(payload: dict) -> dict:
 )
 def list_companies(
     request: HttpRequest,
-    q: Annotated[Text, Query("", description="Words matching the start of the name or domain.")] = "",
+    q: Annotated[Text, Query("", description="Words, or parts of words, of the name, domain or phone.")] = "",
     owner: Annotated[
         list[RecordId] | None, Query(None, max_length=MAX_FILTER_VALUES, description=OWNER)
     ] = None,

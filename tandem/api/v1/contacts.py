@@ -135,7 +135,7 @@ def _service_values(payload: dict) -> dict:
 def list_contacts(
     request: HttpRequest,
     q: Annotated[
-        Text, Query("", description="Words matching the start of a name, email or company name.")
+        Text, Query("", description="Any part of a word of the name, email, phone, job title or company.")
     ] = "",
     stage: Annotated[list[Stage] | None, Query(None, max_length=MAX_FILTER_VALUES)] = None,  # type: ignore[valid-type]
     owner: Annotated[

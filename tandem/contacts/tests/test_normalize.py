@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from tandem.contacts.normalize import (
     address_hash,
+    ascii_email,
     email_domain,
     normalize_domain,
     normalize_email,
@@ -49,19 +50,19 @@ def split(address: str) -> tuple[str, str]:
 @example(local_part="Ann", domain="Bücher.DE", leading=" ", trailing="\n")
 @example(local_part="ann", domain="faß.de", leading="", trailing="")
 @example(local_part="MARKETING", domain="example.com", leading="", trailing="")
-def test_given_a_valid_address_when_normalised_then_domain_is_lower_ascii_and_local_part_is_kept(
+def test_given_a_valid_address_when_normalised_then_domain_is_lower_case_as_written_and_local_part_is_kept(
     local_part, domain, leading, trailing
 ):
     normalized = normalize_email(f"{leading}{local_part}@{domain}{trailing}")
 
     stored_local_part, stored_domain = split(normalized)
     assert stored_local_part == expected_local_part(local_part)
-    assert stored_domain.isascii()
-    assert stored_domain == stored_domain.lower()
-    # The stored ASCII form decodes back to exactly the domain that was typed, lower-cased.
-    assert idna.decode(stored_domain) == domain.lower()
+    # The domain is kept as it was typed (Unicode for an internationalised one), lower-cased.
+    assert stored_domain == domain.lower()
     assert normalize_email(normalized) == normalized
-    assert email_domain(normalized) == stored_domain
+    # The email_domain column holds the ASCII form, which decodes back to it.
+    assert email_domain(normalized).isascii()
+    assert idna.decode(email_domain(normalized)) == stored_domain
 
 
 @given(address=st.emails())
@@ -73,7 +74,8 @@ def test_given_any_generated_address_when_normalised_then_it_is_stored_form_or_a
     local_part, domain = split(address)
     stored_local_part, stored_domain = split(normalized)
     assert stored_local_part == expected_local_part(local_part)
-    assert stored_domain == domain.lower()
+    # Punycode labels are stored in their Unicode form, the one both spellings share.
+    assert idna.encode(stored_domain).decode() == domain.lower()
     assert normalize_email(normalized) == normalized
 
 
@@ -107,8 +109,15 @@ def test_given_blank_input_when_normalised_then_there_is_no_address(raw):
 
 
 def test_given_the_same_idn_address_in_unicode_and_punycode_when_normalised_then_both_are_equal():
-    assert normalize_email("ann@bücher.de") == "ann@xn--bcher-kva.de"
-    assert normalize_email(" ann@XN--BCHER-KVA.DE ") == "ann@xn--bcher-kva.de"
+    assert normalize_email("ann@bücher.de") == "ann@bücher.de"
+    assert normalize_email(" ann@XN--BCHER-KVA.DE ") == "ann@bücher.de"
+    assert normalize_email("ann@BÜCHER.de") == "ann@bücher.de"
+
+
+def test_given_an_idn_address_when_a_protocol_needs_ascii_then_it_gets_punycode():
+    assert ascii_email("ann@bücher.de") == "ann@xn--bcher-kva.de"
+    assert ascii_email("ann@example.com") == "ann@example.com"
+    assert email_domain("ann@bücher.de") == "xn--bcher-kva.de"
 
 
 @pytest.mark.parametrize(
@@ -120,7 +129,8 @@ def test_given_a_local_part_when_normalised_then_it_keeps_its_case_unless_it_is_
 
 def test_given_a_sharp_s_domain_when_normalised_then_it_is_not_confused_with_double_s():
     # faß.de and fass.de are different domains under IDNA 2008.
-    assert normalize_email("Ann@Faß.de") == "Ann@xn--fa-hia.de"
+    assert normalize_email("Ann@Faß.de") == "Ann@faß.de"
+    assert email_domain("Ann@faß.de") == "xn--fa-hia.de"
     assert normalize_domain("Faß.de") == "xn--fa-hia.de"
     assert normalize_email("ann@fass.de") == "ann@fass.de"
 

@@ -80,3 +80,46 @@ def test_search_escapes_what_it_shows(client):
 
     assert "<script>x</script>" not in page
     assert "&lt;script&gt;x&lt;/script&gt;" in page
+
+
+@pytest.mark.django_db
+def test_given_an_exact_name_and_a_job_title_match_when_searched_then_the_name_comes_first():
+    given_user = UserFactory(role=Role.ADMIN)
+    ContactFactory(first_name="Alex", last_name="Aaron", job_title="Designer")
+    ContactFactory(first_name="Paula", last_name="Designer")
+    ContactFactory(first_name="Dora", last_name="Designerova")
+
+    results = selectors.search(given_user, "designer", limit=5)
+
+    assert [(contact.first_name, contact.last_name) for contact in results.contacts] == [
+        ("Paula", "Designer"),
+        ("Dora", "Designerova"),
+        ("Alex", "Aaron"),
+    ]
+
+
+@pytest.mark.django_db
+def test_given_part_of_a_company_name_when_searched_then_companies_and_their_people_are_found_best_first():
+    given_user = UserFactory(role=Role.ADMIN)
+    swift = CompanyFactory(name="Swift Solar", domain="swiftsolar.example")
+    CompanyFactory(name="Solar", domain="solar.example")
+    ContactFactory(first_name="Ada", last_name="Lovelace", company=swift)
+
+    results = selectors.search(given_user, "solar")
+
+    assert [contact.first_name for contact in results.contacts] == ["Ada"]
+    assert [company.name for company in results.companies] == ["Solar", "Swift Solar"]
+
+
+@pytest.mark.django_db
+def test_given_a_read_only_user_when_searching_globally_then_other_teams_contacts_are_not_found():
+    given_team, other_team = TeamFactory(name="Red"), TeamFactory(name="Blue")
+    given_reader = UserFactory(role=Role.READ_ONLY, team=given_team)
+    colleague = UserFactory(role=Role.SALES, team=given_team)
+    outsider = UserFactory(role=Role.SALES, team=other_team)
+    ContactFactory(owner=colleague, first_name="Sol", last_name="Visible", job_title="Solar engineer")
+    ContactFactory(owner=outsider, first_name="Sol", last_name="Hidden", job_title="Solar engineer")
+
+    results = selectors.search(given_reader, "solar engineer")
+
+    assert [contact.last_name for contact in results.contacts] == ["Visible"]
