@@ -27,7 +27,8 @@ def normalize_domain(domain: str) -> str:
 
 
 def normalize_email(raw: str | None) -> str | None:
-    """The stored form of an address: trimmed, domain lower-cased and in ASCII; the local part kept as typed,
+    """The stored form of an address: trimmed, domain lower-cased (an internationalised one in Unicode, see
+    below); the local part kept as typed,
     except the RFC 2142 role mailboxes (info, sales, postmaster...), which are case-insensitive by
     definition and stored lower-case.
 

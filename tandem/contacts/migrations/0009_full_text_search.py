@@ -37,7 +37,7 @@ def uninstall(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("contacts", "0007_duplicate_name_indexes_include_names")]
+    dependencies = [("contacts", "0008_consent_history_address_hash_suppressed_kind")]
 
     operations = [
         migrations.RunPython(store_unicode_domains, migrations.RunPython.noop),
