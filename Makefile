@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 RUNTIME_STAMP := $(VENV)/.runtime-installed
 TEST_STAMP := $(VENV)/.test-installed
 BENCH ?=
+# `make demo PORT=8080 HOST=0.0.0.0` serves elsewhere than 127.0.0.1:8000.
+PORT ?= 8000
+HOST ?= 127.0.0.1
 
 .PHONY: install demo run test lint test-sqlite test-postgresql bench seed clean
 
@@ -24,7 +27,7 @@ $(TEST_STAMP): pyproject.toml | $(BIN)/python
 install: $(RUNTIME_STAMP)
 
 demo: $(RUNTIME_STAMP)
-	$(BIN)/python manage.py demo
+	$(BIN)/python manage.py demo --host $(HOST) --port $(PORT)
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check .

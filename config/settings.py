@@ -230,6 +230,7 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "tandem.core.views.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 if PRODUCTION:
@@ -262,10 +263,14 @@ AUDITLOG_DISABLE_REMOTE_ADDR = False
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # A refused request (403, 400 for a bad host) is the app working as meant: one line, never a traceback.
+    "filters": {"no_client_error_tracebacks": {"()": "tandem.core.logging.DropClientErrorTracebacks"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["no_client_error_tracebacks"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("TANDEM_LOG_LEVEL", "WARNING")},
-    # The Huey consumer attaches its own handler to "huey"; propagating too would print every line twice.
-    "loggers": {"huey": {"handlers": [], "propagate": False}},
+    "loggers": {
+        # The Huey consumer attaches its own handler to "huey"; propagating too would print every line twice.
+        "huey": {"handlers": [], "propagate": False},
+    },
 }
 TANDEM_DEFAULT_PHONE_REGION = os.environ.get("TANDEM_DEFAULT_PHONE_REGION", "US")
 TANDEM_SUBSCRIPTIONS = "config.subscriptions.SUBSCRIPTIONS"

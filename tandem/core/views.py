@@ -1,9 +1,14 @@
-"""Settings pages: users and teams, and the audit log. Thin: parse, call one service or selector, render."""
+"""Settings pages: users and teams, the audit log, and the error pages. Thin: parse, call one service or
+selector, render."""
+
+import logging
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse, HttpResponseServerError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template import loader
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tandem.core import access, selectors, services
@@ -156,3 +161,40 @@ def audit_log(request):
         "core/audit_log.html",
         {"form": form, "page": page, "filter_query": query.urlencode(), "filtered": bool(query)},
     )
+
+
+# --- error pages ----------------------------------------------------------------------------------
+# Django calls these (config/urls.py names them) instead of its bare defaults: the page keeps the app shell
+# for people who are signed in, a plain branded page otherwise. Under /api/ the API answers errors in its
+# own format: its exception handlers answer there before Django gets to these.
+
+_logger = logging.getLogger(__name__)
+
+
+def _error_page(request, status: int, context: dict) -> HttpResponse:
+    return HttpResponse(loader.render_to_string(f"{status}.html", context, request), status=status)
+
+
+def permission_denied(request, exception=None):
+    # PermissionDenied("…") carries the app's own explanation ("Only admins can …"): show it.
+    message = str(exception) if exception is not None and str(exception) else ""
+    return _error_page(request, 403, {"message": message})
+
+
+def page_not_found(request, exception=None):
+    return _error_page(request, 404, {})
+
+
+def server_error(request):
+    # The shell reads the database (the user, the navigation) and the fault may be the database itself: try
+    # the page with the shell, and fall back to the plain page with no request context at all.
+    try:
+        return _error_page(request, 500, {})
+    except Exception:  # noqa: BLE001 (whatever broke the page must not also break its error page)
+        _logger.warning("The 500 page could not render with the app shell; showing the plain one.", exc_info=True)
+        return HttpResponseServerError(loader.render_to_string("500.html", {"bare_layout": True}))
+
+
+def csrf_failure(request, reason: str = ""):
+    """A form sent after its page went stale (the session changed, cookies were cleared): say so plainly."""
+    return _error_page(request, 403, {"csrf_failure": True})
