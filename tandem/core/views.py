@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tandem.core import access, selectors, services
+from tandem.core import access, navigation, selectors, services
 from tandem.core.access import Verb
 from tandem.core.forms import AuditFilterForm, TeamForm, UserAccessForm, UserCreateForm
 from tandem.core.models import Team, User
@@ -21,9 +21,12 @@ from tandem.core.pagination import InvalidCursor
 @login_required
 @require_GET
 def home(request):
-    # The dashboard is a read-side page and lives in insights, which core may not import; "/" keeps its
-    # name (core:home) for links and bookmarks and sends people on.
-    return redirect("insights:home")
+    # Home is one page at "/": the app that registered it (insights' dashboard; core may not import it)
+    # serves it here, so login, the brand and the sidebar all lead to the same address.
+    view = navigation.home_view()
+    if view is None:
+        return render(request, "core/home.html")
+    return view(request)
 
 
 def _add_errors(form, error: ValidationError) -> None:

@@ -140,7 +140,7 @@ def test_home_page_renders_the_three_panels(client):
     activity(ActivityKind.NOTE, minutes_ago=5, contact=contact, actor=given_user, body="Called about pricing")
     client.force_login(given_user)
 
-    response = client.get(reverse("insights:home"))
+    response = client.get(reverse("core:home"))
 
     assert response.status_code == 200
     page = response.content.decode()
@@ -155,26 +155,29 @@ def test_home_page_renders_the_three_panels(client):
 def test_home_page_with_no_data_says_what_to_do(client):
     client.force_login(UserFactory(role=Role.ADMIN))
 
-    page = client.get(reverse("insights:home")).content.decode()
+    page = client.get(reverse("core:home")).content.decode()
 
     assert "No contacts yet" in page
     assert "Nothing has happened yet" in page
 
 
 @pytest.mark.django_db
-def test_root_url_keeps_its_name_and_leads_to_the_dashboard(client):
+def test_the_dashboard_is_home_at_the_root_and_old_links_land_there(client):
     client.force_login(UserFactory(role=Role.SALES))
 
     response = client.get(reverse("core:home"))
+    old_link = client.get("/insights/?from=bookmark")
 
     assert reverse("core:home") == "/"
-    assert response.status_code == 302
-    assert response["Location"] == reverse("insights:home")
+    assert response.status_code == 200
+    assert "Funnel by lifecycle stage" in response.content.decode()
+    assert old_link.status_code == 302
+    assert old_link["Location"] == "/?from=bookmark"
 
 
 @pytest.mark.django_db
 def test_home_requires_login(client):
-    response = client.get(reverse("insights:home"))
+    response = client.get(reverse("core:home"))
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
