@@ -150,11 +150,21 @@ else:
     HUEY.update({"huey_class": "huey.SqliteHuey", "filename": str(VAR_DIR / "huey.sqlite3")})
 
 # --- cache (rate limits) --------------------------------------------------------------------------
+# Login throttling (allauth) and the API's rate limit count in this cache, so it must be one that every web
+# process and every node sees: Redis when configured, otherwise a table in the database (created by the
+# core migration 0002). A per-process memory cache would let each gunicorn worker count on its own.
 CACHE_URL = os.environ.get("TANDEM_CACHE_REDIS_URL", "")
 if CACHE_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "tandem_cache",
+            # Rate-limit keys live for minutes; culling a third when full keeps the table small.
+            "OPTIONS": {"MAX_ENTRIES": 20_000, "CULL_FREQUENCY": 3},
+        }
+    }
 
 # --- auth -----------------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [

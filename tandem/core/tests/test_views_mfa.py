@@ -90,7 +90,7 @@ def test_sign_up_is_closed(client):
     )
 
     assert response.status_code == 200
-    assert "closed" in response.content.decode().lower()
+    assert "Accounts are by invitation" in response.content.decode()
     assert User.objects.count() == 0
 
 
