@@ -1,0 +1,91 @@
+"""How values are shown, the same on every page: user text isolated, one date format, one date-time format,
+phone numbers formatted for people.
+
+- `{{ name|isolate }}`: `<bdi>…</bdi>` around text a user typed (names, file names, labels). A right-to-left
+  override (U+202E) or a right-to-left name then cannot reorder the text around it ("by ‮gpj.exe" showing
+  as "by exe.jpg"). Use it on every user-supplied string placed inside other text or a table cell.
+- `{{ when|date_text }}` → "6 Dec 2026"; `{{ when|datetime_text }}` → "6 Dec 2026, 14:05" (local time).
+- `{{ when|date_tag }}` / `{{ when|datetime_tag }}`: the same inside `<time datetime="…">`, the exact moment
+  (to the second, with the time zone) as its tooltip.
+- `{{ phone|phone }}`: "(415) 555-0132" for a number of the default region, "+44 20 7946 0958" otherwise.
+"""
+
+import datetime
+
+import phonenumbers
+from django import template
+from django.conf import settings
+from django.utils import timezone
+from django.utils.dateformat import format as format_date
+from django.utils.html import conditional_escape, format_html
+
+register = template.Library()
+
+DATE_FORMAT = "j M Y"
+DATETIME_FORMAT = "j M Y, H:i"
+EXACT_FORMAT = "j M Y, H:i:s T"
+
+
+@register.filter(is_safe=True)
+def isolate(value) -> str:
+    """User text in its own bidirectional context: `<bdi>` (CSS gives it `unicode-bidi: isolate`)."""
+    if value is None or value == "":
+        return ""
+    return format_html("<bdi>{}</bdi>", conditional_escape(value))
+
+
+def _local(value):
+    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+        return timezone.localtime(value)
+    return value
+
+
+@register.filter
+def date_text(value) -> str:
+    if not isinstance(value, datetime.date):
+        return ""
+    return format_date(_local(value), DATE_FORMAT)
+
+
+@register.filter
+def datetime_text(value) -> str:
+    if not isinstance(value, datetime.datetime):
+        return date_text(value)
+    return format_date(_local(value), DATETIME_FORMAT)
+
+
+def _time_tag(value, text: str) -> str:
+    if not text:
+        return ""
+    local = _local(value)
+    exact = format_date(local, EXACT_FORMAT) if isinstance(local, datetime.datetime) else text
+    return format_html('<time datetime="{}" title="{}">{}</time>', local.isoformat(), exact, text)
+
+
+@register.filter
+def date_tag(value) -> str:
+    return _time_tag(value, date_text(value))
+
+
+@register.filter
+def datetime_tag(value) -> str:
+    return _time_tag(value, datetime_text(value))
+
+
+@register.filter
+def phone(value) -> str:
+    """A stored E.164 number as people write it; anything unreadable is shown as stored."""
+    text = (value or "").strip() if isinstance(value, str) else ""
+    if not text:
+        return ""
+    try:
+        number = phonenumbers.parse(text, None if text.startswith("+") else settings.TANDEM_DEFAULT_PHONE_REGION)
+    except phonenumbers.NumberParseException:
+        return text
+    region = phonenumbers.region_code_for_number(number)
+    style = (
+        phonenumbers.PhoneNumberFormat.NATIONAL
+        if region == settings.TANDEM_DEFAULT_PHONE_REGION
+        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    )
+    return phonenumbers.format_number(number, style)
