@@ -7,8 +7,11 @@ class ApiConfig(AppConfig):
     verbose_name = "API"
 
     def ready(self) -> None:
-        from tandem.core import navigation
+        from tandem.core import audit, navigation
 
+        audit.register_event_labels(
+            {"api_token_created": "API token created", "api_token_revoked": "API token revoked"}
+        )
         # Navigation contributed to the shell (tandem/core/navigation.py): everyone may hold their own tokens.
         navigation.register(
             navigation.NavEntry(

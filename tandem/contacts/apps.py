@@ -9,11 +9,26 @@ class ContactsConfig(AppConfig):
     def ready(self) -> None:
         # Contacts and companies as record types, and the panels of their pages (tandem.core.records).
         from tandem.contacts import records
-        from tandem.core import access, navigation
+        from tandem.core import access, audit, navigation
         from tandem.core.access import Verb
 
         records.register()
 
+        audit.register_event_labels(
+            {
+                "bulk_assign_owner": "Owner assigned in bulk",
+                "bulk_set_stage": "Stage set in bulk",
+                "bulk_add_tag": "Tag added in bulk",
+                "bulk_remove_tag": "Tag removed in bulk",
+                "bulk_delete": "Moved to trash in bulk",
+                "restored": "Restored from trash",
+                "purged": "Deleted for good",
+                "merged": "Merged (kept)",
+                "merged_into": "Merged into another record",
+                "merge_undone": "Merge undone",
+                "consent": "Consent recorded",
+            }
+        )
         # Navigation contributed to the shell (tandem/core/navigation.py).
         navigation.register(
             navigation.NavEntry(

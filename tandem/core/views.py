@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tandem.core import access, navigation, selectors, services
 from tandem.core.access import Verb
+from tandem.core.display import sentence
 from tandem.core.forms import AuditFilterForm, TeamForm, UserAccessForm, UserCreateForm
 from tandem.core.models import Team, User
 from tandem.core.pagination import InvalidCursor
@@ -53,7 +54,7 @@ def user_create(request):
         except ValidationError as error:
             _add_errors(form, error)
         else:
-            messages.success(request, f"{user.display_name} can now log in with the initial password.")
+            messages.success(request, sentence("{} can now log in with the initial password.", user.display_name))
             return redirect("core:user_list")
     return render(request, "core/user_create.html", {"form": form, "tab": "users"})
 
@@ -76,7 +77,7 @@ def user_edit(request, user_id: int):
         except ValidationError as error:
             _add_errors(form, error)
         else:
-            messages.success(request, f"Saved the role and team of {person.display_name}.")
+            messages.success(request, sentence("Saved the role and team of {}.", person.display_name))
             return redirect("core:user_list")
     return render(
         request,
@@ -97,7 +98,7 @@ def user_set_active(request, user_id: int):
         messages.error(request, " ".join(error.messages))
     else:
         verb = "reactivated" if active else "deactivated"
-        messages.success(request, f"{person.display_name} is {verb}.")
+        messages.success(request, sentence("{} is " + verb + ".", person.display_name))
     return redirect("core:user_edit", user_id=person.pk)
 
 
@@ -112,7 +113,7 @@ def team_list(request):
         except ValidationError as error:
             _add_errors(form, error)
         else:
-            messages.success(request, f"Team “{team.name}” created.")
+            messages.success(request, sentence("Team “{}” created.", team.name))
             return redirect("core:team_list")
     return render(request, "core/teams.html", {"teams": selectors.team_list(), "form": form, "tab": "teams"})
 
@@ -131,7 +132,7 @@ def team_rename(request, team_id: int):
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(request, f"Team renamed to “{form.cleaned_data['name']}”.")
+            messages.success(request, sentence("Team renamed to “{}”.", form.cleaned_data["name"]))
     else:
         messages.error(request, "Give the team a name.")
     return redirect("core:team_list")

@@ -7,9 +7,10 @@ class ExportsConfig(AppConfig):
     verbose_name = "Exports"
 
     def ready(self) -> None:
-        from tandem.core import access, navigation
+        from tandem.core import access, audit, navigation
         from tandem.core.access import Verb
 
+        audit.register_event_labels({"export": "Exported"})
         # Navigation contributed to the shell (tandem/core/navigation.py): whoever sees a list may export it.
         navigation.register(
             navigation.NavEntry(

@@ -7,9 +7,13 @@ class ImportsConfig(AppConfig):
     verbose_name = "Imports"
 
     def ready(self) -> None:
-        from tandem.core import access, navigation
+        from tandem.core import access, audit, navigation
         from tandem.core.access import Verb
 
+        audit.register_event_labels(
+            {"import_uploaded": "File uploaded for import", "import_started": "Import started",
+             "import_undone": "Import undone"}
+        )
         # Navigation contributed to the shell (tandem/core/navigation.py): whoever may create records imports.
         navigation.register(
             navigation.NavEntry(

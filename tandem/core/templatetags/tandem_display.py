@@ -17,7 +17,9 @@ from django import template
 from django.conf import settings
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import format_html
+
+from tandem.core import display
 
 register = template.Library()
 
@@ -29,9 +31,7 @@ EXACT_FORMAT = "j M Y, H:i:s T"
 @register.filter(is_safe=True)
 def isolate(value) -> str:
     """User text in its own bidirectional context: `<bdi>` (CSS gives it `unicode-bidi: isolate`)."""
-    if value is None or value == "":
-        return ""
-    return format_html("<bdi>{}</bdi>", conditional_escape(value))
+    return display.isolated(value)
 
 
 def _local(value):
