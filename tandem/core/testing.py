@@ -24,9 +24,9 @@ class _BidiFinder(HTMLParser):
                 pass
 
     def handle_data(self, data):
-        if any(control in data for control in BIDI_CONTROLS):
-            if "bdi" not in self.stack and not _TEXT_ONLY.intersection(self.stack):
-                self.unisolated.append(f"<{'><'.join(self.stack[-3:])}> {data.strip()[:60]!r}")
+        has_control = any(control in data for control in BIDI_CONTROLS)
+        if has_control and "bdi" not in self.stack and not _TEXT_ONLY.intersection(self.stack):
+            self.unisolated.append(f"<{'><'.join(self.stack[-3:])}> {data.strip()[:60]!r}")
 
 
 def unisolated_bidi_text(html: str) -> list[str]:
