@@ -122,3 +122,44 @@ def test_a_refused_request_logs_one_line_and_no_traceback(client):
 
     assert "Forbidden (Permission denied): /settings/users/" in logged
     assert "Traceback" not in logged
+
+
+class TrashedThing:
+    """The shape the record layer passes: a str() and a deleted_at (a Contact or Company in the app)."""
+
+    def __init__(self, name: str, deleted_at):
+        self.name, self.deleted_at = name, deleted_at
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("can_restore", [True, False])
+def test_a_trashed_records_url_offers_restore_instead_of_a_bare_404(settings, can_restore):
+    import datetime
+
+    from tandem.core.views import trashed_record
+
+    settings.TANDEM_TRASH_DAYS = 30
+    request = RequestFactory().get("/contacts/7/")
+    request.user = User.objects.create_user("admin@example.com", PASSWORD, role=Role.ADMIN)
+    deleted_at = datetime.datetime(2026, 11, 20, 9, 30, tzinfo=datetime.UTC)
+
+    response = trashed_record(
+        request,
+        record=TrashedThing("Ana \u202eeeL", deleted_at),
+        noun="contact",
+        restore_url="/contacts/7/restore/",
+        trash_url="/contacts/trash/",
+        can_restore=can_restore,
+    )
+    page = response.content.decode()
+
+    assert response.status_code == 404
+    assert SIDEBAR in page
+    assert "<bdi>Ana \u202eeeL</bdi> is in the trash" in page
+    assert "will be deleted for good on <time" in page and ">20 Dec 2026</time>" in page
+    assert ('action="/contacts/7/restore/"' in page) is can_restore
+    assert ("Your role does not let you restore it" in page) is not can_restore
+    assert 'href="/contacts/trash/"' in page
