@@ -9,7 +9,7 @@ BENCH ?=
 PORT ?= 8000
 HOST ?= 127.0.0.1
 
-.PHONY: install demo run test lint test-sqlite test-postgresql bench seed clean
+.PHONY: install demo run test lint test-sqlite test-postgresql bench seed screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Tandem needs Python 3.11 or newer")'
@@ -49,6 +49,10 @@ test: lint test-sqlite test-postgresql
 
 bench: $(TEST_STAMP)
 	$(BIN)/python -m bench $(BENCH)
+
+# The README's screenshots, from a demo already running (`make demo` in another terminal) at URL.
+screenshots: $(TEST_STAMP)
+	$(BIN)/python manage.py screenshots --url $${URL:-http://127.0.0.1:$(PORT)}
 
 seed: $(RUNTIME_STAMP)
 	$(BIN)/python manage.py seed --contacts $${CONTACTS:-1000000}
