@@ -1,6 +1,7 @@
 """`manage.py demo` and `make demo`: the product as people see it, on the port they ask for."""
 
 import io
+import re
 import subprocess
 from pathlib import Path
 
@@ -46,3 +47,14 @@ def test_make_demo_takes_a_port():
     ).stdout
 
     assert dry_run.strip().splitlines()[-1].endswith("manage.py demo --host 127.0.0.1 --port 8080")
+
+
+def test_every_image_the_readme_shows_exists_and_is_small():
+    readme = (Path(settings.BASE_DIR) / "README.md").read_text()
+    images = re.findall(r"\]\((docs/screenshots/[^)]+\.png)\)", readme)
+
+    assert images == ["docs/screenshots/contacts.png", "docs/screenshots/contacts-phone.png"]
+    for image in images:
+        path = Path(settings.BASE_DIR) / image
+        assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", image
+        assert path.stat().st_size < 300 * 1024, image
