@@ -35,6 +35,11 @@ def activity(kind, minutes_ago, contact=None, company=None, actor=None, body="")
     )
 
 
+def data_query(captured: dict) -> str:
+    sql = captured["sql"]
+    return "" if "tandem_cache" in sql or "SAVEPOINT" in sql else sql
+
+
 @pytest.mark.django_db
 def test_funnel_counts_live_visible_contacts_per_stage_in_one_query_and_caches_them():
     given_admin = UserFactory(role=Role.ADMIN)
@@ -58,9 +63,12 @@ def test_funnel_counts_live_visible_contacts_per_stage_in_one_query_and_caches_t
         ("other", 0),
     ]
     assert (result.total, result.largest) == (4, 3)
-    assert len(first.captured_queries) == 1
-    assert "GROUP BY" in first.captured_queries[0]["sql"]
-    assert len(second.captured_queries) == 0
+    # Without Redis the shared cache is a table (settings.CACHES): its reads and writes (and the savepoint
+    # around a write) are not contact queries.
+    contact_queries = [query for query in map(data_query, first.captured_queries) if query]
+    assert len(contact_queries) == 1
+    assert "GROUP BY" in contact_queries[0]
+    assert [query for query in map(data_query, second.captured_queries) if query] == []
     assert again == result
 
 
@@ -144,7 +152,7 @@ def test_home_page_renders_the_three_panels(client):
 
     assert response.status_code == 200
     page = response.content.decode()
-    assert "Welcome back, Ada" in page
+    assert "Welcome back, <bdi>Ada</bdi>" in page
     assert [step.count for step in response.context["funnel"].steps] == [0, 1, 0, 0, 0, 0, 0, 0]
     assert response.context["recent_contacts"] == [contact]
     assert [row.body for row in response.context["recent_activity"]] == ["Called about pricing"]
