@@ -51,3 +51,14 @@ def test_the_duplicates_page_formats_phones_and_isolates_names(client):
 
     assert "(415) 555-0132" in page and "+14155550132" not in page.replace('value="', "")
     assert unisolated_bidi_text(page) == []
+
+
+def test_the_merge_page_isolates_both_names(client):
+    kept = ContactFactory(first_name=f"{RLO}anA", last_name="Lee", email="ana@northwind.example")
+    merged = ContactFactory(first_name=f"{RLO}anA", last_name="Lee", email="ana.lee@gmail.example")
+    client.force_login(UserFactory(role=Role.ADMIN))
+
+    page = client.get(f"/contacts/merge/?survivor={kept.pk}&other={merged.pk}").content.decode()
+
+    assert "Keeps:" in page
+    assert unisolated_bidi_text(page) == []
