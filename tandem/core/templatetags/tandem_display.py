@@ -12,9 +12,7 @@ phone numbers formatted for people.
 
 import datetime
 
-import phonenumbers
 from django import template
-from django.conf import settings
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
 from django.utils.html import format_html
@@ -74,18 +72,5 @@ def datetime_tag(value) -> str:
 
 @register.filter
 def phone(value) -> str:
-    """A stored E.164 number as people write it; anything unreadable is shown as stored."""
-    text = (value or "").strip() if isinstance(value, str) else ""
-    if not text:
-        return ""
-    try:
-        number = phonenumbers.parse(text, None if text.startswith("+") else settings.TANDEM_DEFAULT_PHONE_REGION)
-    except phonenumbers.NumberParseException:
-        return text
-    region = phonenumbers.region_code_for_number(number)
-    style = (
-        phonenumbers.PhoneNumberFormat.NATIONAL
-        if region == settings.TANDEM_DEFAULT_PHONE_REGION
-        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
-    )
-    return phonenumbers.format_number(number, style)
+    """A stored E.164 number as people write it (core.display.formatted_phone)."""
+    return display.formatted_phone(value)
