@@ -1,10 +1,8 @@
 """Settings pages: users and teams, the audit log, and the error pages. Thin: parse, call one service or
 selector, render."""
 
-import datetime
 import logging
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -205,25 +203,3 @@ def csrf_failure(request, reason: str = ""):
     """A form sent after its page went stale (the session changed, cookies were cleared): say so plainly."""
     return _error_page(request, 403, {"csrf_failure": True})
 
-
-def trashed_record(
-    request, *, record, noun: str, restore_url: str, trash_url: str, can_restore: bool
-) -> HttpResponse:
-    """The page a trashed record's own URL shows (status 404: the record is not live), offering to restore it.
-
-    For the record layer's detail view: when the record is not found among live records but is in the trash
-    and the user may see it, return this instead of raising Http404. `record` needs `deleted_at` and a str();
-    `restore_url` takes a POST (the record type's restore view).
-    """
-    deleted_at = getattr(record, "deleted_at", None)
-    purge_at = deleted_at + datetime.timedelta(days=settings.TANDEM_TRASH_DAYS) if deleted_at else None
-    context = {
-        "record": record,
-        "noun": noun,
-        "restore_url": restore_url,
-        "trash_url": trash_url,
-        "can_restore": can_restore,
-        "deleted_at": deleted_at,
-        "purge_at": purge_at,
-    }
-    return render(request, "core/trashed_record.html", context, status=404)
