@@ -32,12 +32,7 @@ TIMELINE_TITLE = {
     "contact detail": {"p-as-heading"},
     "company detail": {"p-as-heading"},
 }
-KNOWN_ELSEWHERE: dict[int, dict[str, set[str]]] = {
-    1280: TIMELINE_TITLE,
-    # api/_docs_body.html (helper `api`): its wide tables scroll sideways on a phone but cannot get keyboard
-    # focus (needs tabindex="0", role="region" and a label on the scrolling wrapper).
-    390: {**TIMELINE_TITLE, "api docs": {"scrollable-region-focusable"}},
-}
+KNOWN_ELSEWHERE: dict[int, dict[str, set[str]]] = {1280: TIMELINE_TITLE, 390: TIMELINE_TITLE}
 
 
 @dataclass
