@@ -152,7 +152,7 @@ else:
 # --- cache (rate limits) --------------------------------------------------------------------------
 # Login throttling (allauth) and the API's rate limit count in this cache, so it must be one that every web
 # process and every node sees: Redis when configured, otherwise a table in the database (created by the
-# core migration 0002). A per-process memory cache would let each gunicorn worker count on its own.
+# core migration 0003). A per-process memory cache would let each gunicorn worker count on its own.
 CACHE_URL = os.environ.get("TANDEM_CACHE_REDIS_URL", "")
 if CACHE_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}

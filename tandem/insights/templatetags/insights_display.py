@@ -1,7 +1,10 @@
+"""Stages on the read-side pages as on every record page (contacts.records.display: "MQL" in a badge), with
+the full label ("Marketing qualified lead") as the tooltip wherever the short form shows."""
+
 from django import template
 
 from tandem.contacts.models import LifecycleStage
-from tandem.insights.selectors import stage_short_label
+from tandem.contacts.records.display import stage_label as short_stage_label
 
 register = template.Library()
 
@@ -10,12 +13,12 @@ _FULL_LABELS = dict(LifecycleStage.choices)
 
 @register.filter
 def stage_label(stage: str) -> str:
-    """A lifecycle stage as every page spells it: the full label ("Marketing qualified lead")."""
-    return _FULL_LABELS.get(stage, stage)
+    """The stage as badges and lists spell it ("MQL", "Lead")."""
+    return short_stage_label(stage)
 
 
 @register.filter
-def stage_abbreviation(stage: str) -> str:
-    """The stage's short form ("MQL") for a tooltip, or "" when it has none."""
-    short = stage_short_label(stage)
-    return "" if short == _FULL_LABELS.get(stage, stage) else short
+def stage_full_label(stage: str) -> str:
+    """The full label for a tooltip, or "" when the badge already shows it."""
+    full = _FULL_LABELS.get(stage, stage)
+    return "" if full == short_stage_label(stage) else full

@@ -18,6 +18,6 @@ def drop_cache_table(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("core", "0001_initial")]
+    dependencies = [("core", "0002_event_retry_backoff")]
 
     operations = [migrations.RunPython(create_cache_table, drop_cache_table)]
