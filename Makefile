@@ -5,8 +5,11 @@ BIN := $(VENV)/bin
 RUNTIME_STAMP := $(VENV)/.runtime-installed
 TEST_STAMP := $(VENV)/.test-installed
 BENCH ?=
+# `make demo PORT=8080 HOST=0.0.0.0` serves elsewhere than 127.0.0.1:8000.
+PORT ?= 8000
+HOST ?= 127.0.0.1
 
-.PHONY: install demo run test lint test-sqlite test-postgresql bench seed clean
+.PHONY: install demo run test lint test-sqlite test-postgresql bench seed screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Tandem needs Python 3.11 or newer")'
@@ -24,7 +27,7 @@ $(TEST_STAMP): pyproject.toml | $(BIN)/python
 install: $(RUNTIME_STAMP)
 
 demo: $(RUNTIME_STAMP)
-	$(BIN)/python manage.py demo
+	$(BIN)/python manage.py demo --host $(HOST) --port $(PORT)
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check .
@@ -46,6 +49,10 @@ test: lint test-sqlite test-postgresql
 
 bench: $(TEST_STAMP)
 	$(BIN)/python -m bench $(BENCH)
+
+# The README's screenshots, from a demo already running (`make demo` in another terminal) at URL.
+screenshots: $(TEST_STAMP)
+	$(BIN)/python manage.py screenshots --url $${URL:-http://127.0.0.1:$(PORT)}
 
 seed: $(RUNTIME_STAMP)
 	$(BIN)/python manage.py seed --contacts $${CONTACTS:-1000000}

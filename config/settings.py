@@ -98,7 +98,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "tandem.core.context_processors.navigation",
+                "tandem.core.context_processors.navigation_context",
             ],
         },
     },
@@ -150,11 +150,21 @@ else:
     HUEY.update({"huey_class": "huey.SqliteHuey", "filename": str(VAR_DIR / "huey.sqlite3")})
 
 # --- cache (rate limits) --------------------------------------------------------------------------
+# Login throttling (allauth) and the API's rate limit count in this cache, so it must be one that every web
+# process and every node sees: Redis when configured, otherwise a table in the database (created by the
+# core migration 0003). A per-process memory cache would let each gunicorn worker count on its own.
 CACHE_URL = os.environ.get("TANDEM_CACHE_REDIS_URL", "")
 if CACHE_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "tandem_cache",
+            # Rate-limit keys live for minutes; culling a third when full keeps the table small.
+            "OPTIONS": {"MAX_ENTRIES": 20_000, "CULL_FREQUENCY": 3},
+        }
+    }
 
 # --- auth -----------------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
@@ -167,12 +177,15 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "insights:home"
+LOGIN_REDIRECT_URL = "core:home"  # "/", the one Home (the dashboard)
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_LOGOUT_ON_GET = False
+# Confirming who you are before a sensitive change: the password or the second factor. Not a code by email:
+# addresses are not verified (above) and login by code is off.
+ACCOUNT_REAUTHENTICATION_METHODS = ["password", "mfa"]
 ACCOUNT_ADAPTER = "tandem.core.adapters.AccountAdapter"
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
@@ -230,6 +243,7 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "tandem.core.views.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 if PRODUCTION:
@@ -262,10 +276,14 @@ AUDITLOG_DISABLE_REMOTE_ADDR = False
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # A refused request (403, 400 for a bad host) is the app working as meant: one line, never a traceback.
+    "filters": {"no_client_error_tracebacks": {"()": "tandem.core.logging.DropClientErrorTracebacks"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["no_client_error_tracebacks"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("TANDEM_LOG_LEVEL", "WARNING")},
-    # The Huey consumer attaches its own handler to "huey"; propagating too would print every line twice.
-    "loggers": {"huey": {"handlers": [], "propagate": False}},
+    "loggers": {
+        # The Huey consumer attaches its own handler to "huey"; propagating too would print every line twice.
+        "huey": {"handlers": [], "propagate": False},
+    },
 }
 TANDEM_DEFAULT_PHONE_REGION = os.environ.get("TANDEM_DEFAULT_PHONE_REGION", "US")
 TANDEM_SUBSCRIPTIONS = "config.subscriptions.SUBSCRIPTIONS"

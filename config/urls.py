@@ -1,6 +1,21 @@
-from django.urls import include, path
+from django.conf import settings
+from django.urls import include, path, re_path
+
+from tandem.core.views import page_not_found
+
+# Admins manage each person's address (Settings → Users) and Tandem does not verify addresses: allauth's
+# email management and verification pages would offer both. They answer 404 (their names still reverse).
+hidden_account_pages = (
+    [
+        path("accounts/email/", page_not_found, name="hidden_account_email"),
+        re_path(r"^accounts/confirm-email/", page_not_found, name="hidden_account_confirm_email"),
+    ]
+    if settings.ACCOUNT_EMAIL_VERIFICATION == "none"
+    else []
+)
 
 urlpatterns = [
+    *hidden_account_pages,
     path("accounts/", include("allauth.urls")),
     path("", include("tandem.core.urls")),
     path("", include("tandem.contacts.urls")),
@@ -9,3 +24,8 @@ urlpatterns = [
     path("exports/", include("tandem.exports.urls")),
     path("", include("tandem.api.urls")),  # /api/v1/ and /settings/api-tokens/
 ]
+
+# Error pages in the app shell (tandem/core/views.py); CSRF_FAILURE_VIEW in settings is the fourth.
+handler403 = "tandem.core.views.permission_denied"
+handler404 = "tandem.core.views.page_not_found"
+handler500 = "tandem.core.views.server_error"

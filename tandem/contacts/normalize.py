@@ -81,6 +81,17 @@ def address_hash(email: str) -> str:
     return hashlib.sha256(normalized.casefold().encode("utf-8")).hexdigest()
 
 
+_PHONE_PARSE_REASONS = {
+    phonenumbers.NumberParseException.INVALID_COUNTRY_CODE: (
+        "start it with + and a country code we know (+44 20 7946 0958), or set the contact's country."
+    ),
+    phonenumbers.NumberParseException.TOO_SHORT_AFTER_IDD: "it has too few digits after the country code.",
+    phonenumbers.NumberParseException.TOO_SHORT_NSN: "it has too few digits.",
+    phonenumbers.NumberParseException.TOO_LONG: "it has too many digits.",
+    None: "write it with digits, spaces, dashes or brackets, like +1 415 555 0132.",
+}
+
+
 def normalize_phone(raw: str | None, country: str = "") -> str:
     """E.164 (+4930123456), reading national numbers in the contact's country or the default region."""
     text = (raw or "").strip()
@@ -90,7 +101,9 @@ def normalize_phone(raw: str | None, country: str = "") -> str:
     try:
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException as error:
-        raise ValidationError(f"“{text[:40]}” is not a phone number we can read: {error}") from error
+        # The library's own text ("(1) The string supplied did not seem to be a phone number.") is not ours.
+        reason = _PHONE_PARSE_REASONS.get(error.error_type, _PHONE_PARSE_REASONS[None])
+        raise ValidationError(f"“{text[:40]}” is not a phone number we can read: {reason}") from error
     if not phonenumbers.is_possible_number(number):
         raise ValidationError(f"“{text[:40]}” does not have the right number of digits for a phone number.")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

@@ -101,6 +101,28 @@ def _on_login_failed(sender, credentials, request=None, **kwargs) -> None:
         record(actor=None, action=Action.ACCESS, target=user, event="login_failed", request=request)
 
 
+# What each audit event code means in words, contributed by the app that records it (its AppConfig.ready()):
+# the audit log shows "Stage set in bulk", never `bulk_set_stage`.
+_EVENT_LABELS: dict[str, str] = {
+    "login": "Logged in",
+    "logout": "Logged out",
+    "login_failed": "Failed login",
+    "user_created": "User created",
+    "permission_changed": "Role or team changed",
+}
+
+
+def register_event_labels(labels: dict[str, str]) -> None:
+    _EVENT_LABELS.update(labels)
+
+
+def event_label(code: str) -> str:
+    """The event in words; an unregistered code is spelled out ("some_event" → "Some event")."""
+    if not code:
+        return ""
+    return _EVENT_LABELS.get(code) or code.replace("_", " ").strip().capitalize()
+
+
 def connect_authentication_signals() -> None:
     auth_signals.user_logged_in.connect(_on_login, dispatch_uid="tandem_audit_login")
     auth_signals.user_logged_out.connect(_on_logout, dispatch_uid="tandem_audit_logout")

@@ -1,20 +1,20 @@
-from tandem.core import access
-from tandem.core.access import Verb
+from django.utils.functional import SimpleLazyObject
+
+from tandem.core import navigation
 
 
-def navigation(request) -> dict:
-    """What the sidebar shows: only hubs and pages that exist and that the user may open."""
+def navigation_context(request) -> dict:
+    """What the sidebar and the New menu show: the entries apps registered (tandem/core/navigation.py) that
+    exist and that the user may open. Lazy: htmx fragments that do not draw the shell pay nothing."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+    match = getattr(request, "resolver_match", None)
+    view_name = getattr(match, "view_name", "") or ""
+    create_entries = SimpleLazyObject(lambda: navigation.create_entries_for(user))
     return {
-        "nav_can": {
-            "contacts": access.allows(user, "contact", Verb.VIEW),
-            "companies": access.allows(user, "company", Verb.VIEW),
-            "create_contact": access.allows(user, "contact", Verb.CREATE),
-            "create_company": access.allows(user, "company", Verb.CREATE),
-            "properties": access.allows(user, "property", Verb.CHANGE),
-            "audit": access.allows(user, "audit", Verb.VIEW),
-            "users": access.allows(user, "user", Verb.CHANGE),
-        }
+        "nav_sections": SimpleLazyObject(lambda: navigation.sections_for(user, view_name)),
+        "nav_create": create_entries,
+        # The same entries by key, for pages that offer one of them ("Add a contact" on an empty Home).
+        "nav_create_by_key": SimpleLazyObject(lambda: {entry.key: entry for entry in create_entries}),
     }

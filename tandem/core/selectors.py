@@ -6,9 +6,13 @@ from dataclasses import dataclass, field
 from allauth.mfa.models import Authenticator
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
 from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.urls import NoReverseMatch, reverse
+from django.utils.text import capfirst
 
+from tandem.core import audit
 from tandem.core.models import Team, User
 from tandem.core.pagination import Page, SortKey, paginate
 
@@ -24,6 +28,12 @@ OBJECT_PAGES = {
 }
 # The object types the audit filter offers (app labels whose models are audited).
 AUDITED_APPS = ("core", "contacts", "api")
+ACTION_LABELS = {
+    audit.Action.CREATE: "Created",
+    audit.Action.UPDATE: "Updated",
+    audit.Action.DELETE: "Deleted",
+    audit.Action.ACCESS: "Access",
+}
 
 
 def user_list() -> QuerySet[User]:
@@ -64,6 +74,15 @@ class AuditRow:
         data = self.entry.additional_data
         return data.get("event", "") if isinstance(data, dict) else ""
 
+    @property
+    def event_label(self) -> str:
+        return audit.event_label(self.event)
+
+    @property
+    def action_label(self) -> str:
+        """The action in the words the filter uses ("Created", "Updated", "Deleted", "Access")."""
+        return ACTION_LABELS.get(self.entry.action, "")
+
 
 def audit_content_types() -> list[ContentType]:
     return list(ContentType.objects.filter(app_label__in=AUDITED_APPS).order_by("app_label", "model"))
@@ -88,16 +107,47 @@ def audit_entries(filters: AuditFilters) -> QuerySet[LogEntry]:
     return queryset
 
 
+def _model_field(model: type[models.Model] | None, name: str) -> models.Field | None:
+    if model is None:
+        return None
+    try:
+        found = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+    return found if isinstance(found, models.Field) else None
+
+
+def field_label(model: type[models.Model] | None, name: str) -> str:
+    """A changed field as people call it: the model field's verbose name ("Lifecycle stage"), a custom
+    property's name after its prefix, or the code spelled out."""
+    model_field = _model_field(model, name)
+    if model_field is not None:
+        return capfirst(str(model_field.verbose_name))
+    _prefix, _colon, rest = name.partition(":")
+    return (rest or name).replace("_", " ").strip().capitalize()
+
+
+def _value_label(choices: dict[str, str], value):
+    """A stored choice ("mql") as its label ("Marketing qualified lead"); anything else as stored."""
+    if value is None or not choices:
+        return value
+    return choices.get(str(value), value)
+
+
 def _changes(entry: LogEntry) -> list[tuple[str, str | None, str | None]]:
     data = entry.changes
     if not isinstance(data, dict):
         return []
+    model = ContentType.objects.get_for_id(entry.content_type_id).model_class()
     rows = []
     for name, pair in data.items():
+        model_field = _model_field(model, str(name))
+        choices = {str(key): str(label) for key, label in (model_field.flatchoices if model_field else [])}
+        label = field_label(model, str(name))
         if isinstance(pair, list | tuple) and len(pair) == 2:
-            rows.append((str(name), pair[0], pair[1]))
+            rows.append((label, _value_label(choices, pair[0]), _value_label(choices, pair[1])))
         else:
-            rows.append((str(name), None, str(pair)))
+            rows.append((label, None, _value_label(choices, str(pair))))
     return rows
 
 

@@ -1,13 +1,19 @@
-"""Settings pages: users and teams, and the audit log. Thin: parse, call one service or selector, render."""
+"""Settings pages: users and teams, the audit log, and the error pages. Thin: parse, call one service or
+selector, render."""
+
+import logging
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse, HttpResponseServerError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template import loader
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tandem.core import access, selectors, services
+from tandem.core import access, navigation, selectors, services
 from tandem.core.access import Verb
+from tandem.core.display import sentence
 from tandem.core.forms import AuditFilterForm, TeamForm, UserAccessForm, UserCreateForm
 from tandem.core.models import Team, User
 from tandem.core.pagination import InvalidCursor
@@ -16,9 +22,12 @@ from tandem.core.pagination import InvalidCursor
 @login_required
 @require_GET
 def home(request):
-    # The dashboard is a read-side page and lives in insights, which core may not import; "/" keeps its
-    # name (core:home) for links and bookmarks and sends people on.
-    return redirect("insights:home")
+    # Home is one page at "/": the app that registered it (insights' dashboard; core may not import it)
+    # serves it here, so login, the brand and the sidebar all lead to the same address.
+    view = navigation.home_view()
+    if view is None:
+        return render(request, "core/home.html")
+    return view(request)
 
 
 def _add_errors(form, error: ValidationError) -> None:
@@ -45,7 +54,7 @@ def user_create(request):
         except ValidationError as error:
             _add_errors(form, error)
         else:
-            messages.success(request, f"{user.display_name} can now log in with the initial password.")
+            messages.success(request, sentence("{} can now log in with the initial password.", user.display_name))
             return redirect("core:user_list")
     return render(request, "core/user_create.html", {"form": form, "tab": "users"})
 
@@ -68,7 +77,7 @@ def user_edit(request, user_id: int):
         except ValidationError as error:
             _add_errors(form, error)
         else:
-            messages.success(request, f"Saved the role and team of {person.display_name}.")
+            messages.success(request, sentence("Saved the role and team of {}.", person.display_name))
             return redirect("core:user_list")
     return render(
         request,
@@ -89,7 +98,7 @@ def user_set_active(request, user_id: int):
         messages.error(request, " ".join(error.messages))
     else:
         verb = "reactivated" if active else "deactivated"
-        messages.success(request, f"{person.display_name} is {verb}.")
+        messages.success(request, sentence("{} is " + verb + ".", person.display_name))
     return redirect("core:user_edit", user_id=person.pk)
 
 
@@ -104,7 +113,7 @@ def team_list(request):
         except ValidationError as error:
             _add_errors(form, error)
         else:
-            messages.success(request, f"Team “{team.name}” created.")
+            messages.success(request, sentence("Team “{}” created.", team.name))
             return redirect("core:team_list")
     return render(request, "core/teams.html", {"teams": selectors.team_list(), "form": form, "tab": "teams"})
 
@@ -123,7 +132,7 @@ def team_rename(request, team_id: int):
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(request, f"Team renamed to “{form.cleaned_data['name']}”.")
+            messages.success(request, sentence("Team renamed to “{}”.", form.cleaned_data["name"]))
     else:
         messages.error(request, "Give the team a name.")
     return redirect("core:team_list")
@@ -156,3 +165,41 @@ def audit_log(request):
         "core/audit_log.html",
         {"form": form, "page": page, "filter_query": query.urlencode(), "filtered": bool(query)},
     )
+
+
+# --- error pages ----------------------------------------------------------------------------------
+# Django calls these (config/urls.py names them) instead of its bare defaults: the page keeps the app shell
+# for people who are signed in, a plain branded page otherwise. Under /api/ the API answers errors in its
+# own format: its exception handlers answer there before Django gets to these.
+
+_logger = logging.getLogger(__name__)
+
+
+def _error_page(request, status: int, context: dict) -> HttpResponse:
+    return HttpResponse(loader.render_to_string(f"{status}.html", context, request), status=status)
+
+
+def permission_denied(request, exception=None):
+    # PermissionDenied("…") carries the app's own explanation ("Only admins can …"): show it.
+    message = str(exception) if exception is not None and str(exception) else ""
+    return _error_page(request, 403, {"message": message})
+
+
+def page_not_found(request, exception=None):
+    return _error_page(request, 404, {})
+
+
+def server_error(request):
+    # The shell reads the database (the user, the navigation) and the fault may be the database itself: try
+    # the page with the shell, and fall back to the plain page with no request context at all.
+    try:
+        return _error_page(request, 500, {})
+    except Exception:  # noqa: BLE001 (whatever broke the page must not also break its error page)
+        _logger.warning("The 500 page could not render with the app shell; showing the plain one.", exc_info=True)
+        return HttpResponseServerError(loader.render_to_string("500.html", {"bare_layout": True}))
+
+
+def csrf_failure(request, reason: str = ""):
+    """A form sent after its page went stale (the session changed, cookies were cleared): say so plainly."""
+    return _error_page(request, 403, {"csrf_failure": True})
+

@@ -84,7 +84,12 @@ def export_create(request, object_type: str):
         "list_url": registry.get(object_type).url_name("list"),
         "query": query,
     }
-    return render(request, "exports/export_form.html", context)
+    response = render(request, "exports/export_form.html", context)
+    if request.method == "GET" and getattr(request, "htmx", None):
+        # The list's Export button swaps this page in with htmx: the address bar must show this page's own
+        # URL (with the list's filter), whatever the list's pending requests push.
+        response["HX-Push-Url"] = request.get_full_path()
+    return response
 
 
 def _owned_or_404(request, export_id: int) -> ExportJob:

@@ -203,9 +203,9 @@ def test_merge_page_shows_both_side_by_side_and_merges_the_choices(client, admin
         },
     )
 
-    assert re.search(r'name="choice.first_name" value="survivor" checked> Ann<', page)
-    assert re.search(r'name="choice.job_title" value="other" checked> CTO<', page)
-    assert '+4930123 <span class="muted">(same in both)</span>' in page
+    assert re.search(r'name="choice.first_name" value="survivor" checked> <bdi>Ann</bdi><', page)
+    assert re.search(r'name="choice.job_title" value="other" checked> <bdi>CTO</bdi><', page)
+    assert '<bdi>+4930123</bdi> <span class="muted">(same in both)</span>' in page
     assert "Lead status" not in page  # empty on both sides: nothing to choose
     assert response.status_code == 302
     assert response["Location"] == f"/contacts/{survivor.pk}/"
@@ -214,7 +214,7 @@ def test_merge_page_shows_both_side_by_side_and_merges_the_choices(client, admin
     assert Contact.objects.get(pk=other.pk).deleted_at is not None
     detail = client.get(f"/contacts/{survivor.pk}/").content.decode()
     assert "Undo merge" in detail
-    assert "Merged in <strong>Anne Lee</strong>" in detail
+    assert "Merged in <strong><bdi>Anne Lee</bdi></strong>" in detail
 
 
 def test_merge_by_a_user_without_delete_rights_is_forbidden_and_changes_nothing(client):

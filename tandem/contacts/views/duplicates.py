@@ -17,6 +17,7 @@ from tandem.contacts.services import merge as merge_services
 from tandem.contacts.views.timeline import field_label
 from tandem.core import access
 from tandem.core.access import Verb
+from tandem.core.display import sentence
 from tandem.core.pagination import InvalidCursor
 
 NOUNS = {"contact": ("contact", "contacts"), "company": ("company", "companies")}
@@ -185,8 +186,15 @@ def _merge_page(request, object_type: str):
         except ValidationError as invalid:
             error = " ".join(invalid.messages)
         else:
+            # Duplicates often share a name: say which record stayed by what tells them apart.
             messages.success(
-                request, f"{other} was merged into {survivor}. You can undo the merge from this page."
+                request,
+                sentence(
+                    "{} was merged into {}, which stays. The other went to the trash; you can undo the merge"
+                    " from this page.",
+                    _identity(other),
+                    _identity(survivor),
+                ),
             )
             return redirect(f"contacts:{object_type}_detail", survivor.pk)
     return render(
@@ -250,3 +258,9 @@ def merges_context(user, record: Contact | Company, object_type: str) -> dict:
         "undoable_merge_id": duplicates.undoable_merge_id(object_type, record.pk),
         "can_undo_merge": access.can(user, Verb.CHANGE, record),
     }
+
+
+def _identity(record) -> str:
+    """A record's name with what tells it apart from a namesake: the email or domain, else its number."""
+    detail = getattr(record, "email", "") or getattr(record, "domain", "") or f"#{record.pk}"
+    return f"{record} ({detail})"

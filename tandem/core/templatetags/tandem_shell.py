@@ -4,6 +4,8 @@ from django import template
 from django.urls import NoReverseMatch, reverse
 from django.utils.safestring import mark_safe
 
+from tandem.core import navigation
+
 register = template.Library()
 
 
@@ -38,3 +40,13 @@ def percent_class(value, total) -> str:
     if step == 0 and share > 0:
         step = 5
     return f"w{step}"
+
+
+@register.simple_tag
+def nav_icon(name: str) -> str:
+    """A registered navigation icon as inline SVG (the markup is our own constant, never user input)."""
+    markup = navigation.icon_markup(name)
+    return mark_safe(  # noqa: S308
+        '<svg class="nav-icon" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2"'
+        f' stroke-linecap="round" stroke-linejoin="round" aria-hidden="true">{markup}</svg>'
+    )

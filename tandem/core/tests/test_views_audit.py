@@ -50,13 +50,14 @@ def test_audit_page_shows_actor_action_object_diff_event_and_ip(admin_client):
             "admin@example.com",
             "update",
             "Bob",
-            [("role", "sales", "service")],
+            [("Role", "Sales", "Service")],
             "permission_changed",
             reverse("core:user_edit", args=[given_user.pk]),
         )
     ]
     page = response.content.decode()
-    assert "permission_changed" in page and "203.0.113.7" in page and "Ada Admin" in page
+    assert "Role or team changed" in page and "permission_changed" not in page
+    assert "203.0.113.7" in page and "<bdi>Ada Admin</bdi>" in page
 
 
 @pytest.mark.django_db
@@ -144,3 +145,34 @@ def test_a_tampered_cursor_is_a_message_not_an_error(admin_client):
 
     assert response.status_code == 200
     assert "no longer valid" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_audit_page_shows_field_labels_choice_labels_and_action_names_in_words(admin_client):
+    client, admin = admin_client
+    person = make_user("ana@example.com", role=Role.SALES, first_name="Ana")
+    # The contacts app registers the words for its bulk events; the rows here are on a user (core's own
+    # model) so that this test stays inside core.
+    audit.record_many(
+        actor=admin,
+        action=audit.Action.UPDATE,
+        model=User,
+        targets=[(person.pk, "Ana", {"role": ["sales", "read_only"], "property:budget_band": ["", "High"]})],
+        event="bulk_set_stage",
+    )
+    audit.record(actor=admin, action=audit.Action.UPDATE, target=person, event="some_new_event")
+
+    response = client.get(reverse("core:audit_log"))
+    page = response.content.decode()
+    rows = response.context["page"].rows
+
+    assert [(row.action_label, row.event_label, row.changes) for row in rows] == [
+        ("Updated", "Some new event", []),
+        (
+            "Updated",
+            "Stage set in bulk",
+            [("Role", "Sales", "Read-only"), ("Budget band", "", "High")],
+        ),
+    ]
+    assert "bulk_set_stage" not in page and "read_only" not in page
+    assert "Stage set in bulk" in page and "Role:" in page

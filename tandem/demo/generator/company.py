@@ -127,11 +127,13 @@ def create_companies(context: GeneratorContext) -> None:
         )
         context.companies.append(plan)
         context.company_created_seconds.append(created_seconds)
+        # Most companies list a switchboard, from the same book as people's numbers: never shared by chance.
+        switchboard = context.phones.next_number(code) if rng.random() < 0.7 else ""
         context.writer.add(
             Company._meta.db_table,
             columns,
             (
-                plan.id, name, domain, industry(), company_size, code, "", owner.id, owner.team_id,
+                plan.id, name, domain, industry(), company_size, code, switchboard, owner.id, owner.team_id,
                 {"annual_revenue": int(revenue * rng.uniform(0.5, 1.5)) * 1_000_000}, created_at, created_at, None,
             ),
         )  # fmt: skip

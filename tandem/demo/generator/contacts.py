@@ -160,7 +160,7 @@ def write_contacts(context: GeneratorContext, chunk: list[ContactPlan]) -> None:
             CONTACT_COLUMNS,
             (
                 plan.id, plan.email, plan.email.rpartition("@")[2], plan.first_name, plan.last_name,
-                _phone(rng, plan.country), rng.choice(words.JOB_TITLES[seniority]) if plan.company else "",
+                _phone(context, rng, plan.country), rng.choice(words.JOB_TITLES[seniority]) if plan.company else "",
                 plan.company.id if plan.company else None, plan.country, plan.stage,
                 rng.choice(LEAD_STATUSES[plan.stage]) if plan.stage in LEAD_STATUSES else "",
                 rng.randint(low, high), source_name, medium, campaign, referrer, landing,
@@ -169,12 +169,10 @@ def write_contacts(context: GeneratorContext, chunk: list[ContactPlan]) -> None:
         )  # fmt: skip
 
 
-def _phone(rng: random.Random, country: str) -> str:
-    # Numbers reserved for fiction: 555-01xx in North America, 020 7946 0xxx in London.
-    if country in ("US", "CA") and rng.random() < 0.6:
-        return f"+1{rng.choice((212, 415, 512, 617, 416, 604))}55501{rng.randrange(100):02d}"
-    if country == "GB" and rng.random() < 0.6:
-        return f"+4420794600{rng.randrange(100):02d}"
+def _phone(context: GeneratorContext, rng: random.Random, country: str) -> str:
+    # Six in ten people of a country with fictional number ranges give a phone (phones.py), each their own.
+    if context.phones.has_numbers_for(country) and rng.random() < 0.6:
+        return context.phones.next_number(country)
     return ""
 
 

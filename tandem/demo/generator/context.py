@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tandem.core.models import Role, Team, User
+from tandem.demo.generator.phones import PhoneBook
 from tandem.demo.version import GENERATOR_VERSION  # noqa: F401 (re-exported)
 from tandem.demo.writer import RowWriter
 
@@ -148,6 +149,8 @@ class GeneratorContext:
     streams: dict[str, random.Random] = field(default_factory=dict)
     id_offsets: dict[str, int] = field(default_factory=dict)
     contacts_written: int = 0
+    # Each fictional phone number is handed out once (phones.py): chance pairs would swamp the planted ones.
+    phones: PhoneBook = field(default_factory=PhoneBook)
 
     def random(self, name: str) -> random.Random:
         """The step's own random stream, seeded from the config's seed and the step's name."""

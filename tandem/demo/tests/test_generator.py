@@ -273,3 +273,21 @@ def test_the_demo_has_two_finished_imports_that_can_be_undone_and_two_expired_ex
     ]
     assert exports[0].row_count == Contact.objects.filter(lifecycle_stage="customer").count()
     assert exports[1].row_count == 40
+
+
+@pytest.mark.django_db
+def test_the_same_phone_tab_shows_only_the_planted_pairs():
+    generate(SMALL)
+    admin = User.objects.get(email=DEMO_LOGINS[0])
+    phones = list(Contact.objects.exclude(phone="").values_list("phone", flat=True))
+    switchboards = list(Company.objects.exclude(phone="").values_list("phone", flat=True))
+
+    assert [key[0][: len(CONTACT_PHONE_PREFIX)] for key, _size in pairs_of("phone", "contact", admin)] == [
+        CONTACT_PHONE_PREFIX
+    ] * 10
+    assert [key[0][: len(COMPANY_PHONE_PREFIX)] for key, _size in pairs_of("phone", "company", admin)] == [
+        COMPANY_PHONE_PREFIX
+    ] * 2
+    # Many area codes and cities, not a handful: at least one number in ten has its own area code.
+    assert len({phone[:5] for phone in phones}) >= len(phones) // 10
+    assert len(switchboards) >= Company.objects.count() // 3

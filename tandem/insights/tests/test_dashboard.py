@@ -35,6 +35,11 @@ def activity(kind, minutes_ago, contact=None, company=None, actor=None, body="")
     )
 
 
+def data_query(captured: dict) -> str:
+    sql = captured["sql"]
+    return "" if "tandem_cache" in sql or "SAVEPOINT" in sql else sql
+
+
 @pytest.mark.django_db
 def test_funnel_counts_live_visible_contacts_per_stage_in_one_query_and_caches_them():
     given_admin = UserFactory(role=Role.ADMIN)
@@ -58,9 +63,12 @@ def test_funnel_counts_live_visible_contacts_per_stage_in_one_query_and_caches_t
         ("other", 0),
     ]
     assert (result.total, result.largest) == (4, 3)
-    assert len(first.captured_queries) == 1
-    assert "GROUP BY" in first.captured_queries[0]["sql"]
-    assert len(second.captured_queries) == 0
+    # Without Redis the shared cache is a table (settings.CACHES): its reads and writes (and the savepoint
+    # around a write) are not contact queries.
+    contact_queries = [query for query in map(data_query, first.captured_queries) if query]
+    assert len(contact_queries) == 1
+    assert "GROUP BY" in contact_queries[0]
+    assert [query for query in map(data_query, second.captured_queries) if query] == []
     assert again == result
 
 
@@ -140,11 +148,11 @@ def test_home_page_renders_the_three_panels(client):
     activity(ActivityKind.NOTE, minutes_ago=5, contact=contact, actor=given_user, body="Called about pricing")
     client.force_login(given_user)
 
-    response = client.get(reverse("insights:home"))
+    response = client.get(reverse("core:home"))
 
     assert response.status_code == 200
     page = response.content.decode()
-    assert "Welcome back, Ada" in page
+    assert "Welcome back, <bdi>Ada</bdi>" in page
     assert [step.count for step in response.context["funnel"].steps] == [0, 1, 0, 0, 0, 0, 0, 0]
     assert response.context["recent_contacts"] == [contact]
     assert [row.body for row in response.context["recent_activity"]] == ["Called about pricing"]
@@ -155,26 +163,29 @@ def test_home_page_renders_the_three_panels(client):
 def test_home_page_with_no_data_says_what_to_do(client):
     client.force_login(UserFactory(role=Role.ADMIN))
 
-    page = client.get(reverse("insights:home")).content.decode()
+    page = client.get(reverse("core:home")).content.decode()
 
     assert "No contacts yet" in page
     assert "Nothing has happened yet" in page
 
 
 @pytest.mark.django_db
-def test_root_url_keeps_its_name_and_leads_to_the_dashboard(client):
+def test_the_dashboard_is_home_at_the_root_and_old_links_land_there(client):
     client.force_login(UserFactory(role=Role.SALES))
 
     response = client.get(reverse("core:home"))
+    old_link = client.get("/insights/?from=bookmark")
 
     assert reverse("core:home") == "/"
-    assert response.status_code == 302
-    assert response["Location"] == reverse("insights:home")
+    assert response.status_code == 200
+    assert "Funnel by lifecycle stage" in response.content.decode()
+    assert old_link.status_code == 302
+    assert old_link["Location"] == "/?from=bookmark"
 
 
 @pytest.mark.django_db
 def test_home_requires_login(client):
-    response = client.get(reverse("insights:home"))
+    response = client.get(reverse("core:home"))
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))

@@ -36,6 +36,7 @@ class Command(BaseCommand):
         worker = None if no_worker else self.start_worker()
         # A plain `kill` should stop the worker too: turn SIGTERM into the same clean exit as Ctrl-C.
         signal.signal(signal.SIGTERM, lambda number, frame: sys.exit(0))
+        self.turn_debug_pages_off()
         try:
             call_command("runserver", f"{host}:{port}", use_reloader=False)
         finally:
@@ -57,6 +58,13 @@ class Command(BaseCommand):
             f" companies and {counts.get('contacts_activity', 0):,} activities"
             f" in {time.monotonic() - started:.1f} s."
         )
+
+    def turn_debug_pages_off(self) -> None:
+        """The demo is the product as people will see it: the app's own 404 and 500 pages, never Django's
+        debug pages (which list every URL pattern and the settings). TANDEM_DEBUG=1 keeps them on for a
+        developer. Static files are still served: whitenoise finds them without DEBUG."""
+        if os.environ.get("TANDEM_DEBUG") is None:
+            settings.DEBUG = False
 
     def print_logins(self, host: str, port: int) -> None:
         self.stdout.write("")
