@@ -149,6 +149,29 @@
     }
   }, true);
 
+  // Export from a list: go to the export page with the filter as it stands in the form (a search typed a moment
+  // ago included), as a whole-page navigation, so that the export page has its own address. The list's pending
+  // requests (the search box waits 400 ms) are refused while the page is left: their answers would push the
+  // list's address over the export page's.
+  var leavingList = false;
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    if (leavingList) event.preventDefault();
+  });
+  document.addEventListener("click", function (event) {
+    var link = event.target instanceof Element ? event.target.closest("a[data-export-link]") : null;
+    if (!link || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+    var form = document.querySelector("form[data-record-filters]");
+    if (!form) return;
+    var parameters = new URLSearchParams();
+    new FormData(form).forEach(function (value, name) {
+      if (typeof value === "string" && value !== "" && name !== "cursor") parameters.append(name, value);
+    });
+    event.preventDefault();
+    leavingList = true;
+    var query = parameters.toString();
+    window.location.assign(link.pathname + (query ? "?" + query : ""));
+  });
+
   // Mobile menu: the sidebar's button toggles data-open and aria-expanded.
   document.addEventListener("click", function (event) {
     var target = event.target instanceof Element ? event.target : null;
