@@ -584,3 +584,23 @@ def test_a_stale_contact_form_warns_keeps_the_input_and_changes_nothing(admin_cl
     assert re.search(r'name="record_version" value="([^"]+)"', content).group(1) == services.record_version(
         contact
     )
+
+
+def test_the_list_the_record_page_and_the_duplicates_page_write_a_phone_alike(admin_client, admin):
+    """A number of the default region (US here) in national format, any other in international format."""
+    home = services.create_contact(actor=admin, values={"first_name": "Ho", "last_name": "Me", "phone": "+14155550132"})
+    services.create_contact(actor=admin, values={"first_name": "Tw", "last_name": "In", "phone": "+14155550132"})
+    abroad = services.create_contact(
+        actor=admin, values={"first_name": "Ab", "last_name": "Road", "phone": "+4930123456"}
+    )
+
+    admin_client.post(reverse("contacts:contact_columns"), {"columns": ["phone"], "query": ""})
+    listed = admin_client.get(LIST_URL).content.decode()
+    record = admin_client.get(f"/contacts/{home.pk}/").content.decode()
+    other_record = admin_client.get(f"/contacts/{abroad.pk}/").content.decode()
+    duplicates = admin_client.get("/contacts/duplicates/?reason=phone").content.decode()
+
+    assert "<td><bdi>(415) 555-0132</bdi></td>" in listed and "<td><bdi>+49 30 123456</bdi></td>" in listed
+    assert '<dd><a class="link" href="tel:+14155550132"><bdi>(415) 555-0132</bdi></a></dd>' in record
+    assert '<dd><a class="link" href="tel:+4930123456"><bdi>+49 30 123456</bdi></a></dd>' in other_record
+    assert " · (415) 555-0132" in duplicates
