@@ -1,4 +1,5 @@
-"""The list's search box says what search finds: any part of a word of these fields (tandem.contacts.search)."""
+"""The list's search box says what search finds: any part of a word of these fields (tandem.contacts.search),
+worded as on the search page and short enough to read whole on a phone."""
 
 import pytest
 
@@ -14,5 +15,5 @@ def test_the_search_boxes_name_every_field_search_reads(client):
     contacts = client.get("/contacts/").content.decode()
     companies = client.get("/companies/").content.decode()
 
-    assert 'placeholder="Search name, email, phone, job title or company"' in contacts
-    assert 'placeholder="Search name, domain or phone"' in companies
+    assert 'placeholder="Name, email, phone, job title or company"' in contacts
+    assert 'placeholder="Name, domain or phone"' in companies
