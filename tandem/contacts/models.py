@@ -195,7 +195,9 @@ class Contact(OwnedRecord):
                 condition=Q(address_hash="", email__isnull=False),
                 name="contact_address_hash_missing",
             ),
-            # Search by name prefix (selectors.search_contacts); email prefixes use the unique email index.
+            # Search words of one or two characters have no trigram and fall back to a prefix of the first or
+            # last name (tandem.contacts.search); email prefixes use the unique email index. Longer words use
+            # the trigram index (FTS5 on SQLite, pg_trgm on PostgreSQL) installed by the search migration.
             models.Index(Lower("first_name"), condition=LIVE, name="contact_search_first_name"),
             models.Index(Lower("last_name"), condition=LIVE, name="contact_search_last_name"),
             models.Index(fields=["deleted_at"], condition=~LIVE, name="contact_trash"),

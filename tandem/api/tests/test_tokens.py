@@ -226,3 +226,18 @@ def test_session_login_does_not_authenticate_the_api(client, admin):
     response = client.get("/api/v1/contacts")
 
     assert response.status_code == 401
+
+
+def test_token_page_shows_dates_like_every_other_page(client, admin):
+    make_token(admin)
+    moment = datetime.datetime(2026, 12, 6, 14, 5, 9, tzinfo=datetime.UTC)
+    ApiToken.objects.update(created_at=moment, last_used_at=moment)
+    client.force_login(admin)
+
+    html = client.get("/settings/api-tokens/").content.decode()
+
+    shown = (
+        '<time datetime="2026-12-06T14:05:09+00:00" title="6 Dec 2026, 14:05:09 UTC">6 Dec 2026, 14:05</time>'
+    )
+    assert f"<td>{shown}</td>" in html
+    assert "2026-12-06 14:05" not in html

@@ -37,7 +37,7 @@ def admin_client(client, admin):
 
 def names_in(response) -> list[str]:
     return re.findall(
-        r'<td class="cell-primary"><a href="/companies/\d+/">([^<]*)</a>', response.content.decode()
+        r'<td class="cell-primary"><a href="/companies/\d+/"><bdi>([^<]*)</bdi></a>', response.content.decode()
     )
 
 
@@ -157,7 +157,7 @@ def test_detail_shows_contacts_link_and_timeline_with_contact_notes(admin_client
     assert XSS not in content
     assert "&lt;script&gt;alert(1)&lt;/script&gt; Corp" in content
     assert f'href="/contacts/?company={company.pk}"' in content
-    assert f'<a href="/contacts/{person.pk}/">Ann Lee</a>' in content
+    assert f'<a href="/contacts/{person.pk}/"><bdi>Ann Lee</bdi></a>' in content
     assert "Renewal in May" in content
     assert [entry.contact_name for entry in response.context["timeline_entries"]] == [
         "Ann Lee",
@@ -174,7 +174,7 @@ def test_contacts_list_filtered_by_company_names_it(admin_client, admin):
     response = admin_client.get("/contacts/", {"company": str(company.pk)})
 
     content = response.content.decode()
-    assert re.findall(r'<td class="cell-primary"><a href="/contacts/\d+/">([^<]*)</a>', content) == [
+    assert re.findall(r'<td class="cell-primary"><a href="/contacts/\d+/"><bdi>([^<]*)</bdi></a>', content) == [
         "In Acme"
     ]
     assert "Company: Acme" in content

@@ -53,7 +53,7 @@ def admin_client(client, admin):
 def names_in(response) -> list[str]:
     """The contact names in the list's name column, in page order."""
     return re.findall(
-        r'<td class="cell-primary"><a href="/contacts/\d+/">([^<]*)</a>', response.content.decode()
+        r'<td class="cell-primary"><a href="/contacts/\d+/"><bdi>([^<]*)</bdi></a>', response.content.decode()
     )
 
 
@@ -233,8 +233,8 @@ def test_columns_choice_is_remembered_in_the_session(admin_client):
     assert saved["Location"] == "/contacts/?q=col"
     assert [column.key for column in response.context["columns"]] == ["phone", "property:tier"]
     content = response.content.decode()
-    assert "<td>+49 30 123456</td>" in content  # shown as written; stored and linked as E.164
-    assert "<td>gold</td>" in content
+    assert "<td><bdi>+49 30 123456</bdi></td>" in content  # shown as written; stored and linked as E.164
+    assert "<td><bdi>gold</bdi></td>" in content
 
 
 def test_create_with_bad_email_and_phone_shows_messages_and_keeps_input(admin_client):
@@ -367,10 +367,10 @@ def test_detail_shows_facts_timeline_stage_history_and_consent(admin_client, adm
 
     content = response.content.decode()
     assert response.status_code == 200
-    assert "<dt>Country</dt><dd>Germany</dd>" in content
-    assert "<dt>Plan tier</dt><dd>Pro</dd>" in content
-    assert "Job title: — → CTO" in content
-    assert "Plan tier: — → Pro" in content
+    assert "<dt>Country</dt><dd><bdi>Germany</bdi></dd>" in content
+    assert "<dt>Plan tier</dt><dd><bdi>Pro</bdi></dd>" in content
+    assert "Job title: <bdi>—</bdi> → <bdi>CTO</bdi>" in content
+    assert "Plan tier: <bdi>—</bdi> → <bdi>Pro</bdi>" in content
     assert "Stage: Lead → MQL" in content
     assert "Marketing email consent: — → Granted" in content
     assert "Webinar" in content
@@ -554,7 +554,7 @@ def test_phones_are_shown_as_written_and_linked_as_stored(admin_client, admin):
     content = admin_client.get(reverse("contacts:contact_detail", args=[contact.pk])).content.decode()
 
     assert contact.phone == "+4930123456"
-    assert '<dt>Phone</dt><dd><a class="link" href="tel:+4930123456">+49 30 123456</a></dd>' in content
+    assert '<dt>Phone</dt><dd><a class="link" href="tel:+4930123456"><bdi>+49 30 123456</bdi></a></dd>' in content
 
 
 def test_a_stale_contact_form_warns_keeps_the_input_and_changes_nothing(admin_client, admin):
@@ -584,3 +584,23 @@ def test_a_stale_contact_form_warns_keeps_the_input_and_changes_nothing(admin_cl
     assert re.search(r'name="record_version" value="([^"]+)"', content).group(1) == services.record_version(
         contact
     )
+
+
+def test_the_list_the_record_page_and_the_duplicates_page_write_a_phone_alike(admin_client, admin):
+    """A number of the default region (US here) in national format, any other in international format."""
+    home = services.create_contact(actor=admin, values={"first_name": "Ho", "last_name": "Me", "phone": "+14155550132"})
+    services.create_contact(actor=admin, values={"first_name": "Tw", "last_name": "In", "phone": "+14155550132"})
+    abroad = services.create_contact(
+        actor=admin, values={"first_name": "Ab", "last_name": "Road", "phone": "+4930123456"}
+    )
+
+    admin_client.post(reverse("contacts:contact_columns"), {"columns": ["phone"], "query": ""})
+    listed = admin_client.get(LIST_URL).content.decode()
+    record = admin_client.get(f"/contacts/{home.pk}/").content.decode()
+    other_record = admin_client.get(f"/contacts/{abroad.pk}/").content.decode()
+    duplicates = admin_client.get("/contacts/duplicates/?reason=phone").content.decode()
+
+    assert "<td><bdi>(415) 555-0132</bdi></td>" in listed and "<td><bdi>+49 30 123456</bdi></td>" in listed
+    assert '<dd><a class="link" href="tel:+14155550132"><bdi>(415) 555-0132</bdi></a></dd>' in record
+    assert '<dd><a class="link" href="tel:+4930123456"><bdi>+49 30 123456</bdi></a></dd>' in other_record
+    assert " · (415) 555-0132" in duplicates

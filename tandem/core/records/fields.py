@@ -13,18 +13,17 @@ from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.dateformat import format as date_format
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
+
+from tandem.core.display import isolated
+from tandem.core.templatetags.tandem_display import date_tag, datetime_tag
 
 # The one spelling of a custom property's key wherever a field key and a property share a namespace:
 # list columns, form fields, filters, import targets and export columns ("property:plan_tier").
 PROPERTY_PREFIX = "property:"
 # The spelling the services' audit diffs and errors use; read (never written) by the web layer.
 AUDIT_PROPERTY_PREFIX = "properties."
-DATE_FORMAT = "j M Y"
-DATETIME_FORMAT = "j M Y, H:i"
 
 
 def property_key(name: str) -> str:
@@ -50,19 +49,20 @@ class Cell:
     target: str = ""  # what the link points at, when it differs from the text shown (E.164 for a phone)
 
     def inner(self, *, with_time: bool = False, links: bool = False) -> str:
+        """The cell's content as safe HTML: dates through the shared date filters, text (names, companies,
+        owners: what users typed) in a `<bdi>` so a right-to-left override cannot reorder the row."""
         if self.when is not None:
-            local = timezone.localtime(self.when)
-            shown = date_format(local, DATETIME_FORMAT if with_time else DATE_FORMAT)
-            return format_html('<time datetime="{}">{}</time>', local.isoformat(), shown)
+            return datetime_tag(self.when) if with_time else date_tag(self.when)
+        text = conditional_escape(self.text) if self.numeric else isolated(self.text)
         if self.badge:
-            return format_html('<span class="badge badge--{}">{}</span>', self.badge, self.text)
+            return format_html('<span class="badge badge--{}">{}</span>', self.badge, text)
         if self.url:
-            return format_html('<a class="link" href="{}">{}</a>', self.url, self.text)
+            return format_html('<a class="link" href="{}">{}</a>', self.url, text)
         if links and self.link and self.text:
             return format_html(
-                '<a class="link" href="{}:{}">{}</a>', self.link, self.target or self.text, self.text
+                '<a class="link" href="{}:{}">{}</a>', self.link, self.target or self.text, text
             )
-        return conditional_escape(self.text)
+        return text
 
     def __str__(self) -> str:
         """The <td> as safe HTML. Templates call str() before escaping and a SafeString survives that, so
@@ -194,8 +194,10 @@ class Row:
             if self.selectable
             else ""
         )
-        subtitle = format_html('<span class="cell-sub">{}</span>', self.subtitle) if self.subtitle else ""
+        subtitle = (
+            format_html('<span class="cell-sub">{}</span>', isolated(self.subtitle)) if self.subtitle else ""
+        )
         primary = format_html(
-            '<td class="cell-primary"><a href="{}">{}</a>{}</td>', self.url, self.title, subtitle
+            '<td class="cell-primary"><a href="{}">{}</a>{}</td>', self.url, isolated(self.title), subtitle
         )
         return mark_safe(f"<tr>{checkbox}{primary}{''.join(str(cell) for cell in self.cells)}</tr>")  # noqa: S308

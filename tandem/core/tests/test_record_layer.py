@@ -30,7 +30,7 @@ def seller(team):
 
 def names_in(response) -> list[str]:
     return re.findall(
-        r'<td class="cell-primary"><a href="/widgets/\d+/">([^<]*)</a>', response.content.decode()
+        r'<td class="cell-primary"><a href="/widgets/\d+/"><bdi>([^<]*)</bdi></a>', response.content.decode()
     )
 
 
@@ -76,9 +76,9 @@ def test_create_edit_detail_through_the_generic_form(client, admin):
     assert edited["Location"] == f"/widgets/{widget.pk}/"
     assert (widget.name, widget.colour, widget.owner_id) == ("Sprocket II", "red", None)
     content = detail.content.decode()
-    assert "<h1>Sprocket II</h1>" in content
-    assert "<dt>Colour</dt><dd>Red</dd>" in content
-    assert "<dt>Owner</dt><dd>Unowned</dd>" in content
+    assert "<h1><bdi>Sprocket II</bdi></h1>" in content
+    assert "<dt>Colour</dt><dd><bdi>Red</bdi></dd>" in content
+    assert "<dt>Owner</dt><dd><bdi>Unowned</bdi></dd>" in content
 
 
 def test_bulk_trash_and_restore(client, admin):
