@@ -50,7 +50,11 @@ def test_a_sales_user_cannot_take_a_teammates_contact_through_an_import(
     seller = UserFactory(email="seller@example.com", role=Role.SALES, team=team)
     client.force_login(seller)
     before = Contact.objects.values().get(pk=teammates_contact.pk)
-    data = b"Email,First Name,Owner\nlead@example.com,Lenka,seller@example.com\nnew@example.com,Nia,seller@example.com\n"
+    data = (
+        b"Email,First Name,Owner\n"
+        b"lead@example.com,Lenka,seller@example.com\n"
+        b"new@example.com,Nia,seller@example.com\n"
+    )
 
     report, report_page, job = import_through_the_pages(client, data, django_capture_on_commit_callbacks)
 
