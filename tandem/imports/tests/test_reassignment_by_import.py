@@ -16,9 +16,7 @@ from tandem.imports.tests.test_files_from_other_products import import_through_t
 
 pytestmark = pytest.mark.django_db
 
-DENIED = (
-    "You may not give this contact to that owner: it would let you do more with it than you may now."
-)
+DENIED = "You may not give this contact to that owner: it would let you do more with it than you may now."
 
 
 @pytest.fixture(autouse=True)
