@@ -100,7 +100,7 @@ def decode_cursor(cursor: str, width: int) -> tuple[list[Any], bool]:
     return values, backwards
 
 
-def _after(fields: tuple[str, ...], values: list[Any], descending: bool) -> Q:
+def after(fields: tuple[str, ...], values: list[Any], descending: bool) -> Q:
     """Rows strictly after `values` in the order: (a > x) | (a = x & b > y) | ... expanded for any width."""
     lookup = "lt" if descending else "gt"
     condition = Q()
@@ -123,7 +123,7 @@ def paginate(queryset: models.QuerySet, sort: SortKey, cursor: str | None, limit
     if cursor:
         values, backwards = decode_cursor(cursor, len(sort.fields))
         try:
-            page_queryset = page_queryset.filter(_after(sort.fields, values, sort.descending != backwards))
+            page_queryset = page_queryset.filter(after(sort.fields, values, sort.descending != backwards))
         except (ValueError, TypeError, ValidationError) as error:
             # Well-formed JSON whose values do not fit the sort's fields (edited, or from another sort):
             # the field's own conversion fails here, and the reader gets "invalid link", not a 500.

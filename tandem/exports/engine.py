@@ -99,7 +99,7 @@ def run_export(job_id: int, *, worker: str = "") -> ExportJob | None:
                 raise LeaseLost
 
         headers = export_columns.headers(columns)
-        chunks = selectors.export_chunks(scope.queryset, columns)
+        chunks = selectors.export_chunks(scope.queryset, columns, sort=scope.sort)
         if job.file_format == ExportJob.Format.XLSX:
             written = writers.write_xlsx(partial, SHEET_TITLES[job.object_type], headers, chunks, progress)
         else:

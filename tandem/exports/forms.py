@@ -7,12 +7,13 @@ from django.http import QueryDict
 from tandem.exports.columns import ExportColumn
 from tandem.exports.models import ExportJob
 
-# Page position and display order are the list's business, not the export's.
-IGNORED_QUERY_NAMES = ("cursor", "sort")
+# The page position is the list's business, not the export's; the sort is kept, so the file's rows come in
+# the order the list shows them.
+IGNORED_QUERY_NAMES = ("cursor",)
 
 
 def filter_query(query: QueryDict) -> str:
-    """The list query string an export keeps: the filters, without the page position or sort."""
+    """The list query string an export keeps: the filters and the sort, without the page position."""
     copy = query.copy()
     for name in IGNORED_QUERY_NAMES:
         copy.pop(name, None)

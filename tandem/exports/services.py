@@ -49,7 +49,7 @@ class ExportStart:
 def csv_stream(scope: selectors.ExportScope, columns: list[export_columns.ExportColumn]) -> Iterator[bytes]:
     """The CSV of a scope's records: what a direct download sends, and what the export_1m benchmark reads."""
     return writers.csv_stream(
-        export_columns.headers(columns), selectors.export_chunks(scope.queryset, columns)
+        export_columns.headers(columns), selectors.export_chunks(scope.queryset, columns, sort=scope.sort)
     )
 
 

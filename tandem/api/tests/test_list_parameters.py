@@ -110,7 +110,6 @@ def test_unknown_query_parameter_on_a_write_is_refused_and_nothing_is_written(cl
         ({"team": str(2**64)}, "team.0"),
         ({"company": str(2**63)}, "company"),
         ({"owner_id": str(2**63)}, "owner_id"),
-        ({"created_to": "9999-12-31"}, "created_to"),
         ({"created_from": "0"}, "created_from"),
         ({"created_to": "1700000000"}, "created_to"),
     ],

@@ -53,19 +53,12 @@ def _iso_day(value: Any) -> Any:
     return value
 
 
-def _before_last_day(value: datetime.date) -> datetime.date:
-    # The day after must exist, as a "created to" date includes the whole day.
-    if value >= datetime.date.max:
-        raise ValueError("Use a date up to 9999-12-30.")
-    return value
-
-
-# Checked in validators rather than with Field(le=…), which JSON Schema cannot say of a date.
+# Any day from 0001-01-01 to 9999-12-31, as on the list pages: the selector reads "to 9999-12-31" (which has
+# no day after it to compare with) as no upper bound, so both ends are plain bounds, never an error.
 Day = Annotated[
     datetime.date,
     BeforeValidator(_iso_day),
-    AfterValidator(_before_last_day),
-    Field(description="YYYY-MM-DD, up to 9999-12-30."),
+    Field(description="YYYY-MM-DD, from 0001-01-01 to 9999-12-31."),
 ]
 UNOWNED = "none"
 

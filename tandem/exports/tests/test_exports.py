@@ -82,12 +82,12 @@ def test_an_admin_exports_exactly_the_filtered_live_contacts(client):
     client.force_login(admin)
     # When the admin exports the list filtered by stage
     response = post_export(client, query="stage=mql")
-    # Then the file holds exactly the live MQLs, in id order
+    # Then the file holds exactly the live MQLs, newest first as the list shows them
     assert (
         response["Content-Disposition"]
         == f'attachment; filename="contacts-{datetime.date.today():%Y-%m-%d}.csv"'
     )
-    assert ids_in(read_csv(streamed(response))) == [contact.pk for contact in mql]
+    assert ids_in(read_csv(streamed(response))) == [contact.pk for contact in reversed(mql)]
 
 
 def test_a_sales_user_exports_what_they_may_see_with_the_lists_filter(client):
@@ -103,8 +103,8 @@ def test_a_sales_user_exports_what_they_may_see_with_the_lists_filter(client):
     everything = ids_in(read_csv(streamed(post_export(client))))
     own = ids_in(read_csv(streamed(post_export(client, query=f"owner={rep.pk}"))))
     # Then the first is every contact (their role's view scope), the second only theirs
-    assert everything == [contact.pk for contact in [*mine, *theirs, unowned]]
-    assert own == [contact.pk for contact in mine]
+    assert everything == [contact.pk for contact in reversed([*mine, *theirs, unowned])]
+    assert own == [contact.pk for contact in reversed(mine)]
 
 
 def test_a_read_only_user_exports_only_their_teams_contacts_whatever_the_filter(client):
@@ -122,7 +122,7 @@ def test_a_read_only_user_exports_only_their_teams_contacts_whatever_the_filter(
     west_only = ids_in(read_csv(streamed(post_export(client, query=f"team={west.pk}"))))
     by_owner = ids_in(read_csv(streamed(post_export(client, query=f"owner={west_rep.pk}"))))
     # Then they only ever get their team's contacts
-    assert everything == [contact.pk for contact in east_contacts]
+    assert everything == [contact.pk for contact in reversed(east_contacts)]
     assert west_only == []
     assert by_owner == []
     assert len(west_contacts) == 2
@@ -234,10 +234,10 @@ def test_the_default_columns_follow_the_lists_column_choice_plus_name_and_email(
     client.post("/contacts/columns/", {"columns": ["score", "tags"]})
     # When they open the export page from the list
     response = client.get(f"{CONTACT_URL}?stage=lead&sort=name&cursor=abc")
-    # Then those columns are ticked beside the ones every export has, and the query keeps only the filter
+    # Then those columns are ticked beside the ones every export has, and the query keeps the filter and sort
     ticked = response.context["form"].initial["columns"]
     assert ticked == ["id", "first_name", "last_name", "email", "score", "tags"]
-    assert response.context["form"].initial["query"] == "stage=lead"
+    assert response.context["form"].initial["query"] == "stage=lead&sort=name"
     assert response.status_code == 200
 
 
@@ -360,7 +360,7 @@ def test_xlsx_holds_the_same_cells_as_the_csv(client, django_capture_on_commit_c
     ]
     # Then the cells are the same (numbers stay numbers in the workbook)
     assert xlsx_rows == csv_rows
-    assert sheet["H2"].value == -3
+    assert [sheet["H2"].value, sheet["H3"].value] == [10, -3]  # newest first; same time, so higher id first
     assert (
         response["Content-Disposition"]
         == f'attachment; filename="contacts-{datetime.date.today():%Y-%m-%d}.xlsx"'
@@ -398,7 +398,8 @@ def test_a_large_csv_export_runs_in_the_background_with_progress_per_chunk(
     assert job.started_at is not None and job.finished_at is not None
     response = client.get(f"/exports/{job.pk}/download/")
     assert response["Content-Disposition"].startswith("attachment; filename=")
-    assert ids_in(read_csv(downloaded(response))) == [contact.pk for contact in contacts]
+    # newest first, as the list shows them
+    assert ids_in(read_csv(downloaded(response))) == [contact.pk for contact in reversed(contacts)]
     page = client.get(f"/exports/{job.pk}/").content.decode()
     assert '<progress id="export-progress-bar" max="100" value="100">100%</progress>' in page
     assert f'href="/exports/{job.pk}/download/"' in page
@@ -553,7 +554,8 @@ def test_twenty_thousand_rows_are_read_in_keyset_chunks_not_one_fetch(
     with CaptureQueriesContext(connection) as queries:
         job = run_background(client, django_capture_on_commit_callbacks, columns=["tags"])
     # Then the rows came in 4 chunks of 5,000 (and one empty read to find the end), each with one tags query,
-    # each chunk starting after the previous chunk's last id; no query read every row at once
+    # each chunk starting after the previous chunk's last row in the list's order (newest first: a keyset on
+    # created_at and id); no query read every row at once
     row_reads = [
         query["sql"]
         for query in queries
@@ -562,14 +564,13 @@ def test_twenty_thousand_rows_are_read_in_keyset_chunks_not_one_fetch(
     tag_reads = [query["sql"] for query in queries if 'FROM "contacts_contacttag"' in query["sql"]]
     assert len(row_reads) == 5
     assert all(f"LIMIT {selectors.CHUNK_SIZE}" in sql for sql in row_reads)
-    assert "ORDER BY 1 ASC" in row_reads[0]
+    assert all(sql.endswith(f"DESC, 1 DESC LIMIT {selectors.CHUNK_SIZE}") for sql in row_reads)
     assert "OFFSET" not in " ".join(row_reads)
     assert len(tag_reads) == 4
-    first_ids = sorted(Contact.objects.values_list("id", flat=True))
-    assert [
-        f'"contacts_contact"."id" > {first_ids[index * 5000 - 1]}' in row_reads[index]
-        for index in (1, 2, 3, 4)
-    ] == [True] * 4
+    keyset = ['"contacts_contact"."created_at" <' in sql for sql in row_reads]
+    assert keyset == [False, True, True, True, True]
+    exported = ids_in(read_csv(downloaded(client.get(f"/exports/{job.pk}/download/"))))
+    assert exported == list(Contact.objects.order_by("-created_at", "-id").values_list("id", flat=True))
     job.refresh_from_db()
     assert (job.row_count, job.processed_rows) == (20_000, 20_000)
     assert len(read_csv(downloaded(client.get(f"/exports/{job.pk}/download/")))) == 20_001

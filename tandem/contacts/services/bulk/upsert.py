@@ -288,6 +288,17 @@ def _decide(
                 matched=True,
             )
             continue
+        if "owner_id" in previous and not _may_give(actor, instance, row):
+            results[position] = RowResult(
+                row.row_number,
+                Outcome.FAILED,
+                instance.pk,
+                reason=f"You may not give this {spec.name} to that owner: it would let you do more with it "
+                "than you may now.",
+                problem=Problem.DENIED,
+                matched=True,
+            )
+            continue
         new_properties = _property_changes(instance, row, mode, previous)
         missing_tags = [name for name in row.tags if name not in current_tags.get(instance.pk, set())]
         if missing_tags:
@@ -317,6 +328,18 @@ def _decide(
                 claimed[(field_name, unique_value(field_name, row.fields[field_name]))] = row.key
 
     return plan
+
+
+def _may_give(actor: User | None, instance: Any, row: CleanedRow) -> bool:
+    """Whether the actor may give this matched record the row's new owner (access.can_reassign: a new owner
+    may not widen what the actor can do with it, or a sales user could import a file making a teammate's
+    contacts their own, then delete them). The record is already loaded (and locked) by the wave's lookup,
+    so the rule is applied to it in memory: no query per row, none per owner."""
+    if actor is None:
+        return True
+    owner_id = row.fields.get("owner_id")
+    new_owner = User(pk=owner_id, team_id=row.fields.get("team_id")) if owner_id is not None else None
+    return access.can_reassign(actor, instance, new_owner)
 
 
 def _address_hash(email: str | None) -> str:
