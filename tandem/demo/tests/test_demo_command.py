@@ -1,6 +1,7 @@
 """`manage.py demo` and `make demo`: the product as people see it, on the port they ask for."""
 
 import io
+import os
 import re
 import subprocess
 from pathlib import Path
@@ -41,9 +42,14 @@ def test_the_demo_serves_without_debug_pages(monkeypatch):
 def test_make_demo_takes_a_port():
     makefile_dir = Path(settings.BASE_DIR)
 
+    # Under `make test` this runs inside make: without its variables the inner make prints no
+    # "Entering/Leaving directory" lines and takes no flags from the outer one.
+    environment = {
+        name: value for name, value in os.environ.items() if name not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")
+    }
     dry_run = subprocess.run(  # noqa: S603
-        ["make", "-n", "-W", "pyproject.toml", "demo", "PORT=8080"],  # noqa: S607
-        cwd=makefile_dir, capture_output=True, text=True, check=True,
+        ["make", "--no-print-directory", "-n", "-W", "pyproject.toml", "demo", "PORT=8080"],  # noqa: S607
+        cwd=makefile_dir, capture_output=True, text=True, check=True, env=environment,
     ).stdout
 
     assert dry_run.strip().splitlines()[-1].endswith("manage.py demo --host 127.0.0.1 --port 8080")
