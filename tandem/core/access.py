@@ -84,6 +84,25 @@ POLICY: dict[str, dict[str, dict[str, Scope]]] = {
 }
 
 
+def register_object_type(object_type: str, grants: dict[str, dict[str, Scope]]) -> None:
+    """Add a record type's row to the policy table: `grants` maps each role to its verb -> scope grants
+    (`_grants`-shaped; a role left out gets nothing). Called from the owning app's AppConfig.ready(), so that
+    a hub brings its own rules and core never names the hub's types. Registering a type twice with other
+    grants is refused: two apps must not both decide who sees a deal."""
+    unknown = set(grants) - set(POLICY)
+    if unknown:
+        raise ValueError(f"Unknown roles for {object_type}: {', '.join(sorted(unknown))}.")
+    for role, table in POLICY.items():
+        wanted = {verb: grants.get(role, {}).get(verb, Scope.NONE) for verb in Verb.ALL}
+        if table.setdefault(object_type, wanted) != wanted:
+            raise ValueError(f"The object type {object_type!r} is already registered with other grants.")
+
+
+def grants(view: Scope, create: Scope, change: Scope, delete: Scope) -> dict[str, Scope]:
+    """One role's grants on a type, for register_object_type."""
+    return _grants(view, create, change, delete)
+
+
 def scope_for(user: "User", object_type: str, verb: str) -> Scope:
     if not user.is_authenticated or not user.is_active:
         return Scope.NONE

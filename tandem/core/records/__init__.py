@@ -16,7 +16,7 @@
 
 Adding a record type (a deal, a ticket):
  1. the model: `access_object_type`, `owner` and `team` foreign keys, `created_at`/`updated_at`/`deleted_at`;
-    grants for the object type in tandem.core.access.POLICY;
+    grants for the object type per role, by tandem.core.access.register_object_type from AppConfig.ready();
  2. services: create/update/delete/restore (keyword-only: actor, request, the record under one name) and
     a bulk service taking ids, an action and a value;
  3. selectors: list (a ListPage: keyset page + capped count), detail (404 unless visible), filtered

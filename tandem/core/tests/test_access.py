@@ -101,3 +101,21 @@ def test_given_a_denied_verb_when_required_then_permission_denied_names_it():
         access.require(reader, Verb.CHANGE, Record(owner_id=1, team_id=10))
     with pytest.raises(PermissionDenied, match="You may not create company records."):
         access.require_allowed(reader, "company", Verb.CREATE)
+
+
+def test_an_app_registers_its_object_type_once_and_roles_it_leaves_out_get_nothing(monkeypatch):
+    policy = {role: dict(table) for role, table in access.POLICY.items()}
+    monkeypatch.setattr(access, "POLICY", policy)
+    E, OWN, N = Scope.EVERYTHING, Scope.OWNED, Scope.NONE
+    sales_grants = access.grants(E, E, OWN, OWN)
+
+    access.register_object_type("gadget", {Role.ADMIN: access.grants(E, E, E, E), Role.SALES: sales_grants})
+    access.register_object_type("gadget", {Role.ADMIN: access.grants(E, E, E, E), Role.SALES: sales_grants})
+
+    assert policy[Role.SALES]["gadget"] == {"view": E, "create": E, "change": OWN, "delete": OWN}
+    assert policy[Role.READ_ONLY]["gadget"] == {"view": N, "create": N, "change": N, "delete": N}
+    with pytest.raises(ValueError, match="already registered with other grants"):
+        access.register_object_type("gadget", {Role.ADMIN: access.grants(E, N, N, N)})
+    with pytest.raises(ValueError, match="Unknown roles for gadget: intern"):
+        access.register_object_type("gadget", {"intern": access.grants(E, N, N, N)})
+    assert policy[Role.ADMIN]["gadget"] == {"view": E, "create": E, "change": E, "delete": E}

@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 
 from tandem.core import access
 from tandem.core.access import Verb
+from tandem.core.models import Role
 from tandem.core.pagination import SortKey, count_up_to, paginate
 from tandem.core.records import registry
 from tandem.core.records.fields import Cell, Field
@@ -119,6 +120,14 @@ WIDGET = RecordType(
 
 def register() -> None:
     registry.register(WIDGET)
-    # The access policy has no registration hook yet: grant widgets what contacts get, per role.
-    for grants in access.POLICY.values():
-        grants.setdefault("widget", grants["contact"])
+    E, T, OWN, N = access.Scope.EVERYTHING, access.Scope.TEAM, access.Scope.OWNED, access.Scope.NONE
+    access.register_object_type(
+        "widget",
+        {
+            Role.ADMIN: access.grants(E, E, E, E),
+            Role.MARKETING: access.grants(E, E, E, T),
+            Role.SALES: access.grants(E, E, T, OWN),
+            Role.SERVICE: access.grants(E, E, T, N),
+            Role.READ_ONLY: access.grants(T, N, N, N),
+        },
+    )
