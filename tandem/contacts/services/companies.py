@@ -2,23 +2,21 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from tandem.contacts import events, normalize, properties
-from tandem.contacts.models import Activity, ActivityKind, Company, CompanySize
+from tandem.contacts.models import ActivityKind, Company, CompanySize
 from tandem.contacts.services import writes
 from tandem.contacts.services.fields import (
-    check_reassignment,
     clean_country,
     clean_owner,
     clean_text,
     creation_diff,
     parse_ids,
     raise_if,
-    snapshot,
 )
-from tandem.contacts.services.timeline import record_activity
+from tandem.contacts.services.timeline import record_activities, record_activity
 from tandem.core import access, audit
 from tandem.core.access import Verb
 from tandem.core.events import publish
@@ -27,6 +25,7 @@ from tandem.core.models import User
 TEXT_FIELDS = {"name": 200, "industry": 100}
 EDITABLE_FIELDS = ["name", "domain", "industry", "size", "country", "phone", "owner", "properties"]
 AUDITED_FIELDS = [name for name in EDITABLE_FIELDS if name != "properties"] + ["team"]
+DUPLICATE_DOMAIN = {"domain": "Another company already has this domain."}
 
 
 def clean_company_values(
@@ -93,14 +92,8 @@ def create_company(*, actor: User | None, values: Mapping[str, Any], request=Non
     if actor is not None:
         access.require_allowed(actor, "company", Verb.CREATE)
     cleaned = clean_company_values(actor, values, None)
-    cleaned.setdefault("owner", actor)
-    company = Company(**cleaned)
-    company.team_id = company.owner.team_id if company.owner else None
-    try:
-        with transaction.atomic():
-            company.save()
-    except IntegrityError as error:
-        raise ValidationError({"domain": "Another company already has this domain."}) from error
+    company = writes.new_record(Company, cleaned, actor)
+    writes.save_new(company, DUPLICATE_DOMAIN)
     record_activity(kind=ActivityKind.CREATED, company=company, actor=actor)
     audit.record(
         actor=actor,
@@ -124,108 +117,51 @@ def update_company(
 ) -> Company:
     """Change the given fields, writing only what changes (services.writes); with `expected_version` a
     company changed meanwhile is refused with StaleRecord. `company` is refreshed to the stored row."""
-    if actor is not None:
-        access.require(actor, Verb.CHANGE, company)
-    # Fresh and locked, so the diff and the audit row describe what this update really changes.
-    current = Company.objects.select_for_update().filter(pk=company.pk).first()
-    if current is None:
-        raise ValidationError("This company no longer exists.")
-    if actor is not None:
-        access.require(actor, Verb.CHANGE, current)
-    if current.deleted_at is not None:
-        raise ValidationError("This company is in the trash. Restore it before editing.")
+    current = writes.lock_live(actor, company)
     cleaned = clean_company_values(actor, values, current)
-    before = snapshot(current, AUDITED_FIELDS)
-    before_properties = dict(current.properties or {})
-    after_properties = cleaned.get("properties", before_properties)
-    # The row as this update would leave it, to diff against `current` (never saved itself).
-    proposed = Company(**{f.attname: getattr(current, f.attname) for f in Company._meta.concrete_fields})
-    for name, value in cleaned.items():
-        if name != "properties":
-            setattr(proposed, name, value)
-    if "owner" in cleaned:
-        proposed.team_id = proposed.owner.team_id if proposed.owner else None
-        check_reassignment(actor, current, proposed.owner)
-    changes = audit.diff(before, snapshot(proposed, AUDITED_FIELDS))
-    changes.update(
-        audit.diff(
-            {f"properties.{k}": v for k, v in before_properties.items()},
-            {f"properties.{k}": after_properties.get(k) for k in {*before_properties, *after_properties}},
-        )
-    )
-    if not changes:
+    update = writes.propose_update(actor, current, cleaned, AUDITED_FIELDS)
+    if not update.changes:
         company.refresh_from_db()
         return company
     writes.check_version(current, expected_version)
-    assignments: dict[str, Any] = {}
-    for name in cleaned:
-        if name == "properties":
-            continue
-        attname = Company._meta.get_field(name).attname
-        if getattr(current, attname) == getattr(proposed, attname):
-            continue
-        if name == "owner":
-            assignments.update(writes.owner_assignments(proposed.owner))
-        else:
-            assignments[attname] = getattr(proposed, attname)
-    patch = writes.properties_patch(before_properties, after_properties)
-    if patch is not None:
-        assignments["properties"] = patch
-    try:
-        with transaction.atomic():
-            writes.write_row(Company, current, assignments, expected_version=expected_version)
-    except IntegrityError as error:
-        raise ValidationError({"domain": "Another company already has this domain."}) from error
-    company.refresh_from_db()
-    from tandem.contacts.services.contacts import audit_ready
-
-    record_activity(
-        kind=ActivityKind.UPDATED, company=company, actor=actor, details={"changes": audit_ready(changes)}
+    writes.save_update(
+        current,
+        writes.update_assignments(update),
+        expected_version=expected_version,
+        duplicate_error=DUPLICATE_DOMAIN,
     )
-    audit.record(actor=actor, action=audit.Action.UPDATE, target=company, changes=changes, request=request)
-    publish(events.COMPANY_UPDATED, company_id=company.pk, fields=sorted(changes))
+    company.refresh_from_db()
+    writes.record_update(
+        actor=actor,
+        record=company,
+        changes=update.changes,
+        timeline_changes=update.changes,
+        event=events.COMPANY_UPDATED,
+        request=request,
+    )
     return company
 
 
 @transaction.atomic
 def delete_company(*, actor: User | None, company: Company, request=None) -> Company:
     """Move to the trash. Its contacts stay, still linked, so a restore brings the whole picture back."""
-    if actor is not None:
-        access.require(actor, Verb.DELETE, company)
-    if company.deleted_at is not None:
-        return company
-    company.deleted_at = timezone.now()
-    company.save(update_fields=["deleted_at"])
-    record_activity(kind=ActivityKind.DELETED, company=company, actor=actor)
-    audit.record(actor=actor, action=audit.Action.DELETE, target=company, request=request)
-    publish(events.COMPANY_DELETED, company_id=company.pk)
-    return company
+    return writes.trash(actor=actor, record=company, event=events.COMPANY_DELETED, request=request)
 
 
 @transaction.atomic
 def restore_company(*, actor: User | None, company: Company, request=None) -> Company:
-    if actor is not None:
-        access.require(actor, Verb.DELETE, company)
-    if company.deleted_at is None:
-        return company
-    if company.domain and Company.objects.filter(deleted_at__isnull=True, domain=company.domain).exists():
-        raise ValidationError(
-            f"Another company now uses {company.domain}. Change that company before restoring this one."
-        )
-    company.deleted_at = None
-    company.updated_at = timezone.now()
-    company.save(update_fields=["deleted_at", "updated_at"])
-    record_activity(kind=ActivityKind.RESTORED, company=company, actor=actor)
-    audit.record(
-        actor=actor,
-        action=audit.Action.UPDATE,
-        target=company,
-        request=request,
-        changes={"deleted_at": ["trash", None]},
-        event="restored",
+    """Bring a company back from the trash, unless a live company has taken its domain meanwhile."""
+
+    def conflict() -> str:
+        if company.domain and Company.objects.filter(deleted_at__isnull=True, domain=company.domain).exists():
+            return (
+                f"Another company now uses {company.domain}. Change that company before restoring this one."
+            )
+        return ""
+
+    return writes.restore(
+        actor=actor, record=company, conflict=conflict, event=events.COMPANY_RESTORED, request=request
     )
-    publish(events.COMPANY_RESTORED, company_id=company.pk)
-    return company
 
 
 @transaction.atomic
@@ -266,19 +202,15 @@ def bulk_update_companies(
         kind, details, audit_action = ActivityKind.DELETED, {}, audit.Action.DELETE
     else:
         raise ValidationError({"action": "Choose what to do with the selected companies."})
-    Activity.objects.bulk_create(
-        [
-            Activity(
-                company_id=pk,
-                kind=kind,
-                occurred_at=now,
-                actor=actor,
-                subject_type="bulk",
-                details=details_by_id.get(pk, details),
-            )
-            for pk in target_ids
-        ],
-        batch_size=1000,
+    record_activities(
+        kind=kind,
+        object_type="company",
+        record_ids=target_ids,
+        actor=actor,
+        occurred_at=now,
+        subject_type="bulk",
+        details=details,
+        details_by_id=details_by_id,
     )
     audit.record_many(actor=actor, action=audit_action, model=Company, targets=rows, event=f"bulk_{action}")
     if target_ids:

@@ -9,7 +9,6 @@ from django.utils import timezone
 
 from tandem.contacts import events, normalize
 from tandem.contacts.models import (
-    Activity,
     ActivityKind,
     Contact,
     ContactTag,
@@ -19,6 +18,7 @@ from tandem.contacts.models import (
 )
 from tandem.contacts.services import writes
 from tandem.contacts.services.fields import clean_owner, parse_ids
+from tandem.contacts.services.timeline import record_activities
 from tandem.core import access, audit
 from tandem.core.access import Verb
 from tandem.core.events import publish, publish_many
@@ -159,19 +159,15 @@ def bulk_update_contacts(
         Contact.objects.filter(pk__in=target_ids).update(deleted_at=now)
         rows = [(row[0], f"{row[1]} {row[2]}".strip(), None) for row in targets]
         kind, details = ActivityKind.DELETED, {}
-    Activity.objects.bulk_create(
-        [
-            Activity(
-                contact_id=pk,
-                kind=kind,
-                occurred_at=now,
-                actor=actor,
-                subject_type="bulk",
-                details=details_by_id.get(pk, details),
-            )
-            for pk in target_ids
-        ],
-        batch_size=1000,
+    record_activities(
+        kind=kind,
+        object_type="contact",
+        record_ids=target_ids,
+        actor=actor,
+        occurred_at=now,
+        subject_type="bulk",
+        details=details,
+        details_by_id=details_by_id,
     )
     audit.record_many(
         actor=actor,

@@ -4,7 +4,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -25,14 +25,12 @@ from tandem.contacts.services import writes
 from tandem.contacts.services.contact_bulk_actions import BulkAction as BulkAction
 from tandem.contacts.services.contact_bulk_actions import bulk_update_contacts as bulk_update_contacts
 from tandem.contacts.services.fields import (
-    check_reassignment,
     clean_country,
     clean_owner,
     clean_text,
     creation_diff,
     email_columns,
     raise_if,
-    snapshot,
 )
 from tandem.contacts.services.timeline import record_activity
 from tandem.core import access, audit
@@ -64,6 +62,7 @@ EDITABLE_FIELDS = [
     "properties",
 ]
 AUDITED_FIELDS = [name for name in EDITABLE_FIELDS if name != "properties"] + ["team"]
+DUPLICATE_EMAIL = {"email": "Another contact already has this email address."}
 
 
 def clean_contact_values(
@@ -137,15 +136,6 @@ def _clean_company(raw: Any, errors: dict[str, str]) -> Company | None:
     return company
 
 
-def _save_new(contact: Contact) -> None:
-    try:
-        with transaction.atomic():
-            contact.save()
-    except IntegrityError as error:
-        # Two writers raced past the duplicate check: the unique index decides, the user gets a sentence.
-        raise ValidationError({"email": "Another contact already has this email address."}) from error
-
-
 def _set_tags(contact: Contact, names: Iterable[str]) -> tuple[list[str], list[str]]:
     """Make the contact's tags exactly `names`; returns (added, removed)."""
     wanted = {normalize.normalize_tag(name) for name in names if normalize.normalize_tag(name)}
@@ -210,11 +200,9 @@ def create_contact(
     if actor is not None:
         access.require_allowed(actor, "contact", Verb.CREATE)
     cleaned = clean_contact_values(actor, values, None)
-    cleaned.setdefault("owner", actor)
     cleaned.setdefault("lifecycle_stage", LifecycleStage.LEAD)
-    contact = Contact(**cleaned, **email_columns(cleaned.get("email")))
-    contact.team_id = contact.owner.team_id if contact.owner else None
-    _save_new(contact)
+    contact = writes.new_record(Contact, cleaned, actor, **email_columns(cleaned.get("email")))
+    writes.save_new(contact, DUPLICATE_EMAIL)
     added_tags, _ = _set_tags(contact, tags)
     record_activity(
         kind=ActivityKind.CREATED,
@@ -279,37 +267,11 @@ def update_contact(
     (record_version of what the client read) a contact changed meanwhile is refused with StaleRecord and
     nothing is written. First-touch fields are write-once. `contact` is refreshed to the stored row.
     """
-    if actor is not None:
-        access.require(actor, Verb.CHANGE, contact)
-    # The row as it is now, locked until commit (PostgreSQL; SQLite's IMMEDIATE transaction already holds
-    # the write lock): the diff, the audit row and the stage move describe what this update really changes.
-    current = Contact.objects.select_for_update().filter(pk=contact.pk).first()
-    if current is None:
-        raise ValidationError("This contact no longer exists.")
-    if actor is not None:
-        access.require(actor, Verb.CHANGE, current)
-    if current.deleted_at is not None:
-        raise ValidationError("This contact is in the trash. Restore it before editing.")
+    current = writes.lock_live(actor, contact)
     cleaned = clean_contact_values(actor, values, current)
     check_first_touch(current, cleaned)
-    before = snapshot(current, AUDITED_FIELDS)
-    before_properties = dict(current.properties or {})
-    after_values = {name: value for name, value in cleaned.items() if name != "properties"}
-    after_properties = cleaned.get("properties", before_properties)
-    # The row as this update would leave it, to diff against `current` (never saved itself).
-    proposed = Contact(**{f.attname: getattr(current, f.attname) for f in Contact._meta.concrete_fields})
-    for name, value in after_values.items():
-        setattr(proposed, name, value)
-    if "owner" in cleaned:
-        proposed.team_id = proposed.owner.team_id if proposed.owner else None
-        check_reassignment(actor, current, proposed.owner)
-    changes = audit.diff(before, snapshot(proposed, AUDITED_FIELDS))
-    changes.update(
-        audit.diff(
-            {f"properties.{k}": v for k, v in before_properties.items()},
-            {f"properties.{k}": after_properties.get(k) for k in {*before_properties, *after_properties}},
-        )
-    )
+    update = writes.propose_update(actor, current, cleaned, AUDITED_FIELDS)
+    before, changes = update.before, update.changes
     if tags is not None:
         added, removed = _set_tags(current, tags)
         if added or removed:
@@ -318,28 +280,12 @@ def update_contact(
         contact.refresh_from_db()
         return contact
     writes.check_version(current, expected_version)
-    assignments: dict[str, Any] = {}
-    for name, value in after_values.items():
-        field = Contact._meta.get_field(name)
-        if getattr(current, field.attname) == getattr(proposed, field.attname):
-            continue
-        if name == "owner":
-            assignments.update(writes.owner_assignments(proposed.owner))
-        elif name in FIRST_TOUCH_FIELDS:
-            assignments[name] = writes.fill_if_empty(name, value)
-        else:
-            assignments[field.attname] = getattr(proposed, field.attname)
+    assignments = writes.update_assignments(update, write_once=FIRST_TOUCH_FIELDS)
     if "email" in assignments:
-        assignments.update(email_columns(proposed.email))
-    patch = writes.properties_patch(before_properties, after_properties)
-    if patch is not None:
-        assignments["properties"] = patch
-    try:
-        with transaction.atomic():
-            writes.write_row(Contact, current, assignments, expected_version=expected_version)
-    except IntegrityError as error:
-        # Two writers raced past the duplicate check: the unique index decides, the user gets a sentence.
-        raise ValidationError({"email": "Another contact already has this email address."}) from error
+        assignments.update(email_columns(update.proposed.email))
+    writes.save_update(
+        current, assignments, expected_version=expected_version, duplicate_error=DUPLICATE_EMAIL
+    )
     contact.refresh_from_db()
     if before["lifecycle_stage"] != contact.lifecycle_stage:
         record_stage_change(
@@ -350,69 +296,38 @@ def update_contact(
             cause_type=cause_type,
             cause_id=cause_id,
         )
-    field_changes = {name: pair for name, pair in changes.items() if name != "lifecycle_stage"}
-    if field_changes:
-        record_activity(
-            kind=ActivityKind.UPDATED,
-            contact=contact,
-            actor=actor,
-            subject_type=cause_type,
-            subject_id=cause_id,
-            details={"changes": audit_ready(field_changes)},
-        )
-    audit.record(actor=actor, action=audit.Action.UPDATE, target=contact, changes=changes, request=request)
-    publish(events.CONTACT_UPDATED, contact_id=contact.pk, fields=sorted(changes))
+    writes.record_update(
+        actor=actor,
+        record=contact,
+        changes=changes,
+        # A stage move has its own entry (above).
+        timeline_changes={name: pair for name, pair in changes.items() if name != "lifecycle_stage"},
+        event=events.CONTACT_UPDATED,
+        request=request,
+        subject_type=cause_type,
+        subject_id=cause_id,
+    )
     return contact
-
-
-def audit_ready(changes: dict[str, list[Any]]) -> dict[str, list[Any]]:
-    """JSON-safe copy of a diff for the timeline's details."""
-    return {
-        name: [None if v is None else v if isinstance(v, int | float | bool | list) else str(v) for v in pair]
-        for name, pair in changes.items()
-    }
 
 
 @transaction.atomic
 def delete_contact(*, actor: User | None, contact: Contact, request=None) -> Contact:
     """Move to the trash: hidden everywhere, restorable for TANDEM_TRASH_DAYS, then purged."""
-    if actor is not None:
-        access.require(actor, Verb.DELETE, contact)
-    if contact.deleted_at is not None:
-        return contact
-    contact.deleted_at = timezone.now()
-    contact.save(update_fields=["deleted_at"])
-    record_activity(kind=ActivityKind.DELETED, contact=contact, actor=actor)
-    audit.record(actor=actor, action=audit.Action.DELETE, target=contact, request=request)
-    publish(events.CONTACT_DELETED, contact_id=contact.pk)
-    return contact
+    return writes.trash(actor=actor, record=contact, event=events.CONTACT_DELETED, request=request)
 
 
 @transaction.atomic
 def restore_contact(*, actor: User | None, contact: Contact, request=None) -> Contact:
     """Bring a contact back from the trash, unless a live contact has taken its email meanwhile."""
-    if actor is not None:
-        access.require(actor, Verb.DELETE, contact)
-    if contact.deleted_at is None:
-        return contact
-    if (
-        contact.email
-        and Contact.objects.filter(deleted_at__isnull=True, email__iexact=contact.email).exists()
-    ):
-        raise ValidationError(
-            f"Another contact now uses {contact.email}. Merge or change that contact before restoring this one."
-        )
-    contact.deleted_at = None
-    contact.updated_at = timezone.now()
-    contact.save(update_fields=["deleted_at", "updated_at"])
-    record_activity(kind=ActivityKind.RESTORED, contact=contact, actor=actor)
-    audit.record(
-        actor=actor,
-        action=audit.Action.UPDATE,
-        target=contact,
-        request=request,
-        changes={"deleted_at": ["trash", None]},
-        event="restored",
+
+    def conflict() -> str:
+        if (
+            contact.email
+            and Contact.objects.filter(deleted_at__isnull=True, email__iexact=contact.email).exists()
+        ):
+            return f"Another contact now uses {contact.email}. Merge or change that contact before restoring this one."
+        return ""
+
+    return writes.restore(
+        actor=actor, record=contact, conflict=conflict, event=events.CONTACT_RESTORED, request=request
     )
-    publish(events.CONTACT_RESTORED, contact_id=contact.pk)
-    return contact

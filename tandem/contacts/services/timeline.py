@@ -40,6 +40,36 @@ def record_activity(
     )
 
 
+def record_activities(
+    *,
+    kind: str,
+    object_type: str,
+    record_ids: list[int],
+    actor,
+    occurred_at,
+    subject_type: str,
+    details: dict[str, Any],
+    details_by_id: dict[int, dict[str, Any]] | None = None,
+) -> None:
+    """One touch on each of many records' timelines (a bulk action), in batched INSERTs. `object_type` is
+    the Activity foreign key ("contact" or "company"); `details_by_id` gives a record its own details."""
+    details_by_id = details_by_id or {}
+    Activity.objects.bulk_create(
+        [
+            Activity(
+                **{f"{object_type}_id": pk},
+                kind=kind,
+                occurred_at=occurred_at,
+                actor=actor,
+                subject_type=subject_type,
+                details=details_by_id.get(pk, details),
+            )
+            for pk in record_ids
+        ],
+        batch_size=1000,
+    )
+
+
 @transaction.atomic
 def add_note(*, actor, body: str, contact: Contact | None = None, company: Company | None = None) -> Activity:
     """A note on a contact's or company's timeline, by someone who may change that record."""

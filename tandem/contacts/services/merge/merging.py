@@ -21,6 +21,7 @@ from tandem.contacts.models import (
 )
 from tandem.contacts.services import companies as company_services
 from tandem.contacts.services import contacts as contact_services
+from tandem.contacts.services import writes
 from tandem.contacts.services.fields import email_columns, snapshot
 from tandem.contacts.services.merge.choices import apply_choices, clean_choices, merge_changes
 from tandem.contacts.services.merge.rows import move, row_snapshot
@@ -167,7 +168,7 @@ def _record_merge(actor, record: MergeRecord, survivor, other, changes, request)
         actor=actor,
         subject_type="merge",
         subject_id=record.pk,
-        details={"merged_with": record.other_name, "changes": contact_services.audit_ready(changes)},
+        details={"merged_with": record.other_name, "changes": writes.audit_ready(changes)},
         **lookup,
     )
     audit.record(

@@ -22,6 +22,7 @@ from tandem.contacts.models import (
 )
 from tandem.contacts.services import companies as company_services
 from tandem.contacts.services import contacts as contact_services
+from tandem.contacts.services import writes
 from tandem.contacts.services.fields import email_columns, snapshot
 from tandem.contacts.services.merge.choices import merge_changes
 from tandem.contacts.services.merge.rows import chunks, move_back, python_values
@@ -109,7 +110,7 @@ def undo_merge(*, actor: User | None, merge: MergeRecord, request=None) -> Merge
         actor=actor,
         subject_type="merge",
         subject_id=merge.pk,
-        details={"restored": merge.other_name, "changes": contact_services.audit_ready(changes)},
+        details={"restored": merge.other_name, "changes": writes.audit_ready(changes)},
         **{object_type: survivor},
     )
     audit.record(
