@@ -9,10 +9,13 @@ class ContactsConfig(AppConfig):
     def ready(self) -> None:
         # Contacts and companies as record types, and the panels of their pages (tandem.core.records).
         from tandem.contacts import records
+        from tandem.contacts.records import timeline_kinds
         from tandem.core import access, audit, navigation
         from tandem.core.access import Verb
 
         records.register()
+        # The spine's timeline kinds (tandem/core/timeline.py); hubs register theirs from their own ready().
+        timeline_kinds.register()
 
         audit.register_event_labels(
             {

@@ -7,6 +7,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django_countries.fields import CountryField
 
+from tandem.core import timeline
+
 LIVE = Q(deleted_at__isnull=True)
 
 
@@ -327,41 +329,37 @@ class StageChange(models.Model):
         return f"{self.from_stage or '∅'} → {self.to_stage}"
 
 
-class ActivityKind(models.TextChoices):
-    CREATED = "created", "Created"
-    UPDATED = "updated", "Updated"
-    DELETED = "deleted", "Moved to trash"
-    RESTORED = "restored", "Restored"
-    STAGE_CHANGED = "stage_changed", "Stage changed"
-    NOTE = "note", "Note"
-    CALL = "call", "Call"
-    MEETING = "meeting", "Meeting"
-    TASK_DONE = "task_done", "Task done"
-    PAGE_VIEW = "page_view", "Page view"
-    FORM_SUBMITTED = "form_submitted", "Form submitted"
-    EMAIL_SENT = "email_sent", "Email sent"
-    EMAIL_DELIVERED = "email_delivered", "Email delivered"
-    EMAIL_OPENED = "email_opened", "Email opened"
-    EMAIL_CLICKED = "email_clicked", "Email clicked"
-    EMAIL_BOUNCED = "email_bounced", "Email bounced"
-    UNSUBSCRIBED = "unsubscribed", "Unsubscribed"
-    CONSENT_CHANGED = "consent_changed", "Consent changed"
-    SCORE_CHANGED = "score_changed", "Score changed"
-    DEAL_CREATED = "deal_created", "Deal created"
-    DEAL_MOVED = "deal_moved", "Deal moved"
-    DEAL_WON = "deal_won", "Deal won"
-    DEAL_LOST = "deal_lost", "Deal lost"
-    QUOTE_SENT = "quote_sent", "Quote sent"
-    QUOTE_ACCEPTED = "quote_accepted", "Quote accepted"
-    TICKET_OPENED = "ticket_opened", "Ticket opened"
-    TICKET_RESOLVED = "ticket_resolved", "Ticket resolved"
-    SURVEY_ANSWERED = "survey_answered", "Survey answered"
-    IMPORTED = "imported", "Imported"
-    IMPORT_UNDONE = "import_undone", "Import undone"
-    EXPORTED = "exported", "Exported"
-    MERGED = "merged", "Merged"
-    MERGE_UNDONE = "merge_undone", "Merge undone"
-    SUPPRESSED = "suppressed", "Address suppressed"
+class ActivityKind:
+    """The keys of the timeline kinds the spine writes. Kinds are declared, with their label, icon, renderer
+    and link, in the registry of tandem/core/timeline.py by the app that owns them (the spine's in
+    contacts/records/timeline_kinds.py); a hub adds its own without changing this class or the table."""
+
+    CREATED = "created"
+    UPDATED = "updated"
+    DELETED = "deleted"
+    RESTORED = "restored"
+    STAGE_CHANGED = "stage_changed"
+    NOTE = "note"
+    CALL = "call"
+    MEETING = "meeting"
+    TASK_DONE = "task_done"
+    PAGE_VIEW = "page_view"
+    FORM_SUBMITTED = "form_submitted"
+    # The email hub will own these; until it exists the spine declares them (the demo writes them).
+    EMAIL_SENT = "email_sent"
+    EMAIL_DELIVERED = "email_delivered"
+    EMAIL_OPENED = "email_opened"
+    EMAIL_CLICKED = "email_clicked"
+    EMAIL_BOUNCED = "email_bounced"
+    UNSUBSCRIBED = "unsubscribed"
+    CONSENT_CHANGED = "consent_changed"
+    SCORE_CHANGED = "score_changed"
+    IMPORTED = "imported"
+    IMPORT_UNDONE = "import_undone"
+    EXPORTED = "exported"
+    MERGED = "merged"
+    MERGE_UNDONE = "merge_undone"
+    SUPPRESSED = "suppressed"
 
 
 class Activity(models.Model):
@@ -373,7 +371,9 @@ class Activity(models.Model):
     company = models.ForeignKey(
         Company, null=True, blank=True, on_delete=models.CASCADE, related_name="activities"
     )
-    kind = models.CharField(max_length=30, choices=ActivityKind.choices)
+    # A kind registered in tandem/core/timeline.py by the app that owns it (no choices here: a new kind needs
+    # no migration of this table). The services check it against the registry before writing.
+    kind = models.CharField(max_length=30)
     occurred_at = models.DateTimeField()
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -402,7 +402,12 @@ class Activity(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} at {self.occurred_at:%Y-%m-%d %H:%M}"
+        return f"{self.kind_label} at {self.occurred_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def kind_label(self) -> str:
+        """The kind's label from the registry ("Deal won"); a kind no installed app declares reads as words."""
+        return timeline.label_of(self.kind)
 
 
 class ConsentPurpose(models.TextChoices):

@@ -10,10 +10,19 @@ import re
 from typing import Annotated, Any, Literal
 
 from ninja import Schema
-from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, PlainValidator, with_config
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    WithJsonSchema,
+    with_config,
+)
 from typing_extensions import TypedDict
 
-from tandem.contacts.models import ActivityKind, CompanySize, LeadStatus, LifecycleStage, PropertyType
+from tandem.contacts.models import CompanySize, LeadStatus, LifecycleStage, PropertyType
+from tandem.core import timeline
 
 MAX_ID = 2**63 - 1
 
@@ -89,7 +98,9 @@ class WriteSchema(Schema):
 
 
 ObjectTypeName = Literal["contact", "company"]
-Kind = Literal[tuple(ActivityKind.values)]  # type: ignore[valid-type]
+# The timeline kinds the installed apps register (tandem/core/timeline.py), read when the API loads (after
+# every app's ready()). An entry of a kind no installed app declares any more is returned as stored, not a 500.
+Kind = Annotated[str, PlainValidator(str), WithJsonSchema({"type": "string", "enum": timeline.keys()})]
 ValueType = Literal[tuple(PropertyType.values)]  # type: ignore[valid-type]
 EXTERNAL_ID_DESCRIPTION = (
     "The record's id in the system it was imported from (set by imports matched by external_id); read-only."

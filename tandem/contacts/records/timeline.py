@@ -1,18 +1,79 @@
 """The spine's timeline as the record layer sees it: one page of a record's touches as readable entries,
 notes, and the htmx fragments for both. A record type whose activities live in Activity (contacts,
-companies) passes `TimelineSupport(object_type)`."""
+companies) passes `TimelineSupport(object_type)`.
+
+Each entry is shown by its kind, as the app that owns the kind registered it (tandem/core/timeline.py; the
+spine's own kinds: timeline_kinds.py): its icon, heading, details and link. Nothing here names a kind.
+"""
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
 from tandem.contacts import selectors, services
-from tandem.contacts.views import timeline as timeline_display
+from tandem.contacts.models import Activity, PropertyDefinition
+from tandem.core import timeline
 from tandem.core.pagination import InvalidCursor
 
 TIMELINE_PAGE_SIZE = 25
+
+
+@dataclass
+class TimelineEntry:
+    """One entry as a record's timeline shows it."""
+
+    activity: Activity
+    line: timeline.TimelineLine
+    contact_name: str = ""  # on a company's timeline: which of its contacts this was about
+    contact_id: int | None = None
+
+    @property
+    def kind(self) -> str:
+        return self.activity.kind
+
+    @property
+    def body(self) -> str:
+        return self.activity.body
+
+    @property
+    def heading(self):
+        return self.line.heading
+
+    @property
+    def details(self):
+        return self.line.details
+
+    @property
+    def url(self) -> str:
+        return self.line.url
+
+    @property
+    def actor_name(self) -> str:
+        return self.activity.actor.display_name if self.activity.actor_id else "System"
+
+
+def present(
+    user, activities: list[Activity], *, definitions: list[PropertyDefinition], show_contact: bool = False
+) -> list[TimelineEntry]:
+    """Readable entries for one page of activities (`show_contact` on a company's timeline: each entry also
+    names the contact it is about, among those the reader may see, in one query)."""
+    lines = timeline.lines(user, activities, hints={"definitions": definitions})
+    contacts: dict[int, Any] = {}
+    if show_contact:
+        contact_ids = {activity.contact_id for activity in activities if activity.contact_id}
+        contacts = selectors.visible_contacts(user).in_bulk(contact_ids) if contact_ids else {}
+    entries = []
+    for activity, line in zip(activities, lines, strict=True):
+        entry = TimelineEntry(activity, line)
+        if show_contact and activity.contact_id:
+            contact = contacts.get(activity.contact_id)
+            entry.contact_name = contact.display_name if contact else "a contact"
+            entry.contact_id = contact.pk if contact else None
+        entries.append(entry)
+    return entries
 
 
 @dataclass(frozen=True)
@@ -40,9 +101,7 @@ class TimelineSupport:
         except InvalidCursor as invalid:
             error = f"{invalid} Showing the newest entries."
             page = selectors.timeline(reader=request.user, **lookup, limit=TIMELINE_PAGE_SIZE)
-        entries = timeline_display.present(
-            request.user, page.rows, definitions=definitions, show_contact=self.show_contact
-        )
+        entries = present(request.user, page.rows, definitions=definitions, show_contact=self.show_contact)
         timeline_url = self._url("timeline", record)
         return {
             "timeline_entries": entries,
@@ -57,9 +116,7 @@ class TimelineSupport:
         return services.add_note(actor=actor, body=body, **{self.object_type: record})
 
     def note_created(self, request, record, activity, *, definitions) -> HttpResponse:
-        entries = timeline_display.present(
-            request.user, [activity], definitions=definitions, show_contact=self.show_contact
-        )
+        entries = present(request.user, [activity], definitions=definitions, show_contact=self.show_contact)
         return render(
             request, "contacts/_note_created.html", {**self.note_form_context(record), "entry": entries[0]}
         )

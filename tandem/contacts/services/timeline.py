@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tandem.contacts.models import Activity, ActivityKind, Company, Contact
-from tandem.core import access
+from tandem.core import access, timeline
 from tandem.core.access import Verb
 from tandem.core.events import publish
 
@@ -25,7 +25,9 @@ def record_activity(
     body: str = "",
     details: dict[str, Any] | None = None,
 ) -> Activity:
-    """Append one touch to the timeline. The only way rows enter the Activity table one at a time."""
+    """Append one touch to the timeline. The only way rows enter the Activity table one at a time. `kind`
+    must be registered (tandem/core/timeline.py) by the app that owns it."""
+    timeline.require_kind(kind)
     return Activity.objects.create(
         contact=contact,
         company=company,
@@ -53,6 +55,7 @@ def record_activities(
 ) -> None:
     """One touch on each of many records' timelines (a bulk action), in batched INSERTs. `object_type` is
     the Activity foreign key ("contact" or "company"); `details_by_id` gives a record its own details."""
+    timeline.require_kind(kind)
     details_by_id = details_by_id or {}
     Activity.objects.bulk_create(
         [

@@ -313,4 +313,5 @@ def test_merge_page_panel_and_timeline_escape_names(client, admin):
     for html in (page, detail):
         assert XSS not in html
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
-    assert "Merged with &lt;script&gt;alert(1)&lt;/script&gt; Lee" in detail
+    # The name in the timeline heading is user text: escaped and isolated (a right-to-left name cannot reorder it).
+    assert "Merged with <bdi>&lt;script&gt;alert(1)&lt;/script&gt; Lee</bdi>" in detail

@@ -13,8 +13,8 @@ from django.views.decorators.http import require_GET, require_POST
 from tandem.contacts import duplicates, selectors
 from tandem.contacts.models import Company, Contact, MergeRecord
 from tandem.contacts.records.properties import display_property
+from tandem.contacts.records.timeline_kinds import field_label
 from tandem.contacts.services import merge as merge_services
-from tandem.contacts.views.timeline import field_label
 from tandem.core import access
 from tandem.core.access import Verb
 from tandem.core.display import sentence

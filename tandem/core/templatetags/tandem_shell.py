@@ -2,9 +2,10 @@
 
 from django import template
 from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from tandem.core import navigation
+from tandem.core import navigation, timeline
 
 register = template.Library()
 
@@ -49,4 +50,18 @@ def nav_icon(name: str) -> str:
     return mark_safe(  # noqa: S308
         '<svg class="nav-icon" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2"'
         f' stroke-linecap="round" stroke-linejoin="round" aria-hidden="true">{markup}</svg>'
+    )
+
+
+@register.simple_tag
+def timeline_icon(kind_key: str) -> str:
+    """A timeline entry's icon: the shell icon its kind names, in the kind's tone (core.timeline)."""
+    kind = timeline.kind_of(kind_key)
+    return format_html(
+        '<span class="timeline-icon timeline-icon--{}" data-kind="{}" aria-hidden="true">'
+        '<svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2.2" stroke-linecap="round"'
+        ' stroke-linejoin="round">{}</svg></span>',
+        kind.tone,
+        kind.key,
+        mark_safe(navigation.icon_markup(kind.icon)),  # noqa: S308 (our own constant markup, never user input)
     )
