@@ -2,7 +2,9 @@
 
 from dataclasses import dataclass, field
 
-from tandem.core import access
+from django.utils.html import format_html
+
+from tandem.core import access, navigation, timeline
 from tandem.core.access import Verb
 from tandem.core.models import Role
 from tandem.core.pagination import SortKey, count_up_to, paginate
@@ -118,8 +120,32 @@ WIDGET = RecordType(
 )
 
 
+# A hub's own timeline kind: a widget painted for a contact. Declared here only; the contact's timeline shows
+# it with this icon, heading and link without contacts knowing widgets (tandem/core/timeline.py).
+WIDGET_ICON = '<rect x="4" y="4" width="16" height="16" rx="3"/><path d="M9 12h6"/>'
+
+
+def painted_heading(entry, loaded) -> str:
+    colours = dict(Widget.Colour.choices)
+    colour = colours.get((entry.details or {}).get("colour"), "an unknown colour")
+    return format_html("Widget painted {}", colour.lower())
+
+
+WIDGET_PAINTED = timeline.TimelineKind(
+    key="widget_painted",
+    label="Widget painted",
+    icon="widget",
+    tone="success",
+    render=painted_heading,
+    details=lambda entry, loaded: timeline.note_text(entry.body),
+    link=timeline.url_link("widgets:widget_detail", subject_type="widget"),
+)
+
+
 def register() -> None:
     registry.register(WIDGET)
+    navigation.register_icon("widget", WIDGET_ICON)
+    timeline.register_kind(WIDGET_PAINTED)
     E, T, OWN, N = access.Scope.EVERYTHING, access.Scope.TEAM, access.Scope.OWNED, access.Scope.NONE
     access.register_object_type(
         "widget",
