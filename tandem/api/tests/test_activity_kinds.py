@@ -23,7 +23,9 @@ def test_the_openapi_kind_enum_is_the_registry(client):
 
 def test_an_entry_of_an_undeclared_kind_is_returned_as_stored(client, admin, admin_token):
     contact = ContactFactory(owner=admin)
-    old = Activity.objects.create(contact=contact, kind="deal_won", occurred_at=contact.created_at, body="old")
+    old = Activity.objects.create(
+        contact=contact, kind="deal_won", occurred_at=contact.created_at, body="old"
+    )
 
     response = client.get(f"/api/v1/contacts/{contact.pk}/activities", **bearer(admin_token))
 
