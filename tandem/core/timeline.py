@@ -90,6 +90,8 @@ def no_link(entry: Any, loaded: Any) -> str:
 
 @dataclass(frozen=True)
 class TimelineKind:
+    """One kind of timeline entry, as the app that writes it declares it (see the module's docstring)."""
+
     key: str
     label: str  # "Deal won": what the kind is called in lists, the home feed and the API documentation
     icon: str = "dot"
