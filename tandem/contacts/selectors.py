@@ -281,3 +281,11 @@ def company_contacts(user, company: Company, limit: int = 20) -> list[Contact]:
 
 def property_definitions(object_type: str) -> list[PropertyDefinition]:
     return list(PropertyDefinition.objects.filter(object_type=object_type))
+
+
+def property_definitions_by_type() -> dict[str, list[PropertyDefinition]]:
+    """Every definition, grouped by object type, in one query (the settings page's groups)."""
+    grouped: dict[str, list[PropertyDefinition]] = {}
+    for definition in PropertyDefinition.objects.all():
+        grouped.setdefault(definition.object_type, []).append(definition)
+    return grouped

@@ -155,6 +155,8 @@ def _converter(model_field: models.Field) -> Callable[[Sequence[Any]], Sequence[
     name, numbers as numbers, date-times in ISO 8601, everything else as neutralised text."""
     if model_field.choices:
         return _labels(list(model_field.flatchoices))
+    if model_field.many_to_one:  # a foreign key read without a path to one of its fields: its id
+        return _converter(model_field.target_field)
     if isinstance(model_field, CountryField):
         return _country
     if isinstance(model_field, models.DateTimeField):

@@ -16,6 +16,11 @@ def property_object_types() -> list[str]:
     return [record_type.object_type for record_type in registry.with_properties()]
 
 
+def _alternatives(words: list[str]) -> str:
+    """ "contact, company or widget" """
+    return " or ".join(filter(None, [", ".join(words[:-1]), *words[-1:]]))
+
+
 def _has_values(definition: PropertyDefinition) -> bool:
     try:
         record_type = registry.get(definition.object_type)
@@ -44,8 +49,8 @@ def create_property(
     _check_admin(actor, Verb.CREATE)
     errors: dict[str, str] = {}
     if object_type not in property_object_types():
-        names = " or ".join(record_type.verbose_name for record_type in registry.with_properties())
-        errors["object_type"] = f"Choose {names}."
+        names = [record_type.verbose_name for record_type in registry.with_properties()]
+        errors["object_type"] = f"Choose {_alternatives(names)}."
     if value_type not in PropertyType.values:
         errors["value_type"] = "Choose a property type."
     key = (name or "").strip().lower()

@@ -25,11 +25,12 @@ def _definition(request, property_id: int, verb: str) -> PropertyDefinition:
 @require_GET
 def property_list(request):
     access.require_allowed(request.user, OBJECT_TYPE, Verb.CHANGE)
+    by_type = selectors.property_definitions_by_type()
     groups = [
         (
             capfirst(record_type.verbose_name),
             record_type.object_type,
-            selectors.property_definitions(record_type.object_type),
+            by_type.get(record_type.object_type, []),
         )
         for record_type in registry.with_properties()
     ]
