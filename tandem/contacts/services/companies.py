@@ -23,10 +23,15 @@ from tandem.core import access, audit
 from tandem.core.access import Verb
 from tandem.core.events import publish
 from tandem.core.models import User
+from tandem.core.records import registry
 
 TEXT_FIELDS = {"name": 200, "industry": 100}
 EDITABLE_FIELDS = ["name", "domain", "industry", "size", "country", "phone", "owner", "properties"]
-AUDITED_FIELDS = [name for name in EDITABLE_FIELDS if name != "properties"] + ["team"]
+
+
+def audited_fields() -> list[str]:
+    """The columns this type's audit diffs cover: the catalogue's audited fields (Field.audited)."""
+    return registry.get("company").audited_attributes()
 
 
 def clean_company_values(
@@ -107,7 +112,7 @@ def create_company(*, actor: User | None, values: Mapping[str, Any], request=Non
         action=audit.Action.CREATE,
         target=company,
         request=request,
-        changes=creation_diff(company, AUDITED_FIELDS),
+        changes=creation_diff(company, audited_fields()),
     )
     publish(events.COMPANY_CREATED, company_id=company.pk)
     return company
@@ -135,7 +140,7 @@ def update_company(
     if current.deleted_at is not None:
         raise ValidationError("This company is in the trash. Restore it before editing.")
     cleaned = clean_company_values(actor, values, current)
-    before = snapshot(current, AUDITED_FIELDS)
+    before = snapshot(current, audited_fields())
     before_properties = dict(current.properties or {})
     after_properties = cleaned.get("properties", before_properties)
     # The row as this update would leave it, to diff against `current` (never saved itself).
@@ -146,7 +151,7 @@ def update_company(
     if "owner" in cleaned:
         proposed.team_id = proposed.owner.team_id if proposed.owner else None
         check_reassignment(actor, current, proposed.owner)
-    changes = audit.diff(before, snapshot(proposed, AUDITED_FIELDS))
+    changes = audit.diff(before, snapshot(proposed, audited_fields()))
     changes.update(
         audit.diff(
             {f"properties.{k}": v for k, v in before_properties.items()},

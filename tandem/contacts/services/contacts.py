@@ -39,6 +39,7 @@ from tandem.core import access, audit
 from tandem.core.access import Verb
 from tandem.core.events import publish
 from tandem.core.models import User
+from tandem.core.records import registry
 
 # What a person may set on a contact. Team, timestamps, score and deletion are never taken from input:
 # the team follows the owner, the score belongs to scoring rules.
@@ -63,7 +64,11 @@ EDITABLE_FIELDS = [
     "owner",
     "properties",
 ]
-AUDITED_FIELDS = [name for name in EDITABLE_FIELDS if name != "properties"] + ["team"]
+
+
+def audited_fields() -> list[str]:
+    """The columns this type's audit diffs cover: the catalogue's audited fields (Field.audited)."""
+    return registry.get("contact").audited_attributes()
 
 
 def clean_contact_values(
@@ -238,7 +243,7 @@ def create_contact(
         target=contact,
         request=request,
         changes={
-            **creation_diff(contact, AUDITED_FIELDS),
+            **creation_diff(contact, audited_fields()),
             **({"tags": [None, ", ".join(added_tags)]} if added_tags else {}),
         },
     )
@@ -292,7 +297,7 @@ def update_contact(
         raise ValidationError("This contact is in the trash. Restore it before editing.")
     cleaned = clean_contact_values(actor, values, current)
     check_first_touch(current, cleaned)
-    before = snapshot(current, AUDITED_FIELDS)
+    before = snapshot(current, audited_fields())
     before_properties = dict(current.properties or {})
     after_values = {name: value for name, value in cleaned.items() if name != "properties"}
     after_properties = cleaned.get("properties", before_properties)
@@ -303,7 +308,7 @@ def update_contact(
     if "owner" in cleaned:
         proposed.team_id = proposed.owner.team_id if proposed.owner else None
         check_reassignment(actor, current, proposed.owner)
-    changes = audit.diff(before, snapshot(proposed, AUDITED_FIELDS))
+    changes = audit.diff(before, snapshot(proposed, audited_fields()))
     changes.update(
         audit.diff(
             {f"properties.{k}": v for k, v in before_properties.items()},

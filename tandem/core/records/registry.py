@@ -185,6 +185,12 @@ class RecordType:
     def form_fields(self) -> list[Field]:
         return [item for item in self.fields if item.section]
 
+    def audited_attributes(self) -> list[str]:
+        """The model columns whose changes the services write to the audit log (`Field.audited`), in
+        catalogue order. Fields that are not a column of the row (tags) are audited by their own path."""
+        concrete = {item.name for item in self.model._meta.concrete_fields}
+        return [item.attribute for item in self.fields if item.audited and item.attribute in concrete]
+
     def sort_keys(self) -> list[str]:
         return [sort.key for sort in self.sorts]
 
