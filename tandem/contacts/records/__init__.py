@@ -117,6 +117,23 @@ def _external_id_field(*aliases: str) -> Field:
     )
 
 
+def _first_touch(key: str, label: str, import_aliases: tuple[str, ...] = (), *, wide: bool = False) -> Field:
+    """A first-touch detail. The form and the record page show it under "First touch" as "Medium"; the
+    import menu and the export header, with no group around them, say "Source medium"."""
+    qualified = f"Source {label.lower()}"
+    return Field(
+        key,
+        label,
+        section="first_touch",
+        fact_group="first_touch",
+        column=False,
+        wide=wide,
+        import_aliases=import_aliases,
+        import_label=qualified,
+        export_label=qualified,
+    )
+
+
 TEAM = Field(
     "team",
     "Team",
@@ -311,43 +328,16 @@ CONTACT_FIELDS = [
         fact_group="first_touch",
         import_aliases=("source", "original source", "lead source", "utm source", "original source type"),
     ),
-    Field(
-        "source_medium",
-        "Medium",
-        section="first_touch",
-        fact_group="first_touch",
-        column=False,
-        import_aliases=("source medium", "medium", "utm medium", "original source drill down 1"),
-        import_label="Source medium",
-        export_label="Source medium",
+    _first_touch(
+        "source_medium", "Medium", ("source medium", "medium", "utm medium", "original source drill down 1")
     ),
-    Field(
+    _first_touch(
         "source_campaign",
         "Campaign",
-        section="first_touch",
-        fact_group="first_touch",
-        column=False,
-        import_aliases=("source campaign", "campaign", "utm campaign", "original source drill down 2"),
-        import_label="Source campaign",
-        export_label="Source campaign",
+        ("source campaign", "campaign", "utm campaign", "original source drill down 2"),
     ),
-    Field(
-        "source_referrer",
-        "Referrer",
-        section="first_touch",
-        fact_group="first_touch",
-        column=False,
-        export_label="Source referrer",
-    ),
-    Field(
-        "source_landing_page",
-        "Landing page",
-        section="first_touch",
-        fact_group="first_touch",
-        column=False,
-        wide=True,
-        export_label="Source landing page",
-    ),
+    _first_touch("source_referrer", "Referrer"),
+    _first_touch("source_landing_page", "Landing page", wide=True),
     CREATED,
     UPDATED,
 ]

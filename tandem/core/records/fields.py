@@ -1,6 +1,6 @@
 """The field catalogue of a record type: one declaration per field, read by the list's columns, the record
-form, the detail page's facts and (as other layers switch to it) the import mapping, the export columns,
-the API schemas and the audit log's labels.
+form, the detail page's facts, the import mapping, the export columns, the audit log's labels and the
+services' audit diffs (and, as it switches to it, the API schemas).
 
 Cells and rows render to HTML here rather than through a template include per cell: a list page has
 hundreds of cells and an include per cell was most of its render time (docs/benchmarks.md).

@@ -1,6 +1,6 @@
 """The record-type registry: one declaration per record type (contact, company, later deal, ticket, quote),
-read by the generic list, detail, form, trash, bulk and timeline pages, the URL patterns, the query grammar
-and (next) the API routers, the import mapping and the export columns.
+read by the generic list, detail, form, trash, bulk and timeline pages, the URL patterns, the query grammar,
+the import mapping, the export columns, the audit log and (next) the API routers.
 
 Core knows no business nouns: a declaration names its model, its selectors and services as callables, and
 the spine's optional features (custom properties, a timeline with notes) as support objects it provides.
