@@ -113,3 +113,16 @@ def test_admin_deletes_a_property(admin_client):
 
     assert response["Location"] == "/settings/properties/"
     assert PropertyDefinition.objects.count() == 0
+
+
+def test_a_property_cannot_be_defined_for_a_type_without_properties(admin_client):
+    # The types offered are the registered ones that declare a properties column (here with the tests'
+    # widget); "deal" is not one of them.
+    response = admin_client.post(
+        reverse("contacts:property_create"),
+        {"object_type": "deal", "name": "tier", "label": "Tier", "value_type": "text"},
+    )
+
+    assert response.status_code == 200
+    assert "Choose contact, company or widget." in response.content.decode()
+    assert not PropertyDefinition.objects.exists()

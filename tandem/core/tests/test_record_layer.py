@@ -269,14 +269,3 @@ def test_custom_properties_work_for_a_type_that_only_declares_its_properties_col
     assert "<td><bdi>Red</bdi></td><td><bdi>Gold</bdi></td></tr>" in with_column
     assert "<td><bdi>Red</bdi></td><td></td></tr>" in with_column
     assert "<dt>Tier</dt><dd><bdi>Gold</bdi></dd>" in detail
-
-
-def test_a_property_cannot_be_defined_for_a_type_without_properties(client, admin):
-    from tandem.contacts.models import PropertyDefinition
-    from tandem.contacts.services import create_property
-
-    with pytest.raises(Exception) as refused:
-        create_property(actor=admin, object_type="deal", name="tier", label="Tier", value_type="text")
-
-    assert refused.value.message_dict == {"object_type": ["Choose contact, company or widget."]}
-    assert not PropertyDefinition.objects.exists()
