@@ -96,7 +96,7 @@ class Field:
     prefetch    the relation the list prefetches when the column is shown (one query, not one per row).
     import_aliases  headers other products write for this field, best match first (compared after
                 `imports.mapping.normalise_header`); a field with aliases is an import target, keyed by its
-                `attribute`, matched also by its key, label and `import_label`.
+                `attribute` and matched exactly by that attribute, its label and `import_label`.
     import_label    the label in the import's column menu when it says more than `label` ("Owner (by email)").
     export          a column of exports (keyed by its `attribute`), headed `export_label` or `label`, reading
                     `export_source` (a values_list path such as "owner__email"; default the attribute); the
