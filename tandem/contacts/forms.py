@@ -5,14 +5,18 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.text import capfirst
 
 from tandem.contacts.models import PropertyDefinition, PropertyType
+from tandem.core.records import registry
+
+
+def _property_object_types() -> list[tuple[str, str]]:
+    return [(item.object_type, capfirst(item.verbose_name)) for item in registry.with_properties()]
 
 
 class PropertyCreateForm(forms.Form):
-    object_type = forms.CharField(
-        label="Applies to", widget=forms.Select(choices=PropertyDefinition.ObjectType.choices)
-    )
+    object_type = forms.CharField(label="Applies to", widget=forms.Select())
     label = forms.CharField(label="Label", required=False, widget=forms.TextInput(attrs={"maxlength": "100"}))
     name = forms.CharField(
         label="Key",
@@ -30,6 +34,11 @@ class PropertyCreateForm(forms.Form):
     help_text = forms.CharField(
         label="Help text", required=False, widget=forms.TextInput(attrs={"maxlength": "200"})
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Read per form, not at import: every record type that declares properties, whenever it registered.
+        self.fields["object_type"].widget.choices = _property_object_types()
 
     def service_values(self) -> dict[str, Any]:
         data = self.cleaned_data

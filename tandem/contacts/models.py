@@ -275,15 +275,14 @@ class PropertyType(models.TextChoices):
 
 
 class PropertyDefinition(models.Model):
-    """A custom field an admin defines for contacts or companies; values live in the record's JSON."""
+    """A custom field an admin defines for a record type (contacts, companies, any type that declares a
+    properties column); values live in the record's JSON."""
 
     access_object_type = "property"
 
-    class ObjectType(models.TextChoices):
-        CONTACT = "contact", "Contact"
-        COMPANY = "company", "Company"
-
-    object_type = models.CharField(max_length=20, choices=ObjectType.choices)
+    # The record type's object type. Which types take properties is their declarations' business
+    # (tandem.core.records.registry.with_properties), so the create service checks it, not a fixed list.
+    object_type = models.CharField(max_length=20)
     name = models.SlugField(max_length=60, help_text="Key used in imports and the API, e.g. plan_tier.")
     label = models.CharField(max_length=100)
     value_type = models.CharField(max_length=20, choices=PropertyType.choices)

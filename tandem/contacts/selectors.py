@@ -99,24 +99,25 @@ def _created_between(queryset: QuerySet, start: datetime.date | None, end: datet
 
 
 def _property_condition(
-    queryset: QuerySet, definitions: dict[str, PropertyDefinition], item: PropertyFilter
+    queryset: QuerySet, definitions: dict[str, PropertyDefinition], item: PropertyFilter, column: str
 ) -> QuerySet:
     definition = definitions.get(item.name)
     if definition is None:
         return queryset
-    path = f"properties__{definition.name}"
+    path = f"{column}__{definition.name}"
     if item.operator == "set":
-        return queryset.filter(**{"properties__has_key": definition.name})
+        return queryset.filter(**{f"{column}__has_key": definition.name})
     if item.operator == "unset":
-        return queryset.exclude(**{"properties__has_key": definition.name})
+        return queryset.exclude(**{f"{column}__has_key": definition.name})
     if definition.value_type == PropertyType.MULTI_CHOICE:
         if connection.vendor == "postgresql":
             return queryset.filter(**{f"{path}__contains": [item.value]})
         # SQLite has no JSON containment operator; json_each reads the array. The key is a slug we
-        # defined (validated on creation), and the value is a bound parameter.
+        # defined (validated on creation), the table and column are the model's own, and the value is a
+        # bound parameter.
         table = queryset.model._meta.db_table
-        return queryset.extra(  # noqa: S610 (only bound parameters and our own table name)
-            where=[f"EXISTS (SELECT 1 FROM json_each({table}.properties, %s) WHERE json_each.value = %s)"],
+        return queryset.extra(  # noqa: S610 (only bound parameters and our own table and column names)
+            where=[f"EXISTS (SELECT 1 FROM json_each({table}.{column}, %s) WHERE json_each.value = %s)"],
             params=[f'$."{definition.name}"', item.value],
         )
     if item.operator in ("gte", "lte") and definition.value_type in (PropertyType.NUMBER, PropertyType.DATE):
@@ -124,6 +125,19 @@ def _property_condition(
     if definition.value_type == PropertyType.TEXT:
         return queryset.filter(**{f"{path}__iexact": item.value})
     return queryset.filter(**{path: item.value})
+
+
+def filter_properties(
+    queryset: QuerySet, object_type: str, conditions: list[PropertyFilter], *, column: str = "properties"
+) -> QuerySet:
+    """`queryset` narrowed by custom-property conditions on its JSON `column` (one query reads the
+    definitions; a condition on a property that no longer exists is ignored)."""
+    if not conditions:
+        return queryset
+    definitions = {item.name: item for item in PropertyDefinition.objects.filter(object_type=object_type)}
+    for item in conditions:
+        queryset = _property_condition(queryset, definitions, item, column)
+    return queryset
 
 
 def filter_contacts(queryset: QuerySet[Contact], filters: ContactFilters) -> QuerySet[Contact]:
@@ -145,11 +159,7 @@ def filter_contacts(queryset: QuerySet[Contact], filters: ContactFilters) -> Que
     if filters.company_id:
         queryset = queryset.filter(company_id=filters.company_id)
     queryset = _created_between(queryset, filters.created_from, filters.created_to)
-    if filters.properties:
-        definitions = {d.name: d for d in PropertyDefinition.objects.filter(object_type="contact")}
-        for item in filters.properties:
-            queryset = _property_condition(queryset, definitions, item)
-    return queryset
+    return filter_properties(queryset, "contact", filters.properties)
 
 
 def filter_companies(queryset: QuerySet[Company], filters: CompanyFilters) -> QuerySet[Company]:
@@ -164,11 +174,7 @@ def filter_companies(queryset: QuerySet[Company], filters: CompanyFilters) -> Qu
     if filters.industry:
         queryset = queryset.filter(industry__iexact=filters.industry)
     queryset = _created_between(queryset, filters.created_from, filters.created_to)
-    if filters.properties:
-        definitions = {d.name: d for d in PropertyDefinition.objects.filter(object_type="company")}
-        for item in filters.properties:
-            queryset = _property_condition(queryset, definitions, item)
-    return queryset
+    return filter_properties(queryset, "company", filters.properties)
 
 
 def visible_contacts(user) -> QuerySet[Contact]:
@@ -275,3 +281,11 @@ def company_contacts(user, company: Company, limit: int = 20) -> list[Contact]:
 
 def property_definitions(object_type: str) -> list[PropertyDefinition]:
     return list(PropertyDefinition.objects.filter(object_type=object_type))
+
+
+def property_definitions_by_type() -> dict[str, list[PropertyDefinition]]:
+    """Every definition, grouped by object type, in one query (the settings page's groups)."""
+    grouped: dict[str, list[PropertyDefinition]] = {}
+    for definition in PropertyDefinition.objects.all():
+        grouped.setdefault(definition.object_type, []).append(definition)
+    return grouped

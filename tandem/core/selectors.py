@@ -15,17 +15,15 @@ from django.utils.text import capfirst
 from tandem.core import audit
 from tandem.core.models import Team, User
 from tandem.core.pagination import Page, SortKey, paginate
+from tandem.core.records import registry
+from tandem.core.records.fields import AUDIT_PROPERTY_PREFIX, property_key, property_name
 
 AUDIT_PAGE_SIZE = 50
 AUDIT_SORT = SortKey(("timestamp", "id"), descending=True)
 
-# Where an audited object's page lives, by "app_label.model". Names, not imports: core never imports
-# the apps above it, and a page that does not exist yet simply gets no link.
-OBJECT_PAGES = {
-    "contacts.contact": "contacts:contact_detail",
-    "contacts.company": "contacts:company_detail",
-    "core.user": "core:user_edit",
-}
+# Where an audited object's page lives, for what is not a record type (a record type's page is its
+# declaration's detail URL). A page that does not exist simply gets no link.
+OBJECT_PAGES = {"core.user": "core:user_edit"}
 # The object types the audit filter offers (app labels whose models are audited).
 AUDITED_APPS = ("core", "contacts", "api")
 ACTION_LABELS = {
@@ -118,13 +116,27 @@ def _model_field(model: type[models.Model] | None, name: str) -> models.Field | 
 
 
 def field_label(model: type[models.Model] | None, name: str) -> str:
-    """A changed field as people call it: the model field's verbose name ("Lifecycle stage"), a custom
-    property's name after its prefix, or the code spelled out."""
+    """A changed field as people call it, when no record type names it: the model field's verbose name
+    ("Role"), or the code spelled out (a property no longer defined by its name: "Budget band")."""
     model_field = _model_field(model, name)
     if model_field is not None:
         return capfirst(str(model_field.verbose_name))
-    _prefix, _colon, rest = name.partition(":")
-    return (rest or name).replace("_", " ").strip().capitalize()
+    return (property_name(name) or name).replace("_", " ").strip().capitalize()
+
+
+def change_labels(model: type[models.Model] | None) -> dict[str, str]:
+    """The labels of an audited model's diff keys, from its record type's field catalogue (keyed by the
+    model attribute a diff names: "lifecycle_stage" -> "Lifecycle stage") and its custom properties
+    (both spellings of a property's key). Empty for a model that is not a record type."""
+    record_type = registry.for_model(model)
+    if record_type is None:
+        return {}
+    labels = {item.attribute: item.label for item in record_type.fields}
+    if record_type.properties is not None:
+        for definition in record_type.properties.definitions():
+            labels[property_key(definition.name)] = definition.label
+            labels[AUDIT_PROPERTY_PREFIX + definition.name] = definition.label
+    return labels
 
 
 def _value_label(choices: dict[str, str], value):
@@ -134,7 +146,7 @@ def _value_label(choices: dict[str, str], value):
     return choices.get(str(value), value)
 
 
-def _changes(entry: LogEntry) -> list[tuple[str, str | None, str | None]]:
+def _changes(entry: LogEntry, labels: dict[str, str]) -> list[tuple[str, str | None, str | None]]:
     data = entry.changes
     if not isinstance(data, dict):
         return []
@@ -143,7 +155,7 @@ def _changes(entry: LogEntry) -> list[tuple[str, str | None, str | None]]:
     for name, pair in data.items():
         model_field = _model_field(model, str(name))
         choices = {str(key): str(label) for key, label in (model_field.flatchoices if model_field else [])}
-        label = field_label(model, str(name))
+        label = labels.get(str(name)) or field_label(model, str(name))
         if isinstance(pair, list | tuple) and len(pair) == 2:
             rows.append((label, _value_label(choices, pair[0]), _value_label(choices, pair[1])))
         else:
@@ -159,8 +171,13 @@ def _existing_links(entries: list[LogEntry]) -> dict[tuple[int, str], str]:
     links: dict[tuple[int, str], str] = {}
     for content_type_id, object_pks in wanted.items():
         content_type = ContentType.objects.get_for_id(content_type_id)
-        view_name = OBJECT_PAGES.get(f"{content_type.app_label}.{content_type.model}")
         model = content_type.model_class()
+        record_type = registry.for_model(model)
+        view_name = (
+            record_type.url_name("detail")
+            if record_type is not None
+            else OBJECT_PAGES.get(f"{content_type.app_label}.{content_type.model}")
+        )
         if view_name is None or model is None:
             continue
         queryset = model._default_manager.filter(pk__in=[pk for pk in object_pks if pk.isdigit()])
@@ -178,11 +195,16 @@ def audit_page(filters: AuditFilters, cursor: str | None = None, limit: int | No
     """One page of the audit log, newest first, keyset-paged on (timestamp, id); rows are AuditRow."""
     page = paginate(audit_entries(filters), AUDIT_SORT, cursor, limit or AUDIT_PAGE_SIZE)
     links = _existing_links(page.rows)
+    # Labels once per object type on the page (a record type's custom properties are one query).
+    labels = {
+        content_type_id: change_labels(ContentType.objects.get_for_id(content_type_id).model_class())
+        for content_type_id in {entry.content_type_id for entry in page.rows if entry.changes}
+    }
     page.rows = [
         AuditRow(
             entry=entry,
             url=links.get((entry.content_type_id, entry.object_pk), ""),
-            changes=_changes(entry),
+            changes=_changes(entry, labels.get(entry.content_type_id, {})),
         )
         for entry in page.rows
     ]

@@ -1,5 +1,5 @@
-"""What an export can hold: the column catalogue per object type, with human headers, and how a fetched
-row becomes the cells of a line.
+"""What an export can hold: its columns, built from the record type's field catalogue (`Field.export`,
+`export_label`, `export_source`) and custom properties, and how a fetched row becomes the cells of a line.
 
 Rows are read with `values_list` (a tuple per record, joins done by the database), so a column names the
 field it reads and a converter for its value. Every text cell goes through `neutralise` (formula injection,
@@ -14,18 +14,15 @@ from itertools import repeat
 from operator import attrgetter, methodcaller
 from typing import Any
 
+from django.db import models
 from django_countries import countries
+from django_countries.fields import CountryField
 
-from tandem.contacts.models import (
-    CompanySize,
-    LeadStatus,
-    LifecycleStage,
-    PropertyDefinition,
-    PropertyType,
-)
+from tandem.contacts.models import PropertyDefinition, PropertyType
+from tandem.core.records import registry
+from tandem.core.records.fields import Field, property_key, property_name
 from tandem.core.spreadsheets import FORMULA_PREFIXES, neutralise
 
-PROPERTY_PREFIX = "property:"
 TAGS = "tags"
 LIST_SEPARATOR = "; "
 
@@ -139,75 +136,86 @@ def _tags(values: Sequence[Any]) -> Sequence[Any]:
     return values  # filled in per chunk, already joined and neutralised
 
 
-CONTACT_COLUMNS = [
-    ExportColumn("id", "Record ID", "id", _number),
-    ExportColumn("external_id", "External ID", "external_id", _text),
-    ExportColumn("first_name", "First name", "first_name", _text),
-    ExportColumn("last_name", "Last name", "last_name", _text),
-    ExportColumn("email", "Email", "email", _text),
-    ExportColumn("phone", "Phone", "phone", _text),
-    ExportColumn("job_title", "Job title", "job_title", _text),
-    ExportColumn("company", "Company", "company__name", _text),
-    ExportColumn("country", "Country", "country", _country),
-    ExportColumn("lifecycle_stage", "Lifecycle stage", "lifecycle_stage", _labels(LifecycleStage.choices)),
-    ExportColumn("lead_status", "Lead status", "lead_status", _labels(LeadStatus.choices)),
-    ExportColumn("owner", "Owner email", "owner__email", _text),
-    ExportColumn("team", "Team", "team__name", _text),
-    ExportColumn(TAGS, "Tags", "", _tags),
-    ExportColumn("score", "Score", "score", _number),
-    ExportColumn("source", "Source", "source", _text),
-    ExportColumn("source_medium", "Source medium", "source_medium", _text),
-    ExportColumn("source_campaign", "Source campaign", "source_campaign", _text),
-    ExportColumn("source_referrer", "Source referrer", "source_referrer", _text),
-    ExportColumn("source_landing_page", "Source landing page", "source_landing_page", _text),
-    ExportColumn("created_at", "Created at", "created_at", _datetime),
-    ExportColumn("updated_at", "Updated at", "updated_at", _datetime),
-]
-CONTACT_ALWAYS = ("id", "first_name", "last_name", "email")
+# The columns every export has whatever was ticked: the id, and what names the record. A type not listed
+# here always has its id.
+ALWAYS_INCLUDED = {"contact": ("id", "first_name", "last_name", "email"), "company": ("id", "name", "domain")}
+ID_COLUMN = ExportColumn("id", "Record ID", "id", _number)
 
-COMPANY_COLUMNS = [
-    ExportColumn("id", "Record ID", "id", _number),
-    ExportColumn("external_id", "External ID", "external_id", _text),
-    ExportColumn("name", "Name", "name", _text),
-    ExportColumn("domain", "Domain", "domain", _text),
-    ExportColumn("industry", "Industry", "industry", _text),
-    ExportColumn("size", "Size", "size", _labels(CompanySize.choices)),
-    ExportColumn("country", "Country", "country", _country),
-    ExportColumn("phone", "Phone", "phone", _text),
-    ExportColumn("owner", "Owner email", "owner__email", _text),
-    ExportColumn("team", "Team", "team__name", _text),
-    ExportColumn("created_at", "Created at", "created_at", _datetime),
-    ExportColumn("updated_at", "Updated at", "updated_at", _datetime),
-]
-COMPANY_ALWAYS = ("id", "name", "domain")
 
-# The contacts and companies lists' column keys (tandem.contacts.views.columns), as export columns.
-LIST_COLUMN_KEYS = {
-    "stage": ["lifecycle_stage"],
-    "source": ["source", "source_medium", "source_campaign", "source_referrer", "source_landing_page"],
-    "created": ["created_at"],
-    "updated": ["updated_at"],
-}
+def _model_field(model: type[models.Model], path: str) -> models.Field:
+    """The model field a values_list path ends at ("owner__email" -> User.email)."""
+    *relations, last = path.split("__")
+    for name in relations:
+        model = model._meta.get_field(name).related_model
+    return model._meta.get_field(last)
+
+
+def _converter(model_field: models.Field) -> Callable[[Sequence[Any]], Sequence[Any]]:
+    """How the cells of a column reading `model_field` are written: choices as their labels, countries by
+    name, numbers as numbers, date-times in ISO 8601, everything else as neutralised text."""
+    if model_field.choices:
+        return _labels(list(model_field.flatchoices))
+    if model_field.many_to_one:  # a foreign key read without a path to one of its fields: its id
+        return _converter(model_field.target_field)
+    if isinstance(model_field, CountryField):
+        return _country
+    if isinstance(model_field, models.DateTimeField):
+        return _datetime
+    if isinstance(
+        model_field, models.IntegerField | models.AutoField | models.DecimalField | models.FloatField
+    ):
+        return _number
+    return _text
+
+
+def _field_column(model: type[models.Model], item: Field) -> ExportColumn:
+    label = item.export_label or item.label
+    source = item.export_source or item.attribute
+    model_field = _model_field(model, source)
+    if model_field.many_to_many:  # tags: read once per chunk, not through values_list
+        return ExportColumn(item.attribute, label, "", _tags)
+    return ExportColumn(item.attribute, label, source, _converter(model_field))
+
+
+def _property_column(column: str, definition: PropertyDefinition) -> ExportColumn:
+    return ExportColumn(property_key(definition.name), definition.label, column, _property(definition))
 
 
 def catalogue(object_type: str, definitions: list[PropertyDefinition]) -> list[ExportColumn]:
-    """Every column an export of `object_type` can have, in file order: fields, then custom properties."""
-    base = CONTACT_COLUMNS if object_type == "contact" else COMPANY_COLUMNS
-    return base + [
-        ExportColumn(PROPERTY_PREFIX + definition.name, definition.label, "properties", _property(definition))
-        for definition in definitions
-    ]
+    """Every column an export of `object_type` can have, in file order: the id, the fields the record
+    type's catalogue exports (`Field.export`), then its custom properties."""
+    record_type = registry.get(object_type)
+    columns = [ID_COLUMN]
+    columns += [_field_column(record_type.model, item) for item in record_type.fields if item.export]
+    if record_type.properties_field:
+        columns += [_property_column(record_type.properties_field, item) for item in definitions]
+    return columns
 
 
 def always_included(object_type: str) -> tuple[str, ...]:
-    return CONTACT_ALWAYS if object_type == "contact" else COMPANY_ALWAYS
+    return ALWAYS_INCLUDED.get(object_type, ("id",))
 
 
 def from_list_columns(object_type: str, list_keys: list[str]) -> list[str]:
-    """The export column keys matching a list's column choice, plus the ones every export has."""
+    """The export column keys matching a list's column choice, plus the ones every export has. A list
+    column is its field's attribute ("stage" -> "lifecycle_stage"); a column that heads a group of the
+    record page other than the first ("Source" for the first touch) brings the group's other fields."""
+    record_type = registry.get(object_type)
+    fields = {item.key: item for item in record_type.fields}
+    main_group = record_type.fact_groups[0][0] if record_type.fact_groups else ""
     keys = list(always_included(object_type))
     for key in list_keys:
-        keys.extend(LIST_COLUMN_KEYS.get(key, [key]))
+        item = fields.get(key)
+        if item is None:
+            keys.append(key)  # a custom property's "property:<name>" is the same key in both
+            continue
+        keys.append(item.attribute)
+        if item.fact_group != main_group:
+            keys.extend(
+                other.attribute
+                for other in record_type.fields
+                if other.fact_group == item.fact_group and not other.column and other.export
+            )
     return list(dict.fromkeys(keys))
 
 
@@ -237,7 +245,7 @@ class RowShape:
     def for_columns(cls, columns: list[ExportColumn]) -> "RowShape":
         fields = ["id"]
         positions = []
-        tags_position = None
+        tags_position = properties_position = None
         for index, column in enumerate(columns):
             if column.key == TAGS:
                 tags_position = index
@@ -246,7 +254,8 @@ class RowShape:
             if column.field not in fields:
                 fields.append(column.field)
             positions.append((fields.index(column.field), column.convert))
-        properties_position = fields.index("properties") if "properties" in fields else None
+            if property_name(column.key) is not None:
+                properties_position = fields.index(column.field)
         return cls(tuple(fields[1:]), tuple(positions), tags_position, properties_position)
 
     def convert(self, rows: list[tuple], tags: dict[int, str] | None = None) -> list[tuple]:

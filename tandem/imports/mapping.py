@@ -1,7 +1,9 @@
 """Which record field each column of an import fills: the list of targets, and a guess from the headers.
 
-A mapping is `{column index as str: target key or ""}`; "" means the column is not imported. Target keys are
-the field names below, and `property:<name>` for a custom property.
+A mapping is `{column index as str: target key or ""}`; "" means the column is not imported. The targets
+and the headers other products write for them come from the record type's field catalogue (`Field`
+with `import_aliases`, in `tandem/contacts/records/` for contacts and companies); a target's key is the
+field's model attribute, and `property:<name>` for a custom property.
 
 The guess knows the export formats of HubSpot, Mailchimp and Salesforce, plain snake_case keys, our own
 labels, and custom properties by name or label. Each target is given to one column at most: the column
@@ -12,131 +14,15 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-PROPERTY_PREFIX = "property:"
+from tandem.core.records import registry
+from tandem.core.records.fields import Field, property_key
 
-CONTACT_FIELDS: list[tuple[str, str]] = [
-    ("email", "Email"),
-    ("first_name", "First name"),
-    ("last_name", "Last name"),
-    ("phone", "Phone"),
-    ("job_title", "Job title"),
-    ("company", "Company (by name)"),
-    ("company_domain", "Company domain"),
-    ("country", "Country"),
-    ("lifecycle_stage", "Lifecycle stage"),
-    ("lead_status", "Lead status"),
-    ("owner", "Owner (by email)"),
-    ("source", "Source"),
-    ("source_medium", "Source medium"),
-    ("source_campaign", "Source campaign"),
-    ("external_id", "External ID"),
-    ("tags", "Tags (separated by ; or ,)"),
-    ("marketing_consent_at", "Marketing email consent: given at"),
-    ("marketing_consent_confirmed_at", "Marketing email consent: confirmed at"),
-    ("marketing_consent_ip", "Marketing email consent: IP address"),
-]
 
-COMPANY_FIELDS: list[tuple[str, str]] = [
-    ("name", "Name"),
-    ("domain", "Domain"),
-    ("industry", "Industry"),
-    ("size", "Size"),
-    ("country", "Country"),
-    ("phone", "Phone"),
-    ("owner", "Owner (by email)"),
-    ("external_id", "External ID"),
-]
-
-# Headers other products write, best match first. Compared after `normalise_header`, so "Country/Region",
-# "country_region" and "COUNTRY REGION" are the same header.
-CONTACT_ALIASES: dict[str, list[str]] = {
-    "email": ["email", "email address", "e mail", "e mail address", "work email", "mail", "email 1"],
-    "first_name": ["first name", "firstname", "given name", "fname", "forename"],
-    "last_name": ["last name", "lastname", "surname", "family name", "lname"],
-    "phone": [
-        "phone",
-        "phone number",
-        "telephone",
-        "telephone number",
-        "tel",
-        "work phone",
-        "business phone",
-        "mobile",
-        "mobile phone",
-        "mobile phone number",
-        "mobile number",
-    ],
-    "job_title": ["job title", "title", "position", "job position", "jobtitle"],
-    "company": [
-        "company",
-        "company name",
-        "account name",
-        "account",
-        "organization",
-        "organisation",
-        "organization name",
-        "associated company",
-        "employer",
-    ],
-    "company_domain": [
-        "company domain",
-        "company domain name",
-        "company website",
-        "website",
-        "website url",
-        "domain",
-    ],
-    # Mailchimp writes the country code as CC.
-    "country": ["country", "country region", "mailing country", "country code", "billing country", "nation", "cc"],
-    "lifecycle_stage": ["lifecycle stage", "lifecyclestage", "stage", "lifecycle"],
-    "lead_status": ["lead status", "hs lead status", "status"],
-    "owner": [
-        "owner",
-        "contact owner",
-        "owner email",
-        "contact owner email",
-        "lead owner",
-        "contact owner name",
-        "hubspot owner",
-        "assigned to",
-    ],
-    "source": ["source", "original source", "lead source", "utm source", "original source type"],
-    "source_medium": ["source medium", "medium", "utm medium", "original source drill down 1"],
-    "source_campaign": ["source campaign", "campaign", "utm campaign", "original source drill down 2"],
-    "external_id": ["external id", "record id", "contact id", "lead id", "id", "hubspot id", "crm id"],
-    "tags": ["tags", "tag", "labels"],
-    # Mailchimp's audience export: when and from where the subscriber opted in and confirmed.
-    "marketing_consent_at": ["optin time", "opt in time", "opt in date", "consent date", "subscribed at"],
-    "marketing_consent_confirmed_at": ["confirm time", "confirmed at", "confirmation time"],
-    "marketing_consent_ip": ["confirm ip", "optin ip", "opt in ip"],
-}
-
-COMPANY_ALIASES: dict[str, list[str]] = {
-    "name": [
-        "name",
-        "company name",
-        "company",
-        "account name",
-        "organization",
-        "organisation",
-        "organization name",
-    ],
-    "domain": [
-        "domain",
-        "company domain name",
-        "company domain",
-        "website",
-        "website url",
-        "web site",
-        "url",
-    ],
-    "industry": ["industry", "sector"],
-    "size": ["size", "company size", "number of employees", "employees", "employee count", "headcount"],
-    "country": ["country", "country region", "billing country", "mailing country", "country code"],
-    "phone": ["phone", "phone number", "telephone", "tel", "main phone"],
-    "owner": ["owner", "company owner", "account owner", "owner email", "company owner email", "assigned to"],
-    "external_id": ["external id", "record id", "company id", "account id", "id", "hubspot id", "crm id"],
-}
+def importable_fields(object_type: str) -> list[Field]:
+    """The record type's fields a column can fill, in catalogue order, then its import-only targets: every
+    field that declares import aliases (its catalogue entry says which headers other products use)."""
+    record_type = registry.get(object_type)
+    return [item for item in [*record_type.fields, *record_type.import_only_fields] if item.import_aliases]
 
 
 def normalise_header(text: str) -> str:
@@ -155,15 +41,12 @@ def definition_list(definitions: Any) -> list[Any]:
     return []
 
 
-def builtin_fields(object_type: str) -> list[tuple[str, str]]:
-    return COMPANY_FIELDS if object_type == "company" else CONTACT_FIELDS
-
-
 def target_fields(object_type: str, definitions: Any = None) -> list[tuple[str, str]]:
-    """Every target a column can fill, as (key, label): the record's fields, then its custom properties."""
-    targets = list(builtin_fields(object_type))
+    """Every target a column can fill, as (key, label): the record's fields (keyed by their model
+    attribute, "lifecycle_stage"), then its custom properties ("property:<name>")."""
+    targets = [(item.attribute, item.import_label or item.label) for item in importable_fields(object_type)]
     for definition in definition_list(definitions):
-        targets.append((f"{PROPERTY_PREFIX}{definition.name}", f"{definition.label} (custom property)"))
+        targets.append((property_key(definition.name), f"{definition.label} (custom property)"))
     return targets
 
 
@@ -174,15 +57,16 @@ def candidates(object_type: str, definitions: Any) -> dict[str, list[tuple[int, 
     def add(header: str, rank: int, key: str) -> None:
         table.setdefault(normalise_header(header), []).append((rank, key))
 
-    aliases = COMPANY_ALIASES if object_type == "company" else CONTACT_ALIASES
-    for key, label in builtin_fields(object_type):
-        # The key itself ("first_name") and our own label ("First name") are exact matches.
-        add(key, 0, key)
-        add(label, 0, key)
-        for rank, alias in enumerate(aliases.get(key, []), start=1):
+    for item in importable_fields(object_type):
+        key = item.attribute
+        # The key itself ("first_name") and our own labels ("First name", "Owner (by email)") are exact
+        # matches; the aliases follow in the order the catalogue gives them.
+        for exact in dict.fromkeys((key, item.label, item.import_label or item.label)):
+            add(exact, 0, key)
+        for rank, alias in enumerate(item.import_aliases, start=1):
             add(alias, rank, key)
     for definition in definition_list(definitions):
-        key = f"{PROPERTY_PREFIX}{definition.name}"
+        key = property_key(definition.name)
         add(key, 0, key)
         add(definition.name, 0, key)
         add(definition.label, 0, key)

@@ -17,6 +17,7 @@ from tandem.contacts.properties import definitions_for
 from tandem.core import access
 from tandem.core.access import Verb
 from tandem.core.pagination import InvalidCursor
+from tandem.core.records.fields import property_name
 from tandem.imports import mapping, readers, selectors, services
 from tandem.imports.forms import MappingForm, UploadForm
 from tandem.imports.models import ObjectType, Status
@@ -193,19 +194,22 @@ def report_context(report: dict | None) -> dict:
 
 # The report's description of what updates change; shown in their own table, not as counts or problems.
 CHANGE_KEYS = {"fields_to_change", "update_samples"}
-FIELD_LABELS = {
-    **dict(mapping.CONTACT_FIELDS),
-    **dict(mapping.COMPANY_FIELDS),
-    "owner_id": "Owner",
-    "company_id": "Company",
-    "tags": "Tags",
-}
+# The report names a changed field by its column ("owner_id") where the upsert writes a foreign key.
+REPORT_COLUMN_LABELS = {"owner_id": "Owner", "company_id": "Company", "tags": "Tags"}
 
 
 def field_label(name: str) -> str:
-    if name.startswith(mapping.PROPERTY_PREFIX):
-        return name[len(mapping.PROPERTY_PREFIX) :].replace("_", " ").capitalize()
-    return FIELD_LABELS.get(name, name.replace("_", " ").capitalize())
+    """A field the dry run says will change, as the mapping menu names it ("Owner (by email)")."""
+    custom = property_name(name)
+    if custom is not None:
+        return custom.replace("_", " ").capitalize()
+    if name in REPORT_COLUMN_LABELS:
+        return REPORT_COLUMN_LABELS[name]
+    for object_type in ObjectType.values:
+        label = dict(mapping.target_fields(object_type)).get(name)
+        if label:
+            return label
+    return name.replace("_", " ").capitalize()
 
 
 def shown_value(value) -> str:

@@ -85,19 +85,125 @@ def _initials(contact) -> str:
     return letters.upper()
 
 
-OWNER = Field("owner", "Owner", widget="owner", display=_owner, section="lifecycle", api_type="integer")
-TEAM = Field("team", "Team", display=_team, prefetch="team", audited=True, export=True, api_type="integer")
-CREATED = Field("created", "Created", name="created_at", display=_created, sort="newest", audited=False)
-UPDATED = Field("updated", "Updated", name="updated_at", display=_updated, sort="updated", audited=False)
+# Headers other products write for a field, best match first (the import mapping compares them after
+# normalising case and punctuation, so "Country/Region" is "country region"): HubSpot, Mailchimp, Salesforce.
+
+
+def _owner_field(section: str, aliases: tuple[str, ...]) -> Field:
+    return Field(
+        "owner",
+        "Owner",
+        widget="owner",
+        display=_owner,
+        section=section,
+        api_type="integer",
+        import_aliases=aliases,
+        import_label="Owner (by email)",
+        export_label="Owner email",
+        export_source="owner__email",
+    )
+
+
+def _external_id_field(*aliases: str) -> Field:
+    # The record's id in the system it came from; shown nowhere but exports (right after our own id) and
+    # used by imports to match rows. Not audited: only imports set it.
+    return Field(
+        "external_id",
+        "External ID",
+        column=False,
+        fact=False,
+        audited=False,
+        import_aliases=("external id", "record id", *aliases, "id", "hubspot id", "crm id"),
+    )
+
+
+def _first_touch(key: str, label: str, import_aliases: tuple[str, ...] = (), *, wide: bool = False) -> Field:
+    """A first-touch detail. The form and the record page show it under "First touch" as "Medium"; the
+    import menu and the export header, with no group around them, say "Source medium"."""
+    qualified = f"Source {label.lower()}"
+    return Field(
+        key,
+        label,
+        section="first_touch",
+        fact_group="first_touch",
+        column=False,
+        wide=wide,
+        import_aliases=import_aliases,
+        import_label=qualified,
+        export_label=qualified,
+    )
+
+
+TEAM = Field(
+    "team",
+    "Team",
+    display=_team,
+    prefetch="team",
+    audited=True,
+    export=True,
+    api_type="integer",
+    export_source="team__name",
+)
+CREATED = Field(
+    "created",
+    "Created",
+    name="created_at",
+    display=_created,
+    sort="newest",
+    audited=False,
+    export_label="Created at",
+)
+UPDATED = Field(
+    "updated",
+    "Updated",
+    name="updated_at",
+    display=_updated,
+    sort="updated",
+    audited=False,
+    export_label="Updated at",
+)
 CREATED_RANGE = [
     Filter("created_from", "Created from", "date", "created_from", bound="from"),
     Filter("created_to", "Created to", "date", "created_to", bound="to"),
 ]
 
 CONTACT_FIELDS = [
-    Field("first_name", "First name", section="person", column=False, fact=False, autocomplete_off=True),
-    Field("last_name", "Last name", section="person", column=False, fact=False, autocomplete_off=True),
-    Field("email", "Email", section="person", widget="email", display=_email, autocomplete_off=True),
+    _external_id_field("contact id", "lead id"),
+    Field(
+        "first_name",
+        "First name",
+        section="person",
+        column=False,
+        fact=False,
+        autocomplete_off=True,
+        import_aliases=("first name", "firstname", "given name", "fname", "forename"),
+    ),
+    Field(
+        "last_name",
+        "Last name",
+        section="person",
+        column=False,
+        fact=False,
+        autocomplete_off=True,
+        import_aliases=("last name", "lastname", "surname", "family name", "lname"),
+    ),
+    Field(
+        "email",
+        "Email",
+        section="person",
+        widget="email",
+        display=_email,
+        autocomplete_off=True,
+        import_aliases=(
+            "email",
+            "email address",
+            "e mail",
+            "e mail address",
+            "work email",
+            "mail",
+            "email 1",
+        ),
+    ),
     Field(
         "phone",
         "Phone",
@@ -106,8 +212,26 @@ CONTACT_FIELDS = [
         display=_phone,
         help="Any format; stored as +CountryCode… (read in the contact's country).",
         autocomplete_off=True,
+        import_aliases=(
+            "phone",
+            "phone number",
+            "telephone",
+            "telephone number",
+            "tel",
+            "work phone",
+            "business phone",
+            "mobile",
+            "mobile phone",
+            "mobile phone number",
+            "mobile number",
+        ),
     ),
-    Field("job_title", "Job title", section="person"),
+    Field(
+        "job_title",
+        "Job title",
+        section="person",
+        import_aliases=("job title", "title", "position", "job position", "jobtitle"),
+    ),
     Field(
         "company",
         "Company",
@@ -118,8 +242,37 @@ CONTACT_FIELDS = [
         initial_from=lambda contact: str(contact.company_id or ""),
         help="The list shows the first 200 by name; type in the search box to find others.",
         api_type="integer",
+        import_aliases=(
+            "company",
+            "company name",
+            "account name",
+            "account",
+            "organization",
+            "organisation",
+            "organization name",
+            "associated company",
+            "employer",
+        ),
+        import_label="Company (by name)",
+        export_source="company__name",
     ),
-    Field("country", "Country", section="person", widget="country", display=_country),
+    Field(
+        "country",
+        "Country",
+        section="person",
+        widget="country",
+        display=_country,
+        # Mailchimp writes the country code as CC.
+        import_aliases=(
+            "country",
+            "country region",
+            "mailing country",
+            "country code",
+            "billing country",
+            "nation",
+            "cc",
+        ),
+    ),
     Field(
         "stage",
         "Lifecycle stage",
@@ -130,11 +283,29 @@ CONTACT_FIELDS = [
         display=_stage,
         column_label="Stage",
         initial=LifecycleStage.LEAD,
+        import_aliases=("lifecycle stage", "lifecyclestage", "stage", "lifecycle"),
     ),
     Field(
-        "lead_status", "Lead status", section="lifecycle", widget="select", choices=tuple(LeadStatus.choices)
+        "lead_status",
+        "Lead status",
+        section="lifecycle",
+        widget="select",
+        choices=tuple(LeadStatus.choices),
+        import_aliases=("lead status", "hs lead status", "status"),
     ),
-    OWNER,
+    _owner_field(
+        "lifecycle",
+        (
+            "owner",
+            "contact owner",
+            "owner email",
+            "contact owner email",
+            "lead owner",
+            "contact owner name",
+            "hubspot owner",
+            "assigned to",
+        ),
+    ),
     TEAM,
     Field(
         "tags",
@@ -146,22 +317,61 @@ CONTACT_FIELDS = [
         to_service=_split_tags,
         service_argument="tags",
         initial_from=_tag_names,
+        import_aliases=("tags", "tag", "labels"),
+        import_label="Tags (separated by ; or ,)",
     ),
     Field("score", "Score", display=_score, sort="score", numeric=True, audited=False, api_type="integer"),
-    Field("source", "Source", section="first_touch", fact_group="first_touch"),
-    Field("source_medium", "Medium", section="first_touch", fact_group="first_touch", column=False),
-    Field("source_campaign", "Campaign", section="first_touch", fact_group="first_touch", column=False),
-    Field("source_referrer", "Referrer", section="first_touch", fact_group="first_touch", column=False),
     Field(
-        "source_landing_page",
-        "Landing page",
+        "source",
+        "Source",
         section="first_touch",
         fact_group="first_touch",
-        column=False,
-        wide=True,
+        import_aliases=("source", "original source", "lead source", "utm source", "original source type"),
     ),
+    _first_touch(
+        "source_medium", "Medium", ("source medium", "medium", "utm medium", "original source drill down 1")
+    ),
+    _first_touch(
+        "source_campaign",
+        "Campaign",
+        ("source campaign", "campaign", "utm campaign", "original source drill down 2"),
+    ),
+    _first_touch("source_referrer", "Referrer"),
+    _first_touch("source_landing_page", "Landing page", wide=True),
     CREATED,
     UPDATED,
+]
+
+# What a contact import fills beyond the contact's own fields: the company found by its domain, and the
+# marketing-email consent evidence (Mailchimp's OPTIN_TIME, CONFIRM_TIME, CONFIRM_IP / OPTIN_IP).
+CONTACT_IMPORT_ONLY_FIELDS = [
+    Field(
+        "company_domain",
+        "Company domain",
+        import_aliases=(
+            "company domain",
+            "company domain name",
+            "company website",
+            "website",
+            "website url",
+            "domain",
+        ),
+    ),
+    Field(
+        "marketing_consent_at",
+        "Marketing email consent: given at",
+        import_aliases=("optin time", "opt in time", "opt in date", "consent date", "subscribed at"),
+    ),
+    Field(
+        "marketing_consent_confirmed_at",
+        "Marketing email consent: confirmed at",
+        import_aliases=("confirm time", "confirmed at", "confirmation time"),
+    ),
+    Field(
+        "marketing_consent_ip",
+        "Marketing email consent: IP address",
+        import_aliases=("confirm ip", "optin ip", "opt in ip"),
+    ),
 ]
 
 CONTACT = RecordType(
@@ -225,7 +435,8 @@ CONTACT = RecordType(
     initials=_initials,
     search_placeholder="Name, email, phone, job title or company",
     empty_text="Contacts are the people you market to, sell to and help. Add the first one, or import a list.",
-    properties=PropertySupport("contact"),
+    properties_field="properties",
+    import_only_fields=CONTACT_IMPORT_ONLY_FIELDS,
     timeline=TimelineSupport("contact"),
     templates={"detail_header": "contacts/_contact_header.html"},
     list_links=[("Duplicates", "contacts:contact_duplicates")],
@@ -240,19 +451,76 @@ CONTACT = RecordType(
 )
 
 COMPANY_FIELDS = [
-    Field("name", "Name", section="company", column=False, fact=False),
+    _external_id_field("company id", "account id"),
+    Field(
+        "name",
+        "Name",
+        section="company",
+        column=False,
+        fact=False,
+        import_aliases=(
+            "name",
+            "company name",
+            "company",
+            "account name",
+            "organization",
+            "organisation",
+            "organization name",
+        ),
+    ),
     Field(
         "domain",
         "Domain",
         section="company",
         help="e.g. example.com (a pasted web address is fine).",
         autocomplete_off=True,
+        import_aliases=(
+            "domain",
+            "company domain name",
+            "company domain",
+            "website",
+            "website url",
+            "web site",
+            "url",
+        ),
     ),
-    Field("industry", "Industry", section="company"),
-    Field("size", "Size", section="company", widget="select", choices=tuple(CompanySize.choices)),
-    Field("country", "Country", section="company", widget="country", display=_country),
-    Field("phone", "Phone", section="company", widget="tel", display=_phone, autocomplete_off=True),
-    Field("owner", "Owner", widget="owner", display=_owner, section="company", api_type="integer"),
+    Field("industry", "Industry", section="company", import_aliases=("industry", "sector")),
+    Field(
+        "size",
+        "Size",
+        section="company",
+        widget="select",
+        choices=tuple(CompanySize.choices),
+        import_aliases=(
+            "size",
+            "company size",
+            "number of employees",
+            "employees",
+            "employee count",
+            "headcount",
+        ),
+    ),
+    Field(
+        "country",
+        "Country",
+        section="company",
+        widget="country",
+        display=_country,
+        import_aliases=("country", "country region", "billing country", "mailing country", "country code"),
+    ),
+    Field(
+        "phone",
+        "Phone",
+        section="company",
+        widget="tel",
+        display=_phone,
+        autocomplete_off=True,
+        import_aliases=("phone", "phone number", "telephone", "tel", "main phone"),
+    ),
+    _owner_field(
+        "company",
+        ("owner", "company owner", "account owner", "owner email", "company owner email", "assigned to"),
+    ),
     TEAM,
     CREATED,
     UPDATED,
@@ -305,7 +573,7 @@ COMPANY = RecordType(
     search_placeholder="Name, domain or phone",
     empty_text="Companies group the people you work with. Add the first one; contacts can then be linked to it.",
     delete_message="{title} was moved to the trash. Its contacts stay where they are.",
-    properties=PropertySupport("company"),
+    properties_field="properties",
     timeline=TimelineSupport("company", show_contact=True),
     templates={"detail_header": "contacts/_company_header.html"},
     list_links=[("Duplicates", "contacts:company_duplicates")],
@@ -316,7 +584,9 @@ COMPANY = RecordType(
 
 
 def register() -> None:
-    """Declare contacts and companies and the panels of their pages (from ContactsConfig.ready)."""
+    """Declare contacts and companies and the panels of their pages, and give every record type that
+    declares a `properties_field` its custom properties (from ContactsConfig.ready)."""
+    registry.register_property_support(PropertySupport.for_record_type)
     registry.register(CONTACT)
     registry.register(COMPANY)
     panels.register()

@@ -1,6 +1,10 @@
 """Custom properties as the record layer sees them: list columns and cells, form fields, the list filter
-(`property`, `property_value`, `property_from`, `property_to`) and the facts panel, for any record type
-whose model has a `properties` JSON column and whose definitions live in PropertyDefinition."""
+(`property`, `property_value`, `property_from`, `property_to`), the facts panel, and the cleaning and
+filtering a type's services and selectors call, for any record type that declares a `properties_field`
+(its model's JSON column). Definitions live in PropertyDefinition, keyed by the type's object type.
+
+`PropertySupport.for_record_type` is registered with the record layer from ContactsConfig.ready, so a type
+defined anywhere (a hub, the tests' widget) gets all of this by declaring the column."""
 
 from dataclasses import dataclass
 from typing import Any
@@ -11,7 +15,7 @@ from django.http import QueryDict
 
 from tandem.contacts import selectors
 from tandem.contacts.models import PropertyDefinition, PropertyType
-from tandem.contacts.properties import clean_value
+from tandem.contacts.properties import clean_value, clean_values
 from tandem.contacts.selectors import PropertyFilter
 from tandem.core.records.fields import PROPERTY_PREFIX, Cell, Column, property_key
 from tandem.core.records.query import SEARCH_MAX_LENGTH, Chip
@@ -44,14 +48,31 @@ def _without_property(query: QueryDict) -> str:
 @dataclass(frozen=True)
 class PropertySupport:
     object_type: str
+    column: str = "properties"  # the model's JSON column holding the values
     parameter_names: tuple[str, ...] = PARAMETERS
     # Any number of conditions, one parameter each: `property:plan=Pro`, `property:seats.gte=10`,
     # `property:renewal.lte=2026-12-31`, `property:plan=__unset__` (the API's and a link's form; the
     # list page's panel edits one condition with the four parameters above).
     key_prefix: str = PROPERTY_PREFIX
 
+    @classmethod
+    def for_record_type(cls, record_type) -> "PropertySupport":
+        return cls(record_type.object_type, column=record_type.properties_field)
+
     def definitions(self) -> list[PropertyDefinition]:
         return selectors.property_definitions(self.object_type)
+
+    def values(self, record) -> dict[str, Any]:
+        return getattr(record, self.column, None) or {}
+
+    def clean(self, current: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+        """`current` with `changes` applied, each value validated by its definition (the one cleaning path
+        of custom properties); raises ValidationError keyed `properties.<name>`."""
+        return clean_values(self.object_type, current, changes)
+
+    def filter(self, queryset, conditions: list[PropertyFilter]):
+        """`queryset` narrowed by the list's property conditions, in the database."""
+        return selectors.filter_properties(queryset, self.object_type, conditions, column=self.column)
 
     def columns(self, definitions: list[PropertyDefinition]) -> list[Column]:
         return [
@@ -63,12 +84,12 @@ class PropertySupport:
         definition = definitions.get(name)
         if definition is None:
             return Cell()
-        value = (record.properties or {}).get(name)
+        value = self.values(record).get(name)
         return Cell(display_property(definition, value), numeric=definition.value_type == PropertyType.NUMBER)
 
     def facts(self, record, definitions: list[PropertyDefinition]) -> list[tuple[str, str]]:
         """(label, value) for every defined property; empty values shown as a dash."""
-        properties = record.properties or {}
+        properties = self.values(record)
         return [
             (item.label, display_property(item, properties.get(item.name)) or "—") for item in definitions
         ]

@@ -21,11 +21,16 @@ from tandem.core import access, audit
 from tandem.core.access import Verb
 from tandem.core.events import publish
 from tandem.core.models import User
+from tandem.core.records import registry
 
 TEXT_FIELDS = {"name": 200, "industry": 100}
 EDITABLE_FIELDS = ["name", "domain", "industry", "size", "country", "phone", "owner", "properties"]
-AUDITED_FIELDS = [name for name in EDITABLE_FIELDS if name != "properties"] + ["team"]
 DUPLICATE_DOMAIN = {"domain": "Another company already has this domain."}
+
+
+def audited_fields() -> list[str]:
+    """The columns this type's audit diffs cover: the catalogue's audited fields (Field.audited)."""
+    return registry.get("company").audited_attributes()
 
 
 def clean_company_values(
@@ -100,7 +105,7 @@ def create_company(*, actor: User | None, values: Mapping[str, Any], request=Non
         action=audit.Action.CREATE,
         target=company,
         request=request,
-        changes=creation_diff(company, AUDITED_FIELDS),
+        changes=creation_diff(company, audited_fields()),
     )
     publish(events.COMPANY_CREATED, company_id=company.pk)
     return company
@@ -119,7 +124,7 @@ def update_company(
     company changed meanwhile is refused with StaleRecord. `company` is refreshed to the stored row."""
     current = writes.lock_live(actor, company)
     cleaned = clean_company_values(actor, values, current)
-    update = writes.propose_update(actor, current, cleaned, AUDITED_FIELDS)
+    update = writes.propose_update(actor, current, cleaned, audited_fields())
     if not update.changes:
         company.refresh_from_db()
         return company

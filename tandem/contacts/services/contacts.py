@@ -37,6 +37,7 @@ from tandem.core import access, audit
 from tandem.core.access import Verb
 from tandem.core.events import publish
 from tandem.core.models import User
+from tandem.core.records import registry
 
 # What a person may set on a contact. Team, timestamps, score and deletion are never taken from input:
 # the team follows the owner, the score belongs to scoring rules.
@@ -61,8 +62,12 @@ EDITABLE_FIELDS = [
     "owner",
     "properties",
 ]
-AUDITED_FIELDS = [name for name in EDITABLE_FIELDS if name != "properties"] + ["team"]
 DUPLICATE_EMAIL = {"email": "Another contact already has this email address."}
+
+
+def audited_fields() -> list[str]:
+    """The columns this type's audit diffs cover: the catalogue's audited fields (Field.audited)."""
+    return registry.get("contact").audited_attributes()
 
 
 def clean_contact_values(
@@ -226,7 +231,7 @@ def create_contact(
         target=contact,
         request=request,
         changes={
-            **creation_diff(contact, AUDITED_FIELDS),
+            **creation_diff(contact, audited_fields()),
             **({"tags": [None, ", ".join(added_tags)]} if added_tags else {}),
         },
     )
@@ -270,7 +275,7 @@ def update_contact(
     current = writes.lock_live(actor, contact)
     cleaned = clean_contact_values(actor, values, current)
     check_first_touch(current, cleaned)
-    update = writes.propose_update(actor, current, cleaned, AUDITED_FIELDS)
+    update = writes.propose_update(actor, current, cleaned, audited_fields())
     before, changes = update.before, update.changes
     if tags is not None:
         added, removed = _set_tags(current, tags)

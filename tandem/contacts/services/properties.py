@@ -4,9 +4,30 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from tandem.contacts import properties
-from tandem.contacts.models import Company, Contact, PropertyDefinition, PropertyType
+from tandem.contacts.models import PropertyDefinition, PropertyType
 from tandem.core import access, audit
 from tandem.core.access import Verb
+from tandem.core.records import registry
+
+
+def property_object_types() -> list[str]:
+    """The object types custom properties can be defined for: the registered record types that declare
+    a properties column."""
+    return [record_type.object_type for record_type in registry.with_properties()]
+
+
+def _alternatives(words: list[str]) -> str:
+    """ "contact, company or widget" """
+    return " or ".join(filter(None, [", ".join(words[:-1]), *words[-1:]]))
+
+
+def _has_values(definition: PropertyDefinition) -> bool:
+    try:
+        record_type = registry.get(definition.object_type)
+    except LookupError:  # a type no longer installed: nothing to look at
+        return False
+    column = record_type.properties_field
+    return record_type.model._default_manager.filter(**{f"{column}__has_key": definition.name}).exists()
 
 
 def _check_admin(actor, verb: str) -> None:
@@ -27,8 +48,9 @@ def create_property(
 ) -> PropertyDefinition:
     _check_admin(actor, Verb.CREATE)
     errors: dict[str, str] = {}
-    if object_type not in PropertyDefinition.ObjectType.values:
-        errors["object_type"] = "Choose contact or company."
+    if object_type not in property_object_types():
+        names = [record_type.verbose_name for record_type in registry.with_properties()]
+        errors["object_type"] = f"Choose {_alternatives(names)}."
     if value_type not in PropertyType.values:
         errors["value_type"] = "Choose a property type."
     key = (name or "").strip().lower()
@@ -99,7 +121,6 @@ def update_property(
 def delete_property(*, actor, definition: PropertyDefinition) -> None:
     """Remove the definition; stored values stay in the JSON but are no longer shown or filterable."""
     _check_admin(actor, Verb.DELETE)
-    model = Contact if definition.object_type == "contact" else Company
-    in_use = model.objects.filter(properties__has_key=definition.name).exists()
+    in_use = _has_values(definition)
     audit.record(actor=actor, action=audit.Action.DELETE, target=definition, extra={"had_values": in_use})
     definition.delete()

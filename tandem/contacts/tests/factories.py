@@ -81,7 +81,7 @@ class PropertyDefinitionFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = PropertyDefinition
 
-    object_type = PropertyDefinition.ObjectType.CONTACT
+    object_type = "contact"
     name = factory.Sequence(lambda number: f"property_{number}")
     label = factory.LazyAttribute(lambda definition: definition.name.replace("_", " ").capitalize())
     value_type = PropertyType.TEXT

@@ -165,3 +165,67 @@ def test_given_the_audit_log_page_when_posted_to_then_nothing_is_deleted(client)
 
     assert response.status_code == 405
     assert LogEntry.objects.count() == rows
+
+
+def test_the_audit_page_names_changes_as_the_record_types_catalogue_and_properties_do(client):
+    from tandem.contacts import services
+    from tandem.contacts.models import PropertyDefinition, PropertyType
+
+    admin = UserFactory(email="admin@example.com", role=Role.ADMIN)
+    PropertyDefinition.objects.create(
+        object_type="contact", name="plan", label="Customer plan", value_type=PropertyType.TEXT
+    )
+    contact = ContactFactory(lifecycle_stage="lead", properties={})
+    services.update_contact(
+        actor=admin,
+        contact=contact,
+        values={"lifecycle_stage": "mql", "source_medium": "cpc", "properties": {"plan": "Pro"}},
+    )
+    client.force_login(admin)
+
+    response = client.get(reverse("core:audit_log"), {"object_type": ""})
+    row = next(row for row in response.context["page"].rows if row.entry.action == audit.Action.UPDATE)
+
+    # The catalogue's labels ("Medium" on the contact's form), the property's label, not its key.
+    assert sorted(row.changes) == [
+        ("Customer plan", None, "Pro"),
+        ("Lifecycle stage", "Lead", "Marketing qualified lead"),
+        ("Medium", "", "cpc"),
+    ]
+    assert row.url == f"/contacts/{contact.pk}/"
+    assert "properties.plan" not in response.content.decode()
+
+
+def test_what_the_services_audit_is_the_catalogues_audited_columns():
+    from tandem.core.records import registry
+
+    # Score, the timestamps and the external id are declared `audited=False`; tags are not a column (their
+    # changes are audited by the tag path itself).
+    assert registry.get("contact").audited_attributes() == [
+        "first_name",
+        "last_name",
+        "email",
+        "phone",
+        "job_title",
+        "company",
+        "country",
+        "lifecycle_stage",
+        "lead_status",
+        "owner",
+        "team",
+        "source",
+        "source_medium",
+        "source_campaign",
+        "source_referrer",
+        "source_landing_page",
+    ]
+    assert registry.get("company").audited_attributes() == [
+        "name",
+        "domain",
+        "industry",
+        "size",
+        "country",
+        "phone",
+        "owner",
+        "team",
+    ]

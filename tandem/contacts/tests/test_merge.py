@@ -18,7 +18,6 @@ from tandem.contacts.models import (
     ContactTag,
     LifecycleStage,
     MergeRecord,
-    PropertyDefinition,
     StageChange,
     Tag,
 )
@@ -370,7 +369,7 @@ def company_state(company: Company) -> dict:
 
 
 def test_company_merge_moves_contacts_and_undo_restores_both(admin):
-    PropertyDefinitionFactory(object_type=PropertyDefinition.ObjectType.COMPANY, name="tier", label="Tier")
+    PropertyDefinitionFactory(object_type="company", name="tier", label="Tier")
     survivor = CompanyFactory(name="Acme", domain="acme.example", phone="", owner=admin, properties={})
     other = CompanyFactory(
         name="ACME", domain="acme-corp.example", phone="+4930999", owner=admin, properties={"tier": "gold"}

@@ -1,9 +1,10 @@
-"""Settings → Properties: admins define the custom fields of contacts and companies."""
+"""Settings → Properties: admins define the custom fields of every record type that has them."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.utils.text import capfirst
 from django.views.decorators.http import require_GET, require_POST
 
 from tandem.contacts import forms as contact_forms
@@ -11,6 +12,7 @@ from tandem.contacts import selectors, services
 from tandem.contacts.models import PropertyDefinition
 from tandem.core import access
 from tandem.core.access import Verb
+from tandem.core.records import registry
 
 OBJECT_TYPE = "property"
 
@@ -23,9 +25,14 @@ def _definition(request, property_id: int, verb: str) -> PropertyDefinition:
 @require_GET
 def property_list(request):
     access.require_allowed(request.user, OBJECT_TYPE, Verb.CHANGE)
+    by_type = selectors.property_definitions_by_type()
     groups = [
-        (label, value, selectors.property_definitions(value))
-        for value, label in PropertyDefinition.ObjectType.choices
+        (
+            capfirst(record_type.verbose_name),
+            record_type.object_type,
+            by_type.get(record_type.object_type, []),
+        )
+        for record_type in registry.with_properties()
     ]
     return render(request, "contacts/property_list.html", {"groups": groups})
 

@@ -22,7 +22,9 @@ Adding a record type (a deal, a ticket):
  3. selectors: list (a ListPage: keyset page + capped count), detail (404 unless visible), filtered
     (the queryset of a filter, for exports and "all N matching"), trash;
  4. a RecordType in the app's records.py (fields, filters, sorts, default columns, bulk actions), registered
-    from AppConfig.ready(); panels on other types' pages with registry.register_panel;
+    from AppConfig.ready(); panels on other types' pages with registry.register_panel; custom properties by
+    `properties_field="properties"` (a JSON column), the filters object's `properties` list applied with
+    `properties.filter(...)` and the services cleaning `values["properties"]` with `properties.clean(...)`;
  5. `*patterns(RECORD_TYPE)` in the app's urls.py.
 tandem/core/tests/recordapp/ is a complete example in about 150 lines.
 """

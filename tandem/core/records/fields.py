@@ -1,6 +1,6 @@
 """The field catalogue of a record type: one declaration per field, read by the list's columns, the record
-form, the detail page's facts and (as other layers switch to it) the import mapping, the export columns,
-the API schemas and the audit log's labels.
+form, the detail page's facts, the import mapping, the export columns, the audit log's labels and the
+services' audit diffs (and, as it switches to it, the API schemas).
 
 Cells and rows render to HTML here rather than through a template include per cell: a list page has
 hundreds of cells and an include per cell was most of its render time (docs/benchmarks.md).
@@ -94,8 +94,14 @@ class Field:
     column      offered as a list column; `sort` the sort its header links to.
     fact        shown in the record page's About panel.
     prefetch    the relation the list prefetches when the column is shown (one query, not one per row).
-    import_aliases, export, api_name, api_type, audited: read by the import mapping, export columns, API
-    schemas and audit labels as they move onto the catalogue.
+    import_aliases  headers other products write for this field, best match first (compared after
+                `imports.mapping.normalise_header`); a field with aliases is an import target, keyed by its
+                `attribute` and matched exactly by that attribute, its label and `import_label`.
+    import_label    the label in the import's column menu when it says more than `label` ("Owner (by email)").
+    export          a column of exports (keyed by its `attribute`), headed `export_label` or `label`, reading
+                    `export_source` (a values_list path such as "owner__email"; default the attribute); the
+                    cell's form follows the model field it reads (choices as labels, dates as ISO 8601…).
+    api_name, api_type: read by the API schemas; audited: whether the services' audit diffs include it.
     cleaner     the per-field cleaning function the services use (forms, API and imports share it).
     """
 
@@ -117,7 +123,10 @@ class Field:
     prefetch: str = ""
     wide: bool = False
     import_aliases: tuple[str, ...] = ()
+    import_label: str = ""
     export: bool = True
+    export_label: str = ""
+    export_source: str = ""
     api_name: str = ""
     api_type: str = "string"
     audited: bool = True

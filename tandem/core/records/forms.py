@@ -92,7 +92,7 @@ class RecordForm(forms.Form):
             if properties is not None:
                 for definition in definitions:
                     self.initial[property_key(definition.name)] = properties.initial(
-                        definition, (record.properties or {}).get(definition.name)
+                        definition, properties.values(record).get(definition.name)
                     )
 
     def sections(self) -> list[tuple[str, str, list]]:
@@ -131,7 +131,7 @@ class RecordForm(forms.Form):
                 values[field.attribute] = value
         properties = self.record_type.properties
         if properties is not None and self.definitions:
-            current = (self.record.properties or {}) if self.record is not None else {}
+            current = properties.values(self.record) if self.record is not None else {}
             values["properties"] = {
                 definition.name: properties.service_value(
                     definition, data.get(property_key(definition.name)), definition.name in current

@@ -1,6 +1,6 @@
 """The record-type registry: one declaration per record type (contact, company, later deal, ticket, quote),
-read by the generic list, detail, form, trash, bulk and timeline pages, the URL patterns, the query grammar
-and (next) the API routers, the import mapping and the export columns.
+read by the generic list, detail, form, trash, bulk and timeline pages, the URL patterns, the query grammar,
+the import mapping, the export columns, the audit log and (next) the API routers.
 
 Core knows no business nouns: a declaration names its model, its selectors and services as callables, and
 the spine's optional features (custom properties, a timeline with notes) as support objects it provides.
@@ -130,6 +130,14 @@ class RecordType:
     empty_text: str = ""
     delete_confirmation: str = "Move {title} to the trash?"
     delete_message: str = "{title} was moved to the trash. You can restore it from the trash."
+    # Custom properties: the name of the model's JSON column holding them ("" = the type has none). The
+    # spine provides what reads and writes them (`properties`, set on registration; see
+    # `register_property_support`), so a type gets definitions, list columns, filters, form fields, facts,
+    # import targets and export columns for its properties by naming the column here.
+    properties_field: str = ""
+    # Import targets that are not fields of the record itself (a contact's company by domain, its consent
+    # evidence): offered by the import mapping after the catalogue's own importable fields.
+    import_only_fields: list[Field] = field(default_factory=list)
     # Optional spine features, provided by the app that has them (None: the page leaves them out).
     properties: Any = None  # PropertySupport: definitions, columns, cells, form fields, filters, facts
     timeline: Any = None  # TimelineSupport: entries, notes
@@ -177,6 +185,12 @@ class RecordType:
     def form_fields(self) -> list[Field]:
         return [item for item in self.fields if item.section]
 
+    def audited_attributes(self) -> list[str]:
+        """The model columns whose changes the services write to the audit log (`Field.audited`), in
+        catalogue order. Fields that are not a column of the row (tags) are audited by their own path."""
+        concrete = {item.name for item in self.model._meta.concrete_fields}
+        return [item.attribute for item in self.fields if item.audited and item.attribute in concrete]
+
     def sort_keys(self) -> list[str]:
         return [sort.key for sort in self.sorts]
 
@@ -197,12 +211,42 @@ class RecordType:
 
 _REGISTRY: dict[str, RecordType] = {}
 _PANELS: dict[str, list[Panel]] = {}
+# What gives a type with a `properties_field` its custom properties: (record type) -> support object. The
+# spine (contacts) provides it, since the definitions live there; core never imports it.
+_PROPERTY_SUPPORT: list[Callable[[RecordType], Any]] = []
 
 
 def register(record_type: RecordType) -> RecordType:
     """Add a record type (idempotent for the same object type, so a re-run of ready() is harmless)."""
     _REGISTRY[record_type.object_type] = record_type
+    _attach_property_support(record_type)
     return record_type
+
+
+def register_property_support(factory: Callable[[RecordType], Any]) -> None:
+    """Give every record type that declares a `properties_field` its custom properties, whether it was
+    registered before this call or is registered after it (apps' ready() run in INSTALLED_APPS order)."""
+    _PROPERTY_SUPPORT[:] = [factory]
+    for record_type in _REGISTRY.values():
+        _attach_property_support(record_type)
+
+
+def _attach_property_support(record_type: RecordType) -> None:
+    if record_type.properties_field and record_type.properties is None and _PROPERTY_SUPPORT:
+        record_type.properties = _PROPERTY_SUPPORT[0](record_type)
+
+
+def with_properties() -> list[RecordType]:
+    """The record types that have custom properties, in registration order."""
+    return [item for item in _REGISTRY.values() if item.properties_field]
+
+
+def for_model(model: type[models.Model] | None) -> RecordType | None:
+    """The record type whose records are rows of `model` (None when it is not a record type)."""
+    if model is None:
+        return None
+    concrete = model._meta.concrete_model
+    return next((item for item in _REGISTRY.values() if item.model._meta.concrete_model is concrete), None)
 
 
 def get(object_type: str) -> RecordType:

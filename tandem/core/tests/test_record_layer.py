@@ -224,3 +224,48 @@ def test_a_stale_form_warns_keeps_the_input_and_saves_on_the_second_try(client, 
     assert newer == their_version
     assert again["Location"] == f"/widgets/{widget.pk}/"
     assert (widget.name, widget.colour) == ("Mine", "red")
+
+
+def test_custom_properties_work_for_a_type_that_only_declares_its_properties_column(client, admin):
+    client.force_login(admin)
+    # Define one on the settings page, which offers every type that declares properties.
+    settings_form = client.get(reverse("contacts:property_create")).content.decode()
+    defined = client.post(
+        reverse("contacts:property_create"),
+        {
+            "object_type": "widget",
+            "label": "Tier",
+            "name": "tier",
+            "value_type": "choice",
+            "choices": "Gold\nSilver",
+        },
+    )
+    gold = Widget.objects.create(name="Gold one", owner=admin)
+    Widget.objects.create(name="Plain one", owner=admin)
+
+    # Set it through the generic form; a value that is not an option is refused with the property's words.
+    refused = client.post(
+        f"/widgets/{gold.pk}/edit/",
+        {"name": "Gold one", "colour": "red", "owner": "", "property:tier": "Lead"},
+    )
+    saved = client.post(
+        f"/widgets/{gold.pk}/edit/",
+        {"name": "Gold one", "colour": "red", "owner": "", "property:tier": "Gold"},
+    )
+    gold.refresh_from_db()
+    # Filter the list by it, show it as a column, see it on the record's page.
+    filtered = client.get("/widgets/", {"property:tier": "Gold"})
+    client.post("/widgets/columns/", {"columns": ["colour", "property:tier"]})
+    with_column = client.get("/widgets/", {"sort": "name"}).content.decode()
+    detail = client.get(f"/widgets/{gold.pk}/").content.decode()
+
+    assert '<option value="widget">Widget</option>' in settings_form
+    assert defined["Location"] == reverse("contacts:property_list")
+    assert "Tier: “Lead” is not one of Gold, Silver." in refused.content.decode()
+    assert saved["Location"] == f"/widgets/{gold.pk}/"
+    assert gold.properties == {"tier": "Gold"}
+    assert names_in(filtered) == ["Gold one"]
+    assert '<th scope="col">Tier</th>' in with_column
+    assert "<td><bdi>Red</bdi></td><td><bdi>Gold</bdi></td></tr>" in with_column
+    assert "<td><bdi>Red</bdi></td><td></td></tr>" in with_column
+    assert "<dt>Tier</dt><dd><bdi>Gold</bdi></dd>" in detail

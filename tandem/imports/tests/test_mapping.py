@@ -5,6 +5,7 @@ import pytest
 from tandem.contacts.models import PropertyDefinition, PropertyType
 from tandem.contacts.properties import definitions_for
 from tandem.imports.mapping import guess_mapping, normalise_header, target_fields
+from tandem.imports.services import allowed_targets
 
 
 def test_hubspot_contact_export_is_recognised():
@@ -165,17 +166,67 @@ def test_company_export_headers_are_recognised():
     }
 
 
-def test_target_fields_of_companies():
-    assert [key for key, _label in target_fields("company", None)] == [
-        "name",
-        "domain",
-        "industry",
-        "size",
-        "country",
-        "phone",
-        "owner",
-        "external_id",
+def test_target_fields_of_companies_come_from_the_catalogue_in_its_order():
+    assert target_fields("company", None) == [
+        ("external_id", "External ID"),
+        ("name", "Name"),
+        ("domain", "Domain"),
+        ("industry", "Industry"),
+        ("size", "Size"),
+        ("country", "Country"),
+        ("phone", "Phone"),
+        ("owner", "Owner (by email)"),
     ]
+
+
+def test_target_fields_of_contacts_are_the_importable_catalogue_fields_then_the_import_only_ones():
+    assert target_fields("contact", None) == [
+        ("external_id", "External ID"),
+        ("first_name", "First name"),
+        ("last_name", "Last name"),
+        ("email", "Email"),
+        ("phone", "Phone"),
+        ("job_title", "Job title"),
+        ("company", "Company (by name)"),
+        ("country", "Country"),
+        ("lifecycle_stage", "Lifecycle stage"),
+        ("lead_status", "Lead status"),
+        ("owner", "Owner (by email)"),
+        ("tags", "Tags (separated by ; or ,)"),
+        ("source", "Source"),
+        ("source_medium", "Source medium"),
+        ("source_campaign", "Source campaign"),
+        ("company_domain", "Company domain"),
+        ("marketing_consent_at", "Marketing email consent: given at"),
+        ("marketing_consent_confirmed_at", "Marketing email consent: confirmed at"),
+        ("marketing_consent_ip", "Marketing email consent: IP address"),
+    ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("object_type", ["contact", "company"])
+def test_the_mapping_offers_exactly_what_the_import_accepts(object_type):
+    PropertyDefinition.objects.create(
+        object_type=object_type, name="tier", label="Tier", value_type=PropertyType.TEXT
+    )
+    offered = {key for key, _label in target_fields(object_type, definitions_for(object_type))}
+
+    assert offered == allowed_targets(object_type)
+    assert "property:tier" in offered
+
+
+def test_a_field_without_import_aliases_is_not_a_target():
+    contact_targets = {key for key, _label in target_fields("contact", None)}
+
+    # Team, score and the timestamps are listed on the page but never taken from a file.
+    assert contact_targets.isdisjoint({"team", "score", "created_at", "updated_at", "source_referrer"})
+
+
+def test_a_label_of_the_catalogue_matches_as_exactly_as_the_key():
+    # "Medium" is the first-touch field's label on the form; "Source medium" its label in the menu.
+    mapping = guess_mapping(["E-mail", "Medium", "Source campaign", "Company (by name)"], "contact", [])
+
+    assert mapping == {"0": "email", "1": "source_medium", "2": "source_campaign", "3": "company"}
 
 
 def test_normalise_header():

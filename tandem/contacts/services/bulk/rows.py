@@ -11,8 +11,7 @@ from tandem.contacts.models import (
 from tandem.core import access
 from tandem.core.access import Scope, Verb
 from tandem.core.models import User
-
-PROPERTY_PREFIX = "property:"
+from tandem.core.records.fields import PROPERTY_PREFIX  # noqa: F401 (the one spelling, re-exported here)
 
 # The field keys a column may be mapped to (custom properties are "property:<name>").
 CONTACT_FIELDS = (

@@ -68,7 +68,7 @@ def merge_contacts(
     choices = clean_choices("contact", survivor, other, choices)
     now = timezone.now()
     survivor_before = row_snapshot(survivor)
-    audited_before = snapshot(survivor, contact_services.AUDITED_FIELDS)
+    audited_before = snapshot(survivor, contact_services.audited_fields())
     properties_before = dict(survivor.properties or {})
     # The other goes to the trash first, so the survivor may take its email or external id.
     other.deleted_at = now
@@ -113,7 +113,7 @@ def merge_contacts(
         moved["created_stage_change"] = change.pk
     record.moved = moved
     record.save(update_fields=["moved"])
-    changes = merge_changes(audited_before, properties_before, survivor, contact_services.AUDITED_FIELDS)
+    changes = merge_changes(audited_before, properties_before, survivor, contact_services.audited_fields())
     if added_tags:
         changes["tags"] = [None, f"{len(added_tags)} added"]
     _record_merge(actor, record, survivor, other, changes, request)
@@ -131,7 +131,7 @@ def merge_companies(
     choices = clean_choices("company", survivor, other, choices)
     now = timezone.now()
     survivor_before = row_snapshot(survivor)
-    audited_before = snapshot(survivor, company_services.AUDITED_FIELDS)
+    audited_before = snapshot(survivor, company_services.audited_fields())
     properties_before = dict(survivor.properties or {})
     other.deleted_at = now
     other.save(update_fields=["deleted_at"])
@@ -153,7 +153,7 @@ def merge_companies(
     columns = apply_choices(actor, "company", survivor, other, choices)
     survivor.updated_at = now
     survivor.save(update_fields=[*columns, "updated_at"])
-    changes = merge_changes(audited_before, properties_before, survivor, company_services.AUDITED_FIELDS)
+    changes = merge_changes(audited_before, properties_before, survivor, company_services.audited_fields())
     if record.moved["contacts"]:
         changes["contacts"] = [None, f"{len(record.moved['contacts'])} moved"]
     _record_merge(actor, record, survivor, other, changes, request)

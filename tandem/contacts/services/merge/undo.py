@@ -150,7 +150,9 @@ def undo_merge(*, actor: User | None, merge: MergeRecord, request=None) -> Merge
 
 
 def audited_fields(object_type: str) -> list[str]:
-    return contact_services.AUDITED_FIELDS if object_type == "contact" else company_services.AUDITED_FIELDS
+    return (
+        contact_services.audited_fields() if object_type == "contact" else company_services.audited_fields()
+    )
 
 
 def _undo_contact_rows(survivor: Contact, other: Contact, moved: dict[str, Any]) -> None:

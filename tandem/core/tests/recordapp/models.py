@@ -18,6 +18,8 @@ class Widget(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
+    # Custom properties: the declaration names this column (`properties_field`), the spine does the rest.
+    properties = models.JSONField(default=dict, blank=True)
 
     def __str__(self) -> str:
         return self.name

@@ -26,6 +26,7 @@ class WidgetFilters:
     colours: list[str] = field(default_factory=list)
     owner_ids: list[int] = field(default_factory=list)
     unowned: bool = False
+    properties: list = field(default_factory=list)  # custom-property conditions, from the query grammar
 
 
 @dataclass
@@ -52,7 +53,7 @@ def _filtered(user, filters: WidgetFilters):
         if filters.unowned:
             condition |= Q(owner__isnull=True)
         queryset = queryset.filter(condition)
-    return queryset
+    return registry.get("widget").properties.filter(queryset, filters.properties)
 
 
 def _list(user, filters, sort="newest", cursor=None, limit=50):
@@ -117,6 +118,7 @@ WIDGET = RecordType(
     subtitle=lambda widget: widget.get_colour_display(),
     search_placeholder="Search widgets",
     empty_text="Widgets exist only in the tests.",
+    properties_field="properties",
 )
 
 

@@ -9,12 +9,22 @@ from django.utils import timezone
 from tandem.core import access
 from tandem.core.access import Verb
 from tandem.core.models import User
+from tandem.core.records import registry
 from tandem.core.tests.recordapp.models import Widget
 
 
-def _clean(actor, values: dict[str, Any]) -> dict[str, Any]:
+def _clean(actor, values: dict[str, Any], widget: Widget | None = None) -> dict[str, Any]:
     errors = {}
     cleaned: dict[str, Any] = {}
+    if "properties" in values:
+        # The spine's one cleaning path for custom properties (errors keyed "properties.<name>").
+        current = widget.properties if widget is not None else {}
+        try:
+            cleaned["properties"] = registry.get("widget").properties.clean(
+                current, values["properties"] or {}
+            )
+        except ValidationError as error:
+            errors.update(error.message_dict)
     if "name" in values:
         cleaned["name"] = str(values["name"] or "").strip()
         if not cleaned["name"]:
@@ -55,7 +65,7 @@ def update_widget(
         current = Widget.objects.select_for_update().get(pk=widget.pk)
         if widget_version(current) != expected_version:
             raise StaleWidget("This widget changed since you opened it.")
-    cleaned = _clean(actor, values)
+    cleaned = _clean(actor, values, widget)
     for name, value in cleaned.items():
         setattr(widget, name, value)
     widget.save(update_fields=[*cleaned, "updated_at"])
