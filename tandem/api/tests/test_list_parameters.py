@@ -58,7 +58,13 @@ def test_owner_id_and_team_id_still_work_and_are_marked_deprecated(
         assert "deprecated" not in parameters["owner"]
         assert parameters["property_filters"]["style"] == "form"
         assert parameters["property_filters"]["explode"] is True
+        # The list page's spelling, property:<name>; the API's first one, property.<name>, is deprecated.
         assert list(parameters["property_filters"]["schema"]["patternProperties"]) == [
+            r"^property:[a-z][a-z0-9_]{0,59}(\.(gte|lte))?$"
+        ]
+        assert "deprecated" not in parameters["property_filters"]
+        assert parameters["deprecated_property_filters"]["deprecated"] is True
+        assert list(parameters["deprecated_property_filters"]["schema"]["patternProperties"]) == [
             r"^property\.[a-z][a-z0-9_]{0,59}(\.(gte|lte))?$"
         ]
 

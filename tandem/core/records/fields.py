@@ -94,8 +94,11 @@ class Field:
     column      offered as a list column; `sort` the sort its header links to.
     fact        shown in the record page's About panel.
     prefetch    the relation the list prefetches when the column is shown (one query, not one per row).
-    import_aliases, export, api_name, api_type, audited: read by the import mapping, export columns, API
-    schemas and audit labels as they move onto the catalogue.
+    import_aliases, export, audited: read by the import mapping, export columns and audit labels as they
+    move onto the catalogue.
+    api_name    the field's name in the API (default: the model attribute; a foreign key's `<name>_id`).
+    api_type    its JSON type when the model cannot say (a computed field): "string", "integer", "array".
+    api_value   record -> the value the API shows, for a computed field (contacts' tags).
     cleaner     the per-field cleaning function the services use (forms, API and imports share it).
     """
 
@@ -120,6 +123,7 @@ class Field:
     export: bool = True
     api_name: str = ""
     api_type: str = "string"
+    api_value: Callable[[Any], Any] | None = None
     audited: bool = True
     cleaner: Callable[..., Any] | None = None
     initial: Any = None

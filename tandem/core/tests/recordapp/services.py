@@ -17,8 +17,11 @@ def _clean(actor, values: dict[str, Any]) -> dict[str, Any]:
     cleaned: dict[str, Any] = {}
     if "name" in values:
         cleaned["name"] = str(values["name"] or "").strip()
+        max_length = Widget._meta.get_field("name").max_length
         if not cleaned["name"]:
             errors["name"] = "Give the widget a name."
+        elif len(cleaned["name"]) > max_length:
+            errors["name"] = f"At most {max_length} characters."
     if "colour" in values:
         cleaned["colour"] = values["colour"] or Widget.Colour.RED
         if cleaned["colour"] not in Widget.Colour.values:
