@@ -489,6 +489,8 @@ class RecordRouter:
 
     def create(self, request: HttpRequest, payload: Schema) -> Status:
         # Only what the client sent: the service applies its own defaults (the owner is the token's user).
+        # As the web's create page does: a role that may not create the type is refused before anything runs.
+        access.require_allowed(request.user, self.type.object_type, Verb.CREATE)
         values = payload.model_dump(exclude_unset=True)
         self._check(values, None)
         record = self._write(
@@ -536,7 +538,6 @@ class RecordRouter:
             Annotated[Text | None, Header(None, alias="If-Match", description=IF_MATCH_DESCRIPTION)],
             None,
         )
-
         properties = record_type.properties is not None
         property_help = (
             " Filter by custom properties with `property:<name>=value`, or `property:<name>.gte=` / `.lte=` "
@@ -544,58 +545,35 @@ class RecordRouter:
             if properties
             else ""
         )
-        self.router.get(
-            collection,
-            auth=read,
-            response=responses({200: schemas_.page}),
-            summary=f"List {many}",
-            operation_id=f"list{plural_name}",
-            description=f"The same filters as the {many} list page, by the same names; a parameter may repeat "
-            f"to match any of its values.{property_help} Pages follow `next_cursor` until it is null.",
-            openapi_extra=property_filter_parameters(one) if properties else None,
-        )(_view(self.list, _list_parameters(record_type)))
-        self.router.get(
-            item,
-            auth=read,
-            response=responses({200: schemas_.output}),
-            summary=f"Get {_article(one)}",
-            operation_id=f"get{name}",
-            description=f"The ETag header is the {one}'s version: send it back as If-Match on PATCH."
-            if versioned
-            else "",
-        )(_view(self.read, [response, record_id]))
-        self.router.post(
-            collection,
-            auth=write,
-            response=responses({201: schemas_.output}),
-            summary=f"Create {_article(one)}",
-            operation_id=f"create{name}",
-        )(_view(self.create, [_keyword("payload", schemas_.write)]))
-        self.router.patch(
-            item,
-            auth=write,
-            response=responses({200: schemas_.output, **(PRECONDITION_FAILED if versioned else {})}),
-            summary=f"Change {_article(one)}",
-            operation_id=f"update{name}",
-            description=f"Send If-Match with the ETag you read to refuse the change (412) if someone changed "
-            f"the {one} since."
-            if versioned
-            else "",
-        )(
-            _view(
-                self.update,
-                [
-                    _keyword("payload", schemas_.patch),
-                    response,
-                    record_id,
-                    *([if_match] if versioned else []),
-                ],
-            )
+        list_help = (
+            f"The same filters as the {many} list page, by the same names; a parameter may repeat to match any "
+            f"of its values.{property_help} Pages follow `next_cursor` until it is null."
         )
-        self.router.delete(
-            item,
-            auth=write,
-            response=responses({204: None}),
-            summary=f"Move {_article(one)} to the trash",
-            operation_id=f"delete{name}",
-        )(_view(self.delete, [record_id]))
+        read_help = f"The ETag header is the {one}'s version: send it back as If-Match on PATCH."
+        update_help = (
+            "Send If-Match with the ETag you read to refuse the change (412) if someone changed the "
+            f"{one} since."
+        )
+        operations = [
+            ("get", collection, read, {200: schemas_.page}, f"List {many}", f"list{plural_name}", list_help,
+             self.list, _list_parameters(record_type)),
+            ("get", item, read, {200: schemas_.output}, f"Get {_article(one)}", f"get{name}",
+             read_help if versioned else "", self.read, [response, record_id]),
+            ("post", collection, write, {201: schemas_.output}, f"Create {_article(one)}", f"create{name}", "",
+             self.create, [_keyword("payload", schemas_.write)]),
+            ("patch", item, write, {200: schemas_.output, **(PRECONDITION_FAILED if versioned else {})},
+             f"Change {_article(one)}", f"update{name}", update_help if versioned else "", self.update,
+             [_keyword("payload", schemas_.patch), response, record_id, *([if_match] if versioned else [])]),
+            ("delete", item, write, {204: None}, f"Move {_article(one)} to the trash", f"delete{name}", "",
+             self.delete, [record_id]),
+        ]  # fmt: skip
+        for method, path, auth, success, summary, operation_id, description, body, parameters in operations:
+            getattr(self.router, method)(
+                path,
+                auth=auth,
+                response=responses(success),
+                summary=summary,
+                operation_id=operation_id,
+                description=description or None,
+                openapi_extra=property_filter_parameters(one) if properties and body == self.list else None,
+            )(_view(body, parameters))

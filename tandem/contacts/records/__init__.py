@@ -295,7 +295,9 @@ COMPANY = RecordType(
     fields=COMPANY_FIELDS,
     filters_factory=selectors.CompanyFilters,
     filters=[
-        Filter("q", "Search", "search", "search", help="Any part of a word of the name, domain or phone."),
+        Filter(
+            "q", "Search", "search", "search", help="Words, or parts of words, of the name, domain or phone."
+        ),
         Filter("owner", "Owner", "owner", "owner_ids"),
         Filter("team", "Team", "team", "team_ids"),
         Filter("country", "Country", "country", "countries"),

@@ -37,6 +37,7 @@ def _clean(actor, values: dict[str, Any]) -> dict[str, Any]:
 
 @transaction.atomic
 def create_widget(*, actor, values, request=None) -> Widget:
+    access.require_allowed(actor, "widget", Verb.CREATE)
     cleaned = _clean(actor, {"owner": actor.pk, **values})
     return Widget.objects.create(**cleaned)
 
