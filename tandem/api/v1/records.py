@@ -21,7 +21,7 @@ from django.db import models
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django_countries.fields import CountryField
 from ninja import Header, Path, Query, Router, Schema, Status
-from pydantic import AfterValidator, create_model
+from pydantic import AfterValidator, Strict, create_model
 from pydantic import Field as SchemaField
 from pydantic_core import PydanticCustomError
 
@@ -130,11 +130,17 @@ def _within(max_length: int) -> Callable[[str], str]:
     return check
 
 
+def _choices(field: Field) -> tuple[str, ...]:
+    """The values of a field the catalogue gives choices: an enum in and out. (Only the catalogue's: a
+    country column has the model's choices, but its cleaner also reads names, so it takes any text.)"""
+    return tuple(str(value) for value, _label in field.choices)
+
+
 def _write_type(field: Field, model_field: models.Field | None, base: Any) -> tuple[Any, dict[str, Any]]:
     """The input type of a writable field and the keywords of its schema field."""
     extra: dict[str, Any] = {}
-    if field.choices:
-        written: Any = Literal[tuple(value for value, _label in field.choices)]
+    if _choices(field):
+        written: Any = Literal[_choices(field)]
     elif model_field is not None and model_field.many_to_one:
         written = RecordId
     elif base is str:
@@ -146,6 +152,8 @@ def _write_type(field: Field, model_field: models.Field | None, base: Any) -> tu
             extra["json_schema_extra"] = {"maxLength": model_field.max_length}
     elif base == list[str]:
         written = list[Text]
+    elif base in (datetime.date, datetime.datetime, decimal.Decimal):
+        written = Annotated[base, Strict(False)]  # JSON has no such type: read from its text
     else:
         written = base
     if model_field is not None and model_field.null:
@@ -153,18 +161,21 @@ def _write_type(field: Field, model_field: models.Field | None, base: Any) -> tu
     return written, extra
 
 
-def _create_default(field: Field, model_field: models.Field | None, extra: dict[str, Any]) -> Any:
+def _create_default(field: Field, model_field: models.Field | None, base: Any, extra: dict[str, Any]) -> Any:
+    """A create's schema field: the model's default, or required when the model needs a value."""
     if field.widget == "owner":
         extra["description"] = OWNER_HELP
     if model_field is None:
         return SchemaField(default_factory=list, **extra) if field.api_type == "array" else SchemaField(None)
     if model_field.has_default() and not callable(model_field.default):
-        return SchemaField(str(model_field.default) if field.choices else model_field.default, **extra)
+        default = model_field.default
+        return SchemaField(str(default) if _choices(field) else default, **extra)
     if model_field.null:
         return SchemaField(None, **extra)
     if not model_field.blank:
-        return SchemaField(..., min_length=1, **extra) if field.choices == () else SchemaField(..., **extra)
-    return SchemaField("", **extra)
+        plain_text = base is str and not _choices(field)
+        return SchemaField(..., **({"min_length": 1} if plain_text else {}), **extra)
+    return SchemaField("" if base is str else None, **extra)
 
 
 def api_fields(record_type: RecordType) -> list[ApiField]:
@@ -188,7 +199,7 @@ def api_fields(record_type: RecordType) -> list[ApiField]:
         if model_field is None and field.api_value is None:
             continue  # a computed field with nothing to show through the API
         base = _json_type(model_field, field.api_type)
-        output = Literal[tuple(value for value, _label in field.choices)] if field.choices else base
+        output = Literal[_choices(field)] if _choices(field) else base
         if model_field is not None and model_field.null:
             output = output | None
         name = field.api_name or (model_field.attname if model_field is not None else field.attribute)
@@ -200,7 +211,7 @@ def api_fields(record_type: RecordType) -> list[ApiField]:
                 _reader(field, model_field),
                 output,
                 write_type,
-                _create_default(field, model_field, extra) if writable else None,
+                _create_default(field, model_field, base, extra) if writable else None,
                 service_name=field.attribute,
                 service_argument=field.service_argument,
             )
@@ -303,33 +314,34 @@ def _filter_parameter(record_type: RecordType, spec: Filter) -> tuple[Any, Any]:
     raise ValueError(f"Filter kind {kind!r} has no API parameter.")  # pragma: no cover (a declaration error)
 
 
-def _list_parameters(record_type: RecordType) -> list[inspect.Parameter]:
-    def parameter(name: str, annotation: Any, default: Any) -> inspect.Parameter:
-        return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation)
+def _keyword(name: str, annotation: Any, default: Any = inspect.Parameter.empty) -> inspect.Parameter:
+    return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation)
 
+
+def _list_parameters(record_type: RecordType) -> list[inspect.Parameter]:
     sorts = Literal[tuple(record_type.sort_keys())]
     first_sort = record_type.sort_keys()[0]
-    result = [parameter(spec.name, *_filter_parameter(record_type, spec)) for spec in record_type.filters]
+    result = [_keyword(spec.name, *_filter_parameter(record_type, spec)) for spec in record_type.filters]
     result += [
-        parameter("sort", Annotated[sorts, Query(first_sort)], first_sort),
-        parameter(
+        _keyword("sort", Annotated[sorts, Query(first_sort)], first_sort),
+        _keyword(
             "cursor",
             Annotated[Text | None, Query(None, description="next_cursor of the previous page.")],
             None,
         ),
-        parameter("limit", Annotated[int, Query(50, ge=1, le=200)], 50),
+        _keyword("limit", Annotated[int, Query(50, ge=1, le=200)], 50),
     ]
     for old, new in record_type.api.deprecated_parameters.items():
         description = f"Deprecated: use {new} (the list page's name). Still accepted, combined with {new}."
         annotation = Annotated[RecordId | None, Query(None, deprecated=True, description=description)]
-        result.append(parameter(old, annotation, None))
+        result.append(_keyword(old, annotation, None))
     return result
 
 
 def _grammar_query(record_type: RecordType, values: dict[str, Any]) -> QueryDict:
     """The validated parameters as the query string the grammar reads, deprecated names folded into the
     names they stand for."""
-    query = QueryDict(mutable=True)
+    query, values = QueryDict(mutable=True), dict(values)
     for old, new in record_type.api.deprecated_parameters.items():
         if values.get(old) is not None:
             values[new] = [*(values.get(new) or []), values[old]]
@@ -344,7 +356,8 @@ def _grammar_query(record_type: RecordType, values: dict[str, Any]) -> QueryDict
     return query
 
 
-IGNORED = re.compile(r";? ?(that filter|the range|it) was ignored\.$|; showing .*$")
+# The list page's messages end by saying what it skipped; the API skips nothing, it refuses.
+IGNORED = re.compile(r";? ?(that filter|the range|it) was ignored\.$")
 
 
 def _refuse_unreadable(record_type: RecordType, query: QueryDict, errors: list[str]) -> None:
@@ -372,10 +385,6 @@ def _view(body: Callable[..., Any], parameters: list[inspect.Parameter]) -> Call
     request = inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=HttpRequest)
     view.__signature__ = inspect.Signature([request, *parameters])  # type: ignore[attr-defined]
     return view
-
-
-def _keyword(name: str, annotation: Any, default: Any = inspect.Parameter.empty) -> inspect.Parameter:
-    return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation)
 
 
 def etag(record_type: RecordType, record: models.Model) -> str:
