@@ -193,3 +193,31 @@ def test_the_openapi_schema_has_the_widget_paths_and_schemas(client):
     assert components["WidgetPage"]["properties"]["results"]["items"] == {
         "$ref": "#/components/schemas/WidgetOut"
     }
+
+
+def _queries_for(client, token, path) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(path, {"limit": 200}, **bearer(token))
+    assert response.status_code == 200
+    return len(captured.captured_queries)
+
+
+def test_a_list_page_costs_the_same_queries_for_2_rows_as_for_40(client, admin, admin_token):
+    from tandem.contacts.tests.factories import ContactFactory
+
+    def add(count):
+        for number in range(count):
+            contact = ContactFactory(owner=admin, last_name=f"Row {number}")
+            contact.tags.create(name=f"tag-{contact.pk}")  # shown through api_value: prefetched per page
+            Widget.objects.create(name=f"Widget {number}", owner=admin, team=admin.team)
+
+    add(2)
+    paths = ("/api/v1/contacts", "/api/v1/widgets")
+    few = [_queries_for(client, admin_token, path) for path in paths]
+    add(38)
+    many = [_queries_for(client, admin_token, path) for path in paths]
+
+    assert many == few
