@@ -2,9 +2,13 @@
 API code of its own, gets list, read, create, change and delete, its scopes and its OpenAPI schema."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from tandem.api.forms import TokenForm
 from tandem.api.models import ApiScope
 from tandem.api.tests.conftest import bearer, make_token
+from tandem.contacts.tests.factories import ContactFactory
 from tandem.core.models import Role, User
 from tandem.core.tests.recordapp.models import Widget
 
@@ -31,7 +35,10 @@ def _patch(client, token, widget_id, body, **headers):
 def test_the_widget_scopes_are_real_and_grantable(admin):
     assert [scope for scope in ApiScope.values if scope.startswith("widgets:")] == WIDGET_SCOPES
     assert dict(ApiScope.choices)["widgets:write"] == "Create, change and delete widgets"
-    # A token can be given them through the same service as every other scope.
+    # The token form offers them, and a token is given them through the same service as every other scope.
+    offered = [value for value, _label in TokenForm().fields["scopes"].choices]
+    assert offered == ApiScope.values
+    assert "widgets:write" in offered
     assert make_token(admin, scopes=["widgets:read"]).startswith("tdm_")
 
 
@@ -196,9 +203,6 @@ def test_the_openapi_schema_has_the_widget_paths_and_schemas(client):
 
 
 def _queries_for(client, token, path) -> int:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     with CaptureQueriesContext(connection) as captured:
         response = client.get(path, {"limit": 200}, **bearer(token))
     assert response.status_code == 200
@@ -206,8 +210,6 @@ def _queries_for(client, token, path) -> int:
 
 
 def test_a_list_page_costs_the_same_queries_for_2_rows_as_for_40(client, admin, admin_token):
-    from tandem.contacts.tests.factories import ContactFactory
-
     def add(count):
         for number in range(count):
             contact = ContactFactory(owner=admin, last_name=f"Row {number}")
