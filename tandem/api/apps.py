@@ -15,12 +15,7 @@ class ApiConfig(AppConfig):
         # Navigation contributed to the shell (tandem/core/navigation.py): everyone may hold their own tokens.
         navigation.register(
             navigation.NavEntry(
-                key="api_tokens",
-                label="API tokens",
-                url_name="api:token_list",
-                section="settings",
-                icon="key",
-                order=40,
-                current=("api:token",),
+                key="api_tokens", label="API tokens", url_name="api:token_list", section="settings", icon="key",
+                order=40, current=("api:token",),
             )
         )
