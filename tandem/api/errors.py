@@ -97,11 +97,8 @@ def ninja_validation_fields(errors: list[dict]) -> dict[str, str]:
 
 def django_validation_fields(error: DjangoValidationError) -> tuple[str, dict[str, str]]:
     if hasattr(error, "error_dict"):
+        # Named as the client sent them: the record routers rename the services' names (owner -> owner_id).
         fields = {name: messages[0] for name, messages in error.message_dict.items() if messages}
-        fields = {
-            ("owner_id" if k == "owner" else "company_id" if k == "company" else k): v
-            for k, v in fields.items()
-        }
         return "Some fields are not valid.", fields
     return (error.messages[0] if error.messages else "The request is not valid."), {}
 

@@ -9,7 +9,7 @@ from tandem.api.models import ApiScope
 class TokenForm(forms.Form):
     name = forms.CharField(max_length=100, help_text="What uses this token, e.g. “Website sync” or “Zapier”.")
     scopes = forms.MultipleChoiceField(
-        choices=ApiScope.choices,
+        choices=lambda: ApiScope.choices,  # read when the form is built: record types add their scopes
         widget=forms.CheckboxSelectMultiple,
         help_text="A token never does more than your role allows, whatever its scopes.",
     )

@@ -4,18 +4,46 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from tandem.core.records import registry
 
-class ApiScope(models.TextChoices):
-    CONTACTS_READ = "contacts:read", "Read contacts"
-    CONTACTS_WRITE = "contacts:write", "Create, change and delete contacts"
-    COMPANIES_READ = "companies:read", "Read companies"
-    COMPANIES_WRITE = "companies:write", "Create, change and delete companies"
-    ACTIVITIES_READ = "activities:read", "Read timelines"
-    ACTIVITIES_WRITE = "activities:write", "Add notes"
-    PROPERTIES_READ = "properties:read", "Read custom property definitions"
-    PROPERTIES_WRITE = "properties:write", "Define custom properties (admins)"
-    IMPORTS_READ = "imports:read", "Read imports and their progress"
-    IMPORTS_WRITE = "imports:write", "Upload, run and undo imports"
+
+class Scopes:
+    """The scopes a token can have, in the order the token form and the docs list them: read and write for
+    every record type with an API (`<url_prefix>:read`, `<url_prefix>:write`, from the registry, so a new type's
+    scopes exist as soon as its API does), then the scopes of the operations that are not a record type's.
+    `values` and `choices` as on Django's choices, read when asked (types register from ready())."""
+
+    OTHER = (
+        ("activities:read", "Read timelines"),
+        ("activities:write", "Add notes"),
+        ("properties:read", "Read custom property definitions"),
+        ("properties:write", "Define custom properties (admins)"),
+        ("imports:read", "Read imports and their progress"),
+        ("imports:write", "Upload, run and undo imports"),
+    )
+
+    @property
+    def choices(self) -> list[tuple[str, str]]:
+        record_scopes = [
+            scope
+            for record_type in registry.all_types()
+            if record_type.api is not None
+            for scope in (
+                (f"{record_type.url_prefix}:read", f"Read {record_type.verbose_name_plural}"),
+                (
+                    f"{record_type.url_prefix}:write",
+                    f"Create, change and delete {record_type.verbose_name_plural}",
+                ),
+            )
+        ]
+        return [*record_scopes, *self.OTHER]
+
+    @property
+    def values(self) -> list[str]:
+        return [value for value, _label in self.choices]
+
+
+ApiScope = Scopes()
 
 
 class ApiToken(models.Model):

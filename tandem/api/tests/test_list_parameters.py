@@ -58,7 +58,13 @@ def test_owner_id_and_team_id_still_work_and_are_marked_deprecated(
         assert "deprecated" not in parameters["owner"]
         assert parameters["property_filters"]["style"] == "form"
         assert parameters["property_filters"]["explode"] is True
+        # The list page's spelling, property:<name>; the API's first one, property.<name>, is deprecated.
         assert list(parameters["property_filters"]["schema"]["patternProperties"]) == [
+            r"^property:[a-z][a-z0-9_]{0,59}(\.(gte|lte))?$"
+        ]
+        assert "deprecated" not in parameters["property_filters"]
+        assert parameters["deprecated_property_filters"]["deprecated"] is True
+        assert list(parameters["deprecated_property_filters"]["schema"]["patternProperties"]) == [
             r"^property\.[a-z][a-z0-9_]{0,59}(\.(gte|lte))?$"
         ]
 
@@ -120,3 +126,54 @@ def test_out_of_range_ids_and_dates_are_a_400(client, admin_token, query, field)
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "validation_error"
     assert list(response.json()["error"]["fields"]) == [field]
+
+
+def test_property_filters_take_the_list_pages_spelling_and_the_old_one(client, admin, admin_token):
+    from tandem.contacts.models import PropertyType
+    from tandem.contacts.tests.factories import PropertyDefinitionFactory
+
+    PropertyDefinitionFactory(name="seats", value_type=PropertyType.NUMBER)
+    PropertyDefinitionFactory(name="region", object_type="company")
+    ContactFactory(owner=admin, last_name="Small", properties={"seats": 5})
+    ContactFactory(owner=admin, last_name="Big", properties={"seats": 50})
+    CompanyFactory(owner=admin, name="North Ltd", properties={"region": "North"})
+    CompanyFactory(owner=admin, name="South Ltd", properties={"region": "South"})
+
+    def get(path, query):
+        return client.get(path, query, **bearer(admin_token))
+
+    # property:<name> is the web list's spelling; property.<name> still works, alone or mixed with it.
+    assert _names(get("/api/v1/contacts", {"property:seats.gte": "10"})) == ["Big"]
+    assert _names(get("/api/v1/contacts", {"property.seats.gte": "10"})) == ["Big"]
+    assert _names(get("/api/v1/contacts", {"property:seats.lte": "10", "property.seats.gte": "1"})) == [
+        "Small"
+    ]
+    north = get("/api/v1/companies", {"property:region": "North"})
+    assert [row["name"] for row in north.json()["results"]] == ["North Ltd"]
+
+    # Each error names the parameter as it was sent.
+    unknown = get("/api/v1/contacts", {"property:nope": "1", "property.seats": "many"})
+    assert unknown.status_code == 400
+    assert unknown.json()["error"]["fields"] == {
+        "property:nope": "“nope” is not a contact property.",
+        "property.seats": "Seats: “many” is not a number.",
+    }
+
+
+@pytest.mark.parametrize(
+    ("query", "fields"),
+    [
+        ({"country": "XX"}, {"country": "“XX” is not a country code."}),
+        ({"created_from": "2026-05-02", "created_to": "2026-05-01"}, {}),
+    ],
+)
+def test_values_the_grammar_cannot_read_are_a_400(client, admin_token, query, fields):
+    response = client.get("/api/v1/contacts", query, **bearer(admin_token))
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "bad_request"
+    assert response.json()["error"]["fields"] == fields
+    if not fields:
+        assert response.json()["error"]["message"] == (
+            "“Created from” is after “Created to”, so nothing could match."
+        )

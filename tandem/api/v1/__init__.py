@@ -1,8 +1,13 @@
 """REST API v1, mounted at /api/v1/. Token auth with scopes, one error format (tandem.api.errors)."""
 
 from tandem.api import errors
-from tandem.api.v1 import activities, companies, contacts, exports, imports, merges, properties
+from tandem.api.v1 import activities, contacts, exports, imports, merges, properties
 from tandem.api.v1.openapi import TandemAPI
+from tandem.api.v1.records import RecordRouter
+from tandem.core.records import registry
+
+# What a record type's API does beyond its declaration, by object type.
+HOOKS = {"contact": contacts.HOOKS}
 
 api = TandemAPI(
     title="Tandem API",
@@ -20,10 +25,11 @@ api = TandemAPI(
     docs_url=None,
 )
 errors.install(api)
-# Before contacts and companies: /contacts/duplicates must not be matched as /contacts/{contact_id}.
+# Before the record types: /contacts/duplicates must not be matched as /contacts/{contact_id}.
 api.add_router("", merges.router)
-api.add_router("", contacts.router)
-api.add_router("", companies.router)
+for record_type in registry.all_types():
+    if record_type.api is not None:
+        api.add_router("", RecordRouter(record_type, HOOKS.get(record_type.object_type)).router)
 api.add_router("", activities.router)
 api.add_router("", properties.router)
 api.add_router("", imports.router)

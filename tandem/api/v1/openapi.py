@@ -15,7 +15,13 @@ from pydantic import BaseModel
 
 from tandem.api.errors import BadRequest
 
-PROPERTY_FILTER_PATTERN = r"^property\.[a-z][a-z0-9_]{0,59}(\.(gte|lte))?$"
+PROPERTY_FILTER_PATTERN = r"^property:[a-z][a-z0-9_]{0,59}(\.(gte|lte))?$"
+# The API's first spelling, still read: `property.plan` means `property:plan`.
+DEPRECATED_PROPERTY_FILTER_PATTERN = r"^property\.[a-z][a-z0-9_]{0,59}(\.(gte|lte))?$"
+PROPERTY_PARAMETERS = {
+    "property_filters": PROPERTY_FILTER_PATTERN,
+    "deprecated_property_filters": DEPRECATED_PROPERTY_FILTER_PATTERN,
+}
 RATE_LIMIT_HEADERS = {
     "RateLimit-Limit": "Requests this token may send per window (one minute).",
     "RateLimit-Remaining": "Requests left in the current window.",
@@ -57,9 +63,13 @@ class TandemAPI(NinjaAPI):
         declare. The check runs after the token check, so the answer has the token's rate-limit headers."""
         for operation in self.operations():
             parameters = (operation.openapi_extra or {}).get("parameters", [])
-            takes_properties = any(item["name"] == "property_filters" for item in parameters)
+            patterns = [
+                PROPERTY_PARAMETERS[item["name"]]
+                for item in parameters
+                if item["name"] in PROPERTY_PARAMETERS
+            ]
             operation.view_func = _refusing_unknown_query(
-                operation.view_func, _query_names(operation), takes_properties
+                operation.view_func, _query_names(operation), patterns
             )
 
     def operations(self) -> list[Operation]:
@@ -95,27 +105,43 @@ class TandemAPI(NinjaAPI):
         return schema
 
 
-def property_filter_parameter(object_type: str) -> dict[str, Any]:
-    """The custom-property filters of a list operation, declared as one exploded form object: each of its
-    keys is a query parameter of its own (`property.plan=pro`, `property.seats.gte=10`). The names are the
-    definitions' names (GET /properties), so they are declared by pattern."""
+def property_filter_parameters(noun: str) -> dict[str, Any]:
+    """The custom-property filters of a list operation, declared as exploded form objects: each of their
+    keys is a query parameter of its own (`property:plan=pro`, `property:seats.gte=10`). The names are the
+    definitions' names (GET /properties), so they are declared by pattern; `property.<name>`, the API's first
+    spelling, is declared beside them as deprecated."""
+
+    def parameter(name: str, pattern: str, description: str, deprecated: bool = False) -> dict[str, Any]:
+        return {
+            "name": name,
+            "in": "query",
+            "required": False,
+            "style": "form",
+            "explode": True,
+            "description": description,
+            **({"deprecated": True} if deprecated else {}),
+            "schema": {
+                "type": "object",
+                "patternProperties": {pattern: {"type": "string"}},
+                "additionalProperties": False,
+            },
+        }
+
     return {
         "parameters": [
-            {
-                "name": "property_filters",
-                "in": "query",
-                "required": False,
-                "style": "form",
-                "explode": True,
-                "description": f"Custom {object_type} properties: `property.<name>=value` (equals; for a "
-                "multiple choice, has that option), `property.<name>.gte=` and `.lte=` for number and date "
-                "properties. An unknown property or a value of the wrong type is a 400.",
-                "schema": {
-                    "type": "object",
-                    "patternProperties": {PROPERTY_FILTER_PATTERN: {"type": "string"}},
-                    "additionalProperties": False,
-                },
-            }
+            parameter(
+                "property_filters",
+                PROPERTY_FILTER_PATTERN,
+                f"Custom {noun} properties: `property:<name>=value` (equals; for a multiple choice, has that "
+                "option), `property:<name>.gte=` and `.lte=` for number and date properties, as on the list "
+                "page. An unknown property or a value of the wrong type is a 400.",
+            ),
+            parameter(
+                "deprecated_property_filters",
+                DEPRECATED_PROPERTY_FILTER_PATTERN,
+                "Deprecated: `property.<name>` is the old spelling of `property:<name>`. Still accepted.",
+                deprecated=True,
+            ),
         ]
     }
 
@@ -137,13 +163,13 @@ def _query_names(operation: Operation) -> set[str]:
     return names
 
 
-def _refusing_unknown_query(view_func: Callable, known: set[str], takes_properties: bool) -> Callable:
+def _refusing_unknown_query(view_func: Callable, known: set[str], patterns: list[str]) -> Callable:
     @functools.wraps(view_func)
     def view(request: HttpRequest, *args, **kwargs):
         unknown = [
             name
             for name in request.GET
-            if name not in known and not (takes_properties and re.match(PROPERTY_FILTER_PATTERN, name))
+            if name not in known and not any(re.match(pattern, name) for pattern in patterns)
         ]
         if unknown:
             accepted = ", ".join(sorted(known)) or "none"

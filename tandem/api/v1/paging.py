@@ -8,17 +8,14 @@ from typing import Any
 from django.http import QueryDict
 
 from tandem.api.errors import BadRequest
-from tandem.api.v1.schemas import UNOWNED
 from tandem.contacts import properties as contact_properties
 from tandem.contacts.selectors import PropertyFilter
 from tandem.core.pagination import InvalidCursor, SortKey, decode_cursor
+from tandem.core.records.fields import PROPERTY_PREFIX
 
 MAX_INTEGER = 2**63 - 1
-OWNER = 'A user\'s id: records they own; "none" (contacts) for records nobody owns.'
-TEAM = "A team's id: records of that team."
-OWNER_ID = "Deprecated: use owner (the list page's name). Still accepted, combined with owner."
-TEAM_ID = "Deprecated: use team (the list page's name). Still accepted, combined with team."
-PROPERTY_PREFIX = "property."
+# The record layer's spelling, and the API's first one (deprecated, still read).
+PROPERTY_PREFIXES = (PROPERTY_PREFIX, "property.")
 PROPERTY_OPERATORS = ("gte", "lte")
 
 
@@ -46,30 +43,26 @@ def checked_cursor(cursor: str | None, sort: SortKey) -> str | None:
     return cursor
 
 
-def owner_filter(owner: list | None, owner_id: int | None) -> tuple[list[int], bool]:
-    """The owner ids asked for (owner, and the deprecated owner_id), and whether unowned records are."""
-    values = [*(owner or []), *([owner_id] if owner_id else [])]
-    return [value for value in values if isinstance(value, int)], UNOWNED in values
-
-
-def property_filters(query: QueryDict, object_type: str) -> list[PropertyFilter]:
-    """`property.<name>=value` (equals) and `property.<name>.gte|lte=value` (numbers and dates), with the
-    value read in the property's own type, so `property.seats.gte=10` compares numbers."""
-    definitions = contact_properties.definitions_for(object_type)
+def property_filters(query: QueryDict, record_type: Any) -> list[PropertyFilter]:
+    """`property:<name>=value` (equals) and `property:<name>.gte|lte=value` (numbers and dates), with the
+    value read in the property's own type, so `property:seats.gte=10` compares numbers. `property.<name>`
+    is the deprecated spelling of the same filter. An error names the parameter as it was sent."""
+    definitions = {item.name: item for item in record_type.properties.definitions()}
     filters: list[PropertyFilter] = []
     errors: dict[str, str] = {}
     for key in query:
-        if not key.startswith(PROPERTY_PREFIX):
+        prefix = next((item for item in PROPERTY_PREFIXES if key.startswith(item)), None)
+        if prefix is None:
             continue
-        name, _, operator = key[len(PROPERTY_PREFIX) :].partition(".")
+        name, _, operator = key[len(prefix) :].partition(".")
         operator = operator or "eq"
         definition = definitions.get(name)
         raw = query.get(key, "")
         if definition is None:
-            errors[key] = f"“{name[:60]}” is not a {object_type} property."
+            errors[key] = f"“{name[:60]}” is not a {record_type.verbose_name} property."
             continue
         if operator not in ("eq", *PROPERTY_OPERATORS):
-            errors[key] = "Use property.<name>, property.<name>.gte or property.<name>.lte."
+            errors[key] = f"Use {prefix}<name>, {prefix}<name>.gte or {prefix}<name>.lte."
             continue
         if operator != "eq" and definition.value_type not in ("number", "date"):
             errors[key] = "Ranges apply to number and date properties only."

@@ -1,4 +1,5 @@
-"""Request and response shapes of API v1.
+"""Request and response shapes of API v1 and the value types they share. The record types' own schemas
+(ContactOut, CompanyWrite, …) are generated from their field catalogues by records.py.
 
 Write schemas list exactly what a client may set and forbid anything else: team, score, timestamps,
 deletion and ids are not in them, so they cannot be mass-assigned. owner_id is there because the service
@@ -21,7 +22,7 @@ from pydantic import (
 )
 from typing_extensions import TypedDict
 
-from tandem.contacts.models import CompanySize, LeadStatus, LifecycleStage, PropertyType
+from tandem.contacts.models import PropertyType
 from tandem.core import timeline
 
 MAX_ID = 2**63 - 1
@@ -50,9 +51,6 @@ def _refuse_nul_anywhere(value: Any) -> Any:
 Text = Annotated[str, AfterValidator(_refuse_nul)]
 RecordId = Annotated[int, Field(ge=1, le=MAX_ID)]
 PropertyValues = Annotated[dict[str, Any], AfterValidator(_refuse_nul_anywhere)]
-Stage = Literal[tuple(LifecycleStage.values)]  # type: ignore[valid-type]
-Status = Literal[tuple(LeadStatus.values)]  # type: ignore[valid-type]
-Size = Literal[tuple(CompanySize.values)]  # type: ignore[valid-type]
 
 
 def _iso_day(value: Any) -> Any:
@@ -102,129 +100,6 @@ ObjectTypeName = Literal["contact", "company"]
 # every app's ready()). An entry of a kind no installed app declares any more is returned as stored, not a 500.
 Kind = Annotated[str, PlainValidator(str), WithJsonSchema({"type": "string", "enum": timeline.keys()})]
 ValueType = Literal[tuple(PropertyType.values)]  # type: ignore[valid-type]
-EXTERNAL_ID_DESCRIPTION = (
-    "The record's id in the system it was imported from (set by imports matched by external_id); read-only."
-)
-
-
-class ContactOut(Schema):
-    id: int
-    external_id: str | None = Field(description=EXTERNAL_ID_DESCRIPTION)
-    email: str | None
-    first_name: str
-    last_name: str
-    phone: str
-    job_title: str
-    company_id: int | None
-    country: str
-    lifecycle_stage: Stage  # type: ignore[valid-type]
-    lead_status: Status  # type: ignore[valid-type]
-    score: int
-    owner_id: int | None
-    team_id: int | None
-    tags: list[str]
-    source: str
-    source_medium: str
-    source_campaign: str
-    source_referrer: str
-    source_landing_page: str
-    properties: dict[str, Any]
-    created_at: datetime.datetime
-    updated_at: datetime.datetime
-
-
-class ContactPage(Schema):
-    results: list[ContactOut]
-    next_cursor: str | None
-
-
-class ContactWrite(WriteSchema):
-    email: Text | None = None
-    first_name: Text = ""
-    last_name: Text = ""
-    phone: Text = ""
-    job_title: Text = ""
-    company_id: RecordId | None = None
-    country: Text = ""
-    lifecycle_stage: Stage = LifecycleStage.LEAD.value  # type: ignore[valid-type]
-    lead_status: Status = ""  # type: ignore[valid-type]
-    owner_id: RecordId | None = Field(None, description="Defaults to the token's user on create.")
-    tags: list[Text] = Field(default_factory=list)
-    source: Text = ""
-    source_medium: Text = ""
-    source_campaign: Text = ""
-    source_referrer: Text = ""
-    source_landing_page: Text = ""
-    properties: PropertyValues = Field(default_factory=dict)
-
-
-class ContactPatch(WriteSchema):
-    """Only the fields sent are changed; send null or "" to clear a field."""
-
-    email: Text | None = None
-    first_name: Text | None = None
-    last_name: Text | None = None
-    phone: Text | None = None
-    job_title: Text | None = None
-    company_id: RecordId | None = None
-    country: Text | None = None
-    lifecycle_stage: Stage | None = None  # type: ignore[valid-type]
-    lead_status: Status | None = None  # type: ignore[valid-type]
-    owner_id: RecordId | None = None
-    tags: list[Text] | None = Field(None, description="Replaces the contact's tags.")
-    source: Text | None = None
-    source_medium: Text | None = None
-    source_campaign: Text | None = None
-    source_referrer: Text | None = None
-    source_landing_page: Text | None = None
-    properties: PropertyValues | None = Field(
-        None, description="Merged into the current values; null clears one."
-    )
-
-
-class CompanyOut(Schema):
-    id: int
-    external_id: str | None = Field(description=EXTERNAL_ID_DESCRIPTION)
-    name: str
-    domain: str
-    industry: str
-    size: Size  # type: ignore[valid-type]
-    country: str
-    phone: str
-    owner_id: int | None
-    team_id: int | None
-    properties: dict[str, Any]
-    created_at: datetime.datetime
-    updated_at: datetime.datetime
-
-
-class CompanyPage(Schema):
-    results: list[CompanyOut]
-    next_cursor: str | None
-
-
-class CompanyWrite(WriteSchema):
-    name: Text = Field(..., min_length=1)
-    domain: Text = ""
-    industry: Text = ""
-    size: Size = ""  # type: ignore[valid-type]
-    country: Text = ""
-    phone: Text = ""
-    owner_id: RecordId | None = Field(None, description="Defaults to the token's user.")
-    properties: PropertyValues = Field(default_factory=dict)
-
-
-class CompanyPatch(WriteSchema):
-    """Only the fields sent are changed."""
-
-    name: Text | None = None
-    domain: Text | None = None
-    industry: Text | None = None
-    size: Size | None = None  # type: ignore[valid-type]
-    country: Text | None = None
-    phone: Text | None = None
-    owner_id: RecordId | None = None
-    properties: PropertyValues | None = None
 
 
 # A TypedDict, not a Schema: "from" is a key of it, and ninja serialises schemas by attribute name.

@@ -11,7 +11,15 @@ from tandem.contacts.records.timeline import TimelineSupport
 from tandem.contacts.services.contacts import BulkAction as ContactBulk
 from tandem.core.records import registry
 from tandem.core.records.fields import Cell, Field, detail_url
-from tandem.core.records.registry import BulkAction, Filter, RecordType, Selectors, Services, Sort
+from tandem.core.records.registry import (
+    BulkAction,
+    Filter,
+    RecordApi,
+    RecordType,
+    Selectors,
+    Services,
+    Sort,
+)
 
 # --- how values are shown (each reads only what the list selector already loaded) ------------------
 
@@ -161,6 +169,12 @@ UPDATED = Field(
     sort="updated",
     audited=False,
     export_label="Updated at",
+)
+# The API's old names for the owner and team filters (the list page's are owner and team).
+DEPRECATED_PARAMETERS = {"owner_id": "owner", "team_id": "team"}
+EXTERNAL_ID = (
+    "external_id",
+    "The record's id in the system it was imported from (set by imports matched by external_id); read-only.",
 )
 CREATED_RANGE = [
     Filter("created_from", "Created from", "date", "created_from", bound="from"),
@@ -319,6 +333,8 @@ CONTACT_FIELDS = [
         initial_from=_tag_names,
         import_aliases=("tags", "tag", "labels"),
         import_label="Tags (separated by ; or ,)",
+        api_type="array",
+        api_value=lambda contact: sorted(tag.name for tag in contact.tags.all()),
     ),
     Field("score", "Score", display=_score, sort="score", numeric=True, audited=False, api_type="integer"),
     Field(
@@ -384,7 +400,13 @@ CONTACT = RecordType(
     fields=CONTACT_FIELDS,
     filters_factory=_contact_filters,
     filters=[
-        Filter("q", "Search", "search", "search"),
+        Filter(
+            "q",
+            "Search",
+            "search",
+            "search",
+            help="Any part of a word of the name, email, phone, job title or company.",
+        ),
         Filter(
             "stage",
             "Stage",
@@ -400,7 +422,7 @@ CONTACT = RecordType(
         Filter("company", "Company", "ids", "company_ids", in_panel=False, describe=_company_names),
         *CREATED_RANGE,
     ],
-    sorts=[Sort(key, label) for key, (label, _) in selectors.CONTACT_SORTS.items()],
+    sorts=[Sort(key, label, order) for key, (label, order) in selectors.CONTACT_SORTS.items()],
     default_columns=["email", "company", "stage", "owner", "created"],
     selectors=Selectors(
         list=selectors.contact_list,
@@ -448,6 +470,11 @@ CONTACT = RecordType(
         ("first_touch", "First touch"),
     ],
     fact_groups=[("about", "About"), ("first_touch", "First touch")],
+    api=RecordApi(
+        read_only=(EXTERNAL_ID,),
+        service_arguments={"cause_type": "api"},  # stage changes made through the API say so
+        deprecated_parameters=DEPRECATED_PARAMETERS,
+    ),
 )
 
 COMPANY_FIELDS = [
@@ -536,14 +563,16 @@ COMPANY = RecordType(
     fields=COMPANY_FIELDS,
     filters_factory=selectors.CompanyFilters,
     filters=[
-        Filter("q", "Search", "search", "search"),
+        Filter(
+            "q", "Search", "search", "search", help="Words, or parts of words, of the name, domain or phone."
+        ),
         Filter("owner", "Owner", "owner", "owner_ids"),
         Filter("team", "Team", "team", "team_ids"),
         Filter("country", "Country", "country", "countries"),
         Filter("industry", "Industry", "text", "industry"),
         *CREATED_RANGE,
     ],
-    sorts=[Sort(key, label) for key, (label, _) in selectors.COMPANY_SORTS.items()],
+    sorts=[Sort(key, label, order) for key, (label, order) in selectors.COMPANY_SORTS.items()],
     default_columns=["domain", "industry", "country", "owner", "created"],
     selectors=Selectors(
         list=selectors.company_list,
@@ -580,6 +609,7 @@ COMPANY = RecordType(
     import_url="imports:import_new",
     export_url="exports:company_export_create",
     form_sections=[("company", "Company")],
+    api=RecordApi(read_only=(EXTERNAL_ID,), deprecated_parameters=DEPRECATED_PARAMETERS),
 )
 
 

@@ -101,7 +101,10 @@ class Field:
     export          a column of exports (keyed by its `attribute`), headed `export_label` or `label`, reading
                     `export_source` (a values_list path such as "owner__email"; default the attribute); the
                     cell's form follows the model field it reads (choices as labels, dates as ISO 8601…).
-    api_name, api_type: read by the API schemas; audited: whether the services' audit diffs include it.
+    api_name    the field's name in the API (default: the model attribute; a foreign key's `<name>_id`).
+    api_type    its JSON type when the model cannot say (a computed field): "string", "integer", "array".
+    api_value   record -> the value the API shows, for a computed field (contacts' tags).
+    audited     whether the services' audit diffs include it.
     cleaner     the per-field cleaning function the services use (forms, API and imports share it).
     """
 
@@ -129,6 +132,7 @@ class Field:
     export_source: str = ""
     api_name: str = ""
     api_type: str = "string"
+    api_value: Callable[[Any], Any] | None = None
     audited: bool = True
     cleaner: Callable[..., Any] | None = None
     initial: Any = None

@@ -1,6 +1,6 @@
 """The record-type registry: one declaration per record type (contact, company, later deal, ticket, quote),
 read by the generic list, detail, form, trash, bulk and timeline pages, the URL patterns, the query grammar,
-the import mapping, the export columns, the audit log and (next) the API routers.
+the import mapping, the export columns, the audit log and the API routers (tandem/api/v1/records.py).
 
 Core knows no business nouns: a declaration names its model, its selectors and services as callables, and
 the spine's optional features (custom properties, a timeline with notes) as support objects it provides.
@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db import models
 
+from tandem.core.pagination import SortKey
 from tandem.core.records.fields import Field
 
 
@@ -38,12 +39,30 @@ class Filter:
     in_panel: bool = True  # shown in the "More filters" panel (False: only reachable by link)
     # ids: names for the chips, for the ids the user may see: (user, ids) -> {id: name}
     describe: Callable[[Any, list[int]], dict[int, str]] | None = None
+    help: str = ""  # what the parameter matches, for the API's documentation ("" = said by its kind)
 
 
 @dataclass(frozen=True)
 class Sort:
     key: str
     label: str
+    # The keyset ordering behind the key: what the API pages by and checks a cursor against.
+    order: SortKey | None = None
+
+
+@dataclass(frozen=True)
+class RecordApi:
+    """Opts a record type into the REST API: list, read, create, change (If-Match) and delete to the trash
+    under /api/v1/<url_prefix>, behind the token scopes `<url_prefix>:read` and `<url_prefix>:write`. The
+    schemas come from the field catalogue, the list's parameters from the filters and sorts (each Sort needs
+    its `order`); this holds only what the catalogue cannot say."""
+
+    # Model attributes shown but never written, with their description: ("external_id", "…").
+    read_only: tuple[tuple[str, str], ...] = ()
+    # Passed to the create and update services besides the values (contacts: cause_type="api").
+    service_arguments: dict[str, Any] = field(default_factory=dict)
+    # Old parameter names still accepted, marked deprecated: {"owner_id": "owner"}.
+    deprecated_parameters: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -151,6 +170,7 @@ class RecordType:
     fact_groups: list[tuple[str, str]] = field(default_factory=lambda: [("about", "About")])
     # The names of the list's HTML ids and URLs, derived from object_type unless given.
     url_names: dict[str, str] = field(default_factory=dict)
+    api: RecordApi | None = None  # None: the type has no REST API
 
     def __post_init__(self) -> None:
         self.url_names = {

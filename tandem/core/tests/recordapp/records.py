@@ -10,7 +10,15 @@ from tandem.core.models import Role
 from tandem.core.pagination import SortKey, count_up_to, paginate
 from tandem.core.records import registry
 from tandem.core.records.fields import Cell, Field
-from tandem.core.records.registry import BulkAction, Filter, RecordType, Selectors, Services, Sort
+from tandem.core.records.registry import (
+    BulkAction,
+    Filter,
+    RecordApi,
+    RecordType,
+    Selectors,
+    Services,
+    Sort,
+)
 from tandem.core.tests.recordapp import services
 from tandem.core.tests.recordapp.models import Widget
 
@@ -96,7 +104,7 @@ WIDGET = RecordType(
         Filter("colour", "Colour", "choice", "colours", choices=tuple(Widget.Colour.choices)),
         Filter("owner", "Owner", "owner", "owner_ids", unowned_attribute="unowned"),
     ],
-    sorts=[Sort("newest", "Newest first"), Sort("name", "Name A–Z")],
+    sorts=[Sort("newest", "Newest first", SORTS["newest"]), Sort("name", "Name A–Z", SORTS["name"])],
     default_columns=["colour", "owner"],
     selectors=Selectors(list=_list, detail=_detail, filtered=_filtered, trash=_trash),
     services=Services(
@@ -119,6 +127,7 @@ WIDGET = RecordType(
     search_placeholder="Search widgets",
     empty_text="Widgets exist only in the tests.",
     properties_field="properties",
+    api=RecordApi(),
 )
 
 

@@ -27,8 +27,11 @@ def _clean(actor, values: dict[str, Any], widget: Widget | None = None) -> dict[
             errors.update(error.message_dict)
     if "name" in values:
         cleaned["name"] = str(values["name"] or "").strip()
+        max_length = Widget._meta.get_field("name").max_length
         if not cleaned["name"]:
             errors["name"] = "Give the widget a name."
+        elif len(cleaned["name"]) > max_length:
+            errors["name"] = f"At most {max_length} characters."
     if "colour" in values:
         cleaned["colour"] = values["colour"] or Widget.Colour.RED
         if cleaned["colour"] not in Widget.Colour.values:
@@ -44,6 +47,7 @@ def _clean(actor, values: dict[str, Any], widget: Widget | None = None) -> dict[
 
 @transaction.atomic
 def create_widget(*, actor, values, request=None) -> Widget:
+    access.require_allowed(actor, "widget", Verb.CREATE)
     cleaned = _clean(actor, {"owner": actor.pk, **values})
     return Widget.objects.create(**cleaned)
 
