@@ -47,7 +47,13 @@ def test_create_read_change_and_delete_a_widget(client, admin, token):
 
     assert created.status_code == 201
     widget = Widget.objects.get()
-    assert created.json() == {"id": widget.pk, "name": "Sprocket", "colour": "blue", "owner_id": admin.pk}
+    assert created.json() == {
+        "id": widget.pk,
+        "name": "Sprocket",
+        "colour": "blue",
+        "owner_id": admin.pk,
+        "properties": {},
+    }
 
     read = client.get(f"/api/v1/widgets/{widget.pk}", **bearer(token))
     assert read.status_code == 200
@@ -56,7 +62,13 @@ def test_create_read_change_and_delete_a_widget(client, admin, token):
 
     changed = _patch(client, token, widget.pk, {"colour": "red"}, HTTP_IF_MATCH=read["ETag"])
     assert changed.status_code == 200
-    assert changed.json() == {"id": widget.pk, "name": "Sprocket", "colour": "red", "owner_id": admin.pk}
+    assert changed.json() == {
+        "id": widget.pk,
+        "name": "Sprocket",
+        "colour": "red",
+        "owner_id": admin.pk,
+        "properties": {},
+    }
     widget.refresh_from_db()
     assert (widget.name, widget.colour) == ("Sprocket", "red")
     assert changed["ETag"] == f'"{widget.updated_at.isoformat()}"'
@@ -183,20 +195,30 @@ def test_the_openapi_schema_has_the_widget_paths_and_schemas(client):
     assert paths["/api/v1/widgets"]["get"]["security"] == [{"TokenAuth": ["widgets:read"]}]
     assert paths["/api/v1/widgets"]["post"]["security"] == [{"TokenAuth": ["widgets:write"]}]
     parameters = {item["name"]: item for item in paths["/api/v1/widgets"]["get"]["parameters"]}
-    assert list(parameters) == ["q", "colour", "owner", "sort", "cursor", "limit"]
+    # The widget declares custom properties, so its list takes property filters as contacts' does.
+    assert list(parameters) == [
+        "q",
+        "colour",
+        "owner",
+        "sort",
+        "cursor",
+        "limit",
+        "property_filters",
+        "deprecated_property_filters",
+    ]
     assert parameters["colour"]["schema"]["anyOf"][0]["items"]["enum"] == ["red", "blue"]
     assert parameters["sort"]["schema"]["enum"] == ["newest", "name"]
     patch_parameters = [item["name"] for item in paths["/api/v1/widgets/{widget_id}"]["patch"]["parameters"]]
     assert patch_parameters == ["widget_id", "If-Match"]
 
-    assert list(components["WidgetOut"]["properties"]) == ["id", "name", "colour", "owner_id"]
+    assert list(components["WidgetOut"]["properties"]) == ["id", "name", "colour", "owner_id", "properties"]
     assert components["WidgetOut"]["properties"]["colour"]["enum"] == ["red", "blue"]
     write = components["WidgetWrite"]
     assert write["required"] == ["name"]
     assert write["additionalProperties"] is False
     assert (write["properties"]["name"]["maxLength"], write["properties"]["name"]["minLength"]) == (80, 1)
     assert write["properties"]["colour"]["default"] == "red"
-    assert list(components["WidgetPatch"]["properties"]) == ["name", "colour", "owner_id"]
+    assert list(components["WidgetPatch"]["properties"]) == ["name", "colour", "owner_id", "properties"]
     assert components["WidgetPage"]["properties"]["results"]["items"] == {
         "$ref": "#/components/schemas/WidgetOut"
     }
