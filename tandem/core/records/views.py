@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from tandem.core import access
 from tandem.core.access import Verb
+from tandem.core.bulkjobs import services as bulk_jobs
 from tandem.core.pagination import InvalidCursor
 from tandem.core.records import columns as record_columns
 from tandem.core.records import query as record_query
@@ -106,6 +107,8 @@ def list_context(request: HttpRequest, record_type: RecordType) -> dict[str, Any
         "selected": query.selected,
         "bulk_actions": record_type.bulk_actions,
         "can_bulk_change": can_bulk_change,
+        # More than this many matching: "all matching" runs as a background job with a progress page.
+        "bulk_in_background": result.count_is_capped or result.count > synchronous_limit(),
         "can_create": access.allows(user, record_type.object_type, Verb.CREATE),
         "can_delete": access.allows(user, record_type.object_type, Verb.DELETE),
         # The filter, without the page position: what bulk, columns and export carry back.
@@ -180,14 +183,16 @@ def _bulk_message(request, record_type: RecordType, *, changed: int, selected: i
     (messages.success if changed else messages.warning)(request, text)
 
 
-# "All N matching" acts on the filter's records in one request up to this many; more would need the
-# background runner with progress (not built yet), so the user is asked to narrow the filter.
-MATCHING_LIMIT = 10_000
+def synchronous_limit() -> int:
+    """ "All N matching" acts in the request up to this many records; more start a background bulk job
+    (tandem.core.bulkjobs) and the user follows its progress page."""
+    return int(getattr(settings, "TANDEM_BULK_SYNCHRONOUS_LIMIT", 10_000))
 
 
-def _matching_ids(request: HttpRequest, record_type: RecordType) -> list[int]:
-    """The ids of every record the list's filter (the form's `query`) matches, read with the same grammar
-    and selector as the list, so "all N matching" is exactly what the list counted."""
+def _matching_ids(request: HttpRequest, record_type: RecordType, limit: int) -> list[int]:
+    """The ids of the records the list's filter (the form's `query`) matches, up to `limit` + 1 (one more
+    says "too many for one request"), read with the same grammar and selector as the list, so "all N
+    matching" is exactly what the list counted."""
     query = record_query.parse(
         record_type,
         QueryDict(request.POST.get("query", "")[:4000]),
@@ -201,13 +206,28 @@ def _matching_ids(request: HttpRequest, record_type: RecordType) -> list[int]:
     matching = (
         record_type.selectors.filtered(request.user, query.filters).order_by().values_list("pk", flat=True)
     )
-    ids = list(matching[: MATCHING_LIMIT + 1])
-    if len(ids) > MATCHING_LIMIT:
-        raise ValidationError(
-            f"More than {MATCHING_LIMIT:,} {record_type.verbose_name_plural} match; nothing was changed. "
-            "Narrow the filter and try again."
+    return list(matching[: limit + 1])
+
+
+def _start_bulk_job(request: HttpRequest, record_type: RecordType) -> HttpResponse:
+    """More records match than one request should change: the same action runs as a background job, and
+    the user is sent to its progress page (or back to the list with the reason it could not start)."""
+    action_key = request.POST.get("action", "")
+    action = next((item for item in record_type.bulk_actions if item.key == action_key), None)
+    value = request.POST.get(action.input_name) if action is not None and action.input_name else None
+    try:
+        job = bulk_jobs.start_bulk_job(
+            actor=request.user,
+            object_type=record_type.object_type,
+            action=action_key,
+            value=value,
+            query=request.POST.get("query", ""),
+            request=request,
         )
-    return ids
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect_to_list(record_type, request.POST.get("query", ""))
+    return redirect("bulkjobs:bulk_job_detail", job_id=job.pk)
 
 
 @login_required
@@ -216,7 +236,10 @@ def bulk_view(request: HttpRequest, object_type: str) -> HttpResponse:
     record_type = registry.get(object_type)
     try:
         if request.POST.get("scope") == "matching":
-            ids = _matching_ids(request, record_type)
+            limit = synchronous_limit()
+            ids = _matching_ids(request, record_type, limit)
+            if len(ids) > limit:
+                return _start_bulk_job(request, record_type)
         else:
             ids = record_query.parse_ids(request.POST.getlist("ids"))
     except ValidationError as error:
