@@ -3,7 +3,7 @@
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.urls import NoReverseMatch, reverse
 
 from tandem.core.bulkjobs.models import BulkJob, State
@@ -66,6 +66,17 @@ def value_label(job: BulkJob, action) -> str:
     return job.value
 
 
+def filter_labels(job: BulkJob) -> list[str]:
+    """The job's filter as the list's chips name it ("Stage: Lead"); empty for "every record"."""
+    try:
+        record_type = registry.get(job.object_type)
+    except LookupError:
+        return []
+    definitions = record_type.properties.definitions() if record_type.properties is not None else []
+    parsed = record_query.parse(record_type, QueryDict(job.query), user=job.actor, definitions=definitions)
+    return [chip.label for chip in parsed.chips]
+
+
 def _count(number: int, singular: str, plural: str) -> str:
     return f"{number:,} {singular if number == 1 else plural}"
 
@@ -94,7 +105,8 @@ def progress(job: BulkJob) -> dict[str, Any]:
         "action_label": action.label if action is not None else job.action,
         "value_label": value_label(job, action),
         "noun": plural,
-        "counting": job.total is None and not finished,
+        "waiting": job.state == State.QUEUED,
+        "counting": job.state == State.RUNNING and job.total is None,
         "total": job.total,
         "processed": job.processed,
         "changed": job.changed,
@@ -106,4 +118,5 @@ def progress(job: BulkJob) -> dict[str, Any]:
         "outcome": outcome,
         "error": job.error,
         "list_url": list_url(job),
+        "filter_labels": filter_labels(job),
     }
