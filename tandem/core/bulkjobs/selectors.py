@@ -81,6 +81,20 @@ def _count(number: int, singular: str, plural: str) -> str:
     return f"{number:,} {singular if number == 1 else plural}"
 
 
+def outcome_sentences(
+    singular: str, plural: str, *, destructive: bool, changed: int, denied: int, unchanged: int
+) -> list[str]:
+    """What a bulk action did, in the words both the synchronous bar and the job page use: "Updated 5
+    contacts." "3 skipped: you may not change them." "2 already as asked, so left alone." """
+    verb = "Moved" if destructive else "Updated"
+    sentences = [f"{verb} {_count(changed, singular, plural)}{' to the trash' if destructive else ''}."]
+    if denied:
+        sentences.append(f"{denied:,} skipped: you may not change them.")
+    if unchanged:
+        sentences.append(f"{unchanged:,} already as asked, so left alone.")
+    return sentences
+
+
 def progress(job: BulkJob) -> dict[str, Any]:
     """What the progress panel shows: the bar, the state, and once finished what was done, in sentences."""
     singular, plural = _nouns(job)
@@ -93,12 +107,14 @@ def progress(job: BulkJob) -> dict[str, Any]:
         percent = min(100, job.processed * 100 // job.total)
     else:
         percent = 0
-    verb = "Moved" if destructive else "Updated"
-    outcome = [f"{verb} {_count(job.changed, singular, plural)}{' to the trash' if destructive else ''}."]
-    if job.denied:
-        outcome.append(f"{job.denied:,} skipped: you may not change them.")
-    if job.unchanged:
-        outcome.append(f"{job.unchanged:,} already as asked, so left alone.")
+    outcome = outcome_sentences(
+        singular,
+        plural,
+        destructive=destructive,
+        changed=job.changed,
+        denied=job.denied,
+        unchanged=job.unchanged,
+    )
     return {
         "state": job.state,
         "state_label": job.get_state_display(),

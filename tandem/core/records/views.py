@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -21,6 +22,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from tandem.core import access
 from tandem.core.access import Verb
+from tandem.core.bulkjobs import engine as bulk_engine
+from tandem.core.bulkjobs import selectors as bulk_job_selectors
 from tandem.core.bulkjobs import services as bulk_jobs
 from tandem.core.pagination import InvalidCursor
 from tandem.core.records import columns as record_columns
@@ -171,16 +174,32 @@ def columns_view(request: HttpRequest, object_type: str) -> HttpResponse:
     return redirect_to_list(record_type, request.POST.get("query", ""))
 
 
-def _bulk_message(request, record_type: RecordType, *, changed: int, selected: int, action: str) -> None:
-    """ "Updated 3 contacts." plus how many of the selection were skipped."""
-    noun = record_type.verbose_name if changed == 1 else record_type.verbose_name_plural
-    destructive = any(item.key == action and item.destructive for item in record_type.bulk_actions)
-    verb = "Moved" if destructive else "Updated"
-    text = f"{verb} {changed:,} {noun}{' to the trash' if destructive else ''}."
-    skipped = selected - changed
-    if skipped > 0:
-        text += f" {skipped:,} skipped: not yours to change, or already like that."
-    (messages.success if changed else messages.warning)(request, text)
+def _apply_bulk(request, record_type: RecordType, action, ids: list[int], value) -> None:
+    """The synchronous bulk action, and its message: how many changed, how many the user may not change
+    (counted by the rule the service applies, in the same transaction), how many were already so."""
+    services = record_type.services
+    selected = len(set(ids))
+    plan = bulk_engine.Plan(
+        record_type=record_type, action=action, filters=None, actor=request.user, value=value
+    )
+    with transaction.atomic():
+        permitted = bulk_engine.permitted_count(plan, ids)
+        changed = services.bulk(
+            actor=request.user,
+            **{services.ids_argument: ids},
+            action=action.key,
+            value=value,
+            request=request,
+        )
+    sentences = bulk_job_selectors.outcome_sentences(
+        record_type.verbose_name,
+        record_type.verbose_name_plural,
+        destructive=action.destructive,
+        changed=changed,
+        denied=max(0, selected - permitted),
+        unchanged=max(0, min(permitted, selected) - changed),
+    )
+    (messages.success if changed else messages.warning)(request, " ".join(sentences))
 
 
 def synchronous_limit() -> int:
@@ -248,21 +267,12 @@ def bulk_view(request: HttpRequest, object_type: str) -> HttpResponse:
     action_key = request.POST.get("action", "")
     action = next((item for item in record_type.bulk_actions if item.key == action_key), None)
     value = request.POST.get(action.input_name) if action is not None and action.input_name else None
-    services = record_type.services
     try:
-        if action is None or services.bulk is None:
+        if action is None or record_type.services.bulk is None:
             raise ValidationError("Choose one of the actions offered.")
-        changed = services.bulk(
-            actor=request.user,
-            **{services.ids_argument: ids},
-            action=action_key,
-            value=value,
-            request=request,
-        )
+        _apply_bulk(request, record_type, action, ids, value)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-    else:
-        _bulk_message(request, record_type, changed=changed, selected=len(set(ids)), action=action_key)
     return redirect_to_list(record_type, request.POST.get("query", ""))
 
 

@@ -83,15 +83,18 @@ def test_more_than_the_limit_starts_a_job_that_changes_every_match_and_shows_wha
     assert 'hx-trigger="every 1s"' not in page  # finished: the panel no longer polls
 
 
-def test_up_to_the_limit_still_runs_in_the_request(client, admin):
-    widgets(3, colour="red", owner=admin)
+def test_up_to_the_limit_still_runs_in_the_request_and_says_the_same(client, admin):
+    widgets(2, colour="red", owner=admin)
+    widgets(1, colour="blue", owner=admin)
     client.force_login(admin)
 
-    response = post_matching(client, "colour=red", colour="blue")
+    response = post_matching(client, "sort=name", colour="blue")
+    page = client.get(response["Location"]).content.decode()
 
-    assert response["Location"] == "/widgets/?colour=red"
+    assert response["Location"] == "/widgets/?sort=name"
     assert colours() == {"blue": 3}
     assert not BulkJob.objects.exists()
+    assert "Updated 2 widgets. 1 already as asked, so left alone." in page
 
 
 def test_records_the_user_may_not_change_are_skipped_and_counted(
