@@ -111,7 +111,8 @@ def list_context(request: HttpRequest, record_type: RecordType) -> dict[str, Any
         "bulk_actions": record_type.bulk_actions,
         "can_bulk_change": can_bulk_change,
         # More than this many matching: "all matching" runs as a background job with a progress page.
-        "bulk_in_background": result.count_is_capped or result.count > synchronous_limit(),
+        "bulk_in_background": result.count > synchronous_limit()
+        or (result.count_is_capped and result.count >= synchronous_limit()),
         "can_create": access.allows(user, record_type.object_type, Verb.CREATE),
         "can_delete": access.allows(user, record_type.object_type, Verb.DELETE),
         # The filter, without the page position: what bulk, columns and export carry back.

@@ -254,3 +254,24 @@ def test_someone_elses_job_is_not_found_and_cannot_be_cancelled(client, admin, t
 
     assert (page.status_code, cancel.status_code) == (404, 404)
     assert BulkJob.objects.get(pk=job.pk).state == State.QUEUED
+
+
+def test_windows_of_ids_cover_sparse_matches_and_empty_stretches(admin, monkeypatch):
+    # given matches at both ends with a long stretch of non-matching ids between (windows of 2 rows)
+    monkeypatch.setattr(engine, "CHUNK_SIZE", 2)
+    widgets(3, colour="red", owner=admin)
+    widgets(7, colour="blue", owner=admin)
+    last = widgets(2, colour="red", owner=admin)
+    job = _start(admin, "colour=red", value="blue")
+
+    done = engine.run(job.pk, worker="one")
+
+    # then every match was changed once, and the resume point reached the last match
+    assert (done.state, done.total, done.processed, done.changed, done.last_id) == (
+        State.DONE,
+        5,
+        5,
+        5,
+        last[-1].pk,
+    )
+    assert colours() == {"blue": 12}

@@ -18,7 +18,7 @@ class Command(BaseCommand):
             help="Take the job even if another runner's lease has not expired (that runner must be dead).",
         )
         parser.add_argument("--worker", default="", help="Runner name recorded on the job.")
-        parser.add_argument("--chunk-size", type=int, default=0, help="Ids per transaction (default 5,000).")
+        parser.add_argument("--chunk-size", type=int, default=0, help="Rows per transaction (default 2,000).")
 
     def handle(self, *args, job_id: int, take_over: bool, worker: str, chunk_size: int, **options):
         if not BulkJob.objects.filter(pk=job_id).exists():
