@@ -47,6 +47,8 @@ def test_all_matching_above_the_limit_runs_as_a_job_and_its_page_finishes(
     )
     page.select_option("#bulk-action", "set_stage")
     page.select_option("#bulk-set_stage", "sql")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    screenshot(f"bulk-bar-all-matching-{width}")
     page.get_by_role("button", name="Apply to selected").click()
 
     # then the job's page, in the app shell, says what was done once it has finished
