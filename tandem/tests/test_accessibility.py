@@ -85,7 +85,12 @@ def make_data(admin) -> Data:
     # A finished bulk job (its task runs inline once the start commits) and one still waiting, which polls.
     finished_job = start_bulk_job(actor=admin, object_type="contact", action="add_tag", value="vip", query="")
     waiting_job = BulkJob.objects.create(
-        object_type="contact", action="set_stage", value="sql", query="stage=mql", actor=admin, max_id=contact.pk
+        object_type="contact",
+        action="set_stage",
+        value="sql",
+        query="stage=mql",
+        actor=admin,
+        max_id=contact.pk,
     )
     return Data(
         contact=contact, company_id=company.pk, trashed_contact_id=trashed.pk,

@@ -85,7 +85,5 @@ def test_all_matching_still_respects_what_the_user_may_change(client):
         "/contacts/bulk/", {"scope": "matching", "query": "", "action": "delete"}, follow=True
     )
 
-    assert "Moved 1 contact to the trash. 1 skipped: you may not change them." in (
-        response.content.decode()
-    )
+    assert "Moved 1 contact to the trash. 1 skipped: you may not change them." in (response.content.decode())
     assert list(Contact.objects.filter(deleted_at__isnull=False).values_list("pk", flat=True)) == [mine.pk]
