@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "auditlog",
     "django_countries",
     "tandem.core",
+    "tandem.core.bulkjobs",
     "tandem.contacts",
     "tandem.imports",
     "tandem.exports",
@@ -264,12 +265,17 @@ if PRODUCTION and not SECURE_HSTS_PRELOAD:
 # --- API ------------------------------------------------------------------------------------------
 TANDEM_API_RATE_LIMIT = int(os.environ.get("TANDEM_API_RATE_LIMIT", "600"))  # requests per minute per token
 TANDEM_TRASH_DAYS = 30
+# Bulk actions on "all N matching" up to this many records run in the request; more run as a background
+# bulk job with a progress page (tandem/core/bulkjobs).
+TANDEM_BULK_SYNCHRONOUS_LIMIT = int(os.environ.get("TANDEM_BULK_SYNCHRONOUS_LIMIT", "10000"))
 
 # --- imports --------------------------------------------------------------------------------------
 # Largest upload the import accepts. Rows are streamed, so memory does not limit this; disk and the time a
 # single job holds a worker do. 512 MiB is about 4 million contacts of 8 columns.
 TANDEM_IMPORT_MAX_BYTES = int(os.environ.get("TANDEM_IMPORT_MAX_BYTES", str(512 * 1024 * 1024)))
-TANDEM_EXPORT_DAYS = int(os.environ.get("TANDEM_EXPORT_DAYS", "7"))  # prepared export files are deleted after this
+TANDEM_EXPORT_DAYS = int(
+    os.environ.get("TANDEM_EXPORT_DAYS", "7")
+)  # prepared export files are deleted after this
 
 AUDITLOG_DISABLE_REMOTE_ADDR = False
 

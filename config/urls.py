@@ -22,6 +22,7 @@ urlpatterns = [
     path("insights/", include("tandem.insights.urls")),
     path("imports/", include("tandem.imports.urls")),
     path("exports/", include("tandem.exports.urls")),
+    path("bulk-jobs/", include("tandem.core.bulkjobs.urls")),
     path("", include("tandem.api.urls")),  # /api/v1/ and /settings/api-tokens/
 ]
 

@@ -19,6 +19,8 @@ from playwright.sync_api import expect
 from tandem.contacts.models import Contact, LifecycleStage
 from tandem.contacts.services.timeline import add_note
 from tandem.contacts.tests.factories import PASSWORD, CompanyFactory, ContactFactory, TeamFactory, UserFactory
+from tandem.core.bulkjobs.models import BulkJob
+from tandem.core.bulkjobs.services import start_bulk_job
 from tandem.core.models import Role
 from tandem.imports.models import ImportJob
 
@@ -41,6 +43,8 @@ class Data:
     import_id: int
     export_id: int
     user_id: int
+    bulk_job_id: int
+    waiting_bulk_job_id: int
 
 
 def make_data(admin) -> Data:
@@ -78,10 +82,21 @@ def make_data(admin) -> Data:
     )
     export_id = int(re.search(r"/exports/(\d+)/", export_response["Location"]).group(1))
     companies = sorted(company.pk for company in type(company).objects.filter(name="Northwind Analytics"))
+    # A finished bulk job (its task runs inline once the start commits) and one still waiting, which polls.
+    finished_job = start_bulk_job(actor=admin, object_type="contact", action="add_tag", value="vip", query="")
+    waiting_job = BulkJob.objects.create(
+        object_type="contact",
+        action="set_stage",
+        value="sql",
+        query="stage=mql",
+        actor=admin,
+        max_id=contact.pk,
+    )
     return Data(
         contact=contact, company_id=company.pk, trashed_contact_id=trashed.pk,
         duplicate_ids=(contact.pk, twin.pk), company_duplicate_ids=(companies[0], companies[1]),
         import_id=job.pk, export_id=export_id, user_id=other.pk,
+        bulk_job_id=finished_job.pk, waiting_bulk_job_id=waiting_job.pk,
     )
 
 
@@ -113,6 +128,8 @@ def signed_in_pages(data: Data) -> dict[str, str]:
         "exports": "/exports/",
         "export form": "/exports/contacts/new/",
         "export detail": f"/exports/{data.export_id}/",
+        "bulk job done": f"/bulk-jobs/{data.bulk_job_id}/",
+        "bulk job waiting": f"/bulk-jobs/{data.waiting_bulk_job_id}/",
         "audit log": "/settings/audit/",
         "users": "/settings/users/",
         "user new": "/settings/users/new/",

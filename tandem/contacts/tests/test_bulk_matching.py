@@ -1,12 +1,13 @@
 """Bulk actions on "all N matching": the list's filter, read by the one query grammar, picks the records
-on the server (not the 50 ticked rows); an unreadable filter or too many records change nothing."""
+on the server (not the 50 ticked rows); an unreadable filter changes nothing, and more records than one
+request should change become a background job (test_bulk_jobs.py)."""
 
 import pytest
 
 from tandem.contacts.models import Contact, LifecycleStage
 from tandem.contacts.tests.factories import ContactFactory, UserFactory
+from tandem.core.bulkjobs.models import BulkJob
 from tandem.core.models import Role
-from tandem.core.records import views as record_views
 
 pytestmark = pytest.mark.django_db
 
@@ -58,18 +59,19 @@ def test_an_unreadable_filter_changes_nothing(admin_client):
     assert Contact.objects.filter(deleted_at__isnull=True).count() == 4
 
 
-def test_more_than_the_limit_changes_nothing(admin_client, monkeypatch):
-    monkeypatch.setattr(record_views, "MATCHING_LIMIT", 3)
+def test_more_than_the_limit_starts_a_background_job_instead(admin_client, settings):
+    settings.TANDEM_BULK_SYNCHRONOUS_LIMIT = 3
     for _ in range(4):
         ContactFactory(lifecycle_stage=LifecycleStage.LEAD)
 
     response = admin_client.post(
-        "/contacts/bulk/",
-        {"scope": "matching", "query": "", "action": "set_stage", "stage": "sql"},
-        follow=True,
+        "/contacts/bulk/", {"scope": "matching", "query": "", "action": "set_stage", "stage": "sql"}
     )
 
-    assert "More than 3 contacts match; nothing was changed." in response.content.decode()
+    # queued for the worker (its task runs after commit, which this test's transaction never reaches)
+    job = BulkJob.objects.get()
+    assert response["Location"] == f"/bulk-jobs/{job.pk}/"
+    assert (job.state, job.action, job.value) == ("queued", "set_stage", "sql")
     assert stages() == {"lead": 4}
 
 
@@ -83,7 +85,5 @@ def test_all_matching_still_respects_what_the_user_may_change(client):
         "/contacts/bulk/", {"scope": "matching", "query": "", "action": "delete"}, follow=True
     )
 
-    assert "Moved 1 contact to the trash. 1 skipped: not yours to change, or already like that." in (
-        response.content.decode()
-    )
+    assert "Moved 1 contact to the trash. 1 skipped: you may not change them." in (response.content.decode())
     assert list(Contact.objects.filter(deleted_at__isnull=False).values_list("pk", flat=True)) == [mine.pk]

@@ -477,9 +477,7 @@ def test_bulk_without_permission_changes_nothing(client, admin, team, other_team
         ("lead", None),
     ]
     assert Activity.objects.filter(kind__in=["stage_changed", "deleted"]).count() == 0
-    assert "Moved 0 contacts to the trash. 3 skipped: not yours to change, or already like that." in (
-        delete.content.decode()
-    )
+    assert "Moved 0 contacts to the trash. 3 skipped: you may not change them." in (delete.content.decode())
 
 
 def test_bulk_set_stage_reports_updated_and_skipped(client, admin, team):
@@ -501,9 +499,7 @@ def test_bulk_set_stage_reports_updated_and_skipped(client, admin, team):
 
     assert response["Location"] == "/contacts/?stage=lead"
     assert sorted(Contact.objects.values_list("lifecycle_stage", flat=True)) == ["lead", "sql", "sql"]
-    assert (
-        "Updated 2 contacts. 1 skipped: not yours to change, or already like that." in page.content.decode()
-    )
+    assert "Updated 2 contacts. 1 skipped: you may not change them." in page.content.decode()
 
 
 def test_delete_then_restore_from_trash(admin_client, admin):

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -21,6 +22,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from tandem.core import access
 from tandem.core.access import Verb
+from tandem.core.bulkjobs import engine as bulk_engine
+from tandem.core.bulkjobs import selectors as bulk_job_selectors
+from tandem.core.bulkjobs import services as bulk_jobs
 from tandem.core.pagination import InvalidCursor
 from tandem.core.records import columns as record_columns
 from tandem.core.records import query as record_query
@@ -106,6 +110,9 @@ def list_context(request: HttpRequest, record_type: RecordType) -> dict[str, Any
         "selected": query.selected,
         "bulk_actions": record_type.bulk_actions,
         "can_bulk_change": can_bulk_change,
+        # More than this many matching: "all matching" runs as a background job with a progress page.
+        "bulk_in_background": result.count > synchronous_limit()
+        or (result.count_is_capped and result.count >= synchronous_limit()),
         "can_create": access.allows(user, record_type.object_type, Verb.CREATE),
         "can_delete": access.allows(user, record_type.object_type, Verb.DELETE),
         # The filter, without the page position: what bulk, columns and export carry back.
@@ -168,26 +175,44 @@ def columns_view(request: HttpRequest, object_type: str) -> HttpResponse:
     return redirect_to_list(record_type, request.POST.get("query", ""))
 
 
-def _bulk_message(request, record_type: RecordType, *, changed: int, selected: int, action: str) -> None:
-    """ "Updated 3 contacts." plus how many of the selection were skipped."""
-    noun = record_type.verbose_name if changed == 1 else record_type.verbose_name_plural
-    destructive = any(item.key == action and item.destructive for item in record_type.bulk_actions)
-    verb = "Moved" if destructive else "Updated"
-    text = f"{verb} {changed:,} {noun}{' to the trash' if destructive else ''}."
-    skipped = selected - changed
-    if skipped > 0:
-        text += f" {skipped:,} skipped: not yours to change, or already like that."
-    (messages.success if changed else messages.warning)(request, text)
+def _apply_bulk(request, record_type: RecordType, action, ids: list[int], value) -> None:
+    """The synchronous bulk action, and its message: how many changed, how many the user may not change
+    (counted by the rule the service applies, in the same transaction), how many were already so."""
+    services = record_type.services
+    selected = len(set(ids))
+    plan = bulk_engine.Plan(
+        record_type=record_type, action=action, filters=None, actor=request.user, value=value
+    )
+    with transaction.atomic():
+        permitted = bulk_engine.permitted_count(plan, ids)
+        changed = services.bulk(
+            actor=request.user,
+            **{services.ids_argument: ids},
+            action=action.key,
+            value=value,
+            request=request,
+        )
+    sentences = bulk_job_selectors.outcome_sentences(
+        record_type.verbose_name,
+        record_type.verbose_name_plural,
+        destructive=action.destructive,
+        changed=changed,
+        denied=max(0, selected - permitted),
+        unchanged=max(0, min(permitted, selected) - changed),
+    )
+    (messages.success if changed else messages.warning)(request, " ".join(sentences))
 
 
-# "All N matching" acts on the filter's records in one request up to this many; more would need the
-# background runner with progress (not built yet), so the user is asked to narrow the filter.
-MATCHING_LIMIT = 10_000
+def synchronous_limit() -> int:
+    """ "All N matching" acts in the request up to this many records; more start a background bulk job
+    (tandem.core.bulkjobs) and the user follows its progress page."""
+    return int(getattr(settings, "TANDEM_BULK_SYNCHRONOUS_LIMIT", 10_000))
 
 
-def _matching_ids(request: HttpRequest, record_type: RecordType) -> list[int]:
-    """The ids of every record the list's filter (the form's `query`) matches, read with the same grammar
-    and selector as the list, so "all N matching" is exactly what the list counted."""
+def _matching_ids(request: HttpRequest, record_type: RecordType, limit: int) -> list[int]:
+    """The ids of the records the list's filter (the form's `query`) matches, up to `limit` + 1 (one more
+    says "too many for one request"), read with the same grammar and selector as the list, so "all N
+    matching" is exactly what the list counted."""
     query = record_query.parse(
         record_type,
         QueryDict(request.POST.get("query", "")[:4000]),
@@ -201,13 +226,28 @@ def _matching_ids(request: HttpRequest, record_type: RecordType) -> list[int]:
     matching = (
         record_type.selectors.filtered(request.user, query.filters).order_by().values_list("pk", flat=True)
     )
-    ids = list(matching[: MATCHING_LIMIT + 1])
-    if len(ids) > MATCHING_LIMIT:
-        raise ValidationError(
-            f"More than {MATCHING_LIMIT:,} {record_type.verbose_name_plural} match; nothing was changed. "
-            "Narrow the filter and try again."
+    return list(matching[: limit + 1])
+
+
+def _start_bulk_job(request: HttpRequest, record_type: RecordType) -> HttpResponse:
+    """More records match than one request should change: the same action runs as a background job, and
+    the user is sent to its progress page (or back to the list with the reason it could not start)."""
+    action_key = request.POST.get("action", "")
+    action = next((item for item in record_type.bulk_actions if item.key == action_key), None)
+    value = request.POST.get(action.input_name) if action is not None and action.input_name else None
+    try:
+        job = bulk_jobs.start_bulk_job(
+            actor=request.user,
+            object_type=record_type.object_type,
+            action=action_key,
+            value=value,
+            query=request.POST.get("query", ""),
+            request=request,
         )
-    return ids
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect_to_list(record_type, request.POST.get("query", ""))
+    return redirect("bulkjobs:bulk_job_detail", job_id=job.pk)
 
 
 @login_required
@@ -216,7 +256,10 @@ def bulk_view(request: HttpRequest, object_type: str) -> HttpResponse:
     record_type = registry.get(object_type)
     try:
         if request.POST.get("scope") == "matching":
-            ids = _matching_ids(request, record_type)
+            limit = synchronous_limit()
+            ids = _matching_ids(request, record_type, limit)
+            if len(ids) > limit:
+                return _start_bulk_job(request, record_type)
         else:
             ids = record_query.parse_ids(request.POST.getlist("ids"))
     except ValidationError as error:
@@ -225,21 +268,12 @@ def bulk_view(request: HttpRequest, object_type: str) -> HttpResponse:
     action_key = request.POST.get("action", "")
     action = next((item for item in record_type.bulk_actions if item.key == action_key), None)
     value = request.POST.get(action.input_name) if action is not None and action.input_name else None
-    services = record_type.services
     try:
-        if action is None or services.bulk is None:
+        if action is None or record_type.services.bulk is None:
             raise ValidationError("Choose one of the actions offered.")
-        changed = services.bulk(
-            actor=request.user,
-            **{services.ids_argument: ids},
-            action=action_key,
-            value=value,
-            request=request,
-        )
+        _apply_bulk(request, record_type, action, ids, value)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-    else:
-        _bulk_message(request, record_type, changed=changed, selected=len(set(ids)), action=action_key)
     return redirect_to_list(record_type, request.POST.get("query", ""))
 
 

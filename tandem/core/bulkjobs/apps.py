@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+
+
+class BulkJobsConfig(AppConfig):
+    """Bulk actions on more records than one request should change, run in the background with progress."""
+
+    name = "tandem.core.bulkjobs"
+    label = "bulkjobs"
+    verbose_name = "Bulk jobs"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from tandem.core import audit
+
+        audit.register_event_labels(
+            {"bulk_job_started": "Bulk change started", "bulk_job_cancelled": "Bulk change cancelled"}
+        )

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from tandem.core.bulkjobs import views
+
+app_name = "bulkjobs"
+urlpatterns = [
+    path("<int:job_id>/", views.bulk_job_detail, name="bulk_job_detail"),
+    path("<int:job_id>/cancel/", views.bulk_job_cancel, name="bulk_job_cancel"),
+]
