@@ -136,7 +136,7 @@ def _apply(
 
 
 # Columns an update writes alongside the ones the file changed; they say nothing to the user.
-_BOOKKEEPING = frozenset({"updated_at", "team_id", "email_domain", "address_hash"})
+_BOOKKEEPING = frozenset({"updated_at", "team_id", "email_domain", "address_hash", "name_key"})
 
 
 def _changes(instance: Any, row: CleanedRow, previous: dict[str, Any]) -> dict[str, list[Any]]:
@@ -315,6 +315,10 @@ def _decide(
             # The suppression key follows the address, so not_suppressed() sees imported changes at once.
             previous["address_hash"] = instance.address_hash
             instance.address_hash = _address_hash(row.fields["email"])
+        if "name" in previous and spec.model is Company:
+            # The name key follows the name (these writes bypass the ORM that would keep it).
+            previous["name_key"] = instance.name_key
+            instance.name_key = normalize.company_name_key(row.fields["name"])
         for name in changed_names:
             setattr(instance, name, row.fields[name])
         instance.properties = new_properties
@@ -367,6 +371,7 @@ def _insert_created(spec: Spec, plan: WavePlan, key: str, context: UpsertContext
             values["name"] = (
                 row.fields.get("name") or row.fields.get("domain") or row.fields.get("external_id")
             )
+            values["name_key"] = normalize.company_name_key(values["name"])
         values["properties"] = row.properties
         values["created_at"] = values["updated_at"] = now
         insert.append(tuple(values[name] for name in columns))
