@@ -159,9 +159,14 @@ def builtin_fields(object_type: str) -> list[tuple[str, str]]:
     return COMPANY_FIELDS if object_type == "company" else CONTACT_FIELDS
 
 
+# Tandem's own id, to match rows of a Tandem export to the records they came from. Chosen by hand only:
+# it is not in the field lists the guess reads, so another product's "ID" column never becomes it.
+RECORD_ID_TARGET = ("id", "Record ID (Tandem's id, to match records)")
+
+
 def target_fields(object_type: str, definitions: Any = None) -> list[tuple[str, str]]:
     """Every target a column can fill, as (key, label): the record's fields, then its custom properties."""
-    targets = list(builtin_fields(object_type))
+    targets = [*builtin_fields(object_type), RECORD_ID_TARGET]
     for definition in definition_list(definitions):
         targets.append((f"{PROPERTY_PREFIX}{definition.name}", f"{definition.label} (custom property)"))
     return targets

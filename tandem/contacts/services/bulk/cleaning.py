@@ -160,6 +160,23 @@ def _clean_consent(row: CleanedRow, values: Mapping[str, str]) -> None:
             row.errors.append((Problem.INVALID, f"Consent: “{raw_ip[:45]}” is not an IP address."))
 
 
+# The largest id a row may name (a 64-bit primary key); a bigger number cannot be a record of ours.
+MAX_RECORD_ID = 2**63 - 1
+
+
+def _clean_record_id(row: CleanedRow, values: Mapping[str, str]) -> None:
+    """The row's key when rows are matched by Tandem's own id (an export's "Record ID"): a whole number."""
+    raw = str(values.get("id") or "").strip()
+    if not raw:
+        row.errors.append((Problem.MISSING_KEY, "No record id: rows are matched by record id."))
+    elif not raw.isascii() or not raw.isdigit() or not 0 < int(raw) <= MAX_RECORD_ID:
+        row.errors.append(
+            (Problem.INVALID, f"“{raw[:30]}” is not a record id (a whole number, as exported).")
+        )
+    else:
+        row.key = int(raw)
+
+
 def clean_contact(row_number: int, values: Mapping[str, str], key: str, context: UpsertContext) -> CleanedRow:
     row = CleanedRow(row_number=row_number)
     raw_email = str(values.get("email") or "").strip()
@@ -204,6 +221,8 @@ def clean_contact(row_number: int, values: Mapping[str, str], key: str, context:
         row.key = row.fields["email"].lower() if row.fields.get("email") else None
         if row.key is None and not any(problem == Problem.INVALID_EMAIL for problem, _ in row.errors):
             row.errors.append((Problem.MISSING_KEY, "No email address: rows are matched by email."))
+    elif key == "id":
+        _clean_record_id(row, values)
     else:
         row.key = row.fields.get("external_id")
         if row.key is None:
@@ -231,6 +250,8 @@ def clean_company(row_number: int, values: Mapping[str, str], key: str, context:
         row.key = row.fields.get("domain")
         if row.key is None and not row.errors:
             row.errors.append((Problem.MISSING_KEY, "No domain: rows are matched by domain."))
+    elif key == "id":
+        _clean_record_id(row, values)
     else:
         row.key = row.fields.get("external_id")
         if row.key is None:

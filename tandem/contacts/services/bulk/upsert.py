@@ -249,7 +249,17 @@ def _decide(
                 return f"An earlier row of this file has the same {field_name.replace('_', ' ')} ({value})."
         return None
 
+    if key == "id":
+        # Matched by Tandem's own id: a row updates a record the actor may see, never creates one.
+        existing = {
+            record_id: record
+            for record_id, record in existing.items()
+            if actor is None or access.can(actor, Verb.VIEW, record)
+        }
+        _refuse_unknown_ids(spec, wave_rows, existing, actor, results)
     for position, row in wave_rows:
+        if position in results:
+            continue
         instance = existing.get(row.key)
         if instance is None:
             problem = conflict(row, None, spec.unique_fields)
@@ -332,6 +342,35 @@ def _decide(
                 claimed[(field_name, unique_value(field_name, row.fields[field_name]))] = row.key
 
     return plan
+
+
+def _refuse_unknown_ids(
+    spec: Spec,
+    wave_rows: list[tuple[int, CleanedRow]],
+    existing: dict,
+    actor: User | None,
+    results: dict[int, RowResult],
+) -> None:
+    """A failed result for each row whose record id names no live record the actor may see: one that is in
+    the trash (and the actor may see) says so; any other, as one that does not exist, says nothing more, so
+    that an import cannot tell which ids exist out of the actor's sight. One query for the wave."""
+    missing = {row.key for _, row in wave_rows if row.key not in existing}
+    if not missing:
+        return
+    trashed = spec.model.objects.filter(pk__in=missing, deleted_at__isnull=False)
+    if actor is not None:
+        trashed = access.scope_queryset(actor, Verb.VIEW, trashed)
+    trashed_ids = set(trashed.values_list("pk", flat=True))
+    for position, row in wave_rows:
+        if row.key in existing:
+            continue
+        if row.key in trashed_ids:
+            reason = (
+                f"{spec.name.capitalize()} {row.key} is in the trash: restore it before importing into it."
+            )
+        else:
+            reason = f"No {spec.name} has the record id {row.key} (or it is not yours to see)."
+        results[position] = RowResult(row.row_number, Outcome.FAILED, reason=reason, problem=Problem.INVALID)
 
 
 def _may_give(actor: User | None, instance: Any, row: CleanedRow) -> bool:
