@@ -14,7 +14,7 @@ from tandem.contacts.models import (
     LifecycleStage,
     Tag,
 )
-from tandem.contacts.services.bulk.cleaning import clean_company, clean_contact
+from tandem.contacts.services.bulk.cleaning import address_hashes, clean_company, clean_contact
 from tandem.contacts.services.bulk.history import record_consents, record_history
 from tandem.contacts.services.bulk.related import resolve_related
 from tandem.contacts.services.bulk.rows import (
@@ -386,7 +386,7 @@ def _may_give(actor: User | None, instance: Any, row: CleanedRow) -> bool:
 
 
 def _address_hash(email: str | None) -> str:
-    return normalize.address_hash(email) if email else ""
+    return address_hashes([email])[0]
 
 
 def _insert_created(spec: Spec, plan: WavePlan, key: str, context: UpsertContext, claimed: dict, now) -> None:
