@@ -103,3 +103,23 @@ def test_the_migration_fills_the_key_of_every_company_written_before_it(monkeypa
 
     # then every company has its folded name as its key
     assert sorted(Company.objects.values_list("name_key", flat=True)) == ["elan vital", "societe generale"]
+
+
+def test_a_merge_that_takes_the_other_name_and_its_undo_keep_the_key():
+    # given two companies, the survivor taking the other's name in a merge
+    from tandem.contacts.services.merge import merge_companies, undo_merge
+
+    admin = UserFactory(email="admin@example.com", role=Role.ADMIN)
+    survivor = create_company(actor=admin, values={"name": "SG"})
+    other = create_company(actor=admin, values={"name": "Société Générale"})
+    merge = merge_companies(actor=admin, survivor=survivor, other=other, choices={"name": "other"})
+    assert Company.objects.filter(pk=survivor.pk).values_list("name", "name_key").get() == (
+        "Société Générale",
+        "societe generale",
+    )
+
+    # when the merge is undone
+    undo_merge(actor=admin, merge=merge)
+
+    # then the survivor's key is its own name's again
+    assert Company.objects.filter(pk=survivor.pk).values_list("name", "name_key").get() == ("SG", "sg")
