@@ -7,6 +7,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django_countries.fields import CountryField
 
+from tandem.contacts.normalize import COMPANY_NAME_KEY_LENGTH, company_name_key
 from tandem.core import timeline
 
 LIVE = Q(deleted_at__isnull=True)
@@ -62,18 +63,53 @@ class OwnedRecord(models.Model):
         return self.deleted_at is not None
 
 
+class CompanyQuerySet(models.QuerySet):
+    """Every ORM write of a company's name writes its name key too (normalize.company_name_key): the
+    services' one-column updates, merges and their undo, bulk creates and updates. Writers that bypass the
+    ORM (the import's executemany, the demo generator) set the key themselves."""
+
+    def update(self, **values):
+        if "name" in values and "name_key" not in values:
+            if not isinstance(values["name"], str):
+                raise TypeError("Give a company's new name as text, so that its name key can follow it.")
+            values["name_key"] = company_name_key(values["name"])
+        return super().update(**values)
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for company in objs:
+            company.name_key = company_name_key(company.name)
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        objs, fields = list(objs), list(fields)
+        if "name" in fields:
+            for company in objs:
+                company.name_key = company_name_key(company.name)
+            if "name_key" not in fields:
+                fields.append("name_key")
+        return super().bulk_update(objs, fields, *args, **kwargs)
+
+
 class Company(OwnedRecord):
     """An organisation we market, sell or give service to."""
 
     access_object_type = "company"
 
     name = models.CharField(max_length=200)
+    # The name as matching sees it (normalize.company_name_key): an import row's "SOCIETE GENERALE" finds
+    # "Société Générale" with one indexed equality, the same way on SQLite and PostgreSQL.
+    name_key = models.CharField(
+        max_length=COMPANY_NAME_KEY_LENGTH, blank=True, default="", db_default="", editable=False
+    )
     domain = models.CharField(max_length=253, blank=True)
     external_id = models.CharField(max_length=100, null=True, blank=True)
     industry = models.CharField(max_length=100, blank=True)
     size = models.CharField(max_length=10, choices=CompanySize.choices, blank=True)
     country = CountryField(blank=True)
     phone = models.CharField(max_length=20, blank=True)
+
+    objects = CompanyQuerySet.as_manager()
 
     class Meta:
         verbose_name_plural = "companies"
@@ -93,6 +129,7 @@ class Company(OwnedRecord):
         indexes = [
             models.Index(fields=["-created_at", "-id"], condition=LIVE, name="company_live_created"),
             models.Index(Lower("name"), "id", condition=LIVE, name="company_live_name"),
+            models.Index(fields=["name_key", "id"], condition=LIVE, name="company_live_name_key"),
             models.Index(
                 fields=["owner", "-created_at", "-id"], condition=LIVE, name="company_owner_created"
             ),
@@ -105,6 +142,14 @@ class Company(OwnedRecord):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        # The name key follows the name on every save, also one limited to some fields.
+        self.name_key = company_name_key(self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields and "name_key" not in update_fields:
+            kwargs["update_fields"] = [*update_fields, "name_key"]
+        super().save(*args, **kwargs)
 
 
 class ContactQuerySet(models.QuerySet):

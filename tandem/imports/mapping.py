@@ -41,10 +41,16 @@ def definition_list(definitions: Any) -> list[Any]:
     return []
 
 
+# Tandem's own id, to match rows of a Tandem export to the records they came from. Chosen by hand only:
+# it is not among the catalogue's import targets the guess reads, so another product's "ID" column never becomes it.
+RECORD_ID_TARGET = ("id", "Record ID (Tandem's id, to match records)")
+
+
 def target_fields(object_type: str, definitions: Any = None) -> list[tuple[str, str]]:
     """Every target a column can fill, as (key, label): the record's fields (keyed by their model
-    attribute, "lifecycle_stage"), then its custom properties ("property:<name>")."""
+    attribute, "lifecycle_stage"), Tandem's record id, then its custom properties ("property:<name>")."""
     targets = [(item.attribute, item.import_label or item.label) for item in importable_fields(object_type)]
+    targets.append(RECORD_ID_TARGET)
     for definition in definition_list(definitions):
         targets.append((property_key(definition.name), f"{definition.label} (custom property)"))
     return targets

@@ -19,12 +19,14 @@ class MatchKey(models.TextChoices):
     EMAIL = "email", "Email"
     DOMAIN = "domain", "Company domain"
     EXTERNAL_ID = "external_id", "External id"
+    # Tandem's own id (an export's "Record ID"): only updates records that exist, never creates one.
+    RECORD_ID = "id", "Record ID"
 
 
 # The keys each object type may be matched by.
 KEYS_BY_OBJECT_TYPE = {
-    ObjectType.CONTACT: (MatchKey.EMAIL, MatchKey.EXTERNAL_ID),
-    ObjectType.COMPANY: (MatchKey.DOMAIN, MatchKey.EXTERNAL_ID),
+    ObjectType.CONTACT: (MatchKey.EMAIL, MatchKey.EXTERNAL_ID, MatchKey.RECORD_ID),
+    ObjectType.COMPANY: (MatchKey.DOMAIN, MatchKey.EXTERNAL_ID, MatchKey.RECORD_ID),
 }
 
 

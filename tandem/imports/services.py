@@ -30,6 +30,7 @@ from tandem.imports.models import (
     FileKind,
     ImportJob,
     ImportRowError,
+    MatchKey,
     Mode,
     ObjectType,
     Status,
@@ -177,10 +178,17 @@ def set_mapping(*, actor, job: ImportJob, mapping: dict[str, str], key: str, mod
             continue
         used[target] = job.headers[index]
         cleaned[str(index)] = target
+    if "id" in used and key != "id" and not errors:
+        errors["key"] = (
+            f"“{used['id']}” holds record ids, which only match records: choose Record ID as the match key, "
+            "or leave that column out."
+        )
     if key not in KEYS_BY_OBJECT_TYPE[job.object_type]:
         errors["key"] = "Choose how rows are matched to existing records."
     elif key not in used and not errors:
-        errors["key"] = f"Map a column to {key.replace('_', ' ')} to match records by it."
+        # "record ID" for Tandem's id; the other keys by their field name, as before ("external id").
+        name = "record ID" if key == MatchKey.RECORD_ID else key.replace("_", " ")
+        errors["key"] = f"Map a column to {name} to match records by it."
     if mode not in Mode.values:
         errors["mode"] = "Choose what happens to records that already exist."
     if errors:

@@ -104,7 +104,8 @@ class ImportOut(Schema):
 class MappingWrite(WriteSchema):
     mapping: Mapping = Field(description=MAPPING_DESCRIPTION)
     key: KeyName = Field(
-        description="Match existing records by email (contacts), domain (companies) or external_id."
+        description="Match existing records by email (contacts), domain (companies), external_id, or id "
+        "(Tandem's own record id: rows whose id matches no record are errors, never created)."
     )  # type: ignore[valid-type]
     mode: ModeName = Field(  # type: ignore[valid-type]
         description="update: change existing records; skip: leave them; fill_empty: fill only their empty fields."

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("contacts", "0009_full_text_search"),
+        ("contacts", "0010_company_name_key"),
     ]
 
     operations = [

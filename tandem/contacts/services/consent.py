@@ -19,6 +19,28 @@ from tandem.core import access, audit
 from tandem.core.access import Verb
 from tandem.core.events import publish
 
+# How the bulk path (imports) says it recorded a consent; with `evidence_source` it names one import's rows.
+BULK_METHOD = "import"
+
+
+def evidence_source(source_type: str, source_id: int | None) -> str:
+    """The `source` the bulk path writes on the consent evidence it records ("import 42"): with
+    BULK_METHOD it ties each row to the one import that wrote it, so undoing that import removes exactly
+    those rows and no decision recorded any other way."""
+    return f"{source_type} {source_id or ''}".strip()[:200]
+
+
+def remove_bulk_consents(*, contact_ids: list[int], source_type: str, source_id: int | None) -> int:
+    """Delete the consent rows one import wrote on these contacts (an undo: the import did not happen, so
+    neither did the evidence it brought); returns how many. One DELETE, found through the consent history
+    index by contact. Every other row of the history stays, including decisions recorded after the import."""
+    if not contact_ids:
+        return 0
+    deleted, _ = Consent.objects.filter(
+        contact_id__in=contact_ids, method=BULK_METHOD, source=evidence_source(source_type, source_id)
+    ).delete()
+    return deleted
+
 
 @transaction.atomic
 def record_consent(

@@ -4,6 +4,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection
 
 from tandem.contacts.models import Company, PropertyDefinition, Tag
+from tandem.contacts.normalize import company_name_key
 from tandem.core.models import Role, Team, User
 from tandem.demo import vocabulary as words
 from tandem.demo.generator.context import (
@@ -93,7 +94,7 @@ def create_companies(context: GeneratorContext) -> None:
     seen_domains: set[str] = set()
     span = 300 * DAY
     columns = (
-        "id", "name", "domain", "industry", "size", "country", "phone", "owner_id", "team_id",
+        "id", "name", "name_key", "domain", "industry", "size", "country", "phone", "owner_id", "team_id",
         "properties", "created_at", "updated_at", "deleted_at",
     )  # fmt: skip
     for index in range(count):
@@ -133,8 +134,9 @@ def create_companies(context: GeneratorContext) -> None:
             Company._meta.db_table,
             columns,
             (
-                plan.id, name, domain, industry(), company_size, code, switchboard, owner.id, owner.team_id,
-                {"annual_revenue": int(revenue * rng.uniform(0.5, 1.5)) * 1_000_000}, created_at, created_at, None,
+                plan.id, name, company_name_key(name), domain, industry(), company_size, code, switchboard,
+                owner.id, owner.team_id, {"annual_revenue": int(revenue * rng.uniform(0.5, 1.5)) * 1_000_000},
+                created_at, created_at, None,
             ),
         )  # fmt: skip
     context.writer.flush()

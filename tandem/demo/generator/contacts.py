@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 from tandem.contacts.models import Consent, Contact, ContactTag, StageChange, Suppression
 from tandem.contacts.normalize import address_hash
+from tandem.contacts.services.bulk import address_hashes
 from tandem.core.models import Role, User
 from tandem.demo import vocabulary as words
 from tandem.demo.generator.context import (
@@ -141,16 +142,19 @@ def _stage_path(context: GeneratorContext, rng, plan: ContactPlan, owner: User |
 # --- steps that run per chunk of contacts -----------------------------------------------------------
 
 CONTACT_COLUMNS = (
-    "id", "email", "email_domain", "first_name", "last_name", "phone", "job_title", "company_id", "country",
-    "lifecycle_stage", "lead_status", "score", "source", "source_medium", "source_campaign", "source_referrer",
-    "source_landing_page", "owner_id", "team_id", "properties", "created_at", "updated_at", "deleted_at",
+    "id", "email", "email_domain", "address_hash", "first_name", "last_name", "phone", "job_title", "company_id",
+    "country", "lifecycle_stage", "lead_status", "score", "source", "source_medium", "source_campaign",
+    "source_referrer", "source_landing_page", "owner_id", "team_id", "properties", "created_at", "updated_at",
+    "deleted_at",
 )  # fmt: skip
 
 
 def write_contacts(context: GeneratorContext, chunk: list[ContactPlan]) -> None:
     rng = context.random("contact_fields")
     table = Contact._meta.db_table
-    for plan in chunk:
+    # The suppression key, as every writer of an email stores it (not left for the minute sweep to fill).
+    hashes = address_hashes(plan.email for plan in chunk)
+    for plan, address_hash_of_email in zip(chunk, hashes, strict=True):
         seniority = rng.choices(("junior", "manager", "executive"), (45, 40, 15))[0]
         low, high = SCORE_RANGES[plan.stage]
         source_name, medium, campaign, referrer, landing, _ = plan.source
@@ -159,7 +163,8 @@ def write_contacts(context: GeneratorContext, chunk: list[ContactPlan]) -> None:
             table,
             CONTACT_COLUMNS,
             (
-                plan.id, plan.email, plan.email.rpartition("@")[2], plan.first_name, plan.last_name,
+                plan.id, plan.email, plan.email.rpartition("@")[2], address_hash_of_email, plan.first_name,
+                plan.last_name,
                 _phone(context, rng, plan.country), rng.choice(words.JOB_TITLES[seniority]) if plan.company else "",
                 plan.company.id if plan.company else None, plan.country, plan.stage,
                 rng.choice(LEAD_STATUSES[plan.stage]) if plan.stage in LEAD_STATUSES else "",

@@ -11,6 +11,7 @@ from pathlib import Path
 from django.conf import settings
 
 from tandem.contacts.models import Activity, ActivityKind, Company, Contact
+from tandem.contacts.services.bulk import address_hashes
 from tandem.demo.generator.activities import ACTIVITY_COLUMNS
 from tandem.demo.generator.context import DAY, GeneratorContext
 from tandem.exports.models import ExportJob
@@ -88,6 +89,8 @@ def plant_duplicates(context: GeneratorContext) -> None:
                 last_name=last,
                 email=email,
                 email_domain=email.rpartition("@")[2],
+                # The suppression key follows the address, as on every other path that writes one.
+                address_hash=address_hashes([email])[0],
                 job_title="",
                 **fields,
             )
@@ -98,7 +101,16 @@ def plant_duplicates(context: GeneratorContext) -> None:
     )
     Contact.objects.bulk_update(
         [update for update in updates if update.first_name],
-        ["first_name", "last_name", "email", "email_domain", "job_title", "company_id", "phone"],
+        [
+            "first_name",
+            "last_name",
+            "email",
+            "email_domain",
+            "address_hash",
+            "job_title",
+            "company_id",
+            "phone",
+        ],
         batch_size=500,
     )
 

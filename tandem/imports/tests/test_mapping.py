@@ -102,11 +102,13 @@ def test_salesforce_export_is_recognised(id_header):
 
 
 def test_snake_case_keys_map_to_themselves():
-    headers = [key for key, _label in target_fields("contact", [])]
+    # Tandem's record id is chosen by hand, never guessed: another product's "id" column is an external id.
+    headers = [key for key, _label in target_fields("contact", []) if key != "id"]
 
     mapping = guess_mapping(headers, "contact", [])
 
     assert mapping == {str(index): key for index, key in enumerate(headers)}
+    assert guess_mapping(["id"], "contact", []) == {"0": "external_id"}
 
 
 def test_each_target_goes_to_one_column_the_best_match_then_the_leftmost():
@@ -176,6 +178,7 @@ def test_target_fields_of_companies_come_from_the_catalogue_in_its_order():
         ("country", "Country"),
         ("phone", "Phone"),
         ("owner", "Owner (by email)"),
+        ("id", "Record ID (Tandem's id, to match records)"),
     ]
 
 

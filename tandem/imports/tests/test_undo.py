@@ -216,3 +216,61 @@ def test_an_undo_that_cannot_restore_an_address_stops_and_says_why(django_captur
     contact.refresh_from_db()
     assert contact.email == "new@example.com"
     assert ImportChange.objects.filter(job=job).count() == 1  # still there: undo can be tried again
+
+
+def test_undo_removes_the_consent_evidence_the_import_added_to_existing_contacts(
+    django_capture_on_commit_callbacks,
+):
+    # given Ada (no consent yet), Grace (who consented on a form) and Ben (whose consent another import wrote)
+    from tandem.contacts.models import Consent
+    from tandem.contacts.services.consent import record_consent
+
+    admin = UserFactory(email="admin@example.com", role=Role.ADMIN)
+    ada = ContactFactory(email="ada@example.com", first_name="A.")
+    grace = ContactFactory(email="grace@example.com", first_name="G.")
+    ben = ContactFactory(email="ben@example.com", first_name="B.")
+    record_consent(
+        actor=admin,
+        contact=grace,
+        purpose="marketing_email",
+        status="granted",
+        method="form",
+        source="footer",
+    )
+    earlier = mapped(
+        admin, ["email", "first", "optin"], [["ben@example.com", "Ben", "2024-01-02 10:00:00"]],
+        ["email", "first_name", "marketing_consent_at"],
+    )  # fmt: skip
+    run(admin, earlier)
+    before = sorted(Consent.objects.values_list("contact_id", "method", "source"))
+    assert before == [(grace.pk, "form", "footer"), (ben.pk, "import", f"import {earlier.pk}")]
+    # and an import that renames them, gives Ada consent evidence, and creates Linus with his
+    job = mapped(
+        admin,
+        ["email", "first", "optin"],
+        [
+            ["ada@example.com", "Ada", "2024-03-01 09:30:00"],
+            ["grace@example.com", "Grace", "2024-03-01 09:30:00"],
+            ["ben@example.com", "Benjamin", "2024-03-01 09:30:00"],
+            ["linus@example.com", "Linus", "2024-03-01 09:30:00"],
+        ],
+        ["email", "first_name", "marketing_consent_at"],
+    )
+    run(admin, job)
+    linus = Contact.objects.get(email="linus@example.com")
+    assert sorted(Consent.objects.values_list("contact_id", "method", "source")) == sorted(
+        [*before, (ada.pk, "import", f"import {job.pk}"), (linus.pk, "import", f"import {job.pk}")]
+    )
+
+    # when the import is undone
+    with django_capture_on_commit_callbacks(execute=True):
+        services.undo_import(actor=admin, job=job)
+
+    # then exactly the rows this import wrote are gone; the form's and the other import's stay
+    assert sorted(Consent.objects.values_list("contact_id", "method", "source")) == before
+    assert ImportJob.objects.get(pk=job.pk).status == Status.UNDONE
+    assert sorted(Contact.objects.values_list("first_name", flat=True)) == [
+        "A.",
+        "Ben",
+        "G.",
+    ]  # Ben as the earlier import left him

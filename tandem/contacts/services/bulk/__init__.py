@@ -18,7 +18,7 @@ Rules (what a HubSpot user expects of an import):
 - Two writers inserting the same key: the unique index decides; the batch is retried and becomes updates.
 """
 
-from tandem.contacts.services.bulk.cleaning import fast_normalize_email
+from tandem.contacts.services.bulk.cleaning import address_hashes, fast_normalize_email
 from tandem.contacts.services.bulk.restore import restore_records
 from tandem.contacts.services.bulk.rows import (
     COMPANY_FIELDS,
@@ -41,6 +41,7 @@ __all__ = [
     "Problem",
     "RowResult",
     "UpsertContext",
+    "address_hashes",
     "context_for",
     "fast_normalize_email",
     "insert_rows",

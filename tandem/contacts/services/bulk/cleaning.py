@@ -85,6 +85,14 @@ def fast_normalize_email(text: str) -> str | None:
     return normalize.normalize_email(text)
 
 
+def address_hashes(emails: Iterable[str]) -> list[str]:
+    """normalize.address_hash of many addresses (the suppression key every writer of an email stores),
+    without email_validator's cost for the common ones: fast_normalize_email, then the same hashing rule.
+    A blank or missing address has the blank key, as a contact without an email has."""
+    hash_normalized = normalize.hash_normalized_address
+    return [hash_normalized(fast_normalize_email(email) or "") if email else "" for email in emails]
+
+
 def _clean_common(
     row: CleanedRow, values: Mapping[str, str], context: UpsertContext, text_fields: dict
 ) -> None:
@@ -160,6 +168,23 @@ def _clean_consent(row: CleanedRow, values: Mapping[str, str]) -> None:
             row.errors.append((Problem.INVALID, f"Consent: “{raw_ip[:45]}” is not an IP address."))
 
 
+# The largest id a row may name (a 64-bit primary key); a bigger number cannot be a record of ours.
+MAX_RECORD_ID = 2**63 - 1
+
+
+def _clean_record_id(row: CleanedRow, values: Mapping[str, str]) -> None:
+    """The row's key when rows are matched by Tandem's own id (an export's "Record ID"): a whole number."""
+    raw = str(values.get("id") or "").strip()
+    if not raw:
+        row.errors.append((Problem.MISSING_KEY, "No record id: rows are matched by record id."))
+    elif not raw.isascii() or not raw.isdigit() or not 0 < int(raw) <= MAX_RECORD_ID:
+        row.errors.append(
+            (Problem.INVALID, f"“{raw[:30]}” is not a record id (a whole number, as exported).")
+        )
+    else:
+        row.key = int(raw)
+
+
 def clean_contact(row_number: int, values: Mapping[str, str], key: str, context: UpsertContext) -> CleanedRow:
     row = CleanedRow(row_number=row_number)
     raw_email = str(values.get("email") or "").strip()
@@ -204,6 +229,8 @@ def clean_contact(row_number: int, values: Mapping[str, str], key: str, context:
         row.key = row.fields["email"].lower() if row.fields.get("email") else None
         if row.key is None and not any(problem == Problem.INVALID_EMAIL for problem, _ in row.errors):
             row.errors.append((Problem.MISSING_KEY, "No email address: rows are matched by email."))
+    elif key == "id":
+        _clean_record_id(row, values)
     else:
         row.key = row.fields.get("external_id")
         if row.key is None:
@@ -231,6 +258,8 @@ def clean_company(row_number: int, values: Mapping[str, str], key: str, context:
         row.key = row.fields.get("domain")
         if row.key is None and not row.errors:
             row.errors.append((Problem.MISSING_KEY, "No domain: rows are matched by domain."))
+    elif key == "id":
+        _clean_record_id(row, values)
     else:
         row.key = row.fields.get("external_id")
         if row.key is None:

@@ -20,6 +20,7 @@ from tandem.contacts.services.bulk.rows import (
 from tandem.contacts.services.bulk.sql import (
     insert_rows,
 )
+from tandem.contacts.services.consent import BULK_METHOD, evidence_source
 from tandem.core.events import publish, publish_many
 
 # The event name: helper `integrity` is adding it as a constant in tandem.contacts.events.
@@ -165,14 +166,14 @@ def record_consents(plan: WavePlan, context: UpsertContext, now) -> None:
             contact_id__in=list(wanted), purpose=ConsentPurpose.MARKETING_EMAIL
         ).values_list("contact_id", flat=True)
     )
-    source = f"{context.source_type} {context.source_id or ''}".strip()[:200]
+    source = evidence_source(context.source_type, context.source_id)
     Consent.objects.bulk_create(
         [
             Consent(
                 contact_id=contact_id,
                 purpose=ConsentPurpose.MARKETING_EMAIL,
                 status=ConsentStatus.GRANTED,
-                method="import",
+                method=BULK_METHOD,
                 recorded_at=evidence.get("given_at") or evidence.get("confirmed_at") or now,
                 confirmed_at=evidence.get("confirmed_at"),
                 ip_address=evidence.get("ip_address"),

@@ -1,13 +1,12 @@
 """Owners and companies named by a batch's rows, resolved with one query each."""
 
-import unicodedata
-
 from django.db.models.functions import Lower
 from django.utils import timezone
 
 from tandem.contacts.models import (
     Company,
 )
+from tandem.contacts.normalize import company_name_key
 from tandem.contacts.services.bulk.rows import CleanedRow, Problem, Spec, UpsertContext
 from tandem.core import access
 from tandem.core.access import Verb
@@ -52,13 +51,6 @@ def resolve_related(
             row.fields["company_id"] = company_id
 
 
-def company_name_key(name: str) -> str:
-    """A company name as matching sees it: case, accents and spacing ignored ("SOCIÉTÉ  générale" is
-    "societe generale")."""
-    decomposed = unicodedata.normalize("NFKD", name.casefold())
-    return " ".join("".join(char for char in decomposed if not unicodedata.combining(char)).split())
-
-
 def _resolve_companies(
     rows: list[CleanedRow], context: UpsertContext, *, dry_run: bool
 ) -> dict[tuple[str | None, str | None], tuple[int | None, str, str]]:
@@ -87,16 +79,15 @@ def _resolve_companies(
         )
     by_name: dict[str, int] = {}
     if names:
-        # SQL lower() folds only ASCII on SQLite: look up every spelling, then compare folded in Python.
-        spellings = {variant for name in names for variant in (name, name.lower(), company_name_key(name))}
-        for pk, stored_name in (
-            Company.objects.filter(deleted_at__isnull=True)
-            .annotate(lower_name=Lower("name"))
-            .filter(lower_name__in=spellings)
+        # The stored key (company_live_name_key index), folded by the same function on both databases.
+        for pk, name_key in (
+            Company.objects.filter(
+                deleted_at__isnull=True, name_key__in={company_name_key(name) for name in names}
+            )
             .order_by("-pk")
-            .values_list("pk", "name")
+            .values_list("pk", "name_key")
         ):
-            by_name[company_name_key(stored_name)] = pk  # newest first, so the oldest of a name wins
+            by_name[name_key] = pk  # newest first, so the oldest of a name wins
     may_create = context.actor is None or access.allows(context.actor, "company", Verb.CREATE)
     resolved: dict[tuple[str | None, str | None], tuple[int | None, str, str]] = {}
     to_create: dict[str, tuple[str | None, str]] = {}  # company key -> (domain, display name)
@@ -146,8 +137,8 @@ def _resolve_companies(
 
 def _created_ids(to_create: dict[str, tuple[str | None, str]], now) -> dict[str, int]:
     found: dict[str, int] = {}
-    for pk, domain, name in Company.objects.filter(created_at=now, deleted_at__isnull=True).values_list(
-        "pk", "domain", "name"
+    for pk, domain, name_key in Company.objects.filter(created_at=now, deleted_at__isnull=True).values_list(
+        "pk", "domain", "name_key"
     ):
-        found.setdefault(f"domain:{domain}" if domain else f"name:{company_name_key(name)}", pk)
+        found.setdefault(f"domain:{domain}" if domain else f"name:{name_key}", pk)
     return {company_key: found[company_key] for company_key in to_create if company_key in found}

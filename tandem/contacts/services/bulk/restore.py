@@ -15,6 +15,7 @@ from tandem.contacts.models import (
     Tag,
 )
 from tandem.contacts.services.bulk.rows import PROPERTY_PREFIX
+from tandem.contacts.services.consent import remove_bulk_consents
 from tandem.core.models import User
 
 
@@ -25,7 +26,8 @@ def restore_records(
     actor: User | None,
     source: tuple[str, int | None],
 ) -> tuple[int, int]:
-    """Undo a batch of an import: delete the records it created, put back each field it changed.
+    """Undo a batch of an import: delete the records it created (their consents go with them), put back
+    each field it changed, and remove the consent evidence it appended to the contacts it updated.
 
     `changes` are (record id, created, previous values). Returns (deleted, restored).
     """
@@ -86,6 +88,9 @@ def restore_records(
                 ignore_conflicts=True,
             )
     source_type, source_id = source
+    if model is Contact and updated:
+        # Consent is append-only history, but the evidence this import appended did not happen either.
+        remove_bulk_consents(contact_ids=list(updated), source_type=source_type, source_id=source_id)
     if model is Contact and restored_records:
         StageChange.objects.filter(
             contact_id__in=[record.pk for record in restored_records],

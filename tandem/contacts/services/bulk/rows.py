@@ -15,6 +15,7 @@ from tandem.core.records.fields import PROPERTY_PREFIX  # noqa: F401 (the one sp
 
 # The field keys a column may be mapped to (custom properties are "property:<name>").
 CONTACT_FIELDS = (
+    "id",  # Tandem's own id (an export's "Record ID"): only as the match key, never written
     "email",
     "external_id",
     "first_name",
@@ -39,6 +40,7 @@ CONTACT_FIELDS = (
 # First-touch fields: how a contact first came. Set once, then never overwritten (only an empty one is filled).
 WRITE_ONCE_FIELDS = frozenset({"source", "source_medium", "source_campaign"})
 COMPANY_FIELDS = (
+    "id",
     "name",
     "domain",
     "external_id",

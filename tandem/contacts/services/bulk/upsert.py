@@ -14,7 +14,7 @@ from tandem.contacts.models import (
     LifecycleStage,
     Tag,
 )
-from tandem.contacts.services.bulk.cleaning import clean_company, clean_contact
+from tandem.contacts.services.bulk.cleaning import address_hashes, clean_company, clean_contact
 from tandem.contacts.services.bulk.history import record_consents, record_history
 from tandem.contacts.services.bulk.related import resolve_related
 from tandem.contacts.services.bulk.rows import (
@@ -136,7 +136,7 @@ def _apply(
 
 
 # Columns an update writes alongside the ones the file changed; they say nothing to the user.
-_BOOKKEEPING = frozenset({"updated_at", "team_id", "email_domain", "address_hash"})
+_BOOKKEEPING = frozenset({"updated_at", "team_id", "email_domain", "address_hash", "name_key"})
 
 
 def _changes(instance: Any, row: CleanedRow, previous: dict[str, Any]) -> dict[str, list[Any]]:
@@ -249,7 +249,17 @@ def _decide(
                 return f"An earlier row of this file has the same {field_name.replace('_', ' ')} ({value})."
         return None
 
+    if key == "id":
+        # Matched by Tandem's own id: a row updates a record the actor may see, never creates one.
+        existing = {
+            record_id: record
+            for record_id, record in existing.items()
+            if actor is None or access.can(actor, Verb.VIEW, record)
+        }
+        _refuse_unknown_ids(spec, wave_rows, existing, actor, results)
     for position, row in wave_rows:
+        if position in results:
+            continue
         instance = existing.get(row.key)
         if instance is None:
             problem = conflict(row, None, spec.unique_fields)
@@ -315,6 +325,10 @@ def _decide(
             # The suppression key follows the address, so not_suppressed() sees imported changes at once.
             previous["address_hash"] = instance.address_hash
             instance.address_hash = _address_hash(row.fields["email"])
+        if "name" in previous and spec.model is Company:
+            # The name key follows the name (these writes bypass the ORM that would keep it).
+            previous["name_key"] = instance.name_key
+            instance.name_key = normalize.company_name_key(row.fields["name"])
         for name in changed_names:
             setattr(instance, name, row.fields[name])
         instance.properties = new_properties
@@ -330,6 +344,35 @@ def _decide(
     return plan
 
 
+def _refuse_unknown_ids(
+    spec: Spec,
+    wave_rows: list[tuple[int, CleanedRow]],
+    existing: dict,
+    actor: User | None,
+    results: dict[int, RowResult],
+) -> None:
+    """A failed result for each row whose record id names no live record the actor may see: one that is in
+    the trash (and the actor may see) says so; any other, as one that does not exist, says nothing more, so
+    that an import cannot tell which ids exist out of the actor's sight. One query for the wave."""
+    missing = {row.key for _, row in wave_rows if row.key not in existing}
+    if not missing:
+        return
+    trashed = spec.model.objects.filter(pk__in=missing, deleted_at__isnull=False)
+    if actor is not None:
+        trashed = access.scope_queryset(actor, Verb.VIEW, trashed)
+    trashed_ids = set(trashed.values_list("pk", flat=True))
+    for position, row in wave_rows:
+        if row.key in existing:
+            continue
+        if row.key in trashed_ids:
+            reason = (
+                f"{spec.name.capitalize()} {row.key} is in the trash: restore it before importing into it."
+            )
+        else:
+            reason = f"No {spec.name} has the record id {row.key} (or it is not yours to see)."
+        results[position] = RowResult(row.row_number, Outcome.FAILED, reason=reason, problem=Problem.INVALID)
+
+
 def _may_give(actor: User | None, instance: Any, row: CleanedRow) -> bool:
     """Whether the actor may give this matched record the row's new owner (access.can_reassign: a new owner
     may not widen what the actor can do with it, or a sales user could import a file making a teammate's
@@ -343,7 +386,7 @@ def _may_give(actor: User | None, instance: Any, row: CleanedRow) -> bool:
 
 
 def _address_hash(email: str | None) -> str:
-    return normalize.address_hash(email) if email else ""
+    return address_hashes([email])[0]
 
 
 def _insert_created(spec: Spec, plan: WavePlan, key: str, context: UpsertContext, claimed: dict, now) -> None:
@@ -367,6 +410,7 @@ def _insert_created(spec: Spec, plan: WavePlan, key: str, context: UpsertContext
             values["name"] = (
                 row.fields.get("name") or row.fields.get("domain") or row.fields.get("external_id")
             )
+            values["name_key"] = normalize.company_name_key(values["name"])
         values["properties"] = row.properties
         values["created_at"] = values["updated_at"] = now
         insert.append(tuple(values[name] for name in columns))
