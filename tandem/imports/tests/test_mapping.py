@@ -203,6 +203,7 @@ def test_target_fields_of_contacts_are_the_importable_catalogue_fields_then_the_
         ("marketing_consent_at", "Marketing email consent: given at"),
         ("marketing_consent_confirmed_at", "Marketing email consent: confirmed at"),
         ("marketing_consent_ip", "Marketing email consent: IP address"),
+        ("id", "Record ID (Tandem's id, to match records)"),
     ]
 
 
