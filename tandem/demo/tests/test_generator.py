@@ -5,7 +5,7 @@ import json
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, OuterRef, Subquery
 
 from tandem.contacts.duplicates import duplicate_groups
@@ -291,3 +291,22 @@ def test_the_same_phone_tab_shows_only_the_planted_pairs():
     # Many area codes and cities, not a handful: at least one number in ten has its own area code.
     assert len({phone[:5] for phone in phones}) >= len(phones) // 10
     assert len(switchboards) >= Company.objects.count() // 3
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="VACUUM and the visibility map are PostgreSQL's"
+)
+def test_seed_leaves_postgresql_vacuumed_so_counts_are_index_only_scans():
+    call_command("seed", contacts=300, companies=20, activities=600, stdout=io.StringIO())
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT last_vacuum IS NOT NULL, last_analyze IS NOT NULL FROM pg_stat_user_tables"
+            " WHERE relname = 'contacts_contact'"
+        )
+        vacuumed, analysed = cursor.fetchone()
+        # Every page of the freshly loaded table is marked all-visible: an index-only scan reads no row.
+        cursor.execute("SELECT relallvisible = relpages FROM pg_class WHERE relname = 'contacts_contact'")
+        all_visible = cursor.fetchone()[0]
+    assert (vacuumed, analysed, all_visible) == (True, True, True)
