@@ -5,6 +5,7 @@ import datetime
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Lower
@@ -21,7 +22,11 @@ from tandem.contacts.models import (
 )
 from tandem.contacts.normalize import address_hash, normalize_tag
 from tandem.contacts.search import (
+    RANK_GROUPS,
+    SEARCH_DRIVES,
     ContactSearch,
+    company_rank_groups,
+    contact_rank_groups,
     count_contacts,
     plan_contact_search,
     search_companies,
@@ -29,20 +34,40 @@ from tandem.contacts.search import (
 )
 from tandem.core import access
 from tandem.core.access import Verb
-from tandem.core.pagination import Page, SortKey, count_up_to, paginate
+from tandem.core.pagination import (
+    InvalidCursor,
+    Page,
+    SortKey,
+    after,
+    count_up_to,
+    decode_cursor,
+    page_of,
+    paginate,
+)
 
 PAGE_SIZE = 50
 COUNT_CAP = 10_000
 
+# "Best match" (search.py): the ranked groups, then the most recently added first, paged by contact_page /
+# company_page with a cursor holding the group's score (2 exact, 1 starts with, 0 the rest) and the id.
+# Without a search it is newest first. Its SortKey in the tables below is what readers that walk a plain
+# key use (an export of a searched list, or a caller of `paginate`): newest first.
+RELEVANCE = "relevance"
+RELEVANCE_KEY = SortKey(("search_score", "id"), descending=True)
+GROUP_KEY = SortKey(("id",), descending=True)
+NEWEST_KEY = SortKey(("created_at", "id"), descending=True)
+
 CONTACT_SORTS: dict[str, tuple[str, SortKey]] = {
-    "newest": ("Newest first", SortKey(("created_at", "id"), descending=True)),
+    RELEVANCE: ("Best match", NEWEST_KEY),
+    "newest": ("Newest first", NEWEST_KEY),
     "oldest": ("Oldest first", SortKey(("created_at", "id"), descending=False)),
     "updated": ("Recently updated", SortKey(("updated_at", "id"), descending=True)),
     "name": ("Name A–Z", SortKey(("last_name", "first_name", "id"), descending=False)),
     "score": ("Highest score", SortKey(("score", "id"), descending=True)),
 }
 COMPANY_SORTS: dict[str, tuple[str, SortKey]] = {
-    "newest": ("Newest first", SortKey(("created_at", "id"), descending=True)),
+    RELEVANCE: ("Best match", NEWEST_KEY),
+    "newest": ("Newest first", NEWEST_KEY),
     "oldest": ("Oldest first", SortKey(("created_at", "id"), descending=False)),
     "updated": ("Recently updated", SortKey(("updated_at", "id"), descending=True)),
     "name": ("Name A–Z", SortKey(("name", "id"), descending=False)),
@@ -192,11 +217,12 @@ def contact_list(
     user, filters: ContactFilters, sort: str = "newest", cursor: str | None = None, limit: int = PAGE_SIZE
 ) -> ListPage:
     """The contacts list: one page of rows with owner and company, and a count capped at COUNT_CAP."""
-    sort_key = CONTACT_SORTS.get(sort, CONTACT_SORTS["newest"])[1]
     search_plan = plan_contact_search(filters.search) if filters.search.strip() else None
     queryset = filter_contacts(visible_contacts(user), filters, search_plan)
     # Owners are few: one IN query for them beats joining a user row onto each of the 51 contacts.
-    page = paginate(queryset.select_related("company").prefetch_related("owner"), sort_key, cursor, limit)
+    page = contact_page(
+        queryset.select_related("company").prefetch_related("owner"), filters, sort, cursor, limit
+    )
     count, capped = _count_contacts(user, filters, queryset, search_plan)
     return ListPage(page=page, count=count, count_is_capped=capped)
 
@@ -217,11 +243,70 @@ def _count_contacts(
 def company_list(
     user, filters: CompanyFilters, sort: str = "newest", cursor: str | None = None, limit: int = PAGE_SIZE
 ) -> ListPage:
-    sort_key = COMPANY_SORTS.get(sort, COMPANY_SORTS["newest"])[1]
     queryset = filter_companies(visible_companies(user), filters)
-    page = paginate(queryset.select_related("owner"), sort_key, cursor, limit)
+    page = company_page(queryset.select_related("owner"), filters, sort, cursor, limit)
     count, capped = count_up_to(queryset, COUNT_CAP)
     return ListPage(page=page, count=count, count_is_capped=capped)
+
+
+def contact_page(
+    queryset: QuerySet[Contact], filters: ContactFilters, sort: str, cursor: str | None, limit: int
+) -> Page:
+    """One page of a filtered contacts queryset in a sort of CONTACT_SORTS (the list page and the API)."""
+    if sort == RELEVANCE and filters.search.strip():
+        return paginate_ranked(queryset, contact_rank_groups(filters.search), cursor, limit)
+    sort_key = CONTACT_SORTS.get(sort, CONTACT_SORTS["newest"])[1]
+    return paginate(queryset, sort_key, cursor, limit)
+
+
+def company_page(
+    queryset: QuerySet[Company], filters: CompanyFilters, sort: str, cursor: str | None, limit: int
+) -> Page:
+    if sort == RELEVANCE and filters.search.strip():
+        return paginate_ranked(queryset, company_rank_groups(filters.search), cursor, limit)
+    sort_key = COMPANY_SORTS.get(sort, COMPANY_SORTS["newest"])[1]
+    return paginate(queryset, sort_key, cursor, limit)
+
+
+def paginate_ranked(queryset: QuerySet, groups: list[Q], cursor: str | None, limit: int) -> Page:
+    """A page in "Best match" order: the rows of `groups` (best first), then the rest, newest first within
+    each; one query per group, each of at most a page (see search.py). Keyset cursors, both directions,
+    as `paginate`; each row gets its group's score as `search_score`."""
+    scored = []  # (score, condition) best first; each group leaves out the ones before it
+    earlier = Q(pk__in=[])
+    for position, condition in enumerate(groups):
+        scored.append((len(groups) - position, condition & ~earlier))
+        earlier |= condition
+    scored.append((0, ~earlier))
+    backwards = False
+    position_values = None
+    if cursor:
+        values, backwards = decode_cursor(cursor, len(RELEVANCE_KEY.fields))
+        if not isinstance(values[0], int) or isinstance(values[0], bool) or not 0 <= values[0] < RANK_GROUPS:
+            raise InvalidCursor("This page link is no longer valid.")
+        position_values = values
+    rows: list = []
+    for score, condition in reversed(scored) if backwards else scored:
+        if position_values is not None and (
+            score < position_values[0] if backwards else score > position_values[0]
+        ):
+            continue  # a group the cursor has passed already
+        group = queryset.filter(condition)
+        # A ranked group is found through its own (short) list from the name indexes, the search's list
+        # only tests it; the rest is found through the search's list.
+        setattr(group.query, SEARCH_DRIVES, score == 0)
+        if position_values is not None and score == position_values[0]:
+            try:
+                group = group.filter(after(GROUP_KEY.fields, position_values[1:], descending=not backwards))
+            except (ValueError, TypeError, ValidationError) as error:
+                raise InvalidCursor("This page link is no longer valid.") from error
+        fetched = list(group.order_by(*GROUP_KEY.order_by(reverse=backwards))[: limit + 1 - len(rows)])
+        for row in fetched:
+            row.search_score = score
+        rows += fetched
+        if len(rows) > limit:
+            break
+    return page_of(rows, RELEVANCE_KEY, cursor, limit, backwards)
 
 
 def trash(user, model: type[Contact] | type[Company], cursor: str | None = None) -> Page:

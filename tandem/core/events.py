@@ -141,6 +141,4 @@ def deliver_pending(limit: int = 500, *, now: datetime | None = None) -> int:
         done = Event.objects.filter(pk__in=unheard, processed_at__isnull=True).update(
             processed_at=now, attempts=F("attempts") + 1
         )
-    return done + sum(
-        1 for event_id, name in pending if subscribed.get(name) and deliver(event_id, now=now)
-    )
+    return done + sum(1 for event_id, name in pending if subscribed.get(name) and deliver(event_id, now=now))
