@@ -75,7 +75,8 @@ def test_given_a_ranked_list_when_paged_one_by_one_forwards_and_back_then_every_
 
 
 def test_given_a_whole_name_when_sorted_by_best_match_then_that_person_comes_first(admin, people):
-    ContactFactory(first_name="Lee", last_name="Annlee", email="other@example.org")  # newer, starts with "ann"
+    # Newer, and only starting with "ann": the person named exactly still comes first.
+    ContactFactory(first_name="Lee", last_name="Annlee", email="other@example.org")
 
     listed = contact_list(admin, ContactFilters(search="Ann Lee"), sort=RELEVANCE)
 
