@@ -476,6 +476,9 @@ class ContactSearch:
     usable: bool = True
     # PostgreSQL: the same conditions written for the capped count (see _postgresql_plan); None: the same.
     count_conditions: tuple[Callable[[QuerySet], QuerySet], ...] | None = None
+    # PostgreSQL: one word's condition as two disjoint conditions (own document; company only), counted
+    # one after the other; the word is then not among count_conditions.
+    count_split: tuple[Expression, Expression] | None = None
 
 
 def plan_contact_search(text: str) -> ContactSearch:
@@ -555,6 +558,7 @@ def _companies_holding(word: str) -> int:
 def _postgresql_plan(words: list[tuple[str, str]]) -> ContactSearch:
     page_conditions: list[Callable[[QuerySet], QuerySet]] = []
     count_conditions: list[Callable[[QuerySet], QuerySet]] = []
+    split = None
     for typed, word in words:
         domain = _domain(typed)
         if domain and _contact_domain_exists(domain):
@@ -585,13 +589,28 @@ def _postgresql_plan(words: list[tuple[str, str]]) -> ContactSearch:
                     array_test if companies < MANY_COMPANIES else f" OR {{table}}.company_id IN ({holding})"
                 )
                 params.append(pattern)
+                if companies >= MANY_COMPANIES and split is None:
+                    # Counted as two disjoint parts, one after the other, stopping at the cap: the contacts
+                    # whose own document holds the word (the trigram index alone), then those only their
+                    # company holds. A bitmap of the contacts of 4,889 companies took 60 ms to build.
+                    own = f"{{table}}.{DOCUMENT_COLUMN} LIKE %s"
+                    split = (
+                        _RowCondition(own, [pattern]),
+                        _RowCondition(
+                            f"{{table}}.company_id IN ({holding}) AND NOT ({own})", [pattern, pattern]
+                        ),
+                    )
+                    page_conditions.append(_filter_by(_RowCondition(page, params)))
+                    continue
         else:
             page_conditions.append(_short_word_condition(word))
             count_conditions.append(_short_word_condition(word))
             continue
         page_conditions.append(_filter_by(_RowCondition(page, params)))
         count_conditions.append(_filter_by(_RowCondition(count, params)))
-    return ContactSearch(row_conditions=tuple(page_conditions), count_conditions=tuple(count_conditions))
+    return ContactSearch(
+        row_conditions=tuple(page_conditions), count_conditions=tuple(count_conditions), count_split=split
+    )
 
 
 def _filter_by(condition: Expression) -> Callable[[QuerySet], QuerySet]:
@@ -629,6 +648,11 @@ def count_contacts(queryset: QuerySet, plan: ContactSearch, cap: int) -> tuple[i
     if plan.count_conditions is not None:
         for condition in plan.count_conditions:
             queryset = condition(queryset)
+        if plan.count_split is not None:
+            own, company_only = plan.count_split
+            queryset = (
+                queryset.filter(own).values("pk").union(queryset.filter(company_only).values("pk"), all=True)
+            )
         return count_up_to(queryset, cap)
     if connection.vendor != "sqlite" or not plan.id_lists:
         return None
