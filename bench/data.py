@@ -66,6 +66,10 @@ def _postgresql_dataset(server: str, key: str, contacts: int) -> str:
         _run(["seed", "--contacts", str(contacts)], url)
         with psycopg.connect(url, autocommit=True) as connection:
             connection.execute("CREATE TABLE bench_dataset_ready (built_at timestamptz DEFAULT now())")
-            connection.execute("ANALYZE")
     _run(["migrate", "-v0"], url)
+    # A migration that rewrites a table (a new stored column) leaves its pages unmarked in the visibility
+    # map, so index-only counts read the table again until autovacuum comes by: measure what a maintained
+    # database serves. Nothing to do (a few seconds) when nothing changed.
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute("VACUUM ANALYZE")
     return url

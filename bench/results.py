@@ -1,9 +1,16 @@
-"""bench/results.json: a list of {"name", "value", "unit", "limit", "ratio", "n"}, one entry per measure."""
+"""bench/results.json: a list of {"name", "value", "unit", "limit", "ratio", "n"}, one entry per measure.
+A measure taken on PostgreSQL has `_postgresql` at the end of its name; SQLite, the embedded default, none."""
 
 import json
 from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "results.json"
+ENGINE_SUFFIXES = {"sqlite": "", "postgresql": "_postgresql"}
+
+
+def for_engine(entry: dict, engine: str) -> dict:
+    """`entry` named for the engine it was measured on."""
+    return {**entry, "name": entry["name"] + ENGINE_SUFFIXES[engine]}
 
 
 def save(entries: list[dict]) -> None:

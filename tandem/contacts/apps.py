@@ -35,34 +35,55 @@ class ContactsConfig(AppConfig):
         # Navigation contributed to the shell (tandem/core/navigation.py).
         navigation.register(
             navigation.NavEntry(
-                key="contacts", label="Contacts", url_name="contacts:contact_list", section="crm", icon="people",
-                order=10, allowed=lambda user: access.allows(user, "contact", Verb.VIEW),
+                key="contacts",
+                label="Contacts",
+                url_name="contacts:contact_list",
+                section="crm",
+                icon="people",
+                order=10,
+                allowed=lambda user: access.allows(user, "contact", Verb.VIEW),
                 current=("contacts:contact",),
             )
         )
         navigation.register(
             navigation.NavEntry(
-                key="companies", label="Companies", url_name="contacts:company_list", section="crm",
-                icon="building", order=20, allowed=lambda user: access.allows(user, "company", Verb.VIEW),
+                key="companies",
+                label="Companies",
+                url_name="contacts:company_list",
+                section="crm",
+                icon="building",
+                order=20,
+                allowed=lambda user: access.allows(user, "company", Verb.VIEW),
                 current=("contacts:company",),
             )
         )
         navigation.register(
             navigation.NavEntry(
-                key="properties", label="Properties", url_name="contacts:property_list", section="settings",
-                icon="sliders", order=10, allowed=lambda user: access.allows(user, "property", Verb.CHANGE),
+                key="properties",
+                label="Properties",
+                url_name="contacts:property_list",
+                section="settings",
+                icon="sliders",
+                order=10,
+                allowed=lambda user: access.allows(user, "property", Verb.CHANGE),
                 current=("contacts:property",),
             )
         )
         navigation.register_create(
             navigation.CreateEntry(
-                key="contact", label="Contact", url_name="contacts:contact_create", order=10,
+                key="contact",
+                label="Contact",
+                url_name="contacts:contact_create",
+                order=10,
                 allowed=lambda user: access.allows(user, "contact", Verb.CREATE),
             )
         )
         navigation.register_create(
             navigation.CreateEntry(
-                key="company", label="Company", url_name="contacts:company_create", order=20,
+                key="company",
+                label="Company",
+                url_name="contacts:company_create",
+                order=20,
                 allowed=lambda user: access.allows(user, "company", Verb.CREATE),
             )
         )

@@ -134,6 +134,11 @@ class Company(OwnedRecord):
                 fields=["owner", "-created_at", "-id"], condition=LIVE, name="company_owner_created"
             ),
             models.Index(fields=["team", "-created_at", "-id"], condition=LIVE, name="company_team_created"),
+            # The list's country and industry filters (and their capped counts) read an index, not the table.
+            models.Index(
+                fields=["country", "-created_at", "-id"], condition=LIVE, name="company_country_created"
+            ),
+            models.Index(Lower("industry"), condition=LIVE, name="company_live_industry"),
             models.Index(fields=["deleted_at"], condition=~LIVE, name="company_trash"),
             models.Index(
                 fields=["phone", "id"], condition=LIVE & ~Q(phone=""), name="company_duplicate_phone"

@@ -2,11 +2,12 @@
 and paged by keyset; nothing here loads more rows than it shows."""
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Value
 from django.db.models.functions import Lower
 
 from tandem.contacts.models import (
@@ -20,23 +21,53 @@ from tandem.contacts.models import (
     Suppression,
 )
 from tandem.contacts.normalize import address_hash, normalize_tag
-from tandem.contacts.search import search_companies, search_contacts
+from tandem.contacts.search import (
+    RANK_GROUPS,
+    SEARCH_DRIVES,
+    ContactSearch,
+    company_rank_groups,
+    contact_rank_groups,
+    count_contacts,
+    plan_contact_search,
+    search_companies,
+    search_contacts,
+)
 from tandem.core import access
 from tandem.core.access import Verb
-from tandem.core.pagination import Page, SortKey, count_up_to, paginate
+from tandem.core.pagination import (
+    InvalidCursor,
+    Page,
+    SortKey,
+    after,
+    count_up_to,
+    decode_cursor,
+    page_of,
+    paginate,
+)
 
 PAGE_SIZE = 50
 COUNT_CAP = 10_000
 
+# "Best match" (search.py): the ranked groups, then the most recently added first, paged by contact_page /
+# company_page with a cursor holding the group's score (2 exact, 1 starts with, 0 the rest) and the id.
+# Without a search it is newest first. Its SortKey in the tables below is what readers that walk a plain
+# key use (an export of a searched list, or a caller of `paginate`): newest first.
+RELEVANCE = "relevance"
+RELEVANCE_KEY = SortKey(("search_score", "id"), descending=True)
+GROUP_KEY = SortKey(("id",), descending=True)
+NEWEST_KEY = SortKey(("created_at", "id"), descending=True)
+
 CONTACT_SORTS: dict[str, tuple[str, SortKey]] = {
-    "newest": ("Newest first", SortKey(("created_at", "id"), descending=True)),
+    RELEVANCE: ("Best match", NEWEST_KEY),
+    "newest": ("Newest first", NEWEST_KEY),
     "oldest": ("Oldest first", SortKey(("created_at", "id"), descending=False)),
     "updated": ("Recently updated", SortKey(("updated_at", "id"), descending=True)),
     "name": ("Name A–Z", SortKey(("last_name", "first_name", "id"), descending=False)),
     "score": ("Highest score", SortKey(("score", "id"), descending=True)),
 }
 COMPANY_SORTS: dict[str, tuple[str, SortKey]] = {
-    "newest": ("Newest first", SortKey(("created_at", "id"), descending=True)),
+    RELEVANCE: ("Best match", NEWEST_KEY),
+    "newest": ("Newest first", NEWEST_KEY),
     "oldest": ("Oldest first", SortKey(("created_at", "id"), descending=False)),
     "updated": ("Recently updated", SortKey(("updated_at", "id"), descending=True)),
     "name": ("Name A–Z", SortKey(("name", "id"), descending=False)),
@@ -140,9 +171,12 @@ def filter_properties(
     return queryset
 
 
-def filter_contacts(queryset: QuerySet[Contact], filters: ContactFilters) -> QuerySet[Contact]:
+def filter_contacts(
+    queryset: QuerySet[Contact], filters: ContactFilters, search_plan: ContactSearch | None = None
+) -> QuerySet[Contact]:
+    """`search_plan`: the search's plan (search.plan_contact_search), when the caller has made it already."""
     if filters.search.strip():
-        queryset = search_contacts(queryset, filters.search)
+        queryset = search_contacts(queryset, filters.search, search_plan)
     if filters.stages:
         queryset = queryset.filter(lifecycle_stage__in=filters.stages)
     if filters.owner_ids or filters.unowned:
@@ -172,7 +206,11 @@ def filter_companies(queryset: QuerySet[Company], filters: CompanyFilters) -> Qu
     if filters.countries:
         queryset = queryset.filter(country__in=filters.countries)
     if filters.industry:
-        queryset = queryset.filter(industry__iexact=filters.industry)
+        # Case-insensitive as lower() on both sides, which the company_live_industry index serves (iexact
+        # is LIKE on SQLite and upper() on PostgreSQL, which no index of ours does).
+        queryset = queryset.alias(industry_lower=Lower("industry")).filter(
+            industry_lower=Lower(Value(filters.industry))
+        )
     queryset = _created_between(queryset, filters.created_from, filters.created_to)
     return filter_properties(queryset, "company", filters.properties)
 
@@ -189,22 +227,96 @@ def contact_list(
     user, filters: ContactFilters, sort: str = "newest", cursor: str | None = None, limit: int = PAGE_SIZE
 ) -> ListPage:
     """The contacts list: one page of rows with owner and company, and a count capped at COUNT_CAP."""
-    sort_key = CONTACT_SORTS.get(sort, CONTACT_SORTS["newest"])[1]
-    queryset = filter_contacts(visible_contacts(user), filters)
+    search_plan = plan_contact_search(filters.search) if filters.search.strip() else None
+    queryset = filter_contacts(visible_contacts(user), filters, search_plan)
     # Owners are few: one IN query for them beats joining a user row onto each of the 51 contacts.
-    page = paginate(queryset.select_related("company").prefetch_related("owner"), sort_key, cursor, limit)
-    count, capped = count_up_to(queryset, COUNT_CAP)
+    page = contact_page(
+        queryset.select_related("company").prefetch_related("owner"), filters, sort, cursor, limit
+    )
+    count, capped = _count_contacts(user, filters, queryset, search_plan)
     return ListPage(page=page, count=count, count_is_capped=capped)
+
+
+def _count_contacts(
+    user, filters: ContactFilters, queryset: QuerySet[Contact], search_plan: ContactSearch | None
+) -> tuple[int, bool]:
+    """The list's capped count; a search is counted from its index where that is faster (see
+    search.count_contacts)."""
+    if search_plan is not None:
+        others = filter_contacts(visible_contacts(user), replace(filters, search=""))
+        counted = count_contacts(others, search_plan, COUNT_CAP)
+        if counted is not None:
+            return counted
+    return count_up_to(queryset, COUNT_CAP)
 
 
 def company_list(
     user, filters: CompanyFilters, sort: str = "newest", cursor: str | None = None, limit: int = PAGE_SIZE
 ) -> ListPage:
-    sort_key = COMPANY_SORTS.get(sort, COMPANY_SORTS["newest"])[1]
     queryset = filter_companies(visible_companies(user), filters)
-    page = paginate(queryset.select_related("owner"), sort_key, cursor, limit)
+    page = company_page(queryset.select_related("owner"), filters, sort, cursor, limit)
     count, capped = count_up_to(queryset, COUNT_CAP)
     return ListPage(page=page, count=count, count_is_capped=capped)
+
+
+def contact_page(
+    queryset: QuerySet[Contact], filters: ContactFilters, sort: str, cursor: str | None, limit: int
+) -> Page:
+    """One page of a filtered contacts queryset in a sort of CONTACT_SORTS (the list page and the API)."""
+    if sort == RELEVANCE and filters.search.strip():
+        return paginate_ranked(queryset, contact_rank_groups(filters.search), cursor, limit)
+    sort_key = CONTACT_SORTS.get(sort, CONTACT_SORTS["newest"])[1]
+    return paginate(queryset, sort_key, cursor, limit)
+
+
+def company_page(
+    queryset: QuerySet[Company], filters: CompanyFilters, sort: str, cursor: str | None, limit: int
+) -> Page:
+    if sort == RELEVANCE and filters.search.strip():
+        return paginate_ranked(queryset, company_rank_groups(filters.search), cursor, limit)
+    sort_key = COMPANY_SORTS.get(sort, COMPANY_SORTS["newest"])[1]
+    return paginate(queryset, sort_key, cursor, limit)
+
+
+def paginate_ranked(queryset: QuerySet, groups: list[Q], cursor: str | None, limit: int) -> Page:
+    """A page in "Best match" order: the rows of `groups` (best first), then the rest, newest first within
+    each; one query per group, each of at most a page (see search.py). Keyset cursors, both directions,
+    as `paginate`; each row gets its group's score as `search_score`."""
+    scored = []  # (score, condition) best first; each group leaves out the ones before it
+    earlier = Q(pk__in=[])
+    for position, condition in enumerate(groups):
+        scored.append((len(groups) - position, condition & ~earlier))
+        earlier |= condition
+    scored.append((0, ~earlier))
+    backwards = False
+    position_values = None
+    if cursor:
+        values, backwards = decode_cursor(cursor, len(RELEVANCE_KEY.fields))
+        if not isinstance(values[0], int) or isinstance(values[0], bool) or not 0 <= values[0] < RANK_GROUPS:
+            raise InvalidCursor("This page link is no longer valid.")
+        position_values = values
+    rows: list = []
+    for score, condition in reversed(scored) if backwards else scored:
+        if position_values is not None and (
+            score < position_values[0] if backwards else score > position_values[0]
+        ):
+            continue  # a group the cursor has passed already
+        group = queryset.filter(condition)
+        # A ranked group is found through its own (short) list from the name indexes, the search's list
+        # only tests it; the rest is found through the search's list.
+        setattr(group.query, SEARCH_DRIVES, score == 0)
+        if position_values is not None and score == position_values[0]:
+            try:
+                group = group.filter(after(GROUP_KEY.fields, position_values[1:], descending=not backwards))
+            except (ValueError, TypeError, ValidationError) as error:
+                raise InvalidCursor("This page link is no longer valid.") from error
+        fetched = list(group.order_by(*GROUP_KEY.order_by(reverse=backwards))[: limit + 1 - len(rows)])
+        for row in fetched:
+            row.search_score = score
+        rows += fetched
+        if len(rows) > limit:
+            break
+    return page_of(rows, RELEVANCE_KEY, cursor, limit, backwards)
 
 
 def trash(user, model: type[Contact] | type[Company], cursor: str | None = None) -> Page:

@@ -27,26 +27,47 @@ class CoreConfig(AppConfig):
         navigation.register_section("settings", "Settings", order=90)
         navigation.register(
             navigation.NavEntry(
-                key="home", label="Home", url_name="core:home", section="main", icon="house", order=0,
+                key="home",
+                label="Home",
+                url_name="core:home",
+                section="main",
+                icon="house",
+                order=0,
                 current=("core:home",),
             )
         )
         navigation.register(
             navigation.NavEntry(
-                key="users", label="Users & teams", url_name="core:user_list", section="settings", icon="person",
-                order=20, allowed=lambda user: access.allows(user, "user", Verb.CHANGE),
+                key="users",
+                label="Users & teams",
+                url_name="core:user_list",
+                section="settings",
+                icon="person",
+                order=20,
+                allowed=lambda user: access.allows(user, "user", Verb.CHANGE),
                 current=("core:user", "core:team"),
             )
         )
         navigation.register(
             navigation.NavEntry(
-                key="audit", label="Audit log", url_name="core:audit_log", section="settings", icon="document",
-                order=30, allowed=lambda user: access.allows(user, "audit", Verb.VIEW), current=("core:audit",),
+                key="audit",
+                label="Audit log",
+                url_name="core:audit_log",
+                section="settings",
+                icon="document",
+                order=30,
+                allowed=lambda user: access.allows(user, "audit", Verb.VIEW),
+                current=("core:audit",),
             )
         )
         navigation.register(
             navigation.NavEntry(
-                key="two_factor", label="Two-factor", url_name="mfa_index", section="settings", icon="lock",
-                order=50, current=("mfa_",),
+                key="two_factor",
+                label="Two-factor",
+                url_name="mfa_index",
+                section="settings",
+                icon="lock",
+                order=50,
+                current=("mfa_",),
             )
         )

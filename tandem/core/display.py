@@ -22,7 +22,7 @@ def sentence(template: str, *user_values) -> SafeString:
 
 
 def formatted_phone(value) -> str:
-    """"(415) 555-0132" for a number of the default region, "+44 20 7946 0958" otherwise; anything that does
+    """ "(415) 555-0132" for a number of the default region, "+44 20 7946 0958" otherwise; anything that does
     not read as a number is shown as stored."""
     text = value.strip() if isinstance(value, str) else ""
     if not text:

@@ -117,7 +117,6 @@ def paginate(queryset: models.QuerySet, sort: SortKey, cursor: str | None, limit
 
     `key(row)` returns a row's sort values; by default they are read as attributes of the row.
     """
-    key = key or (lambda row: [getattr(row, name.replace("__", ".")) for name in sort.fields])
     backwards = False
     page_queryset = queryset
     if cursor:
@@ -129,6 +128,14 @@ def paginate(queryset: models.QuerySet, sort: SortKey, cursor: str | None, limit
             # the field's own conversion fails here, and the reader gets "invalid link", not a 500.
             raise InvalidCursor("This page link is no longer valid.") from error
     rows = list(page_queryset.order_by(*sort.order_by(reverse=backwards))[: limit + 1])
+    return page_of(rows, sort, cursor, limit, backwards, key)
+
+
+def page_of(rows: list, sort: SortKey, cursor: str | None, limit: int, backwards: bool, key=None) -> Page:
+    """The page for up to `limit` + 1 `rows` fetched in `sort` order from `cursor` (reversed when going
+    backwards): the rows and the cursors before and after them. For selectors that fetch a page their own
+    way (the ranked "Best match" page) and page like `paginate`."""
+    key = key or (lambda row: [getattr(row, name.replace("__", ".")) for name in sort.fields])
     has_more = len(rows) > limit
     rows = rows[:limit]
     if backwards:

@@ -54,7 +54,9 @@ def user_create(request):
         except ValidationError as error:
             _add_errors(form, error)
         else:
-            messages.success(request, sentence("{} can now log in with the initial password.", user.display_name))
+            messages.success(
+                request, sentence("{} can now log in with the initial password.", user.display_name)
+            )
             return redirect("core:user_list")
     return render(request, "core/user_create.html", {"form": form, "tab": "users"})
 
@@ -195,11 +197,12 @@ def server_error(request):
     try:
         return _error_page(request, 500, {})
     except Exception:  # noqa: BLE001 (whatever broke the page must not also break its error page)
-        _logger.warning("The 500 page could not render with the app shell; showing the plain one.", exc_info=True)
+        _logger.warning(
+            "The 500 page could not render with the app shell; showing the plain one.", exc_info=True
+        )
         return HttpResponseServerError(loader.render_to_string("500.html", {"bare_layout": True}))
 
 
 def csrf_failure(request, reason: str = ""):
     """A form sent after its page went stale (the session changed, cookies were cleared): say so plainly."""
     return _error_page(request, 403, {"csrf_failure": True})
-

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("contacts", "0010_company_name_key"),
+        ("contacts", "0012_company_country_and_industry_indexes"),
     ]
 
     operations = [

@@ -422,7 +422,10 @@ CONTACT = RecordType(
         Filter("company", "Company", "ids", "company_ids", in_panel=False, describe=_company_names),
         *CREATED_RANGE,
     ],
-    sorts=[Sort(key, label, order) for key, (label, order) in selectors.CONTACT_SORTS.items()],
+    sorts=[
+        Sort(key, label, order, needs_search=key == selectors.RELEVANCE)
+        for key, (label, order) in selectors.CONTACT_SORTS.items()
+    ],
     default_columns=["email", "company", "stage", "owner", "created"],
     selectors=Selectors(
         list=selectors.contact_list,
@@ -572,7 +575,10 @@ COMPANY = RecordType(
         Filter("industry", "Industry", "text", "industry"),
         *CREATED_RANGE,
     ],
-    sorts=[Sort(key, label, order) for key, (label, order) in selectors.COMPANY_SORTS.items()],
+    sorts=[
+        Sort(key, label, order, needs_search=key == selectors.RELEVANCE)
+        for key, (label, order) in selectors.COMPANY_SORTS.items()
+    ],
     default_columns=["domain", "industry", "country", "owner", "created"],
     selectors=Selectors(
         list=selectors.company_list,

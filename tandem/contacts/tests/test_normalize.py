@@ -180,11 +180,20 @@ def test_given_a_phone_number_when_normalised_then_it_is_e164(raw, country, expe
 @pytest.mark.parametrize(
     ("raw", "message"),
     [
-        ("hello", "“hello” is not a phone number we can read: write it with digits, spaces, dashes or brackets,"
-         " like +1 415 555 0132."),
+        (
+            "hello",
+            "“hello” is not a phone number we can read: write it with digits, spaces, dashes or brackets,"
+            " like +1 415 555 0132.",
+        ),
         ("+", "“+” is not a phone number we can read: write it with digits"),
-        ("+999 123", "“+999 123” is not a phone number we can read: start it with + and a country code we know"),
-        ("0" * 30, "“000000000000000000000000000000” is not a phone number we can read: it has too many digits."),
+        (
+            "+999 123",
+            "“+999 123” is not a phone number we can read: start it with + and a country code we know",
+        ),
+        (
+            "0" * 30,
+            "“000000000000000000000000000000” is not a phone number we can read: it has too many digits.",
+        ),
         ("12", "“12” does not have the right number of digits for a phone number."),
     ],
 )

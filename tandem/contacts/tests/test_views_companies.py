@@ -37,7 +37,8 @@ def admin_client(client, admin):
 
 def names_in(response) -> list[str]:
     return re.findall(
-        r'<td class="cell-primary"><a href="/companies/\d+/"><bdi>([^<]*)</bdi></a>', response.content.decode()
+        r'<td class="cell-primary"><a href="/companies/\d+/"><bdi>([^<]*)</bdi></a>',
+        response.content.decode(),
     )
 
 
@@ -174,9 +175,9 @@ def test_contacts_list_filtered_by_company_names_it(admin_client, admin):
     response = admin_client.get("/contacts/", {"company": str(company.pk)})
 
     content = response.content.decode()
-    assert re.findall(r'<td class="cell-primary"><a href="/contacts/\d+/"><bdi>([^<]*)</bdi></a>', content) == [
-        "In Acme"
-    ]
+    assert re.findall(
+        r'<td class="cell-primary"><a href="/contacts/\d+/"><bdi>([^<]*)</bdi></a>', content
+    ) == ["In Acme"]
     assert "Company: Acme" in content
 
 

@@ -550,14 +550,19 @@ def test_phones_are_shown_as_written_and_linked_as_stored(admin_client, admin):
     content = admin_client.get(reverse("contacts:contact_detail", args=[contact.pk])).content.decode()
 
     assert contact.phone == "+4930123456"
-    assert '<dt>Phone</dt><dd><a class="link" href="tel:+4930123456"><bdi>+49 30 123456</bdi></a></dd>' in content
+    assert (
+        '<dt>Phone</dt><dd><a class="link" href="tel:+4930123456"><bdi>+49 30 123456</bdi></a></dd>'
+        in content
+    )
 
 
 def test_a_stale_contact_form_warns_keeps_the_input_and_changes_nothing(admin_client, admin):
     contact = ContactFactory(owner=admin, first_name="Ana", last_name="Lima", job_title="Buyer")
     opened = admin_client.get(f"/contacts/{contact.pk}/edit/").content.decode()
     version = re.search(r'name="record_version" value="([^"]+)"', opened).group(1)
-    services.update_contact(actor=admin, contact=Contact.objects.get(pk=contact.pk), values={"job_title": "CFO"})
+    services.update_contact(
+        actor=admin, contact=Contact.objects.get(pk=contact.pk), values={"job_title": "CFO"}
+    )
 
     stale = admin_client.post(
         f"/contacts/{contact.pk}/edit/",
@@ -584,8 +589,12 @@ def test_a_stale_contact_form_warns_keeps_the_input_and_changes_nothing(admin_cl
 
 def test_the_list_the_record_page_and_the_duplicates_page_write_a_phone_alike(admin_client, admin):
     """A number of the default region (US here) in national format, any other in international format."""
-    home = services.create_contact(actor=admin, values={"first_name": "Ho", "last_name": "Me", "phone": "+14155550132"})
-    services.create_contact(actor=admin, values={"first_name": "Tw", "last_name": "In", "phone": "+14155550132"})
+    home = services.create_contact(
+        actor=admin, values={"first_name": "Ho", "last_name": "Me", "phone": "+14155550132"}
+    )
+    services.create_contact(
+        actor=admin, values={"first_name": "Tw", "last_name": "In", "phone": "+14155550132"}
+    )
     abroad = services.create_contact(
         actor=admin, values={"first_name": "Ab", "last_name": "Road", "phone": "+4930123456"}
     )

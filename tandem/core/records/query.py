@@ -43,6 +43,7 @@ class ListQuery:
     property_definition: Any = None
     unknown: list[str] = field(default_factory=list)
     selected: dict[str, list[str]] = field(default_factory=dict)
+    searching: bool = False  # a search is given: the ranked sort is offered
 
     @property
     def is_valid(self) -> bool:
@@ -260,12 +261,14 @@ def parse(
             query, definitions, parser.errors, parser.chips
         )
         parser.attributes["properties"] = conditions
-    sort = query.get("sort", "").strip() or record_type.sorts[0].key
+    searching = any(
+        spec.kind == "search" and query.get(spec.name, "").strip() for spec in record_type.filters
+    )
+    default = record_type.default_sort(searching)
+    sort = query.get("sort", "").strip() or default.key
     if sort not in record_type.sort_keys():
-        parser.errors.append(
-            f"“{sort[:40]}” is not a sort order; showing {record_type.sorts[0].label.lower()}."
-        )
-        sort = record_type.sorts[0].key
+        parser.errors.append(f"“{sort[:40]}” is not a sort order; showing {default.label.lower()}.")
+        sort = default.key
     cursor = query.get("cursor", "").strip()[:1000] or None
     selected = {spec.name: query.getlist(spec.name) for spec in record_type.filters}
     return ListQuery(
@@ -277,4 +280,5 @@ def parse(
         property_definition=property_definition,
         unknown=unknown,
         selected=selected,
+        searching=searching,
     )

@@ -48,6 +48,9 @@ class Sort:
     label: str
     # The keyset ordering behind the key: what the API pages by and checks a cursor against.
     order: SortKey | None = None
+    # A ranked order ("Best match") that means something only with a search: offered, and the default,
+    # only while the list is searched.
+    needs_search: bool = False
 
 
 @dataclass(frozen=True)
@@ -213,6 +216,14 @@ class RecordType:
 
     def sort_keys(self) -> list[str]:
         return [sort.key for sort in self.sorts]
+
+    def default_sort(self, searching: bool = False) -> Sort:
+        """The list's order when none is asked for: the ranked one while searching, if the type has one."""
+        if searching:
+            ranked = [sort for sort in self.sorts if sort.needs_search]
+            if ranked:
+                return ranked[0]
+        return next(sort for sort in self.sorts if not sort.needs_search)
 
     def accepts(self, name: str) -> bool:
         """Whether `name` is a parameter of the type's query grammar (declared, or a custom property's

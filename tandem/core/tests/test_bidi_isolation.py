@@ -39,7 +39,9 @@ def test_names_with_a_bidi_override_are_isolated_on_the_shell_pages(client):
             ("audit", reverse("core:audit_log")),
         ]
     }
-    renamed = client.post(reverse("core:team_rename", args=[team.pk]), {"name": f"East {RLO}tsaE"}, follow=True)
+    renamed = client.post(
+        reverse("core:team_rename", args=[team.pk]), {"name": f"East {RLO}tsaE"}, follow=True
+    )
 
     assert {name: unisolated_bidi_text(page) for name, page in pages.items()} == {name: [] for name in pages}
     assert f"Team renamed to “<bdi>East {RLO}tsaE</bdi>”." in renamed.content.decode()

@@ -122,4 +122,3 @@ def test_a_refused_request_logs_one_line_and_no_traceback(client):
 
     assert "Forbidden (Permission denied): /settings/users/" in logged
     assert "Traceback" not in logged
-

@@ -30,7 +30,12 @@ for _ in range(int(sys.argv[1])):
 def run_web_process(environment: dict, argument: str) -> list[str]:
     finished = subprocess.run(  # noqa: S603 (our interpreter, our script)
         [sys.executable, "-c", WEB_PROCESS, argument],
-        env=environment, cwd=settings.BASE_DIR, capture_output=True, text=True, timeout=120, check=False,
+        env=environment,
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert finished.returncode == 0, finished.stderr
     return finished.stdout.split()

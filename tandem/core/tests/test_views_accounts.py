@@ -65,7 +65,9 @@ def test_reauthentication_does_not_offer_a_code_by_email(client):
     assert reverse("account_request_reauthentication_code") not in page
 
 
-@pytest.mark.parametrize("path", ["/accounts/email/", "/accounts/confirm-email/", "/accounts/confirm-email/abc/"])
+@pytest.mark.parametrize(
+    "path", ["/accounts/email/", "/accounts/confirm-email/", "/accounts/confirm-email/abc/"]
+)
 @pytest.mark.django_db
 def test_email_management_and_verification_pages_are_not_offered(client, path):
     client.force_login(User.objects.create_user("ana@example.com", PASSWORD, role=Role.SALES))

@@ -96,20 +96,34 @@ def hub_navigation():
     navigation.register_section("test_empty_hub", "Empty hub", order=51)
     navigation.register(
         navigation.NavEntry(
-            key="test_visible", label="Visible page", url_name="core:team_list", section="test_hub",
-            icon="book", order=1, current=("core:team",),
+            key="test_visible",
+            label="Visible page",
+            url_name="core:team_list",
+            section="test_hub",
+            icon="book",
+            order=1,
+            current=("core:team",),
         )
     )
     navigation.register(
         navigation.NavEntry(
-            key="test_refused", label="Refused page", url_name="core:audit_log", section="test_hub",
-            icon="book", order=2, allowed=lambda user: False,
+            key="test_refused",
+            label="Refused page",
+            url_name="core:audit_log",
+            section="test_hub",
+            icon="book",
+            order=2,
+            allowed=lambda user: False,
         )
     )
     navigation.register(
         navigation.NavEntry(
-            key="test_missing", label="Missing page", url_name="nowhere:page", section="test_empty_hub",
-            icon="book", order=1,
+            key="test_missing",
+            label="Missing page",
+            url_name="nowhere:page",
+            section="test_empty_hub",
+            icon="book",
+            order=1,
         )
     )
     yield navigation

@@ -49,7 +49,11 @@ def test_make_demo_takes_a_port():
     }
     dry_run = subprocess.run(  # noqa: S603
         ["make", "--no-print-directory", "-n", "-W", "pyproject.toml", "demo", "PORT=8080"],  # noqa: S607
-        cwd=makefile_dir, capture_output=True, text=True, check=True, env=environment,
+        cwd=makefile_dir,
+        capture_output=True,
+        text=True,
+        check=True,
+        env=environment,
     ).stdout
 
     assert dry_run.strip().splitlines()[-1].endswith("manage.py demo --host 127.0.0.1 --port 8080")

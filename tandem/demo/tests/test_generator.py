@@ -5,7 +5,7 @@ import json
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, OuterRef, Subquery
 
 from tandem.contacts.duplicates import duplicate_groups
@@ -307,3 +307,22 @@ def test_every_generated_contact_carries_its_suppression_key():
     # and suppressed addresses are found through it (the join not_suppressed() makes); a few suppressed
     # contacts got another address when the duplicates were planted, so their suppression matches nobody
     assert 0 < Contact.objects.suppressed().count() <= Suppression.objects.count()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="VACUUM and the visibility map are PostgreSQL's"
+)
+def test_seed_leaves_postgresql_vacuumed_so_counts_are_index_only_scans():
+    call_command("seed", contacts=300, companies=20, activities=600, stdout=io.StringIO())
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT last_vacuum IS NOT NULL, last_analyze IS NOT NULL FROM pg_stat_user_tables"
+            " WHERE relname = 'contacts_contact'"
+        )
+        vacuumed, analysed = cursor.fetchone()
+        # Every page of the freshly loaded table is marked all-visible: an index-only scan reads no row.
+        cursor.execute("SELECT relallvisible = relpages FROM pg_class WHERE relname = 'contacts_contact'")
+        all_visible = cursor.fetchone()[0]
+    assert (vacuumed, analysed, all_visible) == (True, True, True)
