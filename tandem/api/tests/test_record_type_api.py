@@ -207,7 +207,8 @@ def test_the_openapi_schema_has_the_widget_paths_and_schemas(client):
         "deprecated_property_filters",
     ]
     assert parameters["colour"]["schema"]["anyOf"][0]["items"]["enum"] == ["red", "blue"]
-    assert parameters["sort"]["schema"]["enum"] == ["newest", "name"]
+    assert parameters["sort"]["schema"]["anyOf"][0]["enum"] == ["newest", "name"]
+    assert parameters["sort"]["description"] == "Default: newest."
     patch_parameters = [item["name"] for item in paths["/api/v1/widgets/{widget_id}"]["patch"]["parameters"]]
     assert patch_parameters == ["widget_id", "If-Match"]
 

@@ -26,7 +26,7 @@ def _value_fits(name: str, value: Any) -> bool:
         return isinstance(value, datetime.datetime) and value.tzinfo is not None
     if name.endswith("_date"):
         return isinstance(value, datetime.date) and not isinstance(value, datetime.datetime)
-    if name in ("id", "score"):
+    if name in ("id", "score", "search_score"):
         return isinstance(value, int) and not isinstance(value, bool) and abs(value) <= MAX_INTEGER
     if isinstance(value, decimal.Decimal):
         # Amounts and prices; the field's own conversion refuses one that does not fit (a 400 in paginate).

@@ -323,10 +323,15 @@ def _keyword(name: str, annotation: Any, default: Any = inspect.Parameter.empty)
 
 def _list_parameters(record_type: RecordType) -> list[inspect.Parameter]:
     sorts = Literal[tuple(record_type.sort_keys())]
-    first_sort = record_type.sort_keys()[0]
+    default, ranked = record_type.default_sort(), record_type.default_sort(searching=True)
+    sort_help = f"Default: {default.key}" + (
+        f", or {ranked.key} ({ranked.label}) when searching; {ranked.key} without a search is {default.key}."
+        if ranked.key != default.key
+        else "."
+    )
     result = [_keyword(spec.name, *_filter_parameter(record_type, spec)) for spec in record_type.filters]
     result += [
-        _keyword("sort", Annotated[sorts, Query(first_sort)], first_sort),
+        _keyword("sort", Annotated[sorts | None, Query(None, description=sort_help)], None),
         _keyword(
             "cursor",
             Annotated[Text | None, Query(None, description="next_cursor of the previous page.")],
@@ -355,7 +360,8 @@ def _grammar_query(record_type: RecordType, values: dict[str, Any]) -> QueryDict
                 query.appendlist(
                     spec.name, item.isoformat() if isinstance(item, datetime.date) else str(item)
                 )
-    query["sort"] = values["sort"]
+    if values.get("sort"):
+        query["sort"] = values["sort"]
     return query
 
 
@@ -486,11 +492,18 @@ class RecordRouter:
         filters = parsed.filters
         if record_type.properties is not None:
             filters = dataclasses.replace(filters, properties=property_filters(request.GET, record_type))
-        sort_key = self.sorts[parsed.sort]
+        sort = parsed.sort
+        if not parsed.searching and record_type.sort(sort).needs_search:
+            sort = record_type.default_sort().key  # a ranked order ranks nothing without a search
+        sort_key = self.sorts[sort]
+        cursor = checked_cursor(values["cursor"], sort_key)
         queryset = record_type.selectors.filtered(request.user, filters)
         if self.prefetch:
             queryset = queryset.prefetch_related(*self.prefetch)
-        page = paginate(queryset, sort_key, checked_cursor(values["cursor"], sort_key), values["limit"])
+        if record_type.selectors.page is not None:
+            page = record_type.selectors.page(queryset, filters, sort, cursor, values["limit"])
+        else:
+            page = paginate(queryset, sort_key, cursor, values["limit"])
         return {"results": [self.data(record) for record in page.rows], "next_cursor": page.next_cursor}
 
     def read(self, request: HttpRequest, response: HttpResponse, **values: Any) -> dict[str, Any]:

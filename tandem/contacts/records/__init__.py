@@ -176,6 +176,14 @@ EXTERNAL_ID = (
     "external_id",
     "The record's id in the system it was imported from (set by imports matched by external_id); read-only.",
 )
+
+
+def _cursor_order(key: str, order):
+    """The keyset a sort's cursor holds: Best match pages by (group score, id) while searching (without a
+    search it is newest first, and the API asks for that sort instead)."""
+    return selectors.RELEVANCE_KEY if key == selectors.RELEVANCE else order
+
+
 CREATED_RANGE = [
     Filter("created_from", "Created from", "date", "created_from", bound="from"),
     Filter("created_to", "Created to", "date", "created_to", bound="to"),
@@ -423,7 +431,7 @@ CONTACT = RecordType(
         *CREATED_RANGE,
     ],
     sorts=[
-        Sort(key, label, order, needs_search=key == selectors.RELEVANCE)
+        Sort(key, label, _cursor_order(key, order), needs_search=key == selectors.RELEVANCE)
         for key, (label, order) in selectors.CONTACT_SORTS.items()
     ],
     default_columns=["email", "company", "stage", "owner", "created"],
@@ -433,6 +441,7 @@ CONTACT = RecordType(
         filtered=lambda user, filters: selectors.filter_contacts(selectors.visible_contacts(user), filters),
         trash=lambda user, cursor=None: selectors.trash(user, Contact, cursor=cursor),
         editable=lambda queryset: queryset.select_related("owner", "company").prefetch_related("tags"),
+        page=selectors.contact_page,
     ),
     services=Services(
         create=services.create_contact,
@@ -576,7 +585,7 @@ COMPANY = RecordType(
         *CREATED_RANGE,
     ],
     sorts=[
-        Sort(key, label, order, needs_search=key == selectors.RELEVANCE)
+        Sort(key, label, _cursor_order(key, order), needs_search=key == selectors.RELEVANCE)
         for key, (label, order) in selectors.COMPANY_SORTS.items()
     ],
     default_columns=["domain", "industry", "country", "owner", "created"],
@@ -585,6 +594,7 @@ COMPANY = RecordType(
         detail=selectors.company_detail,
         filtered=lambda user, filters: selectors.filter_companies(selectors.visible_companies(user), filters),
         trash=lambda user, cursor=None: selectors.trash(user, Company, cursor=cursor),
+        page=selectors.company_page,
     ),
     services=Services(
         create=services.create_company,

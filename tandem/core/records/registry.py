@@ -111,6 +111,10 @@ class Selectors:
     trash: Callable[..., Any]
     # Narrows the live queryset the edit form reads (select_related/prefetch for its initial values).
     editable: Callable[[models.QuerySet], models.QuerySet] | None = None
+    # One page of a filtered queryset: `page(queryset, filters, sort, cursor, limit)` -> Page, for a type
+    # with an order `paginate` cannot walk by itself (a ranked "Best match"); None: core's `paginate` by the
+    # sort's `order`. The API reads its pages through it.
+    page: Callable[..., Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -216,6 +220,9 @@ class RecordType:
 
     def sort_keys(self) -> list[str]:
         return [sort.key for sort in self.sorts]
+
+    def sort(self, key: str) -> Sort:
+        return next(item for item in self.sorts if item.key == key)
 
     def default_sort(self, searching: bool = False) -> Sort:
         """The list's order when none is asked for: the ranked one while searching, if the type has one."""
