@@ -208,3 +208,34 @@ def test_a_multipart_post_without_boundary_is_a_400_in_the_error_format(client, 
         }
     }
     assert ImportJob.objects.count() == 0
+
+
+def test_the_dry_run_report_says_which_companies_it_creates_and_what_updates_change(client):
+    # given a company written with accents, a contact of it, and a file naming the company in capitals
+    # without them, another company that does not exist yet, and a change to the existing contact
+    from tandem.contacts import services as contact_services
+
+    user = UserFactory(role=Role.ADMIN)
+    headers = token_for(user)
+    company = contact_services.create_company(actor=user, values={"name": "Société Générale"})
+    contact_services.create_contact(actor=user, values={"email": "marc@sg.example", "first_name": "Marc"})
+    data = (
+        b"Email,First Name,Company\n"
+        b"marc@sg.example,Marcel,SOCIETE GENERALE\n"
+        b"lea@sg.example,Lea,Societe  Generale\n"
+        b"nina@new.example,Nina,Brand New Co\n"
+    )
+    import_id = upload(client, headers, data).json()["id"]
+
+    # when it is checked through the API
+    checked = client.post(f"/api/v1/imports/{import_id}/dry-run", **headers)
+    report = client.get(f"/api/v1/imports/{import_id}", **headers).json()["dry_run_report"]
+
+    # then the report, as the API declares it, says one company is created and the other two rows link
+    assert checked.status_code == 200
+    assert (report["to_create"], report["to_update"]) == (2, 1)
+    assert (report["companies_to_create"], report["rows_linked_to_companies"]) == (1, 3)
+    assert report["fields_to_change"] == {"first_name": 1, "company_id": 1}
+    assert report["update_samples"] == [
+        {"row": 2, "changes": {"first_name": ["Marc", "Marcel"], "company_id": [None, company.pk]}}
+    ]

@@ -5,7 +5,7 @@ create contacts, and a user reaches only the imports they started (admins: all).
 """
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest, StreamingHttpResponse
 from ninja import File, Form, Path, Router, Schema, Status
@@ -46,6 +46,11 @@ class RowExample(Schema):
     reason: str
 
 
+class UpdateSample(Schema):
+    row: int = Field(description="The row's number in the file (the header row is 1).")
+    changes: dict[str, list[Any]] = Field(description="Per field the value now and the value the row brings.")
+
+
 class DryRunReport(Schema):
     """What a run would do, counted over the whole file without writing a record."""
 
@@ -64,6 +69,17 @@ class DryRunReport(Schema):
     invalid: int = 0
     denied: int = 0
     conflict: int = 0
+    companies_to_create: int = Field(
+        0, description="Companies named in the file that do not exist yet (contacts): the run creates them."
+    )
+    rows_linked_to_companies: int = Field(0, description="Rows whose company is linked or created.")
+    fields_to_change: dict[str, int] = Field(
+        default_factory=dict, description="Per field, how many existing records the run would change."
+    )
+    update_samples: list[UpdateSample] = Field(
+        default_factory=list,
+        description="Up to 20 rows that change a record, with each field's old and new value.",
+    )
     examples: dict[str, list[RowExample]] = Field(
         default_factory=dict,
         description="Up to 20 example rows per problem (invalid_email, bad_phone, missing_key, invalid, denied, "
