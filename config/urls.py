@@ -23,6 +23,9 @@ urlpatterns = [
     path("imports/", include("tandem.imports.urls")),
     path("exports/", include("tandem.exports.urls")),
     path("bulk-jobs/", include("tandem.core.bulkjobs.urls")),
+    path("mail/", include("tandem.mail.urls")),
+    path("brand/", include("tandem.brand.urls")),
+    path("notifications/", include("tandem.notifications.urls")),
     path("", include("tandem.api.urls")),  # /api/v1/ and /settings/api-tokens/
 ]
 

@@ -1,90 +1,10 @@
-"""The mail layer's tables: how mail leaves (the relay), who it comes from (identities), and the ledger of every
-message Tandem sends (ARCHITECTURE §7: the ledger row is the truth, written in the transaction that decides to
-send, handed to the relay by a worker after commit)."""
+"""The send ledger: one row per message Tandem sends (ARCHITECTURE §7)."""
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 from django.utils import timezone
 
-
-class RelayKind(models.TextChoices):
-    MAILBOX = "mailbox", "Keep mail in the in-app mailbox"
-    SMTP = "smtp", "SMTP relay"
-    PROVIDER = "provider", "Email provider (API)"
-
-
-class Security(models.TextChoices):
-    STARTTLS = "starttls", "STARTTLS"
-    TLS = "tls", "TLS from the start (SMTPS)"
-    NONE = "none", "None (only for a relay on this machine)"
-
-
-class Relay(models.Model):
-    """How messages leave this installation: kept in the in-app mailbox (the default, and always in the demo),
-    handed to an SMTP relay, or to a provider's API through django-anymail. There is one row."""
-
-    kind = models.CharField(max_length=20, choices=RelayKind.choices, default=RelayKind.MAILBOX)
-    host = models.CharField(max_length=253, blank=True)
-    port = models.PositiveIntegerField(default=587)
-    security = models.CharField(max_length=20, choices=Security.choices, default=Security.STARTTLS)
-    username = models.CharField(max_length=254, blank=True)
-    password = models.CharField(max_length=254, blank=True)
-    # How many SMTP connections the worker keeps open at once.
-    connections = models.PositiveSmallIntegerField(default=1)
-    timeout_seconds = models.PositiveSmallIntegerField(default=30)
-    # The django-anymail ESP name ("postmark", "sendgrid", …) and its settings (API key, sender domain).
-    provider = models.CharField(max_length=50, blank=True)
-    provider_settings = models.JSONField(default=dict, blank=True)
-    # The last failure that needs a person (authentication or TLS refused): shown as an alert until it works.
-    alert = models.TextField(blank=True)
-    alert_at = models.DateTimeField(null=True, blank=True)
-    updated_at = models.DateTimeField(default=timezone.now)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-
-    class Meta:
-        constraints = [models.CheckConstraint(condition=Q(pk=1), name="mail_relay_single_row")]
-
-    def __str__(self) -> str:
-        return self.get_kind_display() if self.kind != RelayKind.SMTP else f"SMTP {self.host}:{self.port}"
-
-
-class Identity(models.Model):
-    """A sender: the name and address messages come from, where replies go, and the DKIM key that signs
-    them. Mail is sent from an identity only once its address is verified."""
-
-    from_name = models.CharField(max_length=200)
-    address = models.EmailField(max_length=254, unique=True)
-    reply_to = models.EmailField(max_length=254, blank=True)
-    is_default = models.BooleanField(default=False)
-    verified_at = models.DateTimeField(null=True, blank=True)
-    verification_sent_at = models.DateTimeField(null=True, blank=True)
-    # The DKIM key Tandem generated for the address's domain; the public half is published in DNS at
-    # <selector>._domainkey.<domain>.
-    dkim_selector = models.CharField(max_length=63, blank=True)
-    dkim_private_key = models.TextField(blank=True)
-    dkim_public_key = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-
-    class Meta:
-        verbose_name_plural = "identities"
-        constraints = [
-            models.UniqueConstraint(
-                fields=["is_default"], condition=Q(is_default=True), name="mail_one_default_identity"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.from_name} <{self.address}>"
-
-    @property
-    def domain(self) -> str:
-        return self.address.rpartition("@")[2].lower()
+from tandem.mail.models.identities import Identity
 
 
 class Category(models.TextChoices):

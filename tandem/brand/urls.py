@@ -1,0 +1,5 @@
+"""The brand app's pages. Each area of the app adds its paths here."""
+
+app_name = "brand"
+
+urlpatterns: list = []

@@ -1,0 +1,12 @@
+"""The mail layer's tables: how mail leaves (the relay), who it comes from (identities), and the ledger of every
+message Tandem sends (ARCHITECTURE §7: the ledger row is the truth, written in the transaction that decides to
+send, handed to the relay by a worker after commit).
+
+One module per area, so that each part of the mail layer keeps its own tables.
+"""
+
+from tandem.mail.models.identities import Identity
+from tandem.mail.models.ledger import Category, Message, Status
+from tandem.mail.models.relay import Relay, RelayKind, Security
+
+__all__ = ["Category", "Identity", "Message", "Relay", "RelayKind", "Security", "Status"]

@@ -1,0 +1,5 @@
+"""The notifications app's pages. Each area of the app adds its paths here."""
+
+app_name = "notifications"
+
+urlpatterns: list = []
