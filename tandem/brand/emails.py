@@ -33,31 +33,35 @@ def _font(value: Any) -> str:
 
 
 def email_header_html(brand: dict[str, Any]) -> str:
-    """A table row with the logo (or the name in the heading font) on the brand's primary colour."""
+    """The header as a table: with a logo, the logo on white under a band of the primary colour (a logo is
+    drawn for a light background); without one, the name in the heading font on the primary colour."""
     colours = brand.get("colours", {})
     primary = _colour(colours.get("primary"))
-    text = text_colour_on(primary)
     fonts = brand.get("fonts", {})
     logo_url = str(brand.get("logo_url") or "")
+    tagline = brand.get("tagline") or ""
     if logo_url.startswith(("https://", "http://")):
-        width = min(int(brand.get("logo_width") or 200), 300)
+        # Shown at half its stored width at most: sharp on high-density screens.
+        width = min(int(brand.get("logo_width") or 200) // 2 or 1, 300)
         mark = format_html(
             '<img src="{}" alt="{}" width="{}" style="display:block;max-width:100%;height:auto;border:0">',
             logo_url,
             brand.get("name", ""),
             width,
         )
+        background, text, band = "#ffffff", "#5d6b7e", format_html("border-top:6px solid {};", primary)
     else:
+        text = text_colour_on(primary)
         mark = format_html(
             '<span style="font-family:{};font-size:22px;font-weight:700;color:{}">{}</span>',
             _font(fonts.get("heading")),
             text,
             brand.get("name", ""),
         )
-    tagline = brand.get("tagline") or ""
+        background, band = primary, ""
     tagline_html = (
         format_html(
-            '<div style="margin-top:6px;font-family:{};font-size:13px;color:{}">{}</div>',
+            '<div style="margin-top:8px;font-family:{};font-size:13px;color:{}">{}</div>',
             _font(fonts.get("body")),
             text,
             tagline,
@@ -67,8 +71,9 @@ def email_header_html(brand: dict[str, Any]) -> str:
     )
     return format_html(
         '<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="border-collapse:collapse">'
-        '<tr><td style="background:{};padding:24px 32px">{}{}</td></tr></table>',
-        primary,
+        '<tr><td style="{}background:{};padding:24px 32px">{}{}</td></tr></table>',
+        band,
+        background,
         mark,
         tagline_html,
     )
@@ -85,7 +90,7 @@ def email_footer_html(brand: dict[str, Any], *, unsubscribe_url: str = "") -> st
         format_html(
             '<p style="margin:0 0 12px">{}</p>',
             format_html_join(
-                " &middot; ",
+                " · ",
                 '<a href="{}" style="color:{};font-weight:600;text-decoration:none">{}</a>',
                 ((link["url"], accent, link.get("label", "")) for link in links),
             ),

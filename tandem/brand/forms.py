@@ -31,9 +31,8 @@ def _text(name: str, *, textarea: bool = False, **attrs) -> forms.CharField:
     widget = (
         forms.Textarea(attrs={"rows": 3, **widget_attrs}) if textarea else forms.TextInput(attrs=widget_attrs)
     )
-    return forms.CharField(
-        label=str(model_field.verbose_name).capitalize(), required=False, strip=False, widget=widget
-    )
+    label = str(model_field.verbose_name)
+    return forms.CharField(label=label[:1].upper() + label[1:], required=False, strip=False, widget=widget)
 
 
 class BrandKitForm(forms.Form):
