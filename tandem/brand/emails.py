@@ -104,6 +104,9 @@ def email_footer_html(brand: dict[str, Any], *, unsubscribe_url: str = "") -> st
         brand.get("name", ""),
         format_html_join("", "<br>{}", ((line,) for line in address_lines)),
     )
+    # The caller's own link, but checked all the same: only a web address (or "#" in the preview) is a link.
+    if not (unsubscribe_url.startswith(("https://", "http://")) or unsubscribe_url == "#"):
+        unsubscribe_url = ""
     unsubscribe = (
         format_html(
             '<p style="margin:0">You receive this email because you subscribed. '
@@ -132,7 +135,7 @@ def email_footer_text(brand: dict[str, Any], *, unsubscribe_url: str = "") -> st
     if links:
         lines.append("")
         lines += [f"{link.get('label', '')}: {link['url']}" for link in links]
-    if unsubscribe_url:
+    if unsubscribe_url.startswith(("https://", "http://")):
         lines += ["", f"Unsubscribe: {unsubscribe_url}"]
     return "\n".join(lines)
 

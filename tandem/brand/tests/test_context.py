@@ -1,9 +1,12 @@
 """What other apps read: brand_context (plain values only) and the email header and footer built from it."""
 
 import json
+from html.parser import HTMLParser
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tandem.brand import emails, selectors, services
 from tandem.brand.colours import contrast_ratio, contrast_warning, normalise_hex
@@ -135,3 +138,55 @@ def test_the_header_shows_the_logo_when_there_is_one():
         f'<img src="https://crm.example.com/brand/logo/{kit.logo_hash}.png" alt="Northwind" width="300"'
         in header
     )
+
+
+text_values = st.text(max_size=60)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    name=text_values,
+    tagline=text_values,
+    address=st.lists(text_values, max_size=4),
+    label=text_values,
+    url=text_values,
+    colour=text_values,
+)
+def test_no_value_can_add_markup_to_the_header_or_footer(name, tagline, address, label, url, colour):
+    brand = {
+        "name": name,
+        "tagline": tagline,
+        "logo_url": "",
+        "colours": {"primary": colour, "accent": colour},
+        "fonts": {"heading": label, "body": name},
+        "postal_address": address,
+        "social_links": [
+            {"key": "x", "label": label, "url": "https://x.com/" + url},
+            {"label": label, "url": url},
+        ],
+    }
+
+    html = emails.email_header_html(brand) + emails.email_footer_html(brand, unsubscribe_url=url)
+
+    parser = TagCollector()
+    parser.feed(html)
+    assert parser.tags <= {"table", "tr", "td", "span", "div", "p", "a", "strong", "br"}
+    assert all(not attribute.startswith("on") for attribute in parser.attributes)
+    assert all(
+        value.startswith("https://") for value in parser.hrefs[:-1]
+    )  # the last is the unsubscribe link
+
+
+class TagCollector(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags: set[str] = set()
+        self.attributes: set[str] = set()
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.add(tag)
+        for attribute, value in attrs:
+            self.attributes.add(attribute)
+            if attribute == "href":
+                self.hrefs.append(value or "")
