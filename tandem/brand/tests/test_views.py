@@ -225,3 +225,16 @@ def test_the_preview_panel_warns_about_a_primary_colour_that_fails_contrast(clie
     assert "has a contrast of 4.1:1, below the 4.5:1 that WCAG AA asks for" in failing
     assert "White text on #1f3a93:" in passing
     assert "primary_colour=%231f3a93" in passing
+
+
+@pytest.mark.django_db
+def test_the_audit_log_shows_brand_kit_changes_in_words(client):
+    admin = signed_in(client)
+    services.update_brand_kit(actor=admin, changes={"name": "Northwind"}, expected_version=None)
+    services.set_logo(actor=admin, upload=SimpleUploadedFile("l.png", image_bytes("PNG")))
+
+    response = client.get("/settings/audit/")
+
+    body = text(response)
+    assert response.status_code == 200
+    assert "Brand kit changed" in body and "Brand logo uploaded" in body and "600 × 150 PNG" in body
