@@ -33,6 +33,11 @@ def test_the_preview_follows_the_input_and_a_save_sticks(live_server, page, scre
     services.set_logo(actor=marketer, upload=SimpleUploadedFile("l.png", image_bytes("PNG", size=(600, 200))))
     log_in(page, live_server, marketer)
 
+    panel_requests: list[str] = []
+    page.on(
+        "request",
+        lambda request: panel_requests.append(request.url) if "/preview/panel/" in request.url else None,
+    )
     page.goto(f"{live_server.url}/brand/")
     preview = page.frame_locator("iframe.brand-preview-frame")
     expect(preview.get_by_text("Northwind Analytics Ltd")).to_be_visible()
@@ -45,6 +50,8 @@ def test_the_preview_follows_the_input_and_a_save_sticks(live_server, page, scre
     page.get_by_label("Business name").fill("Northwind Labs")
     expect(preview.get_by_text("Northwind Labs", exact=True)).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= width
+    # the draft travels in the query string, the CSRF token never does
+    assert panel_requests and not any("csrfmiddlewaretoken" in url for url in panel_requests)
     screenshot(f"brand-kit-editing-{width}")
 
     # and when saved, the kit holds the new values
