@@ -138,6 +138,7 @@ def signed_in_pages(data: Data) -> dict[str, str]:
         "properties": "/settings/properties/",
         "property new": "/settings/properties/new/",
         "api tokens": "/settings/api-tokens/",
+        "brand kit": "/brand/",
         "api docs": "/api/v1/docs",
         "search": "/insights/search/?q=Ana",
         "two-factor": "/accounts/2fa/",

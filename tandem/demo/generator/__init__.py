@@ -29,6 +29,7 @@ from django.db import connection, transaction
 from tandem.contacts.models import Activity, Company, Consent, Contact, ContactTag, StageChange
 from tandem.contacts.search import search_index_deferred
 from tandem.demo.generator.activities import write_activities
+from tandem.demo.generator.brand import create_brand_kit
 from tandem.demo.generator.company import (
     create_companies,
     create_property_definitions,
@@ -106,6 +107,7 @@ STEPS: list[Callable[[GeneratorContext], None]] = [
     plant_duplicates,
     create_imports,
     create_exports,
+    create_brand_kit,
     reset_sequences,
 ]
 CONTACT_STEPS: list[Callable[[GeneratorContext, list[ContactPlan]], None]] = [
