@@ -101,7 +101,8 @@ def auto_reply_reason(message: EmailMessage) -> str:
 def html_to_text(markup: str) -> str:
     """The words of an HTML body: tags stripped by nh3 (script and style dropped with their content),
     entities decoded, blank runs collapsed, paragraph and line breaks kept as new lines."""
-    markup = re.sub(r"(?i)<br\s*/?>|</p\s*>|</div\s*>|</li\s*>|</tr\s*>|</h[1-6]\s*>", "\n", markup)
+    markup = re.sub(r"(?i)</p\s*>|</h[1-6]\s*>", "\n\n", markup)
+    markup = re.sub(r"(?i)<br\s*/?>|</div\s*>|</li\s*>|</tr\s*>", "\n", markup)
     stripped = nh3.clean(markup, tags=set(), attributes={}, strip_comments=True)
     text = html.unescape(stripped)
     lines = [" ".join(line.split()) for line in text.splitlines()]
