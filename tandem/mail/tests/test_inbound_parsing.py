@@ -92,7 +92,10 @@ def test_the_excerpt_is_the_first_lines_a_person_wrote():
     [
         (b"", "The message is empty."),
         (b"\r\njust a body\r\n", "The message has no headers."),
-        (b"Subject: no sender\r\n\r\nbody\r\n", "The message has no sender address (its From header is missing or unreadable)."),
+        (
+            b"Subject: no sender\r\n\r\nbody\r\n",
+            "The message has no sender address (its From header is missing or unreadable).",
+        ),
     ],
 )  # fmt: skip
 def test_a_message_without_what_attributes_it_is_malformed(raw, reason):
