@@ -194,7 +194,8 @@ def parse(raw: bytes, *, headers_only: bool = False) -> ParsedMail:
 
 
 def excerpt(text: str, *, lines: int = 3, characters: int = 300) -> str:
-    """The first lines a person wrote: quoted lines ("> …") and the "On … wrote:" line before them left out."""
+    """The first lines a person wrote: greetings and sign-offs ("Hi Sam,", "Best,"), quoted lines ("> …") and
+    the "On … wrote:" line before them left out."""
     kept: list[str] = []
     for line in text.splitlines():
         stripped = line.strip()
@@ -208,6 +209,8 @@ def excerpt(text: str, *, lines: int = 3, characters: int = 300) -> str:
             break
         if stripped == "--":
             break
+        if stripped.endswith(",") and len(stripped.split()) <= 3:
+            continue  # "Hi Sam," and "Best," say nothing about what the reply says
         kept.append(stripped)
         if len(kept) == lines:
             break

@@ -10,9 +10,9 @@ from tandem.mail.models.ledger import Message
 
 
 class InboundSecurity(models.TextChoices):
-    TLS = "tls", "TLS from the start (IMAPS, usually port 993)"
-    STARTTLS = "starttls", "STARTTLS (usually port 143)"
-    NONE = "none", "None (only for a server on this machine)"
+    TLS = "tls", "TLS (IMAPS, port 993)"
+    STARTTLS = "starttls", "STARTTLS (port 143)"
+    NONE = "none", "None (this machine only)"
 
 
 class PollResult(models.TextChoices):

@@ -58,7 +58,7 @@ def test_a_share_of_sent_personal_emails_gets_a_deterministic_reply_on_the_timel
     # Then about a third are answered, the same ones each time, hours after sending, one timeline entry each
     assert first == second
     assert 6 <= len(first) <= 24
-    for key, subject, text, received_at, automatic in first:
+    for key, subject, _text, received_at, automatic in first:
         sent_at = Message.objects.get(key=key).sent_at
         assert datetime.timedelta(minutes=45) <= received_at - sent_at <= datetime.timedelta(hours=9)
         assert subject.startswith("Automatic reply: " if automatic else "Re: ")

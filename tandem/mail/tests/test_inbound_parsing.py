@@ -102,3 +102,8 @@ def test_a_message_without_what_attributes_it_is_malformed(raw, reason):
     with pytest.raises(parsing.MalformedMessage) as error:
         parsing.parse(raw)
     assert str(error.value) == reason
+
+
+def test_the_excerpt_leaves_out_greetings_and_sign_offs():
+    text = "Hi Sam,\n\nAppreciate the follow-up.\nWe are waiting on budget approval.\n\nBest,\nEthan"
+    assert parsing.excerpt(text) == "Appreciate the follow-up.\nWe are waiting on budget approval.\nEthan"
