@@ -18,10 +18,12 @@ import hashlib
 import hmac
 import logging
 import os
+import re
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from email.utils import parseaddr
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -35,6 +37,7 @@ from tandem.contacts.services.timeline import record_activity
 from tandem.core import audit, leases
 from tandem.mail.inbound import imap, parsing
 from tandem.mail.models import (
+    Identity,
     InboundKind,
     InboundMailbox,
     InboundMessage,
@@ -43,6 +46,7 @@ from tandem.mail.models import (
     PollResult,
     SkippedMessage,
 )
+from tandem.mail.services.ledger import message_id_for
 from tandem.notifications.services import notify
 
 logger = logging.getLogger(__name__)
@@ -186,37 +190,53 @@ def delete_mailbox(*, actor, mailbox: InboundMailbox, request=None) -> None:
 # --- plus-addressing -----------------------------------------------------------------------------------------
 
 
-def _signature(message_pk: int) -> str:
-    digest = hmac.new(settings.SECRET_KEY.encode(), f"reply:{message_pk}".encode(), hashlib.sha256)
-    return digest.hexdigest()[:12]
+# The token is the key's digest (the part of the Message-ID the ledger derives from the key) and a signature,
+# so compose can ask for it before the ledger row exists, and nobody can forge a reply into another thread.
+TOKEN = re.compile(r"^([0-9a-f]{32})([0-9a-f]{8})$")
 
 
-def reply_address_for(message: Message) -> str:
-    """The Reply-To for `message` that brings its answer back to Tandem even from a mail program that drops
-    In-Reply-To and References: `reply+<id>-<signature>@domain` of the enabled mailbox linked to the
-    message's identity (or else a shared one) that has a reply address. "" when none is configured: then
-    set no Reply-To and threading relies on the headers alone."""
-    mailboxes = InboundMailbox.objects.filter(enabled=True).exclude(reply_address="")
+def _key_digest(key: str) -> str:
+    return message_id_for(key, "x")[1:33]
+
+
+def _signature(digest: str) -> str:
+    return hmac.new(settings.SECRET_KEY.encode(), f"reply:{digest}".encode(), hashlib.sha256).hexdigest()[:8]
+
+
+def reply_address_for(*, key: str, identity: Identity | None = None) -> str:
+    """The Reply-To for the message to be queued under `key` from `identity`, which brings its answer back to
+    Tandem even from a mail program that drops In-Reply-To and References: `reply+<token>@domain` of the
+    enabled mailbox linked to `identity` (or else a shared one) that has a reply address. "" when none has
+    one: then queue the message without a Reply-To and threading relies on the headers alone.
+
+    Compose calls it before `queue_message(key=key, identity=identity, reply_to=reply_address_for(...) or None)`.
+    """
+    mailboxes = InboundMailbox.objects.filter(enabled=True).exclude(reply_address="").order_by("pk")
     mailbox = (
-        mailboxes.filter(identity_id=message.identity_id).order_by("pk").first()
-        if message.identity_id is not None
-        else None
-    ) or mailboxes.filter(identity__isnull=True).order_by("pk").first()
+        mailboxes.filter(identity=identity).first() if identity is not None else None
+    ) or mailboxes.filter(identity__isnull=True).first()
     if mailbox is None:
         return ""
     local, _, domain = mailbox.reply_address.partition("@")
-    return f"{local}+{message.pk}-{_signature(message.pk)}@{domain}"
+    digest = _key_digest(key)
+    return f"{local}+{digest}{_signature(digest)}@{domain}"
 
 
 def _message_from_plus_address(addresses: tuple[str, ...]) -> Message | None:
     for address in addresses:
         local = address.partition("@")[0]
-        if "+" not in local:
+        match = TOKEN.match(local.partition("+")[2]) if "+" in local else None
+        if match is None or not hmac.compare_digest(match.group(2), _signature(match.group(1))):
             continue
-        token = local.partition("+")[2]
-        pk_text, _, signature = token.partition("-")
-        if pk_text.isdigit() and hmac.compare_digest(signature, _signature(int(pk_text))):
-            return Message.objects.filter(pk=int(pk_text)).first()
+        # The Message-ID is <digest@domain of the sender>: try each domain Tandem sends from (the identities',
+        # the default sender's, the reply address's: a handful), so the lookup is exact on the unique index.
+        domains = {identity.domain for identity in Identity.objects.only("address")}
+        domains.add(parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2].lower())
+        domains.add(address.rpartition("@")[2].lower())
+        candidates = [f"<{match.group(1)}@{domain}>" for domain in domains if domain]
+        message = Message.objects.filter(message_id__in=candidates).first()
+        if message is not None:
+            return message
     return None
 
 

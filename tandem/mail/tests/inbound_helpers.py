@@ -13,7 +13,13 @@ from tandem.mail.tests.imap_server import PASSWORD
 
 
 def sent_message(
-    *, key: str = "personal:1", contact=None, sender=None, subject: str = "Your quote"
+    *,
+    key: str = "personal:1",
+    contact=None,
+    sender=None,
+    subject: str = "Your quote",
+    reply_to: str | None = None,
+    identity=None,
 ) -> Message:
     """A 1:1 email a sales user sent to a contact (with a company), as the compose page writes it."""
     sender = sender or UserFactory(role=Role.SALES, first_name="Sam", last_name="Seller")
@@ -26,8 +32,9 @@ def sent_message(
         )
     return queue_message(
         key=key, category=Category.PERSONAL, to=[contact.email], subject=subject,
-        text="Hello Dana,\nhere is the quote we talked about.\nSam", from_address="Sam <sam@tandem.example>",
-        contact=contact, sender=sender,
+        text="Hello Dana,\nhere is the quote we talked about.\nSam", identity=identity,
+        from_address=None if identity else "Sam <sam@tandem.example>",
+        contact=contact, sender=sender, reply_to=reply_to or None,
     )  # fmt: skip
 
 

@@ -10,7 +10,7 @@ import pytest
 from tandem.contacts.models import Activity
 from tandem.contacts.tests.factories import ContactFactory
 from tandem.mail.inbound import imap
-from tandem.mail.models import InboundKind, InboundMessage, Message, PollResult, SkippedMessage
+from tandem.mail.models import Identity, InboundKind, InboundMessage, Message, PollResult, SkippedMessage
 from tandem.mail.services import inbound as services
 from tandem.mail.tests.imap_server import dovecot  # noqa: F401 (the fixture)
 from tandem.mail.tests.inbound_helpers import PASSWORD, mail, mailbox_for, sent_message
@@ -306,19 +306,40 @@ def test_a_renumbered_folder_is_read_again_without_duplicates(dovecot):  # noqa:
 
 
 def test_a_reply_to_a_plus_address_is_threaded_without_headers(dovecot):  # noqa: F811
-    # Given a mailbox with a reply address, and a reply that names nothing but the plus address it came to
-    mailbox = mailbox_for(dovecot, "plus@tandem.example", reply_address="reply@tandem.example")
-    message = sent_message()
-    address = services.reply_address_for(message)
+    # Given a mailbox with a reply address, a message queued with the Reply-To it gives, and a reply that
+    # names nothing but that address
+    identity = Identity.objects.create(from_name="Sam", address="sam@sales.example")
+    mailbox = mailbox_for(
+        dovecot, "plus@tandem.example", reply_address="reply@tandem.example", identity=identity
+    )
+    address = services.reply_address_for(key="personal:plus", identity=identity)
+    message = sent_message(key="personal:plus", reply_to=address, identity=identity)
     dovecot.append(mailbox.username, PASSWORD, mail(to=address))
 
     # When it is polled
     services.poll_mailbox(mailbox=mailbox)
 
-    # Then it is threaded to the message the token names
-    assert address.startswith(f"reply+{message.pk}-")
-    assert address.endswith("@tandem.example")
+    # Then it is threaded to the message the token names, and the sent message asked for replies there
     assert InboundMessage.objects.get().answers == message
+    assert f"Reply-To: {address}".encode() in bytes(message.raw)
+    assert address.startswith("reply+") and address.endswith("@tandem.example")
+
+
+def test_a_forged_plus_address_threads_nothing(dovecot):  # noqa: F811
+    # Given a reply to a plus address whose signature was changed
+    mailbox = mailbox_for(dovecot, "forged@tandem.example", reply_address="reply@tandem.example")
+    address = services.reply_address_for(key="personal:forged", identity=None)
+    sent_message(key="personal:forged", reply_to=address)
+    local, _, domain = address.partition("@")
+    forged = f"{local[:-1]}{'0' if local[-1] != '0' else '1'}@{domain}"
+    dovecot.append(mailbox.username, PASSWORD, mail(to=forged))
+
+    # When it is polled
+    report = services.poll_mailbox(mailbox=mailbox)
+
+    # Then nothing is kept
+    assert report.ignored == 1
+    assert InboundMessage.objects.count() == 0
 
 
 def test_an_unencrypted_connection_to_another_host_is_refused_before_connecting():
