@@ -75,6 +75,11 @@ def connect(address: ServerAddress) -> Iterator["Session"]:
         raise MailboxUnavailable(f"{where} refused the connection (is the IMAP server running?).") from error
     except socket.gaierror as error:
         raise MailboxUnavailable(f"The host name {address.host} cannot be resolved: {error}.") from error
+    except ssl.SSLCertVerificationError as error:
+        raise MailboxUnavailable(
+            f"{where}: the TLS certificate could not be verified ({error.verify_message}). The server needs a "
+            "certificate for this host name from a public authority (or one this machine's trust store holds)."
+        ) from error
     except ssl.SSLError as error:
         raise MailboxUnavailable(f"The TLS handshake with {where} failed: {_error_text(error)}.") from error
     except (OSError, imaplib.IMAP4.error) as error:

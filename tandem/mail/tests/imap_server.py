@@ -69,7 +69,7 @@ base_dir = {root}/run
 state_dir = {root}/state
 log_path = /dev/stderr
 info_log_path = /dev/null
-ssl = no
+{ssl}
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 first_valid_uid = 1
@@ -93,7 +93,8 @@ service imap-login {{
     port = {port}
   }}
   inet_listener imaps {{
-    port = 0
+    address = 127.0.0.1
+    port = {tls_port}
   }}
 }}
 service anvil {{
@@ -103,14 +104,18 @@ service anvil {{
 
 
 class DovecotServer:
-    def __init__(self, root: Path, port: int, process: subprocess.Popen) -> None:
+    def __init__(self, root: Path, port: int, tls_port: int, process: subprocess.Popen) -> None:
         self.root = root
         self.host = "127.0.0.1"
         self.port = port
+        # The IMAPS port (TLS from the start) when started with `tls=True`, else 0.
+        self.tls_port = tls_port
         self.process = process
 
     @classmethod
-    def start(cls) -> "DovecotServer":
+    def start(cls, *, tls: bool = False) -> "DovecotServer":
+        """Start a server; `tls=True` gives it a self-signed certificate, STARTTLS on `port` and IMAPS on
+        `tls_port` (a client that verifies certificates, as Tandem's does, refuses it)."""
         require_dovecot()
         # Not pytest's tmp_path: its parents are private to this user, and dovecot's own users must enter.
         root = Path(tempfile.mkdtemp(prefix="tandem-dovecot-"))
@@ -120,16 +125,23 @@ class DovecotServer:
             (root / name).mkdir()
             os.chown(root / name, uid, gid)
         port = free_port()
+        tls_port, ssl = 0, "ssl = no"
+        if tls:
+            _self_signed_certificate(root)
+            with socket.socket() as holder:  # hold the first port so the second search skips it
+                holder.bind(("127.0.0.1", port))
+                tls_port = free_port()
+            ssl = f"ssl = yes\nssl_cert = <{root}/cert.pem\nssl_key = <{root}/key.pem"
         config = CONFIG.format(
-            root=root, port=port, password=PASSWORD, uid=uid, gid=gid, internal_user=internal_user,
-            internal_group=_group_name(internal_user), login_user=login_user,
+            root=root, port=port, tls_port=tls_port, ssl=ssl, password=PASSWORD, uid=uid, gid=gid,
+            internal_user=internal_user, internal_group=_group_name(internal_user), login_user=login_user,
         )  # fmt: skip
         (root / "dovecot.conf").write_text(config)
         log = (root / "dovecot.log").open("wb")
         process = subprocess.Popen(  # noqa: S603 (a fixed binary and our own config file)
             [str(DOVECOT), "-F", "-c", str(root / "dovecot.conf")], stdout=log, stderr=subprocess.STDOUT
         )
-        server = cls(root, port, process)
+        server = cls(root, port, tls_port, process)
         server._wait_until_listening()
         return server
 
@@ -186,6 +198,15 @@ class DovecotServer:
             return int(client.response("UIDVALIDITY")[1][0])
 
 
+def _self_signed_certificate(root: Path) -> None:
+    subprocess.run(  # noqa: S603
+        ["/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+         "-keyout", str(root / "key.pem"), "-out", str(root / "cert.pem")],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    (root / "key.pem").chmod(0o644)
+
+
 def _group_name(user: str) -> str:
     return grp.getgrgid(pwd.getpwnam(user).pw_gid).gr_name
 
@@ -193,5 +214,12 @@ def _group_name(user: str) -> str:
 @pytest.fixture(scope="module")
 def dovecot():
     server = DovecotServer.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def dovecot_tls():
+    server = DovecotServer.start(tls=True)
     yield server
     server.stop()

@@ -2,17 +2,20 @@
 opt-in for other mail, large and malformed messages, a server that is down or refuses the login, an
 auto-reply loop, restarts and a renumbered folder."""
 
+import io
 import socket
 import time
 
 import pytest
+from django.core.management import call_command
 
 from tandem.contacts.models import Activity
 from tandem.contacts.tests.factories import ContactFactory
 from tandem.mail.inbound import imap
+from tandem.mail.inbound.tasks import poll_inbound_mailboxes
 from tandem.mail.models import Identity, InboundKind, InboundMessage, Message, PollResult, SkippedMessage
 from tandem.mail.services import inbound as services
-from tandem.mail.tests.imap_server import dovecot  # noqa: F401 (the fixture)
+from tandem.mail.tests.imap_server import dovecot, dovecot_tls  # noqa: F401 (the fixtures)
 from tandem.mail.tests.inbound_helpers import PASSWORD, mail, mailbox_for, sent_message
 from tandem.notifications.models import Notification
 
@@ -354,3 +357,49 @@ def test_an_unencrypted_connection_to_another_host_is_refused_before_connecting(
     assert str(refused.value) == (
         "Refusing to send the password to imap.example.com:143 unencrypted: choose TLS or STARTTLS."
     )
+
+
+@pytest.mark.parametrize("security", ["tls", "starttls"])
+def test_a_server_whose_certificate_cannot_be_verified_is_refused_with_a_reason(dovecot_tls, security):  # noqa: F811
+    # Given a server with a self-signed certificate, over IMAPS and over STARTTLS
+    port = dovecot_tls.tls_port if security == "tls" else dovecot_tls.port
+    mailbox = mailbox_for(dovecot_tls, f"{security}@tandem.example", security=security, port=port)
+
+    # When it is polled
+    report = services.poll_mailbox(mailbox=mailbox)
+
+    # Then the password was never sent, and the page says the certificate is the problem
+    assert report.error.startswith(f"127.0.0.1:{port}: the TLS certificate could not be verified")
+    mailbox.refresh_from_db()
+    assert (mailbox.last_result, mailbox.uidvalidity) == (PollResult.FAILED, None)
+
+
+def test_the_command_polls_every_enabled_mailbox_once(dovecot):  # noqa: F811
+    # Given an enabled mailbox with a reply, and a paused one
+    message = sent_message()
+    mailbox = mailbox_for(dovecot, "command@tandem.example", name="Sales replies")
+    mailbox_for(dovecot, "paused@tandem.example", name="Paused", enabled=False)
+    dovecot.append(mailbox.username, PASSWORD, mail(in_reply_to=message.message_id))
+    output = io.StringIO()
+
+    # When `manage.py poll_mailboxes --once` runs
+    call_command("poll_mailboxes", "--once", stdout=output)
+
+    # Then the enabled one was read and reported
+    assert output.getvalue() == "Sales replies: 1 new message, 1 reply.\n"
+    assert InboundMessage.objects.count() == 1
+
+
+def test_the_periodic_task_polls_the_enabled_mailboxes(dovecot):  # noqa: F811
+    # Given an enabled mailbox with two messages
+    message = sent_message()
+    mailbox = mailbox_for(dovecot, "task@tandem.example")
+    dovecot.append(
+        mailbox.username, PASSWORD, mail(in_reply_to=message.message_id), mail(message_id="<other@c.example>")
+    )
+
+    # When the worker's every-minute task runs
+    seen = poll_inbound_mailboxes.call_local()
+
+    # Then it read both
+    assert seen == 2
