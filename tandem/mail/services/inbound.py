@@ -363,12 +363,30 @@ def _read_new(mailbox: InboundMailbox, session, worker: str, report: PollReport)
         if size is None:
             continue  # expunged between SEARCH and FETCH
         too_large = size > limit
-        raw = session.fetch(uid, headers_only=too_large)
+        # The headers decide whether the message is Tandem's business; most of a shared inbox is not, and its
+        # bodies are never downloaded. The network is read here, outside the transaction that records it.
+        raw = session.fetch(uid, headers_only=True) or b""
+        if not too_large and _worth_reading(mailbox, raw):
+            raw = session.fetch(uid) or raw
         report.seen += 1
         receive_message(
-            mailbox=mailbox, uidvalidity=uidvalidity, uid=uid, raw=raw or b"", size=size, too_large=too_large,
+            mailbox=mailbox, uidvalidity=uidvalidity, uid=uid, raw=raw, size=size, too_large=too_large,
             worker=worker, report=report,
         )  # fmt: skip
+
+
+def _worth_reading(mailbox: InboundMailbox, headers: bytes) -> bool:
+    """Whether the whole message is needed: it would be kept (a reply, or mail from a contact the mailbox
+    logs), or its headers do not even parse (the whole message then says why it is skipped)."""
+    try:
+        parsed = parsing.parse(headers, headers_only=True)
+    except parsing.MalformedMessage:
+        return True
+    if InboundMessage.objects.filter(mailbox=mailbox, message_id=parsed.message_id).exists():
+        return False
+    if answered_message(parsed) is not None:
+        return True
+    return mailbox.log_unsolicited and contact_for_address(parsed.from_address) is not None
 
 
 def receive_message(
@@ -376,7 +394,9 @@ def receive_message(
     worker: str, report: PollReport | None = None,
 ) -> InboundMessage | None:  # fmt: skip
     """Handle one message of the mailbox in one transaction that also moves the mailbox's `last_uid` past it
-    (under the worker's lease). Returns the kept InboundMessage, or None when it was not kept."""
+    (under the worker's lease). `raw` is the whole message, or only its header block when it is `too_large` or
+    none of Tandem's business. Returns the kept InboundMessage, or None when it was not kept (not for Tandem,
+    seen before, or unreadable: then it is recorded as a SkippedMessage)."""
     report = report if report is not None else PollReport()
     jobs = InboundMailbox.objects.filter(pk=mailbox.pk)
     try:

@@ -2,6 +2,7 @@
 opt-in for other mail, large and malformed messages, a server that is down or refuses the login, an
 auto-reply loop, restarts and a renumbered folder."""
 
+import contextlib
 import io
 import socket
 import time
@@ -403,3 +404,31 @@ def test_the_periodic_task_polls_the_enabled_mailboxes(dovecot):  # noqa: F811
 
     # Then it read both
     assert seen == 2
+
+
+def test_only_the_headers_of_mail_that_is_not_for_tandem_are_downloaded(dovecot):  # noqa: F811
+    # Given a newsletter nobody in Tandem sent anything to, then a reply
+    message = sent_message()
+    mailbox = mailbox_for(dovecot, "headers-first@tandem.example")
+    newsletter = mail(from_="news@shop.example", subject="Sale!", message_id="<news@shop.example>")
+    dovecot.append(mailbox.username, PASSWORD, newsletter, mail(in_reply_to=message.message_id))
+    fetched = []
+
+    @contextlib.contextmanager
+    def recording_connect(address):
+        with imap.connect(address) as session:
+            real_fetch = session.fetch
+
+            def fetch(uid, *, headers_only=False):
+                fetched.append((uid, "headers" if headers_only else "whole"))
+                return real_fetch(uid, headers_only=headers_only)
+
+            session.fetch = fetch
+            yield session
+
+    # When the mailbox is polled
+    services.poll_mailbox(mailbox=mailbox, connect=recording_connect)
+
+    # Then the newsletter's body stayed on the server; the reply was read whole
+    assert fetched == [(1, "headers"), (2, "headers"), (2, "whole")]
+    assert InboundMessage.objects.get().uid == 2
