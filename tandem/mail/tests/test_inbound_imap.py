@@ -9,9 +9,11 @@ import time
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 
 from tandem.contacts.models import Activity
-from tandem.contacts.tests.factories import ContactFactory
+from tandem.contacts.tests.factories import ContactFactory, UserFactory
+from tandem.core.models import Role
 from tandem.mail.inbound import imap
 from tandem.mail.inbound.tasks import poll_inbound_mailboxes
 from tandem.mail.models import Identity, InboundKind, InboundMessage, Message, PollResult, SkippedMessage
@@ -432,3 +434,20 @@ def test_only_the_headers_of_mail_that_is_not_for_tandem_are_downloaded(dovecot)
     # Then the newsletter's body stayed on the server; the reply was read whole
     assert fetched == [(1, "headers"), (2, "headers"), (2, "whole")]
     assert InboundMessage.objects.get().uid == 2
+
+
+def test_check_now_reads_the_mailbox_and_says_what_it_found(client, dovecot):  # noqa: F811
+    # Given a mailbox with a reply, and an admin on its page
+    message = sent_message()
+    mailbox = mailbox_for(dovecot, "check-now@tandem.example", name="Sales replies")
+    dovecot.append(mailbox.username, PASSWORD, mail(in_reply_to=message.message_id))
+    client.force_login(UserFactory(role=Role.ADMIN))
+
+    # When they press Check now
+    response = client.post(reverse("mail:inbound_check", args=[mailbox.pk]), follow=True)
+
+    # Then the page says what was read, and the reply is listed as kept
+    content = response.content.decode()
+    assert "Checked “<bdi>Sales replies</bdi>”: <bdi>1 new message, 1 reply.</bdi>" in content
+    assert "Working" in content
+    assert reverse("mail:conversation", args=[message.pk]) in content

@@ -6,10 +6,13 @@ import socket
 
 import pytest
 from auditlog.models import LogEntry
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from tandem.contacts.models import Activity
 from tandem.contacts.tests.factories import ContactFactory, TeamFactory, UserFactory
-from tandem.core import leases
+from tandem.core import leases, timeline
 from tandem.core.models import Role
 from tandem.mail.models import InboundMailbox, InboundMessage
 from tandem.mail.services import inbound as services
@@ -187,3 +190,38 @@ def test_a_reply_shows_on_the_contact_timeline_with_a_link_to_the_conversation(c
     assert "Re: &lt;b&gt;Your&lt;/b&gt; quote" in content
     assert "Sounds &lt;good&gt;." in content
     assert reverse("mail:conversation", args=[message.pk]) in content
+
+
+def test_the_conversation_escapes_what_the_reply_says(client):
+    # Given a reply whose text and sender name hold markup
+    message = sent_message()
+    received_reply(message, from_='"<img src=x>" <dana@customer.example>', text="<script>alert(1)</script>")
+    client.force_login(message.sender)
+
+    # When the conversation is opened
+    content = client.get(reverse("mail:conversation", args=[message.pk])).content.decode()
+
+    # Then the markup shows as text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in content
+    assert "<script>alert(1)" not in content
+    assert "<img src=x>" not in content
+
+
+def test_the_timeline_loads_every_reply_of_a_page_in_one_query():
+    # Given a contact with five replies on the timeline
+    message = sent_message()
+    for number in range(5):
+        received_reply(message, message_id=f"<r{number}@c>", subject=f"Re: Your quote ({number})")
+    entries = list(Activity.objects.filter(kind="email_replied").order_by("pk"))
+    reader = UserFactory(role=Role.ADMIN)
+
+    # When the page's lines are built
+    with CaptureQueriesContext(connection) as queries:
+        lines = timeline.lines(reader, entries)
+
+    # Then one query loaded them all, and each line names its reply
+    assert len(queries) == 1
+    assert [str(line.heading) for line in lines] == [
+        f"<bdi>Dana Reyes</bdi> replied: <bdi>Re: Your quote ({number})</bdi>" for number in range(5)
+    ]
+    assert {line.url for line in lines} == {f"/mail/conversations/{message.pk}/"}
