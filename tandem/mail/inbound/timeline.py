@@ -9,12 +9,13 @@ The entry's subject is the InboundMessage; one `load` reads every such message o
 
 from typing import Any
 
+from django.template.defaultfilters import linebreaksbr
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from tandem.core.display import isolated
-from tandem.core.timeline import TimelineKind, TimelinePage, note_text
+from tandem.core.timeline import TimelineKind, TimelinePage
 from tandem.mail.models import InboundMessage
 
 EMAIL_REPLIED = "email_replied"
@@ -61,7 +62,13 @@ def received_heading(entry: Any, loaded: dict[int, InboundMessage]) -> SafeStrin
 
 
 def excerpt_details(entry: Any, loaded: Any) -> SafeString:
-    return note_text(entry.body)
+    """The reply's first lines as a quote (not a note's yellow card: the contact wrote it, not a colleague)."""
+    if not entry.body:
+        return format_html("")
+    return format_html(
+        '<blockquote class="timeline-quote">{}</blockquote>',
+        isolated(linebreaksbr(entry.body, autoescape=True)),
+    )
 
 
 def conversation_link(entry: Any, loaded: dict[int, InboundMessage]) -> str:
