@@ -279,6 +279,10 @@ TANDEM_IMPORT_MAX_BYTES = int(os.environ.get("TANDEM_IMPORT_MAX_BYTES", str(512 
 TANDEM_EXPORT_DAYS = int(
     os.environ.get("TANDEM_EXPORT_DAYS", "7")
 )  # prepared export files are deleted after this
+# Inbound mail (tandem/mail/services/inbound.py): a message above this size is handled from its headers only,
+# and a mailbox that does not answer within the timeout is recorded as failing until the next poll.
+TANDEM_INBOUND_MAX_BYTES = int(os.environ.get("TANDEM_INBOUND_MAX_BYTES", str(10 * 1024 * 1024)))
+TANDEM_INBOUND_TIMEOUT = int(os.environ.get("TANDEM_INBOUND_TIMEOUT", "30"))
 
 AUDITLOG_DISABLE_REMOTE_ADDR = False
 

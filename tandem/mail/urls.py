@@ -1,5 +1,9 @@
 """The mail app's pages. Each area of the app adds its paths here."""
 
+from tandem.mail.views import inbound
+
 app_name = "mail"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    *inbound.urlpatterns,
+]

@@ -45,6 +45,8 @@ class Data:
     user_id: int
     bulk_job_id: int
     waiting_bulk_job_id: int
+    inbound_mailbox_id: int
+    conversation_id: int
 
 
 def make_data(admin) -> Data:
@@ -92,12 +94,38 @@ def make_data(admin) -> Data:
         actor=admin,
         max_id=contact.pk,
     )
+    inbound_mailbox_id, conversation_id = make_conversation(admin, contact)
     return Data(
         contact=contact, company_id=company.pk, trashed_contact_id=trashed.pk,
         duplicate_ids=(contact.pk, twin.pk), company_duplicate_ids=(companies[0], companies[1]),
         import_id=job.pk, export_id=export_id, user_id=other.pk,
         bulk_job_id=finished_job.pk, waiting_bulk_job_id=waiting_job.pk,
+        inbound_mailbox_id=inbound_mailbox_id, conversation_id=conversation_id,
     )
+
+
+def make_conversation(admin, contact) -> tuple[int, int]:
+    """A 1:1 email to the contact and its reply, kept by an inbound mailbox (the poller's own service)."""
+    from tandem.core import leases
+    from tandem.mail.models import Category, InboundMailbox
+    from tandem.mail.services.inbound import receive_message
+    from tandem.mail.services.ledger import queue_message
+
+    message = queue_message(
+        key="personal:axe", category=Category.PERSONAL, to=[contact.email], subject="Your renewal",
+        text="Hi Ana,\nhere is the renewal quote.", contact=contact, sender=admin,
+    )
+    mailbox = InboundMailbox.objects.create(
+        name="Sales replies", host="127.0.0.1", port=10143, security="none", username="sales", password="secret",
+    )
+    leases.claim(InboundMailbox.objects.filter(pk=mailbox.pk), worker="axe")
+    reply = (
+        f"From: Ana Lee <{contact.email}>\r\nTo: ada@example.com\r\nSubject: Re: Your renewal\r\n"
+        f"Message-ID: <axe-reply@northwind.example>\r\nIn-Reply-To: {message.message_id}\r\n\r\n"
+        "Thanks, we will sign this week.\r\n"
+    ).encode()
+    receive_message(mailbox=mailbox, uidvalidity=1, uid=1, raw=reply, size=len(reply), worker="axe")
+    return mailbox.pk, message.pk
 
 
 def signed_in_pages(data: Data) -> dict[str, str]:
@@ -140,6 +168,9 @@ def signed_in_pages(data: Data) -> dict[str, str]:
         "api tokens": "/settings/api-tokens/",
         "brand kit": "/brand/",
         "api docs": "/api/v1/docs",
+        "inbound mailboxes": "/mail/inbound/",
+        "inbound mailbox": f"/mail/inbound/{data.inbound_mailbox_id}/",
+        "conversation": f"/mail/conversations/{data.conversation_id}/",
         "search": "/insights/search/?q=Ana",
         "two-factor": "/accounts/2fa/",
         "password change": "/accounts/password/change/",

@@ -56,6 +56,7 @@ from tandem.demo.generator.context import (
     GeneratorContext,
 )
 from tandem.demo.generator.history import create_exports, create_imports, plant_duplicates
+from tandem.demo.generator.inbound import create_replies
 from tandem.demo.indexes import indexes_dropped
 from tandem.demo.writer import RowWriter
 
@@ -109,6 +110,8 @@ STEPS: list[Callable[[GeneratorContext], None]] = [
     create_exports,
     create_brand_kit,
     reset_sequences,
+    # Replies to the 1:1 emails: after the step that writes the sent ones (it reads them from the ledger).
+    create_replies,
 ]
 CONTACT_STEPS: list[Callable[[GeneratorContext, list[ContactPlan]], None]] = [
     write_contacts,

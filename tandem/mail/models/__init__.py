@@ -6,7 +6,29 @@ One module per area, so that each part of the mail layer keeps its own tables.
 """
 
 from tandem.mail.models.identities import Identity
+from tandem.mail.models.inbound import (
+    InboundKind,
+    InboundMailbox,
+    InboundMessage,
+    InboundSecurity,
+    PollResult,
+    SkippedMessage,
+)
 from tandem.mail.models.ledger import Category, Message, Status
 from tandem.mail.models.relay import Relay, RelayKind, Security
 
-__all__ = ["Category", "Identity", "Message", "Relay", "RelayKind", "Security", "Status"]
+__all__ = [
+    "Category",
+    "Identity",
+    "InboundKind",
+    "InboundMailbox",
+    "InboundMessage",
+    "InboundSecurity",
+    "Message",
+    "PollResult",
+    "Relay",
+    "RelayKind",
+    "Security",
+    "SkippedMessage",
+    "Status",
+]
