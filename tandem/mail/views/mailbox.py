@@ -1,5 +1,6 @@
 """The mailbox: every ledger message (admins) or the ones the user sent, a reading pane beside the list."""
 
+from csp.decorators import csp_update
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -56,6 +57,10 @@ def mailbox(request):
     return _mailbox(request)
 
 
+# The HTML part's srcdoc document inherits this page's policy, and mail is styled with inline styles: this page
+# alone allows them. Scripts stay 'self' only (the frame is sandboxed without scripts anyway), and images stay
+# 'self' and data: (the srcdoc's own policy narrows them to data:), so no remote image is fetched.
+@csp_update({"style-src": ["'unsafe-inline'"]})
 @login_required
 @require_GET
 def message_detail(request, message_id: int):
