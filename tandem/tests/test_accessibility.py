@@ -45,6 +45,8 @@ class Data:
     user_id: int
     bulk_job_id: int
     waiting_bulk_job_id: int
+    mail_message_id: int = 0
+    identity_verify_path: str = ""
 
 
 def make_data(admin) -> Data:
@@ -92,12 +94,34 @@ def make_data(admin) -> Data:
         actor=admin,
         max_id=contact.pk,
     )
+    mail_message_id, identity_verify_path = make_mail_data(admin)
     return Data(
+        mail_message_id=mail_message_id, identity_verify_path=identity_verify_path,
         contact=contact, company_id=company.pk, trashed_contact_id=trashed.pk,
         duplicate_ids=(contact.pk, twin.pk), company_duplicate_ids=(companies[0], companies[1]),
         import_id=job.pk, export_id=export_id, user_id=other.pk,
         bulk_job_id=finished_job.pk, waiting_bulk_job_id=waiting_job.pk,
     )
+
+
+def make_mail_data(admin) -> tuple[int, str]:
+    """A verified identity with a DKIM key, an unverified one (its link), and a message with an HTML part."""
+    from tandem.mail.models import Category, Identity
+    from tandem.mail.services import identities
+    from tandem.mail.services.ledger import queue_message
+
+    sender = identities.create_identity(actor=admin, from_name="Northwind Sales", address="sales@northwind.example")
+    Identity.objects.filter(pk=sender.pk).update(verified_at=sender.created_at, is_default=True)
+    identities.generate_dkim_key(actor=admin, identity=sender)
+    pending = identities.create_identity(actor=admin, from_name="Support", address="support@northwind.example")
+    pending.refresh_from_db()
+    link = identities.verification_link(pending, "not-the-token")
+    message = queue_message(
+        key="axe:newsletter", category=Category.MARKETING, to=["ana@northwind.example"], subject="April news",
+        text="Hi Ana,\n\nOur April news.", html="<h1 style='color:#3d4fd1'>April news</h1><p>Hi Ana.</p>",
+        identity=sender, sender=admin,
+    )
+    return message.pk, link.split("/mail/", 1)[1]
 
 
 def signed_in_pages(data: Data) -> dict[str, str]:
@@ -144,6 +168,12 @@ def signed_in_pages(data: Data) -> dict[str, str]:
         "password change": "/accounts/password/change/",
         "log out": "/accounts/logout/",
         "404 signed in": "/no/such/page/",
+        "mailbox": "/mail/mailbox/",
+        "mail message": f"/mail/mailbox/{data.mail_message_id}/",
+        "mail settings": "/mail/settings/",
+        "mail identities": "/mail/identities/",
+        "mail identity new": "/mail/identities/new/",
+        "mail identity verify": f"/mail/{data.identity_verify_path}",
     }
 
 
