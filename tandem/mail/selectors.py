@@ -1,6 +1,7 @@
 """Every read of the mail pages: the relay settings, sending identities, and the mailbox (the ledger)."""
 
 import email
+import json
 import email.policy
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -77,9 +78,12 @@ def mailbox_page(user, filters: MailboxFilters, cursor: str | None = None) -> Pa
         messages = messages.filter(category=filters.category)
     if filters.search:
         # Recipients are a JSON list: searching its text finds an address or a part of one on both databases.
-        messages = messages.filter(
-            Q(subject__icontains=filters.search) | Q(recipients__icontains=filters.search)
-        )
+        # SQLite keeps the JSON text ASCII-escaped ("b\u00fccher"), so a Unicode term is also looked for that way.
+        condition = Q(subject__icontains=filters.search) | Q(recipients__icontains=filters.search)
+        escaped = json.dumps(filters.search)[1:-1]
+        if escaped != filters.search:
+            condition |= Q(recipients__icontains=escaped)
+        messages = messages.filter(condition)
     return paginate(messages, NEWEST_FIRST, cursor, MAILBOX_PAGE_SIZE)
 
 

@@ -51,7 +51,10 @@ def test_the_html_part_is_styled_but_runs_no_script_reads_no_cookie_and_fetches_
         ),
     )
     pixel_requests: list[str] = []
-    page.on("request", lambda request: pixel_requests.append(request.url) if "tracking-pixel" in request.url else None)
+    page.on(
+        "request",
+        lambda request: pixel_requests.append(request.url) if "tracking-pixel" in request.url else None,
+    )
     log_in(page, live_server, admin)
 
     page.goto(f"{live_server.url}/mail/mailbox/{message.pk}/")

@@ -80,6 +80,14 @@ def test_filters_by_status_category_and_search_on_recipient_or_subject():
     assert subjects(mailbox_page(admin, MailboxFilters(search="invoice"))) == ["Invoice"]
 
 
+def test_search_finds_a_recipient_with_an_idn_domain():
+    admin = UserFactory()
+    queue("a", to="info@bücher.example", subject="Bestellung")
+    queue("b", to="ann@example.com", subject="Other")
+
+    assert subjects(mailbox_page(admin, MailboxFilters(search="bücher"))) == ["Bestellung"]
+
+
 def test_the_message_page_shows_the_html_in_a_sandboxed_srcdoc_with_its_own_policy():
     admin = UserFactory()
     message = queue("a", html=HOSTILE_HTML)

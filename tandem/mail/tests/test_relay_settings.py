@@ -1,10 +1,13 @@
 """The relay settings: validation, write-only secrets, the audit row, the test message and its live status."""
 
+from datetime import timedelta
+
 import pytest
 from auditlog.models import LogEntry
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from tandem.contacts.tests.factories import UserFactory
 from tandem.core.models import Role
@@ -179,6 +182,19 @@ def test_the_test_message_is_transactional_to_the_admin_and_its_status_panel_pol
     assert f'hx-get="{status_url}"' in polling
     assert "hx-get" not in final
     assert "550 5.1.1 no such user" in final
+
+
+def test_the_status_panel_stops_polling_a_test_message_still_queued_after_two_minutes():
+    admin = UserFactory(email="admin@example.com")
+    message = send_test_message(actor=admin)
+    Message.objects.filter(pk=message.pk).update(created_at=timezone.now() - timedelta(minutes=3))
+    client = Client()
+    client.force_login(admin)
+
+    html = client.get(reverse("mail:relay_test_status", args=[message.pk]), headers={"HX-Request": "true"})
+
+    assert "hx-get" not in html.content.decode()
+    assert "Still waiting after two minutes." in html.content.decode()
 
 
 def test_send_test_message_service_refuses_a_non_admin():

@@ -1,9 +1,12 @@
 """Mail settings: how mail leaves (the relay), and the test message with its live status."""
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tandem.mail import access, selectors
@@ -13,6 +16,8 @@ from tandem.mail.services import relay_settings
 
 # Statuses after which the test message's panel stops polling.
 FINAL_STATUSES = frozenset({Status.SENT, Status.FAILED, Status.SUPPRESSED, Status.CANCELLED})
+# A test message still waiting after this long is not going anywhere soon: stop polling and say why.
+STALE_AFTER = timedelta(minutes=2)
 
 
 def add_errors(form, error: ValidationError) -> None:
@@ -90,8 +95,10 @@ def relay_test_status(request, message_id: int):
     message = Message.objects.filter(pk=message_id, key__startswith="relay-test:").first()
     if message is None:
         return render(request, "mail/_test_status.html", {"error": "This test message no longer exists."})
+    final = message.status in FINAL_STATUSES
+    stale = not final and timezone.now() - message.created_at > STALE_AFTER
     return render(
         request,
         "mail/_test_status.html",
-        {"test": message, "final": message.status in FINAL_STATUSES, "relay": selectors.relay_settings()},
+        {"test": message, "final": final or stale, "stale": stale, "relay": selectors.relay_settings()},
     )
