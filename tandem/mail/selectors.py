@@ -1,8 +1,8 @@
 """Every read of the mail pages: the relay settings, sending identities, and the mailbox (the ledger)."""
 
 import email
-import json
 import email.policy
+import json
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 
