@@ -19,9 +19,9 @@ NEWEST_FIRST = SortKey(fields=("created_at", "id"), descending=True)
 
 
 def relay_settings() -> Relay:
-    """The one relay row (created with its defaults, "keep in the mailbox", the first time it is asked for)."""
-    relay, _ = Relay.objects.get_or_create(pk=1)
-    return relay
+    """The one relay row; before anyone saved settings, an unsaved row with the defaults ("keep in the
+    mailbox"), so reading never writes. `update_relay` saves it."""
+    return Relay.objects.filter(pk=1).first() or Relay(pk=1)
 
 
 # --- identities ----------------------------------------------------------------------------------------

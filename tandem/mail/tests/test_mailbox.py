@@ -222,3 +222,15 @@ def test_the_mailbox_page_lists_and_filters_and_a_bad_cursor_is_a_message_not_a_
     assert "Invoice 42" in listed.content.decode()
     assert bad.status_code == 200
     assert "This page link is no longer valid." in bad.content.decode()
+
+
+def test_the_mailbox_shows_the_relay_alert_to_admins_only():
+    from tandem.mail.models import Relay
+
+    Relay.objects.create(pk=1, kind="smtp", host="smtp.example.com", alert="535 5.7.8 Authentication failed")
+    admin_client, rep_client = Client(), Client()
+    admin_client.force_login(UserFactory())
+    rep_client.force_login(UserFactory(role=Role.SALES))
+
+    assert "535 5.7.8 Authentication failed" in admin_client.get(reverse("mail:mailbox")).content.decode()
+    assert "535 5.7.8 Authentication failed" not in rep_client.get(reverse("mail:mailbox")).content.decode()
