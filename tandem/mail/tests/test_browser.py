@@ -60,9 +60,10 @@ def test_the_html_part_is_styled_but_runs_no_script_reads_no_cookie_and_fetches_
     page.goto(f"{live_server.url}/mail/mailbox/{message.pk}/")
 
     frame_element = page.locator("iframe.mail-frame")
-    expect(frame_element).to_be_visible()
+    # Generous waits: the machine running the suite may be busy, and a frame loads after its page.
+    expect(frame_element).to_be_visible(timeout=15000)
     frame = frame_element.content_frame
-    expect(frame.locator("#styled")).to_have_css("color", "rgb(255, 0, 0)")
+    expect(frame.locator("#styled")).to_have_css("color", "rgb(255, 0, 0)", timeout=15000)
     inner = next(candidate for candidate in page.frames if candidate != page.main_frame)
     found = inner.evaluate(
         "() => { let cookie; try { cookie = document.cookie; } catch (error) { cookie = error.name; }"
