@@ -28,6 +28,8 @@ PROVIDERS: dict[str, str] = {
 # Amazon SES signs requests with an access key pair and a region; the others take one API key.
 PROVIDERS_WITH_KEY_ID = frozenset({"amazon_ses"})
 
+# Without TLS, credentials cross the network in the clear: allowed only to a relay on this machine.
+LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]", "::1"})
 MAX_CONNECTIONS = 10
 MAX_TIMEOUT_SECONDS = 300
 _HOST_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
@@ -129,6 +131,13 @@ def update_relay(
                 errors.setdefault("host", "Enter a host name like smtp.example.com (no scheme, no port).")
             if password and not username:
                 errors.setdefault("username", "A password needs a username.")
+            will_have_password = (bool(password) or bool(relay.password)) and not clear_password
+            if security == Security.NONE and will_have_password and host.lower() not in LOOPBACK_HOSTS:
+                errors.setdefault(
+                    "security",
+                    "A password is never sent unencrypted to another machine: choose STARTTLS or TLS, "
+                    "or remove the password.",
+                )
         if kind == RelayKind.PROVIDER:
             if provider not in PROVIDERS:
                 errors["provider"] = "Choose a provider."
@@ -182,6 +191,13 @@ def update_relay(
     return relay
 
 
+def relay_description(relay: Relay) -> str:
+    """How mail leaves, in a few words ("SMTP smtp.example.com:587", "Postmark (API)")."""
+    if relay.kind == RelayKind.PROVIDER and relay.provider in PROVIDERS:
+        return f"{PROVIDERS[relay.provider]} (API)"
+    return str(relay)
+
+
 def send_test_message(*, actor, request=None) -> Message:
     """Queue a transactional test message to the admin's own address, from the default identity when one is
     verified, and return its ledger row (the settings page shows its status as the worker hands it over)."""
@@ -199,7 +215,7 @@ def send_test_message(*, actor, request=None) -> Message:
                 subject="Tandem test message",
                 text=(
                     "This is a test message from Tandem's mail settings.\n\n"
-                    f"It left through: {relay}.\n"
+                    f"It left through: {relay_description(relay)}.\n"
                     "If you can read it, mail from Tandem reaches this address.\n"
                 ),
                 identity=identity,

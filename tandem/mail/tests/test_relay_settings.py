@@ -47,6 +47,14 @@ def test_saving_an_smtp_relay_stores_it_and_audits_it_without_the_password():
     assert "s3cret-pass" not in str(entry.changes)
 
 
+def test_no_tls_is_allowed_with_a_password_only_to_a_relay_on_this_machine():
+    admin = UserFactory()
+
+    relay = update_relay(actor=admin, **{**SMTP, "host": "localhost", "port": "25", "security": "none"})
+
+    assert (relay.host, relay.security, relay.password) == ("localhost", "none", "s3cret-pass")
+
+
 def test_a_blank_password_keeps_the_stored_one():
     admin = UserFactory()
     update_relay(actor=admin, **SMTP)
@@ -71,6 +79,15 @@ def test_a_blank_password_keeps_the_stored_one():
         ({"timeout_seconds": "0"}, {"timeout_seconds": ["The timeout is 1 to 300 seconds."]}),
         ({"username": "a\r\nb"}, {"username": ["This field cannot contain a line break."]}),
         ({"username": ""}, {"username": ["A password needs a username."]}),
+        (
+            {"security": "none"},
+            {
+                "security": [
+                    "A password is never sent unencrypted to another machine: choose STARTTLS or TLS, "
+                    "or remove the password."
+                ]
+            },
+        ),
     ],
 )
 def test_bad_smtp_settings_are_refused_with_a_clear_message_and_nothing_changes(changes, errors):

@@ -64,7 +64,13 @@ def mail_settings(request):
     return render(
         request,
         "mail/settings.html",
-        {"form": form, "relay": relay, "tab": "relay", "identity": selectors.default_identity()},
+        {
+            "form": form,
+            "relay": relay,
+            "relay_description": relay_settings.relay_description(relay),
+            "tab": "relay",
+            "identity": selectors.default_identity(),
+        },
     )
 
 
