@@ -96,3 +96,31 @@ def test_the_test_message_shows_its_status_live(live_server, page, screenshot):
     expect(status).to_contain_text("250 2.0.0 Ok: queued as 4F2A1", timeout=6000)
     expect(status).not_to_contain_text("checking…")
     screenshot("mail-settings-test-sent")
+
+
+def test_an_admin_adds_an_identity_confirms_it_from_the_mailed_link_and_generates_its_dkim_key(
+    live_server, page, screenshot
+):
+    admin = UserFactory(email="ada@example.com")
+    log_in(page, live_server, admin)
+    page.goto(f"{live_server.url}/mail/identities/")
+
+    page.get_by_role("link", name="Add identity").first.click()
+    page.get_by_label("From name").fill("Ada at Northwind")
+    page.get_by_label("Address").fill("ada@northwind.example")
+    page.get_by_role("button", name="Add and send confirmation").click()
+    expect(page.get_by_text("Waiting for confirmation")).to_be_visible()
+
+    link = re.search(r"http\S+/mail/identities/verify/\S+/", bytes(Message.objects.get().raw).decode()).group(
+        0
+    )
+    page.goto(live_server.url + "/mail/" + link.split("/mail/", 1)[1])
+    expect(page.get_by_role("heading", name="Confirm this sending address")).to_be_visible()
+    page.get_by_role("button", name="Confirm ada@northwind.example").click()
+    expect(page.get_by_role("heading", name="Address confirmed")).to_be_visible()
+
+    page.get_by_role("link", name="Back to sending identities").click()
+    expect(page.locator(".identity-list").get_by_text("Default")).to_be_visible()
+    page.get_by_role("button", name="Generate a DKIM key").click()
+    expect(page.locator(".dns-record").first).to_contain_text("._domainkey.northwind.example")
+    screenshot("mail-identities-with-dkim")
