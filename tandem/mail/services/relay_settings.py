@@ -76,6 +76,37 @@ def _int_in(value, low: int, high: int, field: str, message: str, errors: dict) 
     return number
 
 
+def _check_smtp(
+    relay: Relay, host, port, security, username, password, clear_password, connections, errors: dict
+) -> tuple[int, int]:
+    """Check the SMTP fields into `errors`; returns the port and connection count as numbers."""
+    if security not in Security.values:
+        errors["security"] = "Choose STARTTLS, TLS or none."
+    port = _int_in(
+        port, 1, 65535, "port", "The port is a number from 1 to 65535 (usually 587 or 465).", errors
+    )
+    connections = _int_in(
+        connections, 1, MAX_CONNECTIONS, "connections", f"Use 1 to {MAX_CONNECTIONS} connections.", errors
+    )
+    for name, value in (("host", host), ("username", username), ("password", password)):
+        if any(character in value for character in "\r\n\0"):
+            errors[name] = "This field cannot contain a line break."
+    if not host:
+        errors.setdefault("host", "Enter the SMTP relay's host name, e.g. smtp.example.com.")
+    elif not _valid_host(host):
+        errors.setdefault("host", "Enter a host name like smtp.example.com (no scheme, no port).")
+    if password and not username:
+        errors.setdefault("username", "A password needs a username.")
+    will_have_password = (bool(password) or bool(relay.password)) and not clear_password
+    if security == Security.NONE and will_have_password and host.lower() not in LOOPBACK_HOSTS:
+        errors.setdefault(
+            "security",
+            "A password is never sent unencrypted to another machine: choose STARTTLS or TLS, "
+            "or remove the password.",
+        )
+    return port, connections
+
+
 def update_relay(
     *,
     actor,
@@ -103,41 +134,25 @@ def update_relay(
     provider = (provider or "").strip()
     if kind not in RelayKind.values:
         errors["kind"] = "Choose how mail leaves: the in-app mailbox, an SMTP relay or a provider."
-    if security not in Security.values:
-        errors["security"] = "Choose STARTTLS, TLS or none."
-    port = _int_in(
-        port, 1, 65535, "port", "The port is a number from 1 to 65535 (usually 587 or 465).", errors
-    )
-    connections = _int_in(
-        connections, 1, MAX_CONNECTIONS, "connections", f"Use 1 to {MAX_CONNECTIONS} connections.", errors
-    )
-    timeout_seconds = _int_in(
-        timeout_seconds,
-        1,
-        MAX_TIMEOUT_SECONDS,
-        "timeout_seconds",
-        f"The timeout is 1 to {MAX_TIMEOUT_SECONDS} seconds.",
-        errors,
-    )
-    for name, value in (("host", host), ("username", username), ("password", password)):
-        if any(character in value for character in "\r\n\0"):
-            errors[name] = "This field cannot contain a line break."
     with transaction.atomic():
         relay = Relay.objects.select_for_update().filter(pk=1).first() or relay_settings()
         if kind == RelayKind.SMTP:
-            if not host:
-                errors.setdefault("host", "Enter the SMTP relay's host name, e.g. smtp.example.com.")
-            elif not _valid_host(host):
-                errors.setdefault("host", "Enter a host name like smtp.example.com (no scheme, no port).")
-            if password and not username:
-                errors.setdefault("username", "A password needs a username.")
-            will_have_password = (bool(password) or bool(relay.password)) and not clear_password
-            if security == Security.NONE and will_have_password and host.lower() not in LOOPBACK_HOSTS:
-                errors.setdefault(
-                    "security",
-                    "A password is never sent unencrypted to another machine: choose STARTTLS or TLS, "
-                    "or remove the password.",
-                )
+            port, connections = _check_smtp(
+                relay, host, port, security, username, password, clear_password, connections, errors
+            )
+            timeout_seconds = _int_in(
+                timeout_seconds,
+                1,
+                MAX_TIMEOUT_SECONDS,
+                "timeout_seconds",
+                f"The timeout is 1 to {MAX_TIMEOUT_SECONDS} seconds.",
+                errors,
+            )
+        else:
+            # The SMTP fields are hidden for the other kinds: what was stored stays, whatever the form sent.
+            host, port, security, connections = relay.host, relay.port, relay.security, relay.connections
+            username, password, clear_password = relay.username, "", False
+            timeout_seconds = relay.timeout_seconds
         if kind == RelayKind.PROVIDER:
             if provider not in PROVIDERS:
                 errors["provider"] = "Choose a provider."

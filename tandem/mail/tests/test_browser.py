@@ -124,3 +124,26 @@ def test_an_admin_adds_an_identity_confirms_it_from_the_mailed_link_and_generate
     page.get_by_role("button", name="Generate a DKIM key").click()
     expect(page.locator(".dns-record").first).to_contain_text("._domainkey.northwind.example")
     screenshot("mail-identities-with-dkim")
+
+
+def test_the_copy_button_puts_the_dkim_record_on_the_clipboard(live_server, browser):
+    from tandem.mail.services import identities
+
+    admin = UserFactory(email="ada@example.com")
+    identity = identities.create_identity(actor=admin, from_name="Ada", address="ada@northwind.example")
+    identities.generate_dkim_key(actor=admin, identity=identity)
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, permissions=["clipboard-read", "clipboard-write"]
+    )
+    page = context.new_page()
+    try:
+        log_in(page, live_server, admin)
+        page.goto(f"{live_server.url}/mail/identities/")
+
+        page.get_by_role("button", name="Copy the record value").click()
+
+        expect(page.get_by_role("button", name="Copied the record value")).to_be_visible()
+        copied = page.evaluate("() => navigator.clipboard.readText()")
+        assert copied.startswith('"v=DKIM1; k=rsa; p=') and '" "' in copied
+    finally:
+        context.close()

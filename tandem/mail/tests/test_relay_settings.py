@@ -55,6 +55,20 @@ def test_no_tls_is_allowed_with_a_password_only_to_a_relay_on_this_machine():
     assert (relay.host, relay.security, relay.password) == ("localhost", "none", "s3cret-pass")
 
 
+def test_switching_to_the_mailbox_keeps_the_smtp_settings_whatever_the_hidden_fields_sent():
+    admin = UserFactory()
+    update_relay(actor=admin, **SMTP)
+
+    relay = update_relay(actor=admin, **{**SMTP, "kind": RelayKind.MAILBOX, "port": "", "host": "not a host"})
+
+    assert (relay.kind, relay.host, relay.port, relay.password) == (
+        "mailbox",
+        "smtp.example.com",
+        587,
+        "s3cret-pass",
+    )
+
+
 def test_a_blank_password_keeps_the_stored_one():
     admin = UserFactory()
     update_relay(actor=admin, **SMTP)
