@@ -336,13 +336,19 @@ def verify_identity(*, signed: str, actor=None, request=None) -> LinkCheck:
 
 
 def _unused_selector(domain: str) -> str:
-    """This year's selector, with a letter added when the domain already uses it for an older key, so the
-    old record can stay published while mail signed with it is delivered."""
+    """This year's selector, with the next letter when the domain already has a key of this year
+    ("tandem2026", then "tandem2026b", "tandem2026c"): a new key never reuses a name an older key may still be
+    published under."""
     base = dkim_keys.new_selector()
-    taken = set(identities_of_domain(domain).values_list("dkim_selector", flat=True))
-    for suffix in ["", *"bcdefghijklmnopqrstuvwxyz"]:
-        if base + suffix not in taken:
-            return base + suffix
+    suffixes = ["", *"bcdefghijklmnopqrstuvwxyz"]
+    used = {
+        selector.removeprefix(base)
+        for selector in identities_of_domain(domain).values_list("dkim_selector", flat=True)
+        if selector.startswith(base)
+    }
+    latest = max((suffixes.index(suffix) for suffix in used if suffix in suffixes), default=-1)
+    if latest + 1 < len(suffixes):
+        return base + suffixes[latest + 1]
     return f"{base}{secrets.token_hex(3)}"
 
 

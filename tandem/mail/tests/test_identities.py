@@ -251,6 +251,9 @@ def test_a_dkim_key_is_shared_by_the_identities_of_its_domain_and_never_audited(
     services.generate_dkim_key(actor=admin, identity=second)
     first.refresh_from_db()
     assert first.dkim_selector == f"tandem{year}b"
+    services.generate_dkim_key(actor=admin, identity=second)
+    first.refresh_from_db()
+    assert first.dkim_selector == f"tandem{year}c"
 
 
 # --- pages ---------------------------------------------------------------------------------------------
