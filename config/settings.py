@@ -300,3 +300,7 @@ LOGGING = {
 }
 TANDEM_DEFAULT_PHONE_REGION = os.environ.get("TANDEM_DEFAULT_PHONE_REGION", "US")
 TANDEM_SUBSCRIPTIONS = "config.subscriptions.SUBSCRIPTIONS"
+# The DNS servers the mail settings' domain check asks (SPF, DKIM, DMARC), comma-separated "host" or
+# "host:port"; empty: the system's resolvers. The check gives up on a server after the timeout.
+TANDEM_DNS_NAMESERVERS = env_list("TANDEM_DNS_NAMESERVERS", "")
+TANDEM_DNS_TIMEOUT_SECONDS = float(os.environ.get("TANDEM_DNS_TIMEOUT_SECONDS", "5"))

@@ -12,6 +12,7 @@ class MailConfig(AppConfig):
     def ready(self) -> None:
         from tandem.core import access, audit, navigation
         from tandem.core.access import Scope
+        from tandem.mail import access as mail_access
         from tandem.mail.inbound import tasks as inbound_tasks  # noqa: F401 (registers the periodic poll)
         from tandem.mail.inbound import timeline as inbound_timeline
         from tandem.notifications.kinds import NotificationKind, register_kind
@@ -35,3 +36,45 @@ class MailConfig(AppConfig):
                 current=("mail:inbound",),
             )
         )  # fmt: skip
+
+        mail_access.register()
+        self.register_navigation()
+
+    def register_navigation(self) -> None:
+        from tandem.core import navigation
+        from tandem.mail import access
+
+        navigation.register_icon(
+            "mail",
+            '<rect x="3" y="5" width="18" height="14" rx="2"/><path d="m3 7 9 6 9-6"/>',
+        )
+        navigation.register_icon(
+            "inbox",
+            '<path d="M22 12h-6l-2 3h-4l-2-3H2"/>'
+            '<path d="M5.45 5.11 2 12v6a2 2 0 0 0 2 2h16a2 2 0 0 0 2-2v-6l-3.45-6.89A2 2 0 0 0 16.76 4H7.24'
+            'a2 2 0 0 0-1.79 1.11z"/>',
+        )
+        # Everyone may open the mailbox: admins see every message, others the ones they sent.
+        navigation.register(
+            navigation.NavEntry(
+                key="mailbox",
+                label="Mailbox",
+                url_name="mail:mailbox",
+                section="main",
+                icon="inbox",
+                order=50,
+                current=("mail:mailbox", "mail:message"),
+            )
+        )
+        navigation.register(
+            navigation.NavEntry(
+                key="mail_settings",
+                label="Mail",
+                url_name="mail:settings",
+                section="settings",
+                icon="mail",
+                order=40,
+                allowed=access.can_manage,
+                current=("mail:settings", "mail:identit", "mail:relay"),
+            )
+        )

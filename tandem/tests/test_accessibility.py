@@ -47,6 +47,8 @@ class Data:
     waiting_bulk_job_id: int
     inbound_mailbox_id: int
     conversation_id: int
+    mail_message_id: int = 0
+    identity_verify_path: str = ""
 
 
 def make_data(admin) -> Data:
@@ -95,7 +97,9 @@ def make_data(admin) -> Data:
         max_id=contact.pk,
     )
     inbound_mailbox_id, conversation_id = make_conversation(admin, contact)
+    mail_message_id, identity_verify_path = make_mail_data(admin)
     return Data(
+        mail_message_id=mail_message_id, identity_verify_path=identity_verify_path,
         contact=contact, company_id=company.pk, trashed_contact_id=trashed.pk,
         duplicate_ids=(contact.pk, twin.pk), company_duplicate_ids=(companies[0], companies[1]),
         import_id=job.pk, export_id=export_id, user_id=other.pk,
@@ -126,6 +130,24 @@ def make_conversation(admin, contact) -> tuple[int, int]:
     ).encode()
     receive_message(mailbox=mailbox, uidvalidity=1, uid=1, raw=reply, size=len(reply), worker="axe")
     return mailbox.pk, message.pk
+def make_mail_data(admin) -> tuple[int, str]:
+    """A verified identity with a DKIM key, an unverified one (its link), and a message with an HTML part."""
+    from tandem.mail.models import Category, Identity
+    from tandem.mail.services import identities
+    from tandem.mail.services.ledger import queue_message
+
+    sender = identities.create_identity(actor=admin, from_name="Northwind Sales", address="sales@northwind.example")
+    Identity.objects.filter(pk=sender.pk).update(verified_at=sender.created_at, is_default=True)
+    identities.generate_dkim_key(actor=admin, identity=sender)
+    pending = identities.create_identity(actor=admin, from_name="Support", address="support@northwind.example")
+    pending.refresh_from_db()
+    link = identities.verification_link(pending, "not-the-token")
+    message = queue_message(
+        key="axe:newsletter", category=Category.MARKETING, to=["ana@northwind.example"], subject="April news",
+        text="Hi Ana,\n\nOur April news.", html="<h1 style='color:#3d4fd1'>April news</h1><p>Hi Ana.</p>",
+        identity=sender, sender=admin,
+    )
+    return message.pk, link.split("/mail/", 1)[1]
 
 
 def signed_in_pages(data: Data) -> dict[str, str]:
@@ -176,6 +198,12 @@ def signed_in_pages(data: Data) -> dict[str, str]:
         "password change": "/accounts/password/change/",
         "log out": "/accounts/logout/",
         "404 signed in": "/no/such/page/",
+        "mailbox": "/mail/mailbox/",
+        "mail message": f"/mail/mailbox/{data.mail_message_id}/",
+        "mail settings": "/mail/settings/",
+        "mail identities": "/mail/identities/",
+        "mail identity new": "/mail/identities/new/",
+        "mail identity verify": f"/mail/{data.identity_verify_path}",
     }
 
 

@@ -326,3 +326,17 @@ def test_seed_leaves_postgresql_vacuumed_so_counts_are_index_only_scans():
         cursor.execute("SELECT relallvisible = relpages FROM pg_class WHERE relname = 'contacts_contact'")
         all_visible = cursor.fetchone()[0]
     assert (vacuumed, analysed, all_visible) == (True, True, True)
+
+
+@pytest.mark.django_db
+def test_the_demo_keeps_mail_in_the_mailbox_and_has_a_verified_default_sender():
+    from tandem.mail.models import Identity, Relay
+    from tandem.mail.selectors import default_identity
+
+    generate(SMALL)
+
+    assert Relay.objects.get().kind == "mailbox"
+    assert [(identity.from_name, identity.address) for identity in Identity.objects.all()] == [
+        ("Northwind Analytics", "hello@demo.tandem.test")
+    ]
+    assert default_identity().verified_at == datetime.datetime(2025, 1, 1, 9, tzinfo=datetime.UTC)
