@@ -78,10 +78,7 @@ def _mapped(job: ImportJob, chunk: list[tuple[int, list[str]]]) -> list[tuple[in
         return [
             (
                 row_number,
-                {
-                    target: unneutralise(cells[index]) if index < len(cells) else ""
-                    for index, target in columns
-                },
+                {target: unneutralise(cells[index]) if index < len(cells) else "" for index, target in columns},
             )
             for row_number, cells in chunk
         ]
