@@ -40,7 +40,7 @@ def _tell(job: ExportJob, *, outcome: str, title: str, body: str) -> None:
 
 
 def _what(job: ExportJob) -> str:
-    return f"{job.get_object_type_display().lower()} ({job.get_file_format_display()})"
+    return f"{job.get_object_type_display().lower()} ({job.file_format.upper()})"
 
 
 def export_ready(job: ExportJob, *, keep_days: int) -> None:
