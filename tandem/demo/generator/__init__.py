@@ -55,6 +55,7 @@ from tandem.demo.generator.context import (
     GeneratorContext,
 )
 from tandem.demo.generator.history import create_exports, create_imports, plant_duplicates
+from tandem.demo.generator.notifications import create_notifications
 from tandem.demo.indexes import indexes_dropped
 from tandem.demo.writer import RowWriter
 
@@ -106,6 +107,7 @@ STEPS: list[Callable[[GeneratorContext], None]] = [
     plant_duplicates,
     create_imports,
     create_exports,
+    create_notifications,
     reset_sequences,
 ]
 CONTACT_STEPS: list[Callable[[GeneratorContext, list[ContactPlan]], None]] = [
