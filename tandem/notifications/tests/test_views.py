@@ -42,7 +42,7 @@ def test_every_page_has_the_bell_with_the_unread_count(client, ada):
     tell(ada, "Read", read=True)
     tell(UserFactory(), "Someone else's")
     page = client.get("/contacts/").content.decode()
-    assert 'data-notification-bell' in page
+    assert "data-notification-bell" in page
     assert badge_of(page) == "2"
     assert '<span class="sr-only">, 2 unread</span>' in page
     assert 'hx-get="/notifications/badge/" hx-trigger="every 60s, refresh-badge"' in page
@@ -206,12 +206,16 @@ def test_the_preferences_page_shows_each_kind_with_its_choice_and_saves(client, 
 def test_an_unknown_kind_on_the_preferences_form_is_an_error_and_nothing_changes(client, ada):
     response = client.post("/notifications/preferences/", {"email": ["nobody.kind"]})
     assert response.status_code == 200
-    assert "Unknown notification kinds: nobody.kind. Reload the page and choose again." in response.content.decode()
+    assert (
+        "Unknown notification kinds: nobody.kind. Reload the page and choose again."
+        in response.content.decode()
+    )
     assert NotificationPreference.objects.count() == 0
 
 
 @pytest.mark.parametrize(
-    "path", ["/notifications/", "/notifications/preferences/", "/notifications/badge/", "/notifications/menu/"]
+    "path",
+    ["/notifications/", "/notifications/preferences/", "/notifications/badge/", "/notifications/menu/"],
 )
 def test_signed_out_visitors_are_sent_to_log_in(client, path):
     response = client.get(path)
