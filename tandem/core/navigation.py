@@ -9,9 +9,9 @@ An app registers its entries in its AppConfig.ready():
     navigation.register_create(CreateEntry(key="deal", label="Deal", url_name="sales:deal_create", order=30,
                                            allowed=can_create_deals))
     navigation.register_icon("deals", '<path d="…"/>')            # inner SVG markup of a 24×24 icon
-    navigation.register_topbar_item(TopbarItem(key="bell", template="notifications/_bell.html",
+    navigation.register_topbar_item(TopbarItem(key="notifications", template="notifications/_bell.html",
                                                context=bell_context, order=10))  # a control in the top bar
-    navigation.register_account_entry(AccountEntry(key="notification_preferences", label="Notifications",
+    navigation.register_account_entry(AccountEntry(key="notification_preferences", label="Notification emails",
                                                    url_name="notifications:preferences", order=10))
 
 The sidebar shows a section only when at least one of its entries exists (its URL name resolves) and the user
