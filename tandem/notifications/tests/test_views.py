@@ -228,3 +228,13 @@ def test_writes_refuse_get(client, ada):
     assert client.get("/notifications/read-all/").status_code == 405
     assert client.get(f"/notifications/{notification.pk}/read/").status_code == 405
     assert Notification.objects.get().read_at is None
+
+
+def test_a_full_page_pays_one_notifications_query_for_the_bell(client, ada):
+    for number in range(12):
+        tell(ada, f"N{number}")
+    client.get("/contacts/")
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/contacts/").content.decode()
+    assert len([query for query in queries if "notifications_" in query["sql"]]) == 1
+    assert badge_of(page) == "9+"
