@@ -82,6 +82,7 @@ def test_the_badge_refreshes_when_the_tab_shows_again(live_server, page):
     expect(page.locator(".notification-count")).to_have_count(0)
     # when something is notified while the page is open, and the tab becomes visible again
     services.notify(user=user, kind=DIGEST.key, title="New")
+    page.wait_for_load_state("networkidle")  # bell.js (deferred) listens by now
     page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
     # then the badge shows it without a reload
     expect(page.locator(".notification-count")).to_have_text("1")
