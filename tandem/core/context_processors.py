@@ -17,4 +17,6 @@ def navigation_context(request) -> dict:
         "nav_create": create_entries,
         # The same entries by key, for pages that offer one of them ("Add a contact" on an empty Home).
         "nav_create_by_key": SimpleLazyObject(lambda: {entry.key: entry for entry in create_entries}),
+        # Links apps add to the account menu (the notification emails).
+        "nav_account": SimpleLazyObject(lambda: navigation.account_entries_for(user)),
     }

@@ -9,6 +9,10 @@ An app registers its entries in its AppConfig.ready():
     navigation.register_create(CreateEntry(key="deal", label="Deal", url_name="sales:deal_create", order=30,
                                            allowed=can_create_deals))
     navigation.register_icon("deals", '<path d="…"/>')            # inner SVG markup of a 24×24 icon
+    navigation.register_topbar_item(TopbarItem(key="notifications", template="notifications/_bell.html",
+                                               context=bell_context, order=10))  # a control in the top bar
+    navigation.register_account_entry(AccountEntry(key="notification_preferences", label="Notification emails",
+                                                   url_name="notifications:preferences", order=10))
 
 The sidebar shows a section only when at least one of its entries exists (its URL name resolves) and the user
 may open it; the topbar's New menu shows only when one of its entries does. Home ("/") is the page the app
@@ -64,6 +68,30 @@ class CreateEntry:
 
 
 @dataclass(frozen=True)
+class TopbarItem:
+    """A control an app puts in the top bar, between the New menu and the account menu (the notifications
+    bell). `template` is rendered with the page's context plus what `context(request)` returns; `context`
+    returning None leaves the item out for that request. Both run on every full page, so they must be
+    cheap (one indexed query at most)."""
+
+    key: str
+    template: str
+    context: Callable[["HttpRequest"], dict | None]
+    order: int
+
+
+@dataclass(frozen=True)
+class AccountEntry:
+    """A link of the account menu (the avatar's menu), above the two-factor and password links."""
+
+    key: str
+    label: str
+    url_name: str
+    order: int
+    allowed: Callable[["User"], bool] = _everyone
+
+
+@dataclass(frozen=True)
 class ShownEntry:
     """An entry as the sidebar shows it to one user on one page."""
 
@@ -85,6 +113,8 @@ _sections: dict[str, NavSection] = {}
 _entries: dict[str, NavEntry] = {}
 _create_entries: dict[str, CreateEntry] = {}
 _icons: dict[str, str] = {}
+_topbar_items: dict[str, TopbarItem] = {}
+_account_entries: dict[str, AccountEntry] = {}
 _home: list[Callable[["HttpRequest"], "HttpResponse"]] = []
 
 
@@ -99,6 +129,21 @@ def register(entry: NavEntry) -> None:
 
 def register_create(entry: CreateEntry) -> None:
     _create_entries[entry.key] = entry
+
+
+def register_topbar_item(item: TopbarItem) -> None:
+    """Add (or replace, by key) a control of the top bar."""
+    _topbar_items[item.key] = item
+
+
+def register_account_entry(entry: AccountEntry) -> None:
+    """Add (or replace, by key) a link of the account menu."""
+    _account_entries[entry.key] = entry
+
+
+def topbar_items() -> list[TopbarItem]:
+    """The top bar's registered controls, in order; the shell renders each (tandem_shell.topbar_items)."""
+    return sorted(_topbar_items.values(), key=lambda item: (item.order, item.key))
 
 
 def register_icon(name: str, svg_inner_markup: str) -> None:
@@ -164,6 +209,16 @@ def create_entries_for(user: "User") -> list[ShownEntry]:
     """The New menu's items for `user`, in order."""
     shown = []
     for entry in sorted(_create_entries.values(), key=lambda item: (item.order, item.key)):
+        url = _url_or_none(entry.url_name)
+        if url is not None and entry.allowed(user):
+            shown.append(ShownEntry(key=entry.key, label=entry.label, url=url, icon="", current=False))
+    return shown
+
+
+def account_entries_for(user: "User") -> list[ShownEntry]:
+    """The account menu's registered links for `user`, in order (those whose page exists)."""
+    shown = []
+    for entry in sorted(_account_entries.values(), key=lambda item: (item.order, item.key)):
         url = _url_or_none(entry.url_name)
         if url is not None and entry.allowed(user):
             shown.append(ShownEntry(key=entry.key, label=entry.label, url=url, icon="", current=False))

@@ -9,6 +9,8 @@ class ExportsConfig(AppConfig):
     def ready(self) -> None:
         from tandem.core import access, audit, navigation
         from tandem.core.access import Verb
+        from tandem.exports import notices
+        from tandem.notifications.kinds import register_kind
 
         audit.register_event_labels({"export": "Exported"})
         # Navigation contributed to the shell (tandem/core/navigation.py): whoever sees a list may export it.
@@ -21,3 +23,5 @@ class ExportsConfig(AppConfig):
                 current=("exports:",),
             )
         )
+        # The notice its owner gets when a background export is ready or failed (tandem/exports/notices.py).
+        register_kind(notices.KIND)

@@ -11,11 +11,12 @@ import socket
 from pathlib import Path
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 from tandem.core import audit, leases
 from tandem.exports import columns as export_columns
-from tandem.exports import selectors, writers
+from tandem.exports import notices, selectors, writers
 from tandem.exports.models import ExportJob
 
 logger = logging.getLogger(__name__)
@@ -112,29 +113,36 @@ def run_export(job_id: int, *, worker: str = "") -> ExportJob | None:
     except Exception as error:
         logger.exception("Export %s failed", job.pk)
         partial.unlink(missing_ok=True)
-        leases.release(
-            ExportJob.objects.filter(pk=job.pk),
+        # The outcome and its notice in one transaction, by the runner that still held the job only.
+        with transaction.atomic():
+            released = leases.release(
+                ExportJob.objects.filter(pk=job.pk),
+                worker=worker,
+                status=ExportJob.Status.FAILED,
+                error=f"The export stopped with an error: {type(error).__name__}. Try again, or ask an admin.",
+                finished_at=timezone.now(),
+            )
+            job.refresh_from_db()
+            if released:
+                notices.export_failed(job)
+        return job
+    with transaction.atomic():
+        finished = leases.release(
+            ExportJob.objects.filter(pk=job.pk, status=ExportJob.Status.RUNNING),
             worker=worker,
-            status=ExportJob.Status.FAILED,
-            error=f"The export stopped with an error: {type(error).__name__}. Try again, or ask an admin.",
+            status=ExportJob.Status.FINISHED,
+            row_count=written,
+            processed_rows=written,
+            file_name=file_name,
             finished_at=timezone.now(),
         )
-        job.refresh_from_db()
-        return job
-    finished = leases.release(
-        ExportJob.objects.filter(pk=job.pk, status=ExportJob.Status.RUNNING),
-        worker=worker,
-        status=ExportJob.Status.FINISHED,
-        row_count=written,
-        processed_rows=written,
-        file_name=file_name,
-        finished_at=timezone.now(),
-    )
+        if finished:
+            job.refresh_from_db()
+            audit_export(job, filter_labels=scope.filter_labels)
+            notices.export_ready(job, keep_days=keep_days())
     if not finished:  # taken over at the very end: the other runner writes (and audits) its own file
         final.unlink(missing_ok=True)
         return None
-    job.refresh_from_db()
-    audit_export(job, filter_labels=scope.filter_labels)
     return job
 
 
@@ -155,13 +163,21 @@ def expire_exports(*, now: datetime.datetime | None = None) -> tuple[int, int]:
     Returns (jobs marked failed, files deleted). The job rows stay, as the record of who exported what.
     """
     now = now or timezone.now()
-    stale = ExportJob.objects.filter(
+    stale_jobs = ExportJob.objects.filter(
         status=ExportJob.Status.RUNNING, lease_until__isnull=True, started_at__lt=now - STALE_AFTER
-    ).update(
-        status=ExportJob.Status.FAILED,
-        error="The export stopped before it finished (its worker was restarted). Start it again.",
-        finished_at=now,
     )
+    stale_ids = list(stale_jobs.values_list("pk", flat=True))
+    with transaction.atomic():
+        stale = stale_jobs.filter(pk__in=stale_ids).update(
+            status=ExportJob.Status.FAILED,
+            error="The export stopped before it finished (its worker was restarted). Start it again.",
+            finished_at=now,
+        )
+        # Those this sweep failed (a runner may have claimed one between the two statements).
+        for job in ExportJob.objects.filter(
+            pk__in=stale_ids, status=ExportJob.Status.FAILED, finished_at=now
+        ):
+            notices.export_failed(job)
     deleted = 0
     old = ExportJob.objects.filter(
         status=ExportJob.Status.FINISHED, created_at__lt=now - datetime.timedelta(days=keep_days())

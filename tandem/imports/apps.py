@@ -9,6 +9,8 @@ class ImportsConfig(AppConfig):
     def ready(self) -> None:
         from tandem.core import access, audit, navigation
         from tandem.core.access import Verb
+        from tandem.imports import notices
+        from tandem.notifications.kinds import register_kind
 
         audit.register_event_labels(
             {"import_uploaded": "File uploaded for import", "import_started": "Import started",
@@ -24,3 +26,5 @@ class ImportsConfig(AppConfig):
                 current=("imports:",),
             )
         )
+        # The notice its owner gets when a run or an undo ends (tandem/imports/notices.py).
+        register_kind(notices.KIND)

@@ -23,6 +23,7 @@ from django.utils import timezone
 from tandem.contacts.services import bulk
 from tandem.core import leases, spreadsheets
 from tandem.core.models import User
+from tandem.imports import notices
 from tandem.imports.models import (
     ImportChange,
     ImportCreatedCompany,
@@ -294,19 +295,26 @@ def run(job_id: int, *, worker: str, take_over: bool = False) -> ImportJob | Non
         return None
     except Exception as error:
         logger.exception("Import %s failed", job_id)
-        leases.release(
-            ImportJob.objects.filter(pk=job.pk),
-            worker=worker,
-            status=Status.FAILED,
-            error_message=f"The import stopped: {error}"[:2000],
-            finished_at=timezone.now(),
+        # The outcome and its notice in one transaction, by the runner that still held the job only.
+        with transaction.atomic():
+            released = leases.release(
+                ImportJob.objects.filter(pk=job.pk),
+                worker=worker,
+                status=Status.FAILED,
+                error_message=f"The import stopped: {error}"[:2000],
+                finished_at=timezone.now(),
+            )
+            job.refresh_from_db()
+            if released:
+                notices.import_failed(job)
+        return job
+    with transaction.atomic():
+        released = leases.release(
+            ImportJob.objects.filter(pk=job.pk), worker=worker, status=Status.DONE, finished_at=timezone.now()
         )
         job.refresh_from_db()
-        return job
-    leases.release(
-        ImportJob.objects.filter(pk=job.pk), worker=worker, status=Status.DONE, finished_at=timezone.now()
-    )
-    job.refresh_from_db()
+        if released:
+            notices.import_finished(job)
     return job
 
 
@@ -409,18 +417,24 @@ def undo(
     except Exception as error:
         # E.g. a restored address another contact has taken since: say so; the rest can be undone again.
         logger.exception("Undo of import %s stopped", job_id)
-        leases.release(
-            ImportJob.objects.filter(pk=job.pk, status=Status.UNDOING),
-            worker=worker,
-            status=Status.FAILED,
-            error_message=f"The undo stopped: {error}"[:2000],
+        with transaction.atomic():
+            released = leases.release(
+                ImportJob.objects.filter(pk=job.pk, status=Status.UNDOING),
+                worker=worker,
+                status=Status.FAILED,
+                error_message=f"The undo stopped: {error}"[:2000],
+            )
+            job.refresh_from_db()
+            if released:
+                notices.undo_failed(job, actor)
+        return job
+    with transaction.atomic():
+        released = leases.release(
+            ImportJob.objects.filter(pk=job.pk), worker=worker, status=Status.UNDONE, undone_at=timezone.now()
         )
         job.refresh_from_db()
-        return job
-    leases.release(
-        ImportJob.objects.filter(pk=job.pk), worker=worker, status=Status.UNDONE, undone_at=timezone.now()
-    )
-    job.refresh_from_db()
+        if released:
+            notices.undo_finished(job, actor)
     return job
 
 

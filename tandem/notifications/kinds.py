@@ -16,6 +16,8 @@ _KINDS: dict[str, NotificationKind] = {}
 
 
 def register_kind(kind: NotificationKind) -> None:
+    """Declare a kind (from the notifying app's ready(); registering a key again replaces it). The label
+    reads as the preferences page's line: "An import I started has finished or failed"."""
     _KINDS[kind.key] = kind
 
 

@@ -38,3 +38,20 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class NotificationPreference(models.Model):
+    """One user's choice for one kind: whether it also comes by email (in the app it always shows). A kind
+    without a row follows its `email_by_default`."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=100)
+    email = models.BooleanField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="notification_preference_once_per_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {'email' if self.email else 'in the app only'}"

@@ -23,6 +23,7 @@ from tandem.core.bulkjobs.models import BulkJob
 from tandem.core.bulkjobs.services import start_bulk_job
 from tandem.core.models import Role
 from tandem.imports.models import ImportJob
+from tandem.notifications.services import mark_read, notify
 
 pytestmark = [pytest.mark.browser, pytest.mark.axe, pytest.mark.django_db(transaction=True)]
 
@@ -88,6 +89,12 @@ def make_data(admin) -> Data:
     companies = sorted(company.pk for company in type(company).objects.filter(name="Northwind Analytics"))
     # A finished bulk job (its task runs inline once the start commits) and one still waiting, which polls.
     finished_job = start_bulk_job(actor=admin, object_type="contact", action="add_tag", value="vip", query="")
+    # Notifications on the bell and the list: one unread with a body and a link, one read.
+    notify(user=admin, kind="imports.import_finished", title="Your import of people.csv has finished",
+           body="1 created, 0 updated, 0 skipped, 1 failed.", url=f"/imports/{job.pk}/")
+    read = notify(user=admin, kind="exports.export_ready", title="Your export of contacts (XLSX) is ready",
+                  url=f"/exports/{export_id}/")
+    mark_read(actor=admin, notification_id=read.pk)
     waiting_job = BulkJob.objects.create(
         object_type="contact",
         action="set_stage",
@@ -194,6 +201,9 @@ def signed_in_pages(data: Data) -> dict[str, str]:
         "inbound mailbox": f"/mail/inbound/{data.inbound_mailbox_id}/",
         "conversation": f"/mail/conversations/{data.conversation_id}/",
         "search": "/insights/search/?q=Ana",
+        "notifications": "/notifications/",
+        "notifications unread": "/notifications/?show=unread",
+        "notification emails": "/notifications/preferences/",
         "two-factor": "/accounts/2fa/",
         "password change": "/accounts/password/change/",
         "log out": "/accounts/logout/",

@@ -43,6 +43,23 @@ def percent_class(value, total) -> str:
     return f"w{step}"
 
 
+@register.simple_tag(takes_context=True)
+def topbar_items(context) -> str:
+    """The controls apps registered for the top bar (core.navigation.register_topbar_item), each rendered
+    from its template with the page's context plus its own; an item whose context is None is left out."""
+    request = context.get("request")
+    if request is None:
+        return ""
+    parts = []
+    for item in navigation.topbar_items():
+        extra = item.context(request)
+        if extra is None:
+            continue
+        with context.push(extra):
+            parts.append(context.template.engine.get_template(item.template).render(context))
+    return mark_safe("".join(parts))  # noqa: S308 (each part is a template rendered with autoescape)
+
+
 @register.simple_tag
 def nav_icon(name: str) -> str:
     """A registered navigation icon as inline SVG (the markup is our own constant, never user input)."""

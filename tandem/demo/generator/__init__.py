@@ -58,6 +58,7 @@ from tandem.demo.generator.context import (
 from tandem.demo.generator.history import create_exports, create_imports, plant_duplicates
 from tandem.demo.generator.inbound import create_replies
 from tandem.demo.generator.mail import create_mail_settings
+from tandem.demo.generator.notifications import create_notifications
 from tandem.demo.indexes import indexes_dropped
 from tandem.demo.writer import RowWriter
 
@@ -111,6 +112,7 @@ STEPS: list[Callable[[GeneratorContext], None]] = [
     create_exports,
     create_brand_kit,
     create_mail_settings,
+    create_notifications,
     reset_sequences,
     # Replies to the 1:1 emails: after the step that writes the sent ones (it reads them from the ledger).
     create_replies,
