@@ -8,3 +8,26 @@ class MailConfig(AppConfig):
     label = "mail"
     verbose_name = "Mail"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # 1:1 email: its timeline kind and the panel on contact and company pages (tandem.core.records).
+        from tandem.core import access, audit
+        from tandem.core.access import Scope
+        from tandem.core.models import Role
+        from tandem.mail.compose import panels, timeline
+
+        # Who may write 1:1 email ("create" a personal email) to the contacts they can see: everyone but the
+        # read-only role.
+        writer = access.grants(Scope.EVERYTHING, Scope.EVERYTHING, Scope.OWNED, Scope.OWNED)
+        access.register_object_type(
+            "personal_email",
+            {role: writer for role in (Role.ADMIN, Role.MARKETING, Role.SALES, Role.SERVICE)},
+        )
+        timeline.register()
+        panels.register()
+        audit.register_event_labels(
+            {
+                "personal_email": "1:1 email queued",
+                "personal_email_cancelled": "Scheduled 1:1 email cancelled",
+            }
+        )

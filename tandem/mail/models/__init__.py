@@ -8,5 +8,16 @@ One module per area, so that each part of the mail layer keeps its own tables.
 from tandem.mail.models.identities import Identity
 from tandem.mail.models.ledger import Category, Message, Status
 from tandem.mail.models.relay import Relay, RelayKind, Security
+from tandem.mail.models.templates import MailSignature, MailTemplate
 
-__all__ = ["Category", "Identity", "Message", "Relay", "RelayKind", "Security", "Status"]
+__all__ = [
+    "Category",
+    "Identity",
+    "MailSignature",
+    "MailTemplate",
+    "Message",
+    "Relay",
+    "RelayKind",
+    "Security",
+    "Status",
+]
