@@ -55,8 +55,10 @@ from tandem.demo.generator.context import (
     GeneratorContext,
 )
 from tandem.demo.generator.history import create_exports, create_imports, plant_duplicates
+from tandem.demo.generator.personal_email import create_mail_setup, write_personal_emails
 from tandem.demo.indexes import indexes_dropped
 from tandem.demo.writer import RowWriter
+from tandem.mail.models import Message
 
 __all__ = [
     "COMPANY_NAME",
@@ -91,7 +93,7 @@ def create_contacts(context: GeneratorContext) -> None:
 
 def reset_sequences(context: GeneratorContext) -> None:
     """Rows were written with explicit ids: move PostgreSQL's sequences past them (SQLite needs nothing)."""
-    statements = connection.ops.sequence_reset_sql(no_style(), [Company, Contact])
+    statements = connection.ops.sequence_reset_sql(no_style(), [Company, Contact, Message])
     with connection.cursor() as cursor:
         for statement in statements:
             cursor.execute(statement)
@@ -102,6 +104,7 @@ STEPS: list[Callable[[GeneratorContext], None]] = [
     create_tags,
     create_property_definitions,
     create_companies,
+    create_mail_setup,
     create_contacts,
     plant_duplicates,
     create_imports,
@@ -114,6 +117,7 @@ CONTACT_STEPS: list[Callable[[GeneratorContext, list[ContactPlan]], None]] = [
     write_stage_changes,
     write_consents_and_suppressions,
     write_activities,
+    write_personal_emails,
 ]
 
 
