@@ -117,7 +117,9 @@ class Rendered:
     body: str  # the merged body, before the signature and footer
     text: str  # the text part as sent
     html: str  # the HTML part as sent
-    inner_html: str  # the HTML part's content (body, signature, footer), for a preview inside a page
+    body_html: str  # the merged body as HTML (no styles: a preview inside the app shows it as it is)
+    signature: str
+    footer: str  # the footer line
 
 
 def render_message(*, subject: str, body: str, values: dict, signature: str) -> Rendered:
@@ -138,9 +140,13 @@ def render_message(*, subject: str, body: str, values: dict, signature: str) -> 
     text = merged_body
     if signature.strip():
         text += "\n\n-- \n" + signature.strip()
-    inner_html = format_html(
-        '{body}{signature}<p style="margin-top:24px;font-size:12px;color:#6b7280">{footer}</p>',
-        body=text_to_html(merged_body),
+    body_html = text_to_html(merged_body)
+    # Mail clients read inline styles only; the preview inside the app builds its own from the parts.
+    html = format_html(
+        '<!doctype html><html><body style="font-family:Arial,Helvetica,sans-serif;font-size:15px;'
+        'line-height:1.5;color:#1f2933">{body}{signature}'
+        '<p style="margin-top:24px;font-size:12px;color:#6b7280">{footer}</p></body></html>',
+        body=body_html,
         signature=format_html(
             '<p style="color:#4b5563">{}</p>',
             mark_safe(escape(signature.strip()).replace("\n", "<br>")),  # noqa: S308 (escaped)
@@ -149,11 +155,12 @@ def render_message(*, subject: str, body: str, values: dict, signature: str) -> 
         else "",
         footer=footer_line,
     )
-    html = format_html(
-        '<!doctype html><html><body style="font-family:Arial,Helvetica,sans-serif;font-size:15px;'
-        'line-height:1.5;color:#1f2933">{}</body></html>',
-        inner_html,
-    )
     return Rendered(
-        subject=merged_subject, body=merged_body, text=text, html=str(html), inner_html=str(inner_html)
+        subject=merged_subject,
+        body=merged_body,
+        text=text,
+        html=str(html),
+        body_html=str(body_html),
+        signature=signature.strip(),
+        footer=footer_line,
     )
