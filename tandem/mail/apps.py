@@ -11,8 +11,8 @@ class MailConfig(AppConfig):
 
     def ready(self) -> None:
         # 1:1 email: its timeline kind and the panel on contact and company pages (tandem.core.records).
-        from tandem.core import access, audit
-        from tandem.core.access import Scope
+        from tandem.core import access, audit, navigation
+        from tandem.core.access import Scope, Verb
         from tandem.core.models import Role
         from tandem.mail.compose import panels, timeline
 
@@ -25,6 +25,18 @@ class MailConfig(AppConfig):
         )
         timeline.register()
         panels.register()
+        navigation.register(
+            navigation.NavEntry(
+                key="mail_templates",
+                label="Email templates",
+                url_name="mail:compose_templates",
+                section="crm",
+                icon="mail",
+                order=40,
+                allowed=lambda user: access.allows(user, "personal_email", Verb.CREATE),
+                current=("mail:compose_template",),
+            )
+        )
         audit.register_event_labels(
             {
                 "personal_email": "1:1 email queued",
