@@ -43,6 +43,8 @@ MAX_OUTPUT_LENGTH = 200_000
 MAX_VALUE_LENGTH = 100_000
 # Loop iterations plus calls (functions, macros, filters) in one render.
 MAX_STEPS = 200_000
+# Characters and items built in one render, all values together (a loop building large values again and again).
+MAX_TOTAL_LENGTH = 5_000_000
 MAX_RANGE = 10_000
 # The largest integer a template may build, in bits (2**4096 is already a 1,234-digit number).
 MAX_INTEGER_BITS = 4096
@@ -66,6 +68,7 @@ class SandboxError(Exception):
 class _Budget:
     deadline: float
     steps: int = 0
+    built: int = 0
 
 
 _budget: contextvars.ContextVar[_Budget | None] = contextvars.ContextVar("sandbox_budget", default=None)
@@ -94,9 +97,19 @@ def _too_large(what: str) -> SandboxError:
     )
 
 
-def _check_length(length: int, what: str = "a value") -> None:
+def _check_length(length: int, what: str = "a value", *, builds: bool = True) -> None:
+    """Refuse a value longer than MAX_VALUE_LENGTH before it is built; one that `builds` also counts against
+    the render's MAX_TOTAL_LENGTH (a width or a count given as an argument builds nothing by itself)."""
     if length > MAX_VALUE_LENGTH:
         raise _too_large(what)
+    budget = _budget.get()
+    if builds and budget is not None and length > 0:
+        budget.built += length
+        if budget.built > MAX_TOTAL_LENGTH:
+            raise SandboxError(
+                f"The template builds more than {MAX_TOTAL_LENGTH:,} characters or items in all.",
+                code="too_large",
+            )
 
 
 def _is_sequence(value: Any) -> bool:
@@ -151,24 +164,29 @@ def _checked_binop(operator: str, left: Any, right: Any) -> None:
         _check_format(left, braces=False)
 
 
-def _joined_length(items: Iterable[Any], separator: str = "") -> int:
-    """The length of `separator.join(items)`, counted item by item so a huge result is refused early."""
+def _joinable(items: Any, separator: str = "") -> list[Any]:
+    """`items` as a list (a generator is read once, here), refused when `separator.join` of it would be too
+    long: counted item by item, so a huge result is refused before it is built."""
+    values: list[Any] = []
     total = 0
     for index, item in enumerate(items):
         total += len(str(item)) + (len(separator) if index else 0)
-        _check_length(total, "a joined value")
-    return total
+        _check_length(total, "a joined value", builds=False)
+        values.append(item)
+    _check_length(total, "a joined value")
+    return values
 
 
 _PADDING_METHODS = frozenset({"center", "ljust", "rjust", "zfill", "expandtabs"})
 
 
-def _check_string_method(method: Any, args: tuple, kwargs: dict) -> None:
-    """Padding, replacing and joining on a string can multiply its size in one call: check before."""
+def _checked_string_method(method: Any, args: tuple, kwargs: dict) -> tuple:
+    """Padding, replacing and joining on a string can multiply its size in one call: check before. Returns
+    the arguments to call it with (what `join` gets is read once, as a list)."""
     owner = getattr(method, "__self__", None)
     name = getattr(method, "__name__", "")
     if not isinstance(owner, str):
-        return
+        return args
     if name in _PADDING_METHODS:
         for value in (*args, *kwargs.values()):
             if isinstance(value, int):
@@ -177,7 +195,8 @@ def _check_string_method(method: Any, args: tuple, kwargs: dict) -> None:
         occurrences = owner.count(args[0])
         _check_length(len(owner) + occurrences * (len(args[1]) - len(args[0])), "a replaced value")
     elif name == "join" and args:
-        _joined_length(args[0], owner)
+        return (_joinable(args[0], owner), *args[1:])
+    return args
 
 
 class _Undefined(StrictUndefined):
@@ -240,7 +259,7 @@ def _iterate(values: Any) -> Iterable[Any]:
 @pass_eval_context
 def _concat(eval_context: Any, values: list[Any]) -> str:
     """`a ~ b`, as Jinja joins it (escaping plain text next to markup under autoescape), size checked first."""
-    _joined_length(values)
+    values = _joinable(values)
     return markup_join(values) if eval_context.autoescape else str_join(values)
 
 
@@ -271,15 +290,19 @@ def _checked_filter(name: str, function: Any) -> Any:
         if name != "round":
             for argument in (*arguments, *kwargs.values()):
                 if isinstance(argument, int) and not isinstance(argument, bool):
-                    _check_length(abs(argument), f"a value (the {name} filter's argument)")
+                    _check_length(abs(argument), f"a value (the {name} filter's argument)", builds=False)
         if name == "format":
             _check_format(value, braces=False)
         elif name == "replace" and isinstance(value, str) and len(arguments) >= 2:
             old, new = str(arguments[0]), str(arguments[1])
             _check_length(len(value) + value.count(old) * (len(new) - len(old)), "a replaced value")
+        elif name == "indent" and isinstance(value, str):
+            width = arguments[0] if arguments else kwargs.get("width", 4)
+            width_length = len(width) if isinstance(width, str) else int(width or 0)
+            _check_length(len(value) + (value.count("\n") + 1) * width_length, "an indented value")
         elif name == "join" and value is not None and not isinstance(value, str):
             separator = arguments[0] if arguments and isinstance(arguments[0], str) else ""
-            _joined_length(value, separator)
+            args = (*args[:offset], _joinable(value, separator), *arguments)
         result = function(*args, **kwargs)
         if _is_sequence(result):
             _check_length(len(result), f"a value (the {name} filter's result)")
@@ -297,6 +320,8 @@ class _Environment(ImmutableSandboxedEnvironment):
         super().__init__(autoescape=html, undefined=_Undefined, loader=None, auto_reload=False, cache_size=0)
         self.globals = {"range": _bounded_range, "dict": dict}
         self.filters["default"] = self.filters["d"] = _default
+        # JSON with an indent of thousands per level is a size no single argument shows; not for email text.
+        del self.filters["tojson"]
         self.filters = {name: _checked_filter(name, function) for name, function in self.filters.items()}
         self.filters["sandbox_iterate"] = _iterate
         self.filters["sandbox_concat"] = _concat
@@ -313,7 +338,7 @@ class _Environment(ImmutableSandboxedEnvironment):
 
     def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 (Jinja's own signature)
         _tick()
-        _check_string_method(__obj, args, kwargs)
+        args = _checked_string_method(__obj, args, kwargs)
         return super().call(__context, __obj, *args, **kwargs)
 
     def getattr(self, obj: Any, attribute: str) -> Any:

@@ -274,3 +274,26 @@ def test_random_text_with_merge_fields_raises_only_the_sandbox_error(pieces, htm
 
 def test_concatenation_escapes_values_in_html():
     assert sandbox.render("{{ a ~ '!' }}", {"a": "<i>"}, html=True) == "&lt;i&gt;!"
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "{{ ('a\\n' * 40000) | indent('  ' * 40000) }}",
+        "{{ range(10000) | map('center', 99999) | list }}",
+        "{% for i in range(100) %}{% set x = 'x' * 99999 %}{% endfor %}",
+    ],
+)
+def test_building_too_much_in_all_is_refused(source):
+    assert refused(source).code == "too_large"
+
+
+def test_join_of_a_generator_joins_every_item():
+    assert sandbox.render("{{ range(3) | map('string') | join(',') }}", {}) == "0,1,2"
+    assert sandbox.render("{{ ','.join(range(3) | map('string')) }}", {}) == "0,1,2"
+
+
+def test_tojson_is_not_available():
+    error = refused("{{ contact | tojson(indent=99999) }}")
+    assert error.code == "syntax"
+    assert error.message == "No filter named 'tojson'."

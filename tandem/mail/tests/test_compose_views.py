@@ -151,6 +151,9 @@ def test_a_read_only_user_who_cannot_see_the_contact_gets_404_and_nothing_is_sen
 
 def test_a_contact_without_email_gets_a_clear_message(client, user, identity):
     contact = ContactFactory(first_name="Ben", last_name="Ode", email=None)
+    page = client.get(reverse("mail:compose_contact", args=[contact.pk])).content.decode()
+    assert "<bdi>Ben Ode</bdi> has no email address." in page
+    assert '<button class="button button--primary" type="submit" disabled>Send email</button>' in page
     response = client.post(
         reverse("mail:compose_contact", args=[contact.pk]), compose_data(identity, contact)
     )

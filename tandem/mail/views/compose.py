@@ -94,7 +94,7 @@ def _compose(request, *, recipients: list[Contact], record, record_type: str, fi
             "record_name": _contact_name(record) if record_type == "contact" else record.name,
             "record_url": reverse(f"contacts:{record_type}_detail", args=[record.pk]),
             "has_identities": bool(identities),
-            "has_recipients": bool(recipients),
+            "has_recipients": any(contact.email for contact in recipients),
             "merge_groups": _merge_groups(),
             "signature": selectors.signature_of(request.user),
         },
