@@ -135,6 +135,9 @@ def render_message(*, subject: str, body: str, values: dict, signature: str) -> 
     except sandbox.SandboxError as error:
         error.field = "body"
         raise
+    # A body that places the signature itself ({{ sender.signature }}) does not get it a second time.
+    if signature.strip() and signature.strip() in merged_body:
+        signature = ""
     footer = footer_context()
     footer_line = " · ".join(part for part in (footer["name"], footer["postal_address"]) if part)
     text = merged_body

@@ -310,3 +310,15 @@ def test_a_signature_longer_than_the_limit_is_refused(sender):
     with pytest.raises(ValidationError) as caught:
         compose.save_signature(actor=sender, text="x" * 2001)
     assert caught.value.message_dict == {"text": ["A signature can be at most 2,000 characters."]}
+
+
+def test_a_body_that_places_the_signature_does_not_get_it_twice(sender, identity, contact):
+    compose.save_signature(actor=sender, text="Ana Ruiz\nSales")
+    message = compose.send_one_to_one(
+        actor=sender,
+        contact=contact,
+        identity=identity,
+        subject="Hi",
+        body="Hi\n\n{{ sender.signature }}\n\nPS: see you",
+    )
+    assert part(parsed(message), "text/plain").replace("\r\n", "\n") == "Hi\n\nAna Ruiz\nSales\n\nPS: see you"
