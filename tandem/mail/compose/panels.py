@@ -35,7 +35,7 @@ def _contact_panel(request, contact) -> dict:
     return {
         "may_write": _may_write(request),
         "compose_url": reverse("mail:compose_contact", args=[contact.pk]),
-        "emails": _rows(request, selectors.recent_personal_emails(contact=contact)),
+        "emails": _rows(request, selectors.recent_personal_emails(request.user, contact=contact)),
         "has_email": bool(contact.email),
         "here": request.get_full_path(),
     }
@@ -45,7 +45,7 @@ def _company_panel(request, company) -> dict:
     return {
         "may_write": _may_write(request),
         "compose_url": reverse("mail:compose_company", args=[company.pk]),
-        "emails": _rows(request, selectors.recent_personal_emails(company=company)),
+        "emails": _rows(request, selectors.recent_personal_emails(request.user, company=company)),
         "has_email": True,
         "here": request.get_full_path(),
         "show_recipient": True,

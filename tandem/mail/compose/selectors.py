@@ -33,11 +33,13 @@ def sending_identities() -> list[Identity]:
 
 
 def recent_personal_emails(
-    *, contact: Contact | None = None, company: Company | None = None
+    user, *, contact: Contact | None = None, company: Company | None = None
 ) -> list[Message]:
-    """The last few 1:1 emails to a contact, or to any contact of a company (the panels on their pages). The
-    caller has already checked that the reader may view the contact or company."""
-    messages = Message.objects.filter(category=Category.PERSONAL)
+    """The last few 1:1 emails to a contact, or to the contacts of a company that `user` may see (the panels
+    on their pages). The caller has already checked that the reader may view the contact or company."""
+    messages = Message.objects.filter(
+        category=Category.PERSONAL, contact__in=contact_selectors.visible_contacts(user).values("pk")
+    )
     if contact is not None:
         messages = messages.filter(contact=contact)
     else:

@@ -137,15 +137,17 @@ def test_a_scheduled_email_is_listed_and_can_be_cancelled(client, user, identity
     assert message.status == "cancelled"
 
 
-def test_a_read_only_user_who_cannot_see_the_contact_gets_404_and_nothing_is_sent(client, identity, contact):
+def test_a_read_only_user_who_cannot_see_the_contact_is_refused_and_nothing_is_sent(
+    client, identity, contact
+):
     owner = UserFactory(role=Role.SALES)
     contact.owner, contact.team = owner, owner.team
     contact.save()
     reader = UserFactory(role=Role.READ_ONLY)
     client.force_login(reader)
     url = reverse("mail:compose_contact", args=[contact.pk])
-    assert client.get(url).status_code == 404
-    assert client.post(url, compose_data(identity, contact)).status_code == 404
+    assert client.get(url).status_code == 403
+    assert client.post(url, compose_data(identity, contact)).status_code == 403
     assert Message.objects.count() == 0
 
 
@@ -232,7 +234,7 @@ def test_someone_elses_private_template_is_not_offered(client, user):
         actor=owner, name="Private", subject="Secret", body="Body", is_shared=False
     )
     response = client.get(reverse("mail:compose_template_fields"), {"template": template.pk})
-    assert "Secret" not in response.content.decode()
+    assert (response.status_code, response.content) == (204, b"")
     assert "Private" not in client.get(reverse("mail:compose_templates")).content.decode()
 
 
@@ -261,3 +263,43 @@ def test_the_signature_page_saves(client, user):
     response = client.post(reverse("mail:compose_signature"), {"text": "Ana Ruiz\nSales"})
     assert response.status_code == 302
     assert MailSignature.objects.get(user=user).text == "Ana Ruiz\nSales"
+
+
+def test_no_template_keeps_what_the_form_holds(client, user):
+    response = client.get(reverse("mail:compose_template_fields"), {"template": ""})
+    assert response.status_code == 204
+
+
+def test_a_read_only_user_who_sees_the_contact_may_not_open_compose_and_nothing_is_sent(
+    client, identity, contact
+):
+    owner = UserFactory(role=Role.SALES)
+    contact.owner, contact.team = owner, owner.team
+    contact.save()
+    client.force_login(UserFactory(role=Role.READ_ONLY, team=owner.team))
+    url = reverse("mail:compose_contact", args=[contact.pk])
+    assert client.get(url).status_code == 403
+    assert client.post(url, compose_data(identity, contact)).status_code == 403
+    assert Message.objects.count() == 0
+    detail = client.get(reverse("contacts:contact_detail", args=[contact.pk])).content.decode()
+    assert "Send email" not in detail
+
+
+def test_the_company_panel_lists_only_emails_to_contacts_the_reader_may_see(client, identity, company):
+    # given a sales owner in one team who emailed two contacts of the company, one of them in another team
+    north = UserFactory(role=Role.SALES)
+    south = UserFactory(role=Role.SALES)
+    visible = ContactFactory(first_name="Vi", email="vi@acme.example", company=company, owner=north)
+    hidden = ContactFactory(first_name="Hid", email="hid@acme.example", company=company, owner=south)
+    compose.send_one_to_one(actor=north, contact=visible, identity=identity, subject="To Vi", body="x")
+    compose.send_one_to_one(actor=south, contact=hidden, identity=identity, subject="To Hid", body="x")
+    company.owner, company.team = north, north.team
+    company.save()
+
+    # when a read-only reader of the north team opens the company
+    client.force_login(UserFactory(role=Role.READ_ONLY, team=north.team))
+    html = client.get(reverse("contacts:company_detail", args=[company.pk])).content.decode()
+
+    # then the panel shows the email to the contact they may see, not the other
+    assert "To Vi" in html
+    assert "To Hid" not in html

@@ -4,7 +4,7 @@ preview), cancel a scheduled email, the saved templates and the signature."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -103,6 +103,7 @@ def _compose(request, *, recipients: list[Contact], record, record_type: str, fi
 
 @login_required
 def compose_to_contact(request, contact_id: int):
+    access.require_allowed(request.user, services.OBJECT_TYPE, Verb.CREATE)
     contact = access.get_object_or_deny(
         request.user,
         Verb.VIEW,
@@ -116,6 +117,7 @@ def compose_to_contact(request, contact_id: int):
 
 @login_required
 def compose_to_company(request, company_id: int):
+    access.require_allowed(request.user, services.OBJECT_TYPE, Verb.CREATE)
     company = access.get_object_or_deny(
         request.user, Verb.VIEW, Company.objects.filter(deleted_at__isnull=True), pk=company_id
     )
@@ -167,12 +169,15 @@ def compose_template_fields(request):
         if template_id.isdigit()
         else None
     )
+    if template is None:
+        # "No template" (or one that is gone) keeps what the form holds: htmx swaps nothing on 204.
+        return HttpResponse(status=204)
     form = ComposeForm(
         recipients=[],
         identities=[],
         templates=[],
         fixed_recipient=True,
-        initial={"subject": template.subject if template else "", "body": template.body if template else ""},
+        initial={"subject": template.subject, "body": template.body},
     )
     response = render(request, "mail/compose_fields.html", {"form": form})
     response["HX-Trigger-After-Settle"] = "compose-filled"
