@@ -29,12 +29,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from jinja2 import StrictUndefined, nodes, pass_eval_context
+from jinja2 import StrictUndefined, nodes, pass_context, pass_eval_context
 from jinja2.exceptions import SecurityError, TemplateError, TemplateSyntaxError, UndefinedError
 from jinja2.runtime import markup_join, str_join
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.utils import missing
 from jinja2.visitor import NodeTransformer
+from markupsafe import Markup
 
 DEADLINE_SECONDS = 1.0
 MAX_SOURCE_LENGTH = 50_000
@@ -69,6 +70,7 @@ class _Budget:
     deadline: float
     steps: int = 0
     built: int = 0
+    printed: int = 0
 
 
 _budget: contextvars.ContextVar[_Budget | None] = contextvars.ContextVar("sandbox_budget", default=None)
@@ -114,6 +116,41 @@ def _check_length(length: int, what: str = "a value", *, builds: bool = True) ->
 
 def _is_sequence(value: Any) -> bool:
     return isinstance(value, str | list | tuple)
+
+
+_CONTAINERS = (list, tuple, dict, set, frozenset)
+
+
+def _printable_length(value: Any, limit: int) -> int:
+    """About how long `str(value)` is, counted without building it, stopping once past `limit`: a list may
+    hold the same long string 100,000 times, and printing it would build all of them."""
+    if isinstance(value, str):
+        return len(value)
+    if not isinstance(value, _CONTAINERS):
+        return len(str(value))
+    total = 2
+    stack = [value]
+    while stack and total <= limit:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+            total += 4 * len(item)
+        elif isinstance(item, _CONTAINERS):
+            stack.extend(item)
+            total += 2 * len(item) + 2
+        else:
+            # repr quotes and escapes a string: at most four characters for one.
+            total += (4 * len(item) if isinstance(item, str) else len(str(item))) + 2
+    return total
+
+
+def _check_printable(value: Any, what: str = "a value") -> None:
+    """Refuse a list or dict whose printed form would be larger than a render may build in all."""
+    if isinstance(value, _CONTAINERS) and _printable_length(value, MAX_TOTAL_LENGTH) > MAX_TOTAL_LENGTH:
+        raise SandboxError(
+            f"The template prints {what} longer than {MAX_TOTAL_LENGTH:,} characters.", code="too_large"
+        )
 
 
 def _check_integer(value: Any) -> None:
@@ -162,6 +199,7 @@ def _checked_binop(operator: str, left: Any, right: Any) -> None:
             _check_length(len(left) + len(right), "a joined value")
     elif operator == "%" and isinstance(left, str):
         _check_format(left, braces=False)
+        _check_printable(right, "a formatted value")
 
 
 def _joinable(items: Any, separator: str = "") -> list[Any]:
@@ -170,7 +208,7 @@ def _joinable(items: Any, separator: str = "") -> list[Any]:
     values: list[Any] = []
     total = 0
     for index, item in enumerate(items):
-        total += len(str(item)) + (len(separator) if index else 0)
+        total += _printable_length(item, MAX_VALUE_LENGTH) + (len(separator) if index else 0)
         _check_length(total, "a joined value", builds=False)
         values.append(item)
     _check_length(total, "a joined value")
@@ -237,6 +275,18 @@ class _Rewriter(NodeTransformer):
         node.iter = nodes.Filter(node.iter, "sandbox_iterate", [], [], None, None, lineno=node.lineno)
         return node
 
+    def visit_Output(self, node: nodes.Output) -> nodes.Node:
+        # Literal text goes through `sandbox_text` (and so through `finalize`, which counts what is printed):
+        # a loop around a long literal inside `{% set %}` or a macro would otherwise build it unseen.
+        node = self.generic_visit(node)
+        node.nodes = [
+            nodes.Filter(nodes.Const(child.data), "sandbox_text", [], [], None, None, lineno=child.lineno)
+            if isinstance(child, nodes.TemplateData)
+            else child
+            for child in node.nodes
+        ]
+        return node
+
     def visit_Concat(self, node: nodes.Concat) -> nodes.Node:
         node = self.generic_visit(node)
         return nodes.Filter(
@@ -263,6 +313,30 @@ def _concat(eval_context: Any, values: list[Any]) -> str:
     return markup_join(values) if eval_context.autoescape else str_join(values)
 
 
+@pass_context
+def _text(context: Any, data: str) -> str:
+    """A piece of the template's literal text, as written (never escaped)."""
+    return Markup(data) if context.eval_ctx.autoescape else data  # noqa: S704 (the template's own text)
+
+
+def _finalize(value: Any) -> Any:
+    """Every value printed, at the top of the template or inside `{% set %}`, a macro or a filter block: its
+    length counts against the render's budget before Jinja turns it into text."""
+    length = _printable_length(value, MAX_OUTPUT_LENGTH)
+    if length > MAX_OUTPUT_LENGTH:
+        raise SandboxError(
+            f"The template's result is longer than {MAX_OUTPUT_LENGTH:,} characters.", code="too_large"
+        )
+    budget = _budget.get()
+    if budget is not None:
+        budget.printed += length
+        if budget.printed > MAX_TOTAL_LENGTH:
+            raise SandboxError(
+                f"The template prints more than {MAX_TOTAL_LENGTH:,} characters in all.", code="too_large"
+            )
+    return value
+
+
 def _bounded_range(*args: int) -> range:
     numbers = range(*args)
     if len(numbers) > MAX_RANGE:
@@ -286,6 +360,7 @@ def _checked_filter(name: str, function: Any) -> Any:
     def checked(*args: Any, **kwargs: Any) -> Any:
         _tick()
         value, arguments = (args[offset], args[offset + 1 :]) if len(args) > offset else (None, ())
+        _check_printable(value)
         # A number among the arguments is a width, count or size: cap it before the filter allocates.
         if name != "round":
             for argument in (*arguments, *kwargs.values()):
@@ -317,7 +392,14 @@ class _Environment(ImmutableSandboxedEnvironment):
     intercepted_binops = frozenset({"*", "**", "+", "%"})
 
     def __init__(self, *, html: bool) -> None:
-        super().__init__(autoescape=html, undefined=_Undefined, loader=None, auto_reload=False, cache_size=0)
+        super().__init__(
+            autoescape=html,
+            undefined=_Undefined,
+            loader=None,
+            auto_reload=False,
+            cache_size=0,
+            finalize=_finalize,
+        )
         self.globals = {"range": _bounded_range, "dict": dict}
         self.filters["default"] = self.filters["d"] = _default
         # JSON with an indent of thousands per level is a size no single argument shows; not for email text.
@@ -325,6 +407,7 @@ class _Environment(ImmutableSandboxedEnvironment):
         self.filters = {name: _checked_filter(name, function) for name, function in self.filters.items()}
         self.filters["sandbox_iterate"] = _iterate
         self.filters["sandbox_concat"] = _concat
+        self.filters["sandbox_text"] = _text
 
     def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
         return _Rewriter().visit(super()._parse(source, name, filename))
@@ -338,6 +421,8 @@ class _Environment(ImmutableSandboxedEnvironment):
 
     def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 (Jinja's own signature)
         _tick()
+        for argument in (*args, *kwargs.values()):
+            _check_printable(argument)
         args = _checked_string_method(__obj, args, kwargs)
         return super().call(__context, __obj, *args, **kwargs)
 

@@ -297,3 +297,35 @@ def test_tojson_is_not_available():
     error = refused("{{ contact | tojson(indent=99999) }}")
     assert error.code == "syntax"
     assert error.message == "No filter named 'tojson'."
+
+
+LONG_LITERAL = "y" * 40_000
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        # captured output never reaches the output cap: what is printed is counted as it is printed
+        "{% set x %}{% for a in range(10000) %}" + LONG_LITERAL + "{% endfor %}{% endset %}done",
+        "{% set s = 'x' * 99999 %}{% macro m() %}{% for a in range(10000) %}{{ s }}{% endfor %}{% endmacro %}"
+        "{% set y = m() %}done",
+        "{% filter upper %}{% for a in range(10000) %}" + LONG_LITERAL + "{% endfor %}{% endfilter %}",
+        # a list holding one long string many times: printing it would build every copy
+        "{{ ['x' * 99999] * 99999 }}",
+        "{% set l = ['x' * 99999] * 99999 %}{{ l | string | length }}",
+        "{{ '{}'.format(['x' * 99999] * 99999) }}",
+        "{{ '%s' % ([('x' * 99999)] * 99999,) }}",
+        "{{ (['x' * 99999] * 99999) ~ '' }}",
+    ],
+)
+def test_printing_or_capturing_huge_text_is_refused(source):
+    assert refused(source).code == "too_large"
+
+
+def test_literal_text_is_kept_as_written_in_html():
+    assert sandbox.render("<p>{{ a }} & co</p>", {"a": "<b>"}, html=True) == "<p>&lt;b&gt; & co</p>"
+
+
+def test_a_set_block_and_a_macro_still_work():
+    source = "{% set x %}Hi {{ n }}{% endset %}{% macro m(v) %}[{{ v }}]{% endmacro %}{{ x }} {{ m(x) }}"
+    assert sandbox.render(source, {"n": "<Ann>"}, html=True) == "Hi &lt;Ann&gt; [Hi &lt;Ann&gt;]"
