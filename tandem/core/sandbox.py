@@ -115,7 +115,7 @@ def _check_length(length: int, what: str = "a value", *, builds: bool = True) ->
 
 
 def _is_sequence(value: Any) -> bool:
-    return isinstance(value, str | list | tuple)
+    return isinstance(value, str | bytes | bytearray | list | tuple)
 
 
 _CONTAINERS = (list, tuple, dict, set, frozenset)
@@ -234,6 +234,9 @@ def _checked_string_method(method: Any, args: tuple, kwargs: dict) -> tuple:
         _check_length(len(owner) + occurrences * (len(args[1]) - len(args[0])), "a replaced value")
     elif name == "join" and args:
         return (_joinable(args[0], owner), *args[1:])
+    elif name == "translate" and args and isinstance(args[0], dict):
+        longest = max((len(value) for value in args[0].values() if isinstance(value, str)), default=1)
+        _check_length(len(owner) * max(longest, 1), "a translated value")
     return args
 
 
@@ -360,7 +363,8 @@ def _checked_filter(name: str, function: Any) -> Any:
     def checked(*args: Any, **kwargs: Any) -> Any:
         _tick()
         value, arguments = (args[offset], args[offset + 1 :]) if len(args) > offset else (None, ())
-        _check_printable(value)
+        for argument in (value, *arguments, *kwargs.values()):
+            _check_printable(argument)
         # A number among the arguments is a width, count or size: cap it before the filter allocates.
         if name != "round":
             for argument in (*arguments, *kwargs.values()):
@@ -402,8 +406,10 @@ class _Environment(ImmutableSandboxedEnvironment):
         )
         self.globals = {"range": _bounded_range, "dict": dict}
         self.filters["default"] = self.filters["d"] = _default
-        # JSON with an indent of thousands per level is a size no single argument shows; not for email text.
+        # Not for email text, and too costly to bound: JSON with an indent of thousands per level, and
+        # wordwrap's line breaking (quadratic on a long word, a separator of any length between lines).
         del self.filters["tojson"]
+        del self.filters["wordwrap"]
         self.filters = {name: _checked_filter(name, function) for name, function in self.filters.items()}
         self.filters["sandbox_iterate"] = _iterate
         self.filters["sandbox_concat"] = _concat

@@ -106,6 +106,9 @@ def test_concatenation_doubling_is_refused():
         "{{ (['y' * 50000] * 50000) | join }}",
         "{{ ''.join(['y' * 50000] * 50000) }}",
         "{{ [1] | batch(1000000000, 'x') | list }}",
+        "{{ ('x' * 99999).encode() * 99999 }}",
+        "{{ ('x' * 99999).translate({120: 'y' * 99999}) }}",
+        "{{ '%(a)s' | format(a=['x' * 99999] * 99999) }}",
     ],
 )
 def test_padding_replacing_and_joining_to_huge_sizes_is_refused(source):
@@ -293,10 +296,11 @@ def test_join_of_a_generator_joins_every_item():
     assert sandbox.render("{{ ','.join(range(3) | map('string')) }}", {}) == "0,1,2"
 
 
-def test_tojson_is_not_available():
-    error = refused("{{ contact | tojson(indent=99999) }}")
+@pytest.mark.parametrize("name", ["tojson", "wordwrap"])
+def test_tojson_and_wordwrap_are_not_available(name):
+    error = refused("{{ contact | " + name + " }}")
     assert error.code == "syntax"
-    assert error.message == "No filter named 'tojson'."
+    assert error.message == f"No filter named '{name}'."
 
 
 LONG_LITERAL = "y" * 40_000
