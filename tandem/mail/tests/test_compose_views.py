@@ -303,3 +303,16 @@ def test_the_company_panel_lists_only_emails_to_contacts_the_reader_may_see(clie
     # then the panel shows the email to the contact they may see, not the other
     assert "To Vi" in html
     assert "To Hid" not in html
+
+
+@pytest.mark.parametrize("next_url", ["https://evil.example/", "//evil.example/", "/\\evil.example/"])
+def test_the_signature_page_never_sends_elsewhere(client, user, next_url):
+    response = client.post(reverse("mail:compose_signature"), {"text": "Ana", "next": next_url})
+    assert response["Location"] == reverse("mail:compose_signature")
+
+
+def test_the_signature_page_links_back_only_to_this_site(client, user):
+    html = client.get(reverse("mail:compose_signature"), {"next": "javascript:alert(1)"}).content.decode()
+    assert "javascript:" not in html
+    html = client.get(reverse("mail:compose_signature"), {"next": "/contacts/1/"}).content.decode()
+    assert 'href="/contacts/1/">Cancel</a>' in html

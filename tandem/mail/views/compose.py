@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from tandem.contacts import selectors as contact_selectors
@@ -28,6 +29,12 @@ def _contact_name(contact: Contact) -> str:
 def _recipient_label(contact: Contact) -> str:
     name = _contact_name(contact)
     return f"{name} <{contact.email}>" if contact.email and name != contact.email else (contact.email or name)
+
+
+def _local_url(request, url: str) -> str:
+    """`url` when it is a page of this site (where to go back to), else ""."""
+    allowed = url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}, require_https=False)
+    return url if url and allowed else ""
 
 
 def _merge_groups() -> list[tuple[str, list[tuple[str, str]]]]:
@@ -198,8 +205,7 @@ def compose_cancel(request, message_id: int):
         messages.success(request, "The scheduled email was cancelled; it will not be sent.")
     else:
         messages.warning(request, "That email can no longer be cancelled: it has been sent or is being sent.")
-    next_url = request.POST.get("next", "")
-    return redirect(next_url if next_url.startswith("/") and not next_url.startswith("//") else "/")
+    return redirect(_local_url(request, request.POST.get("next", "")) or "/")
 
 
 # --- saved templates ------------------------------------------------------------------------------------
@@ -276,11 +282,12 @@ def compose_signature(request):
             add_service_errors(form, error)
         else:
             messages.success(request, "Your signature was saved.")
-            next_url = request.POST.get("next", "")
-            if next_url.startswith("/") and not next_url.startswith("//"):
-                return redirect(next_url)
-            return redirect("mail:compose_signature")
-    return render(request, "mail/compose_signature.html", {"form": form, "next": request.GET.get("next", "")})
+            return redirect(_local_url(request, request.POST.get("next", "")) or "mail:compose_signature")
+    return render(
+        request,
+        "mail/compose_signature.html",
+        {"form": form, "next": _local_url(request, request.GET.get("next", ""))},
+    )
 
 
 urlpatterns = [
