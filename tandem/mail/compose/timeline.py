@@ -89,6 +89,8 @@ def details(entry: Any, loaded: Loaded | None) -> SafeString:
 
 
 def register() -> None:
+    # The link goes to the mailbox's message page ("mail:message", /mail/mailbox/<id>/); url_link leaves it
+    # empty where that page is not installed.
     timeline.register_kind(
         TimelineKind(
             key=KIND,
@@ -97,7 +99,7 @@ def register() -> None:
             tone="info",
             render=heading,
             details=details,
-            link=timeline.url_link("mail:message_detail", subject_type=SUBJECT_TYPE),
+            link=timeline.url_link("mail:message", subject_type=SUBJECT_TYPE),
             load=load,
         )
     )
