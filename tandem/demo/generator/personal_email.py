@@ -17,7 +17,8 @@ from tandem.mail.compose.timeline import KIND, SUBJECT_TYPE
 from tandem.mail.models import Identity, MailSignature, MailTemplate, Message
 from tandem.mail.services.ledger import message_id_for
 
-SENDER_ADDRESS = f"sales@{DEMO_EMAIL_DOMAIN}"
+# The demo's one verified sending identity; the mail settings step (if it runs first) creates the same row.
+SENDER_ADDRESS = f"hello@{DEMO_EMAIL_DOMAIN}"
 WORKED_STAGES = ("mql", "sql", "opportunity", "customer", "evangelist")
 
 # (subject, what the email says); each is written "Hi <first name>,", the text, then the rep's first name.
@@ -58,11 +59,19 @@ MESSAGE_COLUMNS = (
 def create_mail_setup(context: GeneratorContext) -> None:
     """The verified identity the reps send from, three saved templates and every rep's signature."""
     now = datetime.datetime.combine(context.config.today, datetime.time.min, tzinfo=datetime.UTC)
+    verified_at = datetime.datetime.combine(
+        context.config.today - datetime.timedelta(days=365), datetime.time(9), tzinfo=datetime.UTC
+    )
     identity, _ = Identity.objects.get_or_create(
         address=SENDER_ADDRESS,
-        defaults={"from_name": COMPANY_NAME, "is_default": not Identity.objects.filter(is_default=True).exists(),
-                  "verified_at": now - datetime.timedelta(days=365)},
-    )  # fmt: skip
+        defaults={
+            "from_name": COMPANY_NAME,
+            "reply_to": "",
+            "verified_at": verified_at,
+            "created_at": verified_at,
+            "is_default": not Identity.objects.filter(is_default=True).exists(),
+        },
+    )
     context.mail_identity_id = identity.pk
     owner = context.users.get("sales")
     if not MailTemplate.objects.exists():

@@ -44,7 +44,7 @@ def test_every_demo_email_is_sent_by_the_contacts_owner_and_on_the_timeline():
     messages = list(Message.objects.select_related("contact"))
     entries = {entry.subject_id: entry for entry in Activity.objects.filter(kind="personal_email")}
     assert len(entries) == len(messages)
-    identity = Identity.objects.get(address="sales@demo.tandem.test")
+    identity = Identity.objects.get(address="hello@demo.tandem.test")
     assert identity.verified_at is not None
     for message in messages:
         assert (message.category, message.status, message.identity_id) == ("personal", "sent", identity.pk)
