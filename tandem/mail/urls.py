@@ -2,12 +2,13 @@
 
 from django.urls import path
 
-from tandem.mail.views import identities, inbound, mailbox, settings
+from tandem.mail.views import compose, identities, inbound, mailbox, settings
 
 app_name = "mail"
 
 urlpatterns: list = [
     *inbound.urlpatterns,
+    *compose.urlpatterns,
     # The mailbox: every message in the ledger (admins) or the ones the user sent.
     path("mailbox/", mailbox.mailbox, name="mailbox"),
     path("mailbox/<int:message_id>/", mailbox.message_detail, name="message"),

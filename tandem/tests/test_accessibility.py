@@ -23,6 +23,9 @@ from tandem.core.bulkjobs.models import BulkJob
 from tandem.core.bulkjobs.services import start_bulk_job
 from tandem.core.models import Role
 from tandem.imports.models import ImportJob
+from tandem.mail.models import Identity
+from tandem.mail.services import compose
+from tandem.mail.tests.compose_fixtures import verified_identity
 from tandem.notifications.services import mark_read, notify
 
 pytestmark = [pytest.mark.browser, pytest.mark.axe, pytest.mark.django_db(transaction=True)]
@@ -46,6 +49,7 @@ class Data:
     user_id: int
     bulk_job_id: int
     waiting_bulk_job_id: int
+    mail_template_id: int
     inbound_mailbox_id: int
     conversation_id: int
     mail_message_id: int = 0
@@ -105,6 +109,14 @@ def make_data(admin) -> Data:
     )
     inbound_mailbox_id, conversation_id = make_conversation(admin, contact)
     mail_message_id, identity_verify_path = make_mail_data(admin)
+    # 1:1 email: a verified sending identity, a saved template and a sent email on the contact's timeline.
+    compose_identity = verified_identity()
+    mail_template = compose.save_template(
+        actor=admin, name="Demo follow-up", subject="Hi {{ contact.first_name }}", body="Thanks!", is_shared=True
+    )
+    compose.send_one_to_one(
+        actor=admin, contact=contact, identity=compose_identity, subject="Our call", body="Thanks for today."
+    )
     return Data(
         mail_message_id=mail_message_id, identity_verify_path=identity_verify_path,
         contact=contact, company_id=company.pk, trashed_contact_id=trashed.pk,
@@ -112,6 +124,7 @@ def make_data(admin) -> Data:
         import_id=job.pk, export_id=export_id, user_id=other.pk,
         bulk_job_id=finished_job.pk, waiting_bulk_job_id=waiting_job.pk,
         inbound_mailbox_id=inbound_mailbox_id, conversation_id=conversation_id,
+        mail_template_id=mail_template.pk,
     )
 
 
@@ -139,7 +152,7 @@ def make_conversation(admin, contact) -> tuple[int, int]:
     return mailbox.pk, message.pk
 def make_mail_data(admin) -> tuple[int, str]:
     """A verified identity with a DKIM key, an unverified one (its link), and a message with an HTML part."""
-    from tandem.mail.models import Category, Identity
+    from tandem.mail.models import Category
     from tandem.mail.services import identities
     from tandem.mail.services.ledger import queue_message
 
@@ -214,6 +227,12 @@ def signed_in_pages(data: Data) -> dict[str, str]:
         "mail identities": "/mail/identities/",
         "mail identity new": "/mail/identities/new/",
         "mail identity verify": f"/mail/{data.identity_verify_path}",
+        "compose to contact": f"/mail/compose/contact/{contact}/",
+        "compose to company": f"/mail/compose/company/{company}/",
+        "mail templates": "/mail/templates/",
+        "mail template new": "/mail/templates/new/",
+        "mail template edit": f"/mail/templates/{data.mail_template_id}/",
+        "mail signature": "/mail/signature/",
     }
 
 

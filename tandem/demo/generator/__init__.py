@@ -59,8 +59,10 @@ from tandem.demo.generator.history import create_exports, create_imports, plant_
 from tandem.demo.generator.inbound import create_replies
 from tandem.demo.generator.mail import create_mail_settings
 from tandem.demo.generator.notifications import create_notifications
+from tandem.demo.generator.personal_email import create_mail_setup, write_personal_emails
 from tandem.demo.indexes import indexes_dropped
 from tandem.demo.writer import RowWriter
+from tandem.mail.models import Message
 
 __all__ = [
     "COMPANY_NAME",
@@ -95,7 +97,7 @@ def create_contacts(context: GeneratorContext) -> None:
 
 def reset_sequences(context: GeneratorContext) -> None:
     """Rows were written with explicit ids: move PostgreSQL's sequences past them (SQLite needs nothing)."""
-    statements = connection.ops.sequence_reset_sql(no_style(), [Company, Contact])
+    statements = connection.ops.sequence_reset_sql(no_style(), [Company, Contact, Message])
     with connection.cursor() as cursor:
         for statement in statements:
             cursor.execute(statement)
@@ -106,6 +108,7 @@ STEPS: list[Callable[[GeneratorContext], None]] = [
     create_tags,
     create_property_definitions,
     create_companies,
+    create_mail_setup,
     create_contacts,
     plant_duplicates,
     create_imports,
@@ -123,6 +126,7 @@ CONTACT_STEPS: list[Callable[[GeneratorContext, list[ContactPlan]], None]] = [
     write_stage_changes,
     write_consents_and_suppressions,
     write_activities,
+    write_personal_emails,
 ]
 
 

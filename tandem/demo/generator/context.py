@@ -149,6 +149,8 @@ class GeneratorContext:
     streams: dict[str, random.Random] = field(default_factory=dict)
     id_offsets: dict[str, int] = field(default_factory=dict)
     contacts_written: int = 0
+    # The verified sending identity the reps' 1:1 emails come from (personal_email.py).
+    mail_identity_id: int | None = None
     # Each fictional phone number is handed out once (phones.py): chance pairs would swamp the planted ones.
     phones: PhoneBook = field(default_factory=PhoneBook)
 

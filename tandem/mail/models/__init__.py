@@ -16,6 +16,7 @@ from tandem.mail.models.inbound import (
 )
 from tandem.mail.models.ledger import Category, Message, Status
 from tandem.mail.models.relay import Relay, RelayKind, Security
+from tandem.mail.models.templates import MailSignature, MailTemplate
 
 __all__ = [
     "Category",
@@ -24,6 +25,8 @@ __all__ = [
     "InboundMailbox",
     "InboundMessage",
     "InboundSecurity",
+    "MailSignature",
+    "MailTemplate",
     "Message",
     "PollResult",
     "Relay",

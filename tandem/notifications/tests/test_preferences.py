@@ -28,7 +28,14 @@ def test_without_a_choice_each_kind_follows_its_default():
 def test_saving_keeps_a_row_per_kind_and_one_audit_row_with_the_changes():
     user = UserFactory()
     changed = services.set_email_preferences(actor=user, email_kinds={DIGEST.key, "exports.export_ready"})
-    assert changed == {REMINDER.key: False, DIGEST.key: True, "imports.import_finished": False}
+    # Every other kind that emails by default (the mail app's, for one) is switched off by this choice too.
+    others = {
+        kind.key: False
+        for kind in all_kinds()
+        if kind.email_by_default
+        and kind.key not in {REMINDER.key, "imports.import_finished", "exports.export_ready"}
+    }
+    assert changed == {REMINDER.key: False, DIGEST.key: True, "imports.import_finished": False, **others}
     stored = dict(NotificationPreference.objects.filter(user=user).values_list("kind", "email"))
     assert stored == {kind.key: kind.key in {DIGEST.key, "exports.export_ready"} for kind in all_kinds()}
     entry = LogEntry.objects.get()
