@@ -30,7 +30,8 @@ from aiosmtpd.smtp import SMTP, AuthResult
 
 
 def ledger_messages(to: str | None = None) -> list[EmailMessage]:
-    """The ledger's messages, oldest first, parsed; only those to `to` when given."""
+    """The ledger's messages, oldest first, parsed (with LF line ends, as Python code writes text); only
+    those to `to` when given."""
     from tandem.mail.models import Message
 
     rows = Message.objects.order_by("id")
@@ -38,7 +39,8 @@ def ledger_messages(to: str | None = None) -> list[EmailMessage]:
     for row in rows:
         if to is not None and to.lower() not in [address.lower() for address in row.recipients]:
             continue
-        parsed.append(email.message_from_bytes(bytes(row.raw), policy=policy.default))
+        raw = bytes(row.raw).replace(b"\r\n", b"\n")
+        parsed.append(email.message_from_bytes(raw, policy=policy.default))
     return parsed
 
 
@@ -170,7 +172,7 @@ class SmtpServer:
 
     def _authenticate(self, server, session, envelope, mechanism, auth_data):
         login, password = auth_data.login.decode(), auth_data.password.decode()
-        return AuthResult(success=(login, password) == self.credentials)
+        return AuthResult(success=(login, password) == self.credentials, handled=False)
 
     def start(self) -> "SmtpServer":
         self.controller.start()

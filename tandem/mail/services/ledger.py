@@ -17,6 +17,8 @@ import hashlib
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from email import policy as email_policy
+from email.errors import HeaderParseError
+from email.header import decode_header, make_header
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
@@ -100,9 +102,21 @@ class _Address:
         return Address(display_name=display_name, username=username, domain=domain)
 
 
+def _decoded(value: str) -> str:
+    """`value` with its RFC 2047 encoded words decoded, as a receiving mail program would show it."""
+    if "=?" not in value:
+        return value
+    try:
+        return str(make_header(decode_header(value)))
+    except (HeaderParseError, LookupError, UnicodeError, ValueError):
+        return value
+
+
 def _checked_header(name: str, value: str) -> str:
     if _has_line_break(value):
         raise InvalidMessage(f"The {name} contains a line break.", code="header_injection")
+    if _has_line_break(_decoded(value)):
+        raise InvalidMessage(f"The {name} contains an encoded line break.", code="header_injection")
     return value
 
 
