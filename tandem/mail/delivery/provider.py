@@ -41,6 +41,22 @@ def _django_message(job: Job, connection) -> EmailMultiAlternatives:
     return message
 
 
+def _provider_said(error: Exception) -> str:
+    """The provider's own words from the error's HTTP response ("Message" in Postmark's JSON), if any."""
+    response = getattr(error, "response", None)
+    if response is None:
+        return ""
+    try:
+        body = response.json()
+    except ValueError:
+        return (response.text or "")[:500]
+    if isinstance(body, dict):
+        for name in ("Message", "message", "error", "errors"):
+            if body.get(name):
+                return str(body[name]).replace("\n", " ")[:500]
+    return str(body)[:500]
+
+
 class ProviderSession:
     """One anymail backend (one HTTP session), used by one thread."""
 
@@ -68,7 +84,8 @@ class ProviderSession:
         except ImportError:
             return Outcome.relay_problem(f"Tandem does not know the email provider “{name}”.")
         except AnymailRecipientsRefused as error:
-            return Outcome.permanent(f"{name} refused the recipients: {error.describe_response() or error}")
+            said = _provider_said(error)
+            return Outcome.permanent(f"{name} refused the recipients: {said or str(error).splitlines()[0]}")
         except AnymailAPIError as error:
             status = error.status_code
             answer = error.describe_response() or str(error).splitlines()[0]
