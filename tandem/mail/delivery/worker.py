@@ -361,6 +361,12 @@ def deliver_due(
     worker = worker or default_worker()
     relay = relay or current_relay()
     deadline = time.monotonic() + time_budget.total_seconds() if time_budget else None
+    # One outbox delivery task for the run, not one per recorded message.
+    with events.deferred_delivery():
+        return _deliver(worker=worker, relay=relay, deadline=deadline, limit=limit)
+
+
+def _deliver(*, worker: str, relay: RelaySettings, deadline: float | None, limit: int | None) -> RunSummary:
     summary = RunSummary()
     pool = SenderPool(relay, relay.connections if relay.kind != RelayKind.MAILBOX else 1)
     sign = relay.kind == RelayKind.SMTP

@@ -188,14 +188,22 @@ def build_message(
     return message.as_bytes()
 
 
+def _deliver_after_commit() -> None:
+    # Imported here: the tasks module imports the delivery worker, which imports this module.
+    from tandem.mail.tasks import deliver_mail
+
+    deliver_mail()
+
+
 def _schedule_delivery() -> None:
-    def schedule() -> None:
-        # Imported here: the tasks module imports the delivery worker, which imports this module.
-        from tandem.mail.tasks import deliver_mail
-
-        deliver_mail()
-
-    transaction.on_commit(schedule)
+    """Ask for one delivery run after the current transaction commits, however many messages it queued (a
+    campaign queues thousands in one transaction; each run delivers everything that is due)."""
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and any(
+        entry[1] is _deliver_after_commit for entry in connection.run_on_commit
+    ):
+        return
+    transaction.on_commit(_deliver_after_commit)
 
 
 def queue_message(

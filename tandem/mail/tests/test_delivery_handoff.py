@@ -259,3 +259,36 @@ def test_a_row_under_a_live_lease_of_another_worker_is_left_alone():
     # then it does not touch it
     message.refresh_from_db()
     assert (summary.handled, message.status, message.worker) == (0, Status.SENDING, "busy")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_transaction_queueing_many_messages_asks_for_one_delivery_run():
+    # given a transaction that queues three messages
+    from unittest import mock
+
+    with mock.patch("tandem.mail.tasks.deliver_mail") as deliver_mail:
+        with transaction.atomic():
+            for number in range(3):
+                _queue(key=f"many:{number}", to=f"person{number}@example.com")
+            # then nothing is asked before the commit
+            assert deliver_mail.call_count == 0
+        # and one run is asked after it
+        assert deliver_mail.call_count == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_delivery_run_asks_for_one_outbox_delivery_not_one_per_message():
+    # given three queued messages
+    from unittest import mock
+
+    for number in range(3):
+        _queue(key=f"outbox:{number}", to=f"person{number}@example.com")
+
+    # when the worker records three results, each in its own commit
+    with mock.patch("tandem.core.tasks.deliver_events") as deliver_events:
+        summary = deliver_due(worker="test")
+
+    # then three events are in the outbox and one delivery was asked for
+    assert summary.sent == 3
+    assert Event.objects.filter(name=mail_events.MESSAGE_SENT).count() == 3
+    assert deliver_events.call_count == 1
