@@ -210,6 +210,8 @@ class SenderPool:
         self.size = max(1, size)
         self.results: queue.Queue = queue.Queue()
         self.pending = 0
+        # Set once the relay needs a person: the jobs not yet sent come back untried.
+        self.stopped_because = ""
         if self.size == 1:
             self.session = _session(relay)
             self.inline: list[Job] = []
@@ -227,6 +229,9 @@ class SenderPool:
     def _serve(self, session) -> None:
         try:
             for job in iter(self.jobs.get, None):
+                if self.stopped_because:
+                    self.results.put((job, Outcome.relay_problem(self.stopped_because)))
+                    continue
                 try:
                     outcome = session.send(job)
                 except Exception as error:  # noqa: BLE001 (a bug must not strand the job; it is retried)
@@ -247,6 +252,8 @@ class SenderPool:
         self.pending -= 1
         if self.size == 1:
             job = self.inline.pop(0)
+            if self.stopped_because:
+                return job, Outcome.relay_problem(self.stopped_because)
             return job, self.session.send(job)
         return self.results.get()
 
@@ -401,7 +408,7 @@ def _deliver(*, worker: str, relay: RelaySettings, deadline: float | None, limit
             while pool.pending:
                 job, outcome = pool.next_result()
                 if outcome.result == Result.RELAY_PROBLEM and not summary.relay_problem:
-                    summary.relay_problem = outcome.response
+                    summary.relay_problem = pool.stopped_because = outcome.response
                     raise_relay_alert(relay, outcome.response)
                 _record(by_pk[job.message_pk], outcome, worker=worker, relay=relay, summary=summary)
                 if outcome.result == Result.SENT and not alert_cleared:

@@ -171,3 +171,27 @@ def test_a_relay_without_starttls_is_an_alert_when_starttls_is_required():
         assert message.status == Status.QUEUED
         assert relay_alert().message.startswith(f"The relay 127.0.0.1:{server.port} does not offer STARTTLS")
         assert server.messages == []
+
+
+def test_after_a_refused_login_the_rest_of_the_batch_waits_untried():
+    # given a relay refusing the credentials and three queued messages
+    identity = make_identity()
+    with running_smtp_server(credentials=("tandem", "right")) as server:
+        _relay_row(server, username="tandem", password="wrong")
+        for number in range(3):
+            queue_message(
+                key=f"batch:{number}",
+                category=Category.PERSONAL,
+                to=[f"person{number}@example.com"],
+                subject="Hi",
+                text="Hello",
+                identity=identity,
+            )
+
+        # when the worker runs
+        summary = deliver_due(worker="test")
+
+        # then all three wait for the relay, their attempts not counted, and nothing reached it
+        assert (summary.waiting_for_relay, summary.sent, summary.retried) == (3, 0, 0)
+        assert server.handler.transactions == 0
+    assert set(Message.objects.values_list("status", "attempts")) == {(Status.QUEUED, 0)}
