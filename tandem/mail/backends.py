@@ -44,7 +44,10 @@ class LedgerBackend(BaseEmailBackend):
             text, html = "", message.body
         else:
             text = message.body
-        recipients = [address for _name, address in getaddresses(message.recipients()) if address]
+
+        def addresses(values) -> list[str]:
+            return [address for _name, address in getaddresses(list(values or [])) if address]
+
         reply_to = [address for _name, address in getaddresses(message.reply_to) if address]
         headers = {
             name: str(value)
@@ -54,7 +57,9 @@ class LedgerBackend(BaseEmailBackend):
         queue_message(
             key=f"django:{uuid.uuid4()}",
             category=Category.TRANSACTIONAL,
-            to=recipients,
+            to=addresses(message.to),
+            cc=addresses(message.cc),
+            bcc=addresses(message.bcc),
             subject=str(message.subject),
             text=text,
             html=html,

@@ -167,14 +167,24 @@ def build_message(
     message_id: str,
     headers: Mapping[str, str],
     date: datetime,
+    cc: list["_Address"] = (),
+    bcc: list["_Address"] = (),
 ) -> bytes:
-    """The MIME message as bytes with CRLF line ends, ready to sign and hand to a relay."""
+    """The MIME message as bytes with CRLF line ends, ready to sign and hand to a relay. `recipients` and
+    `cc` are written in the To and Cc headers; `bcc` only decides the encoding (its addresses are on the
+    envelope alone)."""
     needs_utf8 = any(
-        address.needs_utf8 for address in [sender, *recipients, *([reply_to] if reply_to else [])]
+        address.needs_utf8 for address in [sender, *recipients, *cc, *bcc, *([reply_to] if reply_to else [])]
     )
     message = EmailMessage(policy=UTF8_POLICY if needs_utf8 else ASCII_POLICY)
     _set_header(message, "From", sender.header(sender_name), label="sender")
-    _set_header(message, "To", [address.header() for address in recipients], label="recipient list")
+    if recipients:
+        _set_header(message, "To", [address.header() for address in recipients], label="recipient list")
+    else:
+        # Only blind copies: say so, as mail programs do, rather than leave To out.
+        message["To"] = "undisclosed-recipients:;"
+    if cc:
+        _set_header(message, "Cc", [address.header() for address in cc], label="copy list")
     if reply_to is not None:
         _set_header(message, "Reply-To", reply_to.header(), label="reply-to address")
     _set_header(message, "Subject", subject, label="subject")
@@ -214,6 +224,8 @@ def queue_message(
     subject: str,
     text: str,
     html: str | None = None,
+    cc: Iterable[str] = (),
+    bcc: Iterable[str] = (),
     identity: Identity | None = None,
     from_address: str | None = None,
     reply_to: str | None = None,
@@ -226,6 +238,7 @@ def queue_message(
     """Write one message into the ledger, in the caller's transaction, and return its row; once the
     transaction commits, a worker is asked to deliver what is due.
 
+    `to` and `cc` are written in the headers; `bcc` addresses are on the envelope only.
     `key` names what the message is for; queueing a key that is already in the ledger returns the existing
     row and writes nothing (a retried request or a re-delivered event sends once). The message comes from
     `identity`, or else from `from_address` (default: DEFAULT_FROM_EMAIL). `send_after_at` schedules it.
@@ -238,7 +251,9 @@ def queue_message(
     if existing is not None:
         return existing
     recipients = [_Address(address, field="recipient") for address in to]
-    if not recipients:
+    copies = [_Address(address, field="copy") for address in cc]
+    blind_copies = [_Address(address, field="blind copy") for address in bcc]
+    if not (recipients or copies or blind_copies):
         raise InvalidMessage("A message needs at least one recipient.", code="no_recipient")
     sender_name, sender_address = _sender(identity, from_address)
     extra_headers: dict[str, str] = {}
@@ -263,6 +278,8 @@ def queue_message(
         message_id=message_id,
         headers=extra_headers,
         date=now,
+        cc=copies,
+        bcc=blind_copies,
     )
     about_type, about_id = about if about is not None else ("", None)
     row = Message.objects.create(
@@ -271,7 +288,10 @@ def queue_message(
         category=category,
         identity=identity,
         from_address=str(sender_address.header(sender_name)),
-        recipients=[address.normalized for address in recipients],
+        # The envelope: everyone the relay is asked to deliver to, blind copies included, each once.
+        recipients=list(
+            dict.fromkeys(address.normalized for address in [*recipients, *copies, *blind_copies])
+        ),
         subject=subject,
         raw=raw,
         contact=contact,

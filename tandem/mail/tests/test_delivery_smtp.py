@@ -212,3 +212,23 @@ def test_an_rset_after_a_refusal_keeps_the_connection_for_the_next_message(relay
     second.refresh_from_db()
     assert (first.status, second.status) == (Status.FAILED, Status.SENT)
     assert [received.recipients for received in relay.messages] == [["bo@example.com"]]
+
+
+def test_copies_and_blind_copies_are_on_the_envelope_and_blind_ones_on_no_header(relay):
+    # given a message with a copy and a blind copy
+    message = _queue(make_identity(), cc=["bo@example.com"], bcc=["audit@example.com"])
+
+    # when delivered
+    deliver_due(worker="test", relay=relay.relay_settings())
+
+    # then the relay was asked to deliver to all three, and the blind copy shows in no header
+    [received] = relay.messages
+    assert received.recipients == ["ada@example.com", "bo@example.com", "audit@example.com"]
+    parsed = assert_well_formed(received.data)
+    assert (str(parsed["To"]), str(parsed["Cc"]), parsed["Bcc"]) == (
+        "ada@example.com",
+        "bo@example.com",
+        None,
+    )
+    assert b"audit@example.com" not in received.data
+    assert message.recipients == ["ada@example.com", "bo@example.com", "audit@example.com"]

@@ -53,8 +53,13 @@ def test_an_email_message_keeps_its_recipients_reply_to_and_extra_headers():
     [row] = Message.objects.all()
     assert row.recipients == ["ada@example.com", "bo@example.com", "audit@example.com"]
     [parsed] = ledger_messages()
-    assert (parsed["Bcc"], str(parsed["Reply-To"]), parsed["X-Tandem-Kind"]) == (
+    assert (str(parsed["To"]), str(parsed["Cc"]), parsed["Bcc"]) == (
+        "ada@example.com",
+        "bo@example.com",
         None,
+    )
+    assert b"audit@example.com" not in bytes(row.raw)
+    assert (str(parsed["Reply-To"]), parsed["X-Tandem-Kind"]) == (
         "help@tandem.example",
         "export",
     )
