@@ -87,6 +87,11 @@ class SmtpSession:
             raise RelayProblem(f"TLS with the relay {where} failed ({error.reason or error}).") from error
         except smtplib.SMTPResponseException as error:
             self._discard(connection)
+            if error.smtp_code >= 500:
+                # Refused at the greeting or at EHLO: a matter of the relay's settings, not of any message.
+                raise RelayProblem(
+                    f"The relay {where} refused the connection ({error.smtp_code} {_text(error.smtp_error)})."
+                ) from error
             if error.smtp_code == 454 and relay.security == Security.STARTTLS:
                 raise RelayProblem(
                     f"The relay {where} refused to start TLS ({error.smtp_code} {_text(error.smtp_error)})."

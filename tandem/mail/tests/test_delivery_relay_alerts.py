@@ -195,3 +195,39 @@ def test_after_a_refused_login_the_rest_of_the_batch_waits_untried():
         assert (summary.waiting_for_relay, summary.sent, summary.retried) == (3, 0, 0)
         assert server.handler.transactions == 0
     assert set(Message.objects.values_list("status", "attempts")) == {(Status.QUEUED, 0)}
+
+
+def test_a_relay_refusing_the_connection_at_its_greeting_is_an_alert_not_a_failure():
+    # given a relay that greets with 554 (a plain socket server: aiosmtpd always greets with 220)
+    import socket
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    port = listener.getsockname()[1]
+
+    def refuse() -> None:
+        connection, _address = listener.accept()
+        connection.sendall(b"554 5.7.1 No SMTP service here\r\n")
+        connection.close()
+
+    thread = threading.Thread(target=refuse, daemon=True)
+    thread.start()
+    Relay.objects.create(
+        pk=1, kind=RelayKind.SMTP, host="127.0.0.1", port=port, security=Security.NONE, timeout_seconds=5
+    )
+    message = _queue()
+
+    # when the worker runs
+    deliver_due(worker="test")
+    thread.join(timeout=5)
+    listener.close()
+
+    # then the message waits for the relay, and the alert quotes it
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == (Status.QUEUED, 0)
+    assert (
+        relay_alert().message
+        == f"The relay 127.0.0.1:{port} refused the connection (554 5.7.1 No SMTP service here)."
+    )
