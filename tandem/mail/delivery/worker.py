@@ -19,7 +19,8 @@ Recording, per message, in its own transaction, and only while the row is still 
 
 A worker killed mid-batch leaves its rows SENDING under its lease: the next run after the lease (or a run
 with the same worker name) takes them again. A message the relay accepted just before the kill, whose
-answer was never recorded, is then sent a second time — at most one per connection in flight.
+answer was never recorded, is then sent a second time: at most two per connection
+(IN_FLIGHT_PER_CONNECTION) and the one being recorded.
 """
 
 import logging
@@ -69,7 +70,10 @@ MAX_ATTEMPTS = len(BACKOFF) + 1
 RELAY_PROBLEM_RETRY = timedelta(minutes=5)
 # Rows claimed per connection at a time: enough to keep every connection busy, few enough that a dead
 # worker strands little.
-CLAIM_PER_CONNECTION = 25
+CLAIM_PER_CONNECTION = 50
+# Each connection may run this many messages ahead of the recording (one on the wire, one answered and
+# waiting to be recorded), so the relay's round trips overlap the database work.
+IN_FLIGHT_PER_CONNECTION = 2
 # Personal (1:1) mail skips the unsubscribe list but not these: the address does not exist, or its owner
 # called our mail spam.
 PERSONAL_REFUSED_REASONS = (SuppressionReason.HARD_BOUNCE, SuppressionReason.COMPLAINT)
@@ -204,19 +208,25 @@ def _session(relay: RelaySettings):
 
 class SenderPool:
     """`size` sessions, each in its own thread with its own connection; results come back to the caller's
-    thread, which alone writes to the database. With one session it sends in the caller's thread."""
+    thread, which alone writes to the database. Even one connection gets its thread, so that signing the
+    next messages and recording the last answers overlap the relay's round trips. The mailbox (no network)
+    runs in the caller's thread (`threaded=False`)."""
 
-    def __init__(self, relay: RelaySettings, size: int):
+    def __init__(self, relay: RelaySettings, size: int, *, threaded: bool = True):
         self.size = max(1, size)
+        self.threaded = threaded
         self.results: queue.Queue = queue.Queue()
         self.pending = 0
         # Set once the relay needs a person: the jobs not yet sent come back untried.
         self.stopped_because = ""
-        if self.size == 1:
+        if not threaded:
+            self.size = 1
             self.session = _session(relay)
             self.inline: list[Job] = []
             return
         self.jobs: queue.Queue = queue.Queue()
+        # At most this many messages handed over but not yet taken for recording: what a kill can send twice.
+        self.window = threading.Semaphore(IN_FLIGHT_PER_CONNECTION * self.size)
         self.threads = [
             threading.Thread(
                 target=self._serve, args=(_session(relay),), daemon=True, name=f"mail-sender-{n}"
@@ -229,6 +239,7 @@ class SenderPool:
     def _serve(self, session) -> None:
         try:
             for job in iter(self.jobs.get, None):
+                self.window.acquire()
                 if self.stopped_because:
                     self.results.put((job, Outcome.relay_problem(self.stopped_because)))
                     continue
@@ -237,28 +248,33 @@ class SenderPool:
                 except Exception as error:  # noqa: BLE001 (a bug must not strand the job; it is retried)
                     logger.exception("The mail sender failed on message %s", job.message_pk)
                     outcome = Outcome.transient(f"Tandem could not hand the message over ({error}).")
+                if outcome.result == Result.RELAY_PROBLEM:
+                    # The other threads stop too: the same settings would fail them the same way.
+                    self.stopped_because = outcome.response
                 self.results.put((job, outcome))
         finally:
             session.close()
 
     def submit(self, job: Job) -> None:
         self.pending += 1
-        if self.size == 1:
+        if not self.threaded:
             self.inline.append(job)
         else:
             self.jobs.put(job)
 
     def next_result(self) -> tuple[Job, Outcome]:
         self.pending -= 1
-        if self.size == 1:
+        if not self.threaded:
             job = self.inline.pop(0)
             if self.stopped_because:
                 return job, Outcome.relay_problem(self.stopped_because)
             return job, self.session.send(job)
-        return self.results.get()
+        result = self.results.get()
+        self.window.release()
+        return result
 
     def close(self) -> None:
-        if self.size == 1:
+        if not self.threaded:
             self.session.close()
             return
         for _thread in self.threads:
@@ -375,7 +391,7 @@ def deliver_due(
 
 def _deliver(*, worker: str, relay: RelaySettings, deadline: float | None, limit: int | None) -> RunSummary:
     summary = RunSummary()
-    pool = SenderPool(relay, relay.connections if relay.kind != RelayKind.MAILBOX else 1)
+    pool = SenderPool(relay, relay.connections, threaded=relay.kind != RelayKind.MAILBOX)
     sign = relay.kind == RelayKind.SMTP
     alert_cleared = False
     try:
@@ -408,7 +424,8 @@ def _deliver(*, worker: str, relay: RelaySettings, deadline: float | None, limit
             while pool.pending:
                 job, outcome = pool.next_result()
                 if outcome.result == Result.RELAY_PROBLEM and not summary.relay_problem:
-                    summary.relay_problem = pool.stopped_because = outcome.response
+                    summary.relay_problem = outcome.response
+                    pool.stopped_because = pool.stopped_because or outcome.response
                     raise_relay_alert(relay, outcome.response)
                 _record(by_pk[job.message_pk], outcome, worker=worker, relay=relay, summary=summary)
                 if outcome.result == Result.SENT and not alert_cleared:

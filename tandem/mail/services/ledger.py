@@ -6,22 +6,25 @@ nothing. The message is built and checked here, once — addresses through email
 refused when they hold a line break, before or after MIME decoding — so what the worker hands to the relay
 later is what the mailbox shows.
 
-The MIME message is built with the standard library's `email` package and the SMTP policy: ASCII headers
-(an internationalised domain written in its ASCII form, a non-ASCII name as an RFC 2047 encoded word),
-bodies as quoted-printable so that no relay needs 8BITMIME. Only when an address has a non-ASCII local
-part (`josé@example.com`), which has no ASCII form, is the message written with UTF-8 headers (RFC 6532);
-such a message can only go to a relay that offers SMTPUTF8.
+The MIME message is built with the standard library's `email` package: ASCII headers (an internationalised
+domain written in its ASCII form, a non-ASCII name or subject as RFC 2047 quoted-printable encoded words),
+bodies as quoted-printable so that no relay needs 8BITMIME, CRLF line ends. Only when an address has a
+non-ASCII local part (`josé@example.com`), which has no ASCII form, is the message written with UTF-8 headers
+(RFC 6532, the SMTPUTF8 policy); such a message can only go to a relay that offers SMTPUTF8.
 """
 
 import hashlib
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from email import policy as email_policy
+from email.charset import QP, Charset
 from email.errors import HeaderParseError
-from email.header import decode_header, make_header
+from email.header import Header, decode_header, make_header
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime, parseaddr
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.utils import format_datetime, formataddr, parseaddr
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -32,8 +35,11 @@ from email_validator import EmailNotValidError, validate_email
 from tandem.mail.models import Category, Identity, Message
 
 # 7bit: bodies are quoted-printable or base64, never raw 8-bit, so a relay without 8BITMIME takes them.
-ASCII_POLICY = email_policy.SMTP.clone(cte_type="7bit")
 UTF8_POLICY = email_policy.SMTPUTF8.clone(cte_type="7bit")
+COMPAT_POLICY = email_policy.compat32.clone(linesep="\r\n")
+# UTF-8 text as quoted-printable, in bodies and in encoded words: readable in the raw source, 7-bit clean.
+QP_UTF8 = Charset("utf-8")
+QP_UTF8.header_encoding = QP_UTF8.body_encoding = QP
 
 
 class InvalidMessage(ValidationError):
@@ -186,7 +192,21 @@ def build_message(
     needs_utf8 = any(
         address.needs_utf8 for address in [sender, *recipients, *cc, *bcc, *([reply_to] if reply_to else [])]
     )
-    message = EmailMessage(policy=UTF8_POLICY if needs_utf8 else ASCII_POLICY)
+    if not needs_utf8:
+        return _build_ascii(
+            sender_name=sender_name,
+            sender=sender,
+            recipients=recipients,
+            cc=cc,
+            subject=subject,
+            text=text,
+            html=html,
+            reply_to=reply_to,
+            message_id=message_id,
+            headers=headers,
+            date=date,
+        )
+    message = EmailMessage(policy=UTF8_POLICY)
     _set_header(message, "From", sender.header(sender_name), label="sender")
     if recipients:
         _set_header(message, "To", [address.header() for address in recipients], label="recipient list")
@@ -206,6 +226,57 @@ def build_message(
     if html is not None:
         message.add_alternative(html, subtype="html")
     return message.as_bytes()
+
+
+def _header(value: str, name: str) -> Header | str:
+    """A header value as RFC 5322 wants it: ASCII as is (folded when long), anything else as RFC 2047
+    quoted-printable encoded words."""
+    if value.isascii() and len(value) < 70:
+        return value
+    return Header(value, "us-ascii" if value.isascii() else QP_UTF8, header_name=name)
+
+
+def _build_ascii(
+    *,
+    sender_name: str,
+    sender: "_Address",
+    recipients: list["_Address"],
+    cc: list["_Address"],
+    subject: str,
+    text: str,
+    html: str | None,
+    reply_to: "_Address | None",
+    message_id: str,
+    headers: Mapping[str, str],
+    date: datetime,
+) -> bytes:
+    """build_message for the common case, every address with an ASCII form. It writes the message with the
+    standard library's compat32 classes, three times faster than the header-parsing EmailMessage path;
+    every value was checked before (no line break, none hidden in an encoded word), so nothing needs parsing
+    back."""
+    body = MIMEText(text, "plain", QP_UTF8)
+    if html is None:
+        message = body
+    else:
+        message = MIMEMultipart("alternative")
+        for part in (body, MIMEText(html, "html", QP_UTF8)):
+            del part["MIME-Version"]
+            message.attach(part)
+    message["From"] = formataddr((sender_name, sender.ascii), charset=QP_UTF8)
+    if recipients:
+        message["To"] = _header(", ".join(address.ascii for address in recipients), "To")
+    else:
+        message["To"] = "undisclosed-recipients:;"
+    if cc:
+        message["Cc"] = _header(", ".join(address.ascii for address in cc), "Cc")
+    if reply_to is not None:
+        message["Reply-To"] = reply_to.ascii
+    message["Subject"] = _header(subject, "Subject")
+    message["Date"] = format_datetime(date.astimezone(UTC))
+    message["Message-ID"] = message_id
+    for name, value in headers.items():
+        message[name] = _header(value, name)
+    return message.as_bytes(policy=COMPAT_POLICY)
 
 
 def _deliver_after_commit() -> None:

@@ -88,8 +88,8 @@ def test_an_accepted_message_is_sent_with_the_providers_id(postmark):
     assert (payload["To"], payload["Subject"], payload["TextBody"], payload["HtmlBody"]) == (
         "ada@example.com",
         "Our meeting",
-        "Hello Ada\r\n",
-        "<p>Hello Ada</p>\r\n",
+        "Hello Ada",
+        "<p>Hello Ada</p>",
     )
     assert payload["From"] == "Ana from Tandem <sales@tandem-test.example>"
     assert {"Name": "Message-ID", "Value": message.message_id} in payload["Headers"]

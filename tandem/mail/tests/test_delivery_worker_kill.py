@@ -130,9 +130,10 @@ def test_sigkill_mid_queue_then_restart_delivers_every_message_with_at_most_the_
         at_kill = _statuses(environment)
         assert 0 < at_kill.get("sent", 0) < MESSAGES
         assert at_kill.get("sent", 0) + at_kill.get("sending", 0) + at_kill.get("queued", 0) == MESSAGES
-        # the relay accepted at most one message (one connection) whose answer the worker never recorded
+        # the relay accepted a few messages whose answer the worker never recorded: at most the sender's
+        # window (2 per connection) and the one being recorded
         in_flight = received_at_kill - at_kill["sent"]
-        assert 0 <= in_flight <= 1
+        assert 0 <= in_flight <= 3
 
         # when the worker is restarted under the same name (a new name would wait for the lease)
         finished = _manage(environment, "send_mail_queue", "--once", "--worker", "doomed")

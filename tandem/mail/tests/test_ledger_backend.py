@@ -29,8 +29,8 @@ def test_send_mail_writes_a_transactional_ledger_row_in_the_current_transaction(
     assert row.message_id.endswith("@localhost>")
     [message] = ledger_messages(to="ada@example.com")
     assert str(message["From"]) == "Tandem <tandem@localhost>"
-    assert message.get_body(("plain",)).get_content() == "Hello Ada\n"
-    assert message.get_body(("html",)).get_content() == "<p>Hello Ada</p>\n"
+    assert message.get_body(("plain",)).get_content() == "Hello Ada"
+    assert message.get_body(("html",)).get_content() == "<p>Hello Ada</p>"
 
 
 def test_an_email_message_keeps_its_recipients_reply_to_and_extra_headers():
