@@ -277,6 +277,12 @@ class SenderPool:
         if not self.threaded:
             self.session.close()
             return
+        if self.pending:
+            # The caller stopped early (an error while recording): what is left is not sent, and the
+            # threads must not wait for window room the caller will never free. The rows stay under
+            # this worker's lease and are taken again after it.
+            self.stopped_because = self.stopped_because or "The worker stopped before handing it over."
+            self.window.release(self.pending + self.size)
         for _thread in self.threads:
             self.jobs.put(None)
         for thread in self.threads:

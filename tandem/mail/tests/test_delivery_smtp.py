@@ -232,3 +232,23 @@ def test_copies_and_blind_copies_are_on_the_envelope_and_blind_ones_on_no_header
     )
     assert b"audit@example.com" not in received.data
     assert message.recipients == ["ada@example.com", "bo@example.com", "audit@example.com"]
+
+
+def test_an_error_while_recording_stops_the_run_without_hanging_and_leaves_rows_to_retake(relay):
+    # given ten queued messages, and a database error while the first answer is recorded
+    from unittest import mock
+
+    identity = make_identity()
+    for number in range(10):
+        _queue(identity, to=f"person{number}@example.com", key=f"test:{number}")
+
+    # when the worker runs
+    with (
+        mock.patch("tandem.mail.delivery.worker._record", side_effect=RuntimeError("disk full")),
+        pytest.raises(RuntimeError, match="disk full"),
+    ):
+        deliver_due(worker="test", relay=relay.relay_settings())
+
+    # then the run ended (no thread waits forever), and the rows stay this worker's, to be taken again
+    assert set(Message.objects.values_list("status", "worker")) == {(Status.SENDING, "test")}
+    assert len(relay.messages) <= 3
