@@ -1,7 +1,9 @@
 """Test helpers for every app that sends mail: read what the ledger holds, and a real SMTP server.
 
 - `ledger_messages(to=...)`: the messages in the send ledger as parsed `email.message.EmailMessage`s (what
-  Django's `mail.outbox` used to give; Django's mail API writes into the ledger now).
+  Django's `mail.outbox` used to give; Django's mail API writes into the ledger now). `sent_messages(to=...)`
+  gives the same with the attributes of Django's EmailMessage (`subject`, `body`, `to`, `alternatives`), for
+  tests written against `mail.outbox`.
 - `SmtpServer` / the `smtp_server` fixture: an aiosmtpd server on loopback that keeps every message it
   accepts and misbehaves on request — a reply code (421, 451, 550, …) at RCPT or after DATA, a dropped
   connection after DATA, a stall past the client's timeout — per recipient, for a number of times. It can
@@ -31,17 +33,76 @@ from aiosmtpd.smtp import SMTP, AuthResult
 
 def ledger_messages(to: str | None = None) -> list[EmailMessage]:
     """The ledger's messages, oldest first, parsed (with LF line ends, as Python code writes text); only
-    those to `to` when given."""
+    those to `to` (an envelope recipient: To, Cc or Bcc) when given."""
+    return [sent.message for sent in sent_messages(to=to)]
+
+
+@dataclass
+class SentMessage:
+    """A ledger message with the attributes of Django's EmailMultiAlternatives that tests read (`to`,
+    `subject`, `body`, `alternatives`, …), so tests written against `mail.outbox` keep their assertions."""
+
+    message: EmailMessage
+    status: str
+    category: str
+
+    def _addresses(self, header: str) -> list[str]:
+        value = self.message[header]
+        return [address.addr_spec for address in value.addresses] if value is not None else []
+
+    @property
+    def to(self) -> list[str]:
+        return self._addresses("To")
+
+    @property
+    def cc(self) -> list[str]:
+        return self._addresses("Cc")
+
+    @property
+    def reply_to(self) -> list[str]:
+        return self._addresses("Reply-To")
+
+    @property
+    def from_email(self) -> str:
+        return str(self.message["From"])
+
+    @property
+    def subject(self) -> str:
+        return str(self.message["Subject"] or "")
+
+    @property
+    def body(self) -> str:
+        part = self.message.get_body(("plain",))
+        return part.get_content() if part is not None else ""
+
+    @property
+    def html(self) -> str | None:
+        part = self.message.get_body(("html",))
+        return part.get_content() if part is not None else None
+
+    @property
+    def alternatives(self) -> list[tuple[str, str]]:
+        return [(self.html, "text/html")] if self.html is not None else []
+
+    @property
+    def extra_headers(self) -> dict[str, str]:
+        return {name: str(value) for name, value in self.message.items()}
+
+
+def sent_messages(to: str | None = None) -> list[SentMessage]:
+    """`ledger_messages` with Django-like attributes: what a test that read `mail.outbox` reads now.
+    `sent_messages(to="ada@example.com")[0].subject`, `.body`, `.to`, `.alternatives`."""
     from tandem.mail.models import Message
 
     rows = Message.objects.order_by("id")
-    parsed = []
+    found = []
     for row in rows:
         if to is not None and to.lower() not in [address.lower() for address in row.recipients]:
             continue
         raw = bytes(row.raw).replace(b"\r\n", b"\n")
-        parsed.append(email.message_from_bytes(raw, policy=policy.default))
-    return parsed
+        parsed = email.message_from_bytes(raw, policy=policy.default)
+        found.append(SentMessage(message=parsed, status=row.status, category=row.category))
+    return found
 
 
 @dataclass

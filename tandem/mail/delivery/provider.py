@@ -57,6 +57,27 @@ def _provider_said(error: Exception) -> str:
     return str(body)[:500]
 
 
+# The mail settings page stores one secret as "api_key" (and, for Amazon SES, "access_key_id" and "region");
+# anymail names it per provider.
+ANYMAIL_KEY_NAMES = {"postmark": "server_token"}
+
+
+def anymail_options(provider: str, stored: dict) -> dict:
+    """The keyword arguments of the provider's anymail backend, from the settings the Relay row stores.
+    Keys other than the page's pass through unchanged (anymail's own names, e.g. "server_token")."""
+    options = dict(stored)
+    api_key = options.pop("api_key", "")
+    if provider == "amazon_ses":
+        options["session_params"] = {
+            "aws_access_key_id": options.pop("access_key_id", ""),
+            "aws_secret_access_key": api_key,
+            "region_name": options.pop("region", ""),
+        }
+    elif api_key:
+        options[ANYMAIL_KEY_NAMES.get(provider, "api_key")] = api_key
+    return options
+
+
 class ProviderSession:
     """One anymail backend (one HTTP session), used by one thread."""
 
@@ -66,7 +87,10 @@ class ProviderSession:
 
     def _open(self):
         backend = f"anymail.backends.{self.relay.provider}.EmailBackend"
-        options = {"timeout": self.relay.timeout_seconds, **self.relay.provider_settings}
+        options = {
+            "timeout": self.relay.timeout_seconds,
+            **anymail_options(self.relay.provider, self.relay.provider_settings),
+        }
         return get_connection(backend, fail_silently=False, **options)
 
     def close(self) -> None:
@@ -81,8 +105,8 @@ class ProviderSession:
                 self.connection = self._open()
             message = _django_message(job, self.connection)
             message.send()
-        except ImportError:
-            return Outcome.relay_problem(f"Tandem does not know the email provider “{name}”.")
+        except ImportError as error:
+            return Outcome.relay_problem(f"The email provider “{name}” cannot be used here: {error}")
         except AnymailRecipientsRefused as error:
             said = _provider_said(error)
             return Outcome.permanent(f"{name} refused the recipients: {said or str(error).splitlines()[0]}")

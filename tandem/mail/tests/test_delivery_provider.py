@@ -9,6 +9,7 @@ import pytest
 import requests
 
 from tandem.mail.delivery import deliver_due
+from tandem.mail.delivery.provider import anymail_options
 from tandem.mail.models import Category, Message, Relay, RelayKind, Status
 from tandem.mail.relay import relay_alert
 from tandem.mail.services import queue_message
@@ -155,3 +156,19 @@ def test_a_refused_api_token_is_a_relay_alert(postmark):
     message.refresh_from_db()
     assert (message.status, message.attempts) == (Status.QUEUED, 0)
     assert relay_alert().message.startswith("postmark refused Tandem's API key (Postmark API response 401")
+
+
+def test_the_stored_settings_become_each_providers_anymail_options():
+    # then the page's generic names map to anymail's
+    assert anymail_options("postmark", {"api_key": "k"}) == {"server_token": "k"}
+    assert anymail_options("sendgrid", {"api_key": "k"}) == {"api_key": "k"}
+    assert anymail_options(
+        "amazon_ses", {"api_key": "secret", "access_key_id": "AKIA1", "region": "eu-west-1"}
+    ) == {
+        "session_params": {
+            "aws_access_key_id": "AKIA1",
+            "aws_secret_access_key": "secret",
+            "region_name": "eu-west-1",
+        }
+    }
+    assert anymail_options("postmark", {"server_token": "k"}) == {"server_token": "k"}

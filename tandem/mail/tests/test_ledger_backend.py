@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from tandem.core.models import Role, User
 from tandem.mail.models import Category, Message, Status
-from tandem.mail.testing import ledger_messages
+from tandem.mail.testing import ledger_messages, sent_messages
 
 pytestmark = pytest.mark.django_db
 
@@ -90,3 +90,30 @@ def test_allauths_password_reset_shows_in_the_ledger(client):
     assert (row.category, row.recipients) == (Category.TRANSACTIONAL, ["ada@example.com"])
     [message] = ledger_messages(to="ada@example.com")
     assert "/accounts/password/reset/key/" in message.get_body(("plain",)).get_content()
+
+
+def test_sent_messages_read_like_djangos_outbox():
+    # given a Django message with an HTML alternative
+    message = EmailMultiAlternatives(
+        subject="Call <Acme> back",
+        body="Hello Ada,\n\nplease call Acme back.\n",
+        to=["ada@example.com"],
+        cc=["bo@example.com"],
+    )
+    message.attach_alternative("<p>Hello Ada</p>", "text/html")
+    message.send()
+
+    # when a test reads it the way it read mail.outbox
+    [sent] = sent_messages(to="ada@example.com")
+
+    # then the attributes are Django's
+    assert (sent.subject, sent.body, sent.to, sent.cc, sent.from_email) == (
+        "Call <Acme> back",
+        "Hello Ada,\n\nplease call Acme back.\n",
+        ["ada@example.com"],
+        ["bo@example.com"],
+        "Tandem <tandem@localhost>",
+    )
+    assert sent.alternatives == [("<p>Hello Ada</p>", "text/html")]
+    assert (sent.status, sent.category) == (Status.QUEUED, Category.TRANSACTIONAL)
+    assert [copy.subject for copy in sent_messages(to="bo@example.com")] == ["Call <Acme> back"]
