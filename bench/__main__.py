@@ -12,7 +12,7 @@ import os
 import sys
 from collections.abc import Iterator
 
-from bench import contact_search, contacts_list, export_1m, import_1m, import_upsert, results
+from bench import contact_search, contacts_list, export_1m, import_1m, import_upsert, mail_send, results
 
 BENCHMARKS = {
     "contact_search": contact_search.run,
@@ -20,9 +20,11 @@ BENCHMARKS = {
     "export_1m": export_1m.run,
     "import_1m": import_1m.run,
     "import_upsert": import_upsert.run,
+    "mail_send": mail_send.run,
 }
 # Benchmarks of the SQLite import writer (they copy SQLite files): BENCH_DATABASE_URL does not apply.
-SQLITE_ONLY = {"import_1m", "import_upsert"}
+# mail_send measures the sending path on a scratch SQLite file of its own (the ledger is a small table there).
+SQLITE_ONLY = {"import_1m", "import_upsert", "mail_send"}
 
 
 @contextlib.contextmanager

@@ -201,16 +201,19 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
 # --- mail -----------------------------------------------------------------------------------------
-EMAIL_URL_HOST = os.environ.get("TANDEM_SMTP_HOST", "")
-if EMAIL_URL_HOST:
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    EMAIL_HOST = EMAIL_URL_HOST
-    EMAIL_PORT = int(os.environ.get("TANDEM_SMTP_PORT", "587"))
-    EMAIL_HOST_USER = os.environ.get("TANDEM_SMTP_USER", "")
-    EMAIL_HOST_PASSWORD = os.environ.get("TANDEM_SMTP_PASSWORD", "")
-    EMAIL_USE_TLS = env_flag("TANDEM_SMTP_STARTTLS", True)
-else:
-    EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Every message, Django's own too (password reset), is written into the send ledger and handed to the relay
+# by the worker (tandem.mail). The relay is the one saved on the mail settings page; without one, the
+# TANDEM_SMTP_* variables describe an SMTP relay; without those, mail stays in the in-app mailbox.
+EMAIL_BACKEND = "tandem.mail.backends.LedgerBackend"
+TANDEM_SMTP_HOST = os.environ.get("TANDEM_SMTP_HOST", "")
+TANDEM_SMTP_PORT = int(os.environ.get("TANDEM_SMTP_PORT", "587"))
+TANDEM_SMTP_USER = os.environ.get("TANDEM_SMTP_USER", "")
+TANDEM_SMTP_PASSWORD = os.environ.get("TANDEM_SMTP_PASSWORD", "")
+TANDEM_SMTP_STARTTLS = env_flag("TANDEM_SMTP_STARTTLS", True)
+# A CA bundle (PEM) that signs the relay's certificate, for a relay with a private CA; default: the system's.
+TANDEM_SMTP_CA_FILE = os.environ.get("TANDEM_SMTP_CA_FILE", "")
+# Keep every message in the in-app mailbox whatever relay is configured (`manage.py demo` sets it).
+TANDEM_MAIL_KEEP_IN_MAILBOX = env_flag("TANDEM_MAIL_KEEP_IN_MAILBOX", False)
 DEFAULT_FROM_EMAIL = os.environ.get("TANDEM_FROM_EMAIL", "Tandem <tandem@localhost>")
 
 # --- i18n, static ---------------------------------------------------------------------------------

@@ -66,3 +66,12 @@ def screenshot(page):
         return path
 
     return take
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _mail_through_the_ledger(django_test_environment):
+    """Django's test set-up swaps EMAIL_BACKEND for its in-memory outbox; Tandem's tests keep the real one,
+    so Django's mail lands in the send ledger as in production (read it with tandem.mail.testing)."""
+    from django.conf import settings
+
+    settings.EMAIL_BACKEND = "tandem.mail.backends.LedgerBackend"

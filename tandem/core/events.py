@@ -18,9 +18,11 @@ looks. Handlers must still tolerate re-delivery: what they do outside the databa
 not rolled back.
 """
 
+import contextlib
 import logging
+import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -46,13 +48,37 @@ DRAIN_BATCH_SIZE = 2000
 DRAIN_TIME_BUDGET = timedelta(seconds=10)
 
 
+def _ask_for_delivery() -> None:
+    from tandem.core.tasks import deliver_events
+
+    deliver_events()
+
+
+# A worker recording thousands of results, each in its own small transaction (the mail worker), publishes
+# inside `deferred_delivery()`: one delivery task when the block ends instead of one per commit.
+_deferral = threading.local()
+
+
 def _schedule_delivery() -> None:
-    def schedule() -> None:
-        from tandem.core.tasks import deliver_events
+    if getattr(_deferral, "depth", 0):
+        transaction.on_commit(lambda: setattr(_deferral, "asked", True))
+        return
+    transaction.on_commit(_ask_for_delivery)
 
-        deliver_events()
 
-    transaction.on_commit(schedule)
+@contextlib.contextmanager
+def deferred_delivery() -> Iterator[None]:
+    """Inside the block, `publish` records events as usual, but delivery is asked for once, when the block
+    ends, if any of them committed. Events are never lost either way: the sweep delivers what was missed."""
+    depth = getattr(_deferral, "depth", 0)
+    _deferral.depth = depth + 1
+    try:
+        yield
+    finally:
+        _deferral.depth = depth
+        if depth == 0 and getattr(_deferral, "asked", False):
+            _deferral.asked = False
+            transaction.on_commit(_ask_for_delivery)
 
 
 def publish(name: str, **payload: Any) -> Event:

@@ -22,6 +22,15 @@ class MailConfig(AppConfig):
         # Inbound mail: replies heard over IMAP (tandem/mail/inbound, tandem/mail/services/inbound.py).
         inbound_timeline.register()
         register_kind(NotificationKind(key="mail.reply_received", label="Someone replied to an email I sent"))
+        # The relay refused authentication or TLS: mail waits until someone fixes the settings. No email by
+        # default: it would wait behind the same relay.
+        register_kind(
+            NotificationKind(
+                key="mail.relay_problem",
+                label="Mail cannot leave: the relay needs attention",
+                email_by_default=False,
+            )
+        )
         everything = access.grants(Scope.EVERYTHING, Scope.EVERYTHING, Scope.EVERYTHING, Scope.EVERYTHING)
         access.register_object_type("inbound_mailbox", {"admin": everything})
         audit.register_event_labels(

@@ -65,6 +65,9 @@ class Message(models.Model):
     failed_at = models.DateTimeField(null=True, blank=True)
     # The relay's last answer ("250 2.0.0 queued as 4F2…", "550 5.1.1 no such user") or the connection error.
     last_response = models.TextField(blank=True)
+    # Where the message went: "mailbox" (kept in the in-app mailbox, nothing left the machine),
+    # "smtp:relay.example.com" or "provider:postmark". Empty until it is handed over.
+    delivered_via = models.CharField(max_length=300, blank=True)
 
     class Meta:
         indexes = [

@@ -34,6 +34,10 @@ class Relay(models.Model):
     # The django-anymail ESP name ("postmark", "sendgrid", …) and its settings (API key, sender domain).
     provider = models.CharField(max_length=50, blank=True)
     provider_settings = models.JSONField(default=dict, blank=True)
+    # True when this row only carries the alert of the relay the TANDEM_SMTP_* settings describe (an
+    # installation configured by its environment has no row until that relay needs a person); the settings
+    # page sets it to False when someone saves a relay here, which then replaces the environment's.
+    from_environment = models.BooleanField(default=False)
     # The last failure that needs a person (authentication or TLS refused): shown as an alert until it works.
     alert = models.TextField(blank=True)
     alert_at = models.DateTimeField(null=True, blank=True)

@@ -192,6 +192,9 @@ def update_relay(
             relay.provider, relay.provider_settings = provider, stored
         relay.updated_at = timezone.now()
         relay.updated_by = actor if getattr(actor, "is_authenticated", False) else None
+        # The row may have been written by the worker only to hold an alert for a relay configured in the
+        # environment (TANDEM_SMTP_*); from now on the settings saved here are the relay.
+        relay.from_environment = False
         relay.save()
         changes = {**audit.diff(before, _snapshot(relay)), **secrets_changed}
         if changes:

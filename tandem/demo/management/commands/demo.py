@@ -28,6 +28,7 @@ class Command(BaseCommand):
         parser.add_argument("--load-only", action="store_true", help="migrate and load, start nothing")
 
     def handle(self, *args, host, port, no_worker, load_only, **options):
+        self.keep_mail_in_the_mailbox()
         call_command("migrate", interactive=False, verbosity=0)
         self.load_demo_company()
         self.print_logins(host, port)
@@ -42,6 +43,12 @@ class Command(BaseCommand):
         finally:
             if worker is not None:
                 self.stop_worker(worker)
+
+    def keep_mail_in_the_mailbox(self) -> None:
+        # The demo never mails anyone, whatever relay the database or the environment names: every message
+        # is kept in the in-app mailbox. The worker (a child process) inherits the variable.
+        os.environ["TANDEM_MAIL_KEEP_IN_MAILBOX"] = "1"
+        settings.TANDEM_MAIL_KEEP_IN_MAILBOX = True
 
     def load_demo_company(self) -> None:
         # Idempotent: the demo admin exists only once the one-transaction load has committed.
