@@ -89,8 +89,8 @@ def details(entry: Any, loaded: Loaded | None) -> SafeString:
 
 
 def register() -> None:
-    # The link goes to the mailbox's message page ("mail:message", /mail/mailbox/<id>/); url_link leaves it
-    # empty where that page is not installed.
+    # The link goes to the conversation (the email and its replies, /mail/conversations/<id>/), which everyone
+    # who may see the contact may open; the mailbox's message page is only for admins and the sender.
     timeline.register_kind(
         TimelineKind(
             key=KIND,
@@ -99,7 +99,7 @@ def register() -> None:
             tone="info",
             render=heading,
             details=details,
-            link=timeline.url_link("mail:message", subject_type=SUBJECT_TYPE),
+            link=timeline.url_link("mail:conversation", subject_type=SUBJECT_TYPE),
             load=load,
         )
     )
