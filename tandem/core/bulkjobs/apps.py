@@ -12,6 +12,7 @@ class BulkJobsConfig(AppConfig):
     def ready(self) -> None:
         from tandem.core import audit
 
+        audit.register_object_models("bulkjobs.bulkjob")
         audit.register_event_labels(
             {"bulk_job_started": "Bulk change started", "bulk_job_cancelled": "Bulk change cancelled"}
         )
