@@ -1,6 +1,14 @@
 """Checks shared by the tests of every app (imported by tests only)."""
 
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Callable
 from html.parser import HTMLParser
+from pathlib import Path
 
 BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 # Elements whose text cannot hold markup: a browser shows their text on its own (a tab title, an option).
@@ -35,3 +43,134 @@ def unisolated_bidi_text(html: str) -> list[str]:
     finder = _BidiFinder()
     finder.feed(html)
     return finder.unisolated
+
+
+# --- a worker in its own process, killed for real ----------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[2]  # where manage.py is
+
+
+class WorkerHarness:
+    """`manage.py` commands in separate processes against a database of their own (a SQLite file under
+    `directory`), so a test can kill a worker with SIGKILL (no exception handler or rollback code of ours
+    runs) and start it again, then read what the killed process left behind.
+
+        harness = WorkerHarness(tmp_path)
+        harness.manage("migrate", "-v0")
+        job_id = int(harness.shell(SETUP))                    # the setup's last printed word
+        worker = harness.start("run_import", str(job_id), "--worker", "doomed")
+        harness.kill_when(worker, lambda: harness.row("imports_importjob", job_id)["processed_rows"] >= 600)
+        harness.manage("run_import", str(job_id), "--take-over")   # the restart
+
+    `huey_immediate`: whether tasks queued by the commands run inline (True) or wait for a worker.
+    The environment leaves out the test run's own database, settings module and TANDEM_ variables, so the
+    processes read nothing of the pytest session."""
+
+    def __init__(self, directory: Path, *, huey_immediate: bool = False, timeout: float = 180):
+        self.database = Path(directory) / "tandem.sqlite3"
+        self.timeout = timeout
+        self.environment = {
+            key: value
+            for key, value in os.environ.items()
+            if not key.startswith(("DATABASE_URL", "TANDEM_", "DJANGO_SETTINGS_MODULE", "PYTEST"))
+        }
+        self.environment.update(
+            {
+                "DATABASE_URL": f"sqlite:///{self.database}",
+                "TANDEM_VAR_DIR": str(Path(directory) / "var"),
+                "TANDEM_HUEY_IMMEDIATE": "1" if huey_immediate else "0",
+            }
+        )
+
+    def manage(self, *arguments: str) -> subprocess.CompletedProcess:
+        """Run a command to its end; a non-zero exit raises CalledProcessError (with its output)."""
+        return subprocess.run(  # noqa: S603 (our own manage.py with the test's arguments)
+            [sys.executable, "manage.py", *arguments],
+            cwd=ROOT,
+            env=self.environment,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=self.timeout,
+        )
+
+    def shell(self, code: str) -> str:
+        """Run Python in `manage.py shell`; returns the last word it printed (an id, a count)."""
+        output = self.manage("shell", "--no-imports", "-c", code).stdout.split()
+        return output[-1] if output else ""
+
+    def start(self, *arguments: str) -> subprocess.Popen:
+        """Start a command without waiting for it (a worker to kill)."""
+        return subprocess.Popen(  # noqa: S603 (our own manage.py with the test's arguments)
+            [sys.executable, "manage.py", *arguments],
+            cwd=ROOT,
+            env=self.environment,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+
+    def kill_when(
+        self, process: subprocess.Popen, condition: Callable[[], bool], *, within: float = 90
+    ) -> None:
+        """Wait until `condition()` holds (polled every 10 ms), then SIGKILL `process`. Fails the test if the
+        process ended first, or the condition did not come within `within` seconds."""
+        deadline = time.monotonic() + within
+        reached = False
+        while time.monotonic() < deadline and process.poll() is None:
+            if condition():
+                reached = True
+                break
+            time.sleep(0.01)
+        if process.poll() is not None:
+            raise AssertionError(
+                f"the process ended before it could be killed: {process.stderr.read()[-2000:]}"
+            )
+        if not reached:
+            process.kill()
+            process.wait(timeout=10)
+            raise AssertionError(f"the condition did not come within {within} s; the process was killed")
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=10)
+        if process.returncode != -signal.SIGKILL:
+            raise AssertionError(f"the process ended with {process.returncode}, not by SIGKILL")
+
+    def _connect(self, *, write: bool = False) -> sqlite3.Connection:
+        if write:
+            return sqlite3.connect(self.database, timeout=10)
+        return sqlite3.connect(f"file:{self.database}?mode=ro", uri=True, timeout=10)
+
+    def count(self, sql: str, parameters: tuple = ()) -> int:
+        """The first column of the first row of `sql` (a COUNT), read while the processes may be writing."""
+        connection = self._connect()
+        try:
+            return connection.execute(sql, parameters).fetchone()[0]
+        finally:
+            connection.close()
+
+    def values(self, sql: str, parameters: tuple = ()) -> list:
+        """The first column of every row of `sql`."""
+        connection = self._connect()
+        try:
+            return [row[0] for row in connection.execute(sql, parameters)]
+        finally:
+            connection.close()
+
+    def row(self, table: str, pk: int) -> dict:
+        """One row of `table` as {column: value} ({} when there is none)."""
+        connection = self._connect()
+        connection.row_factory = sqlite3.Row
+        try:
+            found = connection.execute(f"SELECT * FROM {table} WHERE id = ?", [pk]).fetchone()  # noqa: S608 (the test's own table name)
+            return dict(found) if found else {}
+        finally:
+            connection.close()
+
+    def execute(self, sql: str, parameters: tuple = ()) -> None:
+        """Change the database behind the processes' backs (expire a lease)."""
+        connection = self._connect(write=True)
+        try:
+            connection.execute(sql, parameters)
+            connection.commit()
+        finally:
+            connection.close()
