@@ -95,7 +95,7 @@ def parse_query(record_type: RecordType, query: str, user) -> record_query.ListQ
 
 def matching(plan: Plan) -> models.QuerySet:
     """Every live record the filter matches that the actor may see: the list's own selector."""
-    return plan.record_type.selectors.filtered(plan.actor, plan.filters).order_by()
+    return plan.record_type.filtered(plan.actor, plan.filters).order_by()
 
 
 def permitted_count(plan: Plan, ids: list[int]) -> int:

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.db import models
 
-from tandem.core.pagination import SortKey
+from tandem.core.pagination import SortKey, count_up_to, paginate
 from tandem.core.records.fields import Field
 
 
@@ -99,16 +99,34 @@ class Services:
     stale_error: type[Exception] | None = None
 
 
+@dataclass
+class ListPage:
+    """One page of a record list: the keyset page, and the matching count up to LIST_COUNT_CAP."""
+
+    page: Any
+    count: int
+    count_is_capped: bool
+
+
+LIST_PAGE_SIZE = 50
+LIST_COUNT_CAP = 10_000
+
+
 @dataclass(frozen=True)
 class Selectors:
-    """Page-shaped reads: `list(user, filters, sort=, cursor=)` returns a ListPage (page, count, capped);
-    `detail(user, pk)` one live record the user may see (404 otherwise); `filtered(user, filters)` the
-    queryset an export or a set-based bulk action reads."""
+    """Page-shaped reads. `filtered(user, filters)`: the live records the user may see that match the type's
+    own filters (the layer adds the custom-property conditions: read through `RecordType.filtered`).
+    `detail(user, pk)` one live record the user may see (404 otherwise).
 
-    list: Callable[..., Any]
+    `list(user, filters, sort=, cursor=, narrow=)` is optional: without it the layer pages `filtered` (by
+    `page` or the sort's order) and counts it up to LIST_COUNT_CAP. A type whose list does more (a count
+    from a search index) declares it, and applies `narrow(queryset)` (the custom-property conditions) to
+    each queryset it pages or counts."""
+
     detail: Callable[..., models.Model]
     filtered: Callable[..., models.QuerySet]
     trash: Callable[..., Any]
+    list: Callable[..., Any] | None = None
     # Narrows the live queryset the edit form reads (select_related/prefetch for its initial values).
     editable: Callable[[models.QuerySet], models.QuerySet] | None = None
     # One page of a filtered queryset: `page(queryset, filters, sort, cursor, limit)` -> Page, for a type
@@ -231,6 +249,40 @@ class RecordType:
             if ranked:
                 return ranked[0]
         return next(sort for sort in self.sorts if not sort.needs_search)
+
+    # --- reads through the layer: the type's selectors, with the spine's custom-property conditions ----
+
+    def narrow(self, queryset: models.QuerySet, filters: Any) -> models.QuerySet:
+        """`queryset` narrowed by the filters' custom-property conditions (unchanged for a type without
+        custom properties or a filter without them)."""
+        conditions = getattr(filters, "properties", None)
+        if self.properties is None or not conditions:
+            return queryset
+        return self.properties.filter(queryset, conditions)
+
+    def filtered(self, user: Any, filters: Any) -> models.QuerySet:
+        """Every live record `user` may see that `filters` matches (exports, bulk "all matching", the API):
+        the type's own `filtered` selector with the custom-property conditions applied here."""
+        return self.narrow(self.selectors.filtered(user, filters), filters)
+
+    def list_page(self, user: Any, filters: Any, *, sort: str, cursor: str | None) -> Any:
+        """One page of the list and its capped count (a ListPage): the type's `list` selector when it has
+        one, else `filtered` paged by the type's `page` selector or the sort's keyset order."""
+        if self.selectors.list is not None:
+            return self.selectors.list(
+                user,
+                filters,
+                sort=sort,
+                cursor=cursor,
+                narrow=lambda queryset: self.narrow(queryset, filters),
+            )
+        queryset = self.filtered(user, filters)
+        if self.selectors.page is not None:
+            page = self.selectors.page(queryset, filters, sort, cursor, LIST_PAGE_SIZE)
+        else:
+            page = paginate(queryset, self.sort(sort).order, cursor, LIST_PAGE_SIZE)
+        count, capped = count_up_to(queryset, LIST_COUNT_CAP)
+        return ListPage(page=page, count=count, count_is_capped=capped)
 
     def accepts(self, name: str) -> bool:
         """Whether `name` is a parameter of the type's query grammar (declared, or a custom property's
