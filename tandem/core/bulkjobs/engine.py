@@ -191,7 +191,7 @@ def run(job_id: int, *, worker: str = "", take_over: bool = False, chunk_size: i
             job,
             worker,
             f"The change stopped with an error ({type(error).__name__}). What was done before "
-            "stays done; start it again from the list for the rest, or ask an admin.",
+            "stays done; Run again does the rest, or ask an admin.",
         )
         return _reloaded(job)
     finished = leases.release(
