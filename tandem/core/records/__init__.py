@@ -26,7 +26,8 @@ Adding a record type (a deal, a ticket):
     from AppConfig.ready(); panels on other types' pages with registry.register_panel; custom properties by
     `properties_field="properties"` (a JSON column) and a `properties` list on the filters object: the layer
     applies its conditions to what `filtered` returns (RecordType.filtered, list_page; a type's own `list`
-    selector gets them as `narrow`), the services clean `values["properties"]` with `properties.clean(...)`;
+    selector gets them as `narrow`); `create`/`update` get `values["properties"]` cleaned by the layer
+    (unless `Services(cleans_properties=True)`: they clean under their own row lock);
  5. `*patterns(RECORD_TYPE)` in the app's urls.py.
 tandem/core/tests/recordapp/ is a complete example in about 150 lines.
 """

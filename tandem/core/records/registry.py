@@ -7,6 +7,7 @@ the spine's optional features (custom properties, a timeline with notes) as supp
 An app declares its types in its own `records.py` and registers them from `AppConfig.ready()`.
 """
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -97,6 +98,11 @@ class Services:
     # record changed since that version was read (the form then warns instead of overwriting).
     version: Callable[[Any], str] | None = None
     stale_error: type[Exception] | None = None
+    # Custom properties: False (the default) and the layer cleans `values["properties"]` before `create` and
+    # `update` run, so they receive the record's complete, validated properties to store. True for a type
+    # whose services clean them themselves, under the row lock they take (contacts and companies merge a
+    # change into the locked row's properties, so two people changing different properties both keep theirs).
+    cleans_properties: bool = False
 
 
 @dataclass
@@ -324,6 +330,32 @@ def register_property_support(factory: Callable[[RecordType], Any]) -> None:
 def _attach_property_support(record_type: RecordType) -> None:
     if record_type.properties_field and record_type.properties is None and _PROPERTY_SUPPORT:
         record_type.properties = _PROPERTY_SUPPORT[0](record_type)
+        if not record_type.services.cleans_properties:
+            record_type.services = _cleaning_services(record_type)
+
+
+def _cleaning_services(record_type: RecordType) -> Services:
+    """The type's services, with `create` and `update` given cleaned custom properties: the changes in
+    `values["properties"]` applied to the record's current ones and validated by the one cleaning path
+    (ValidationError keyed `properties.<name>`, raised before the service runs)."""
+    services = record_type.services
+    create, update = services.create, services.update
+
+    def cleaned(values: Any, record: Any) -> Any:
+        if not isinstance(values, dict) or "properties" not in values:
+            return values
+        current = (getattr(record, record_type.properties_field, None) or {}) if record is not None else {}
+        return {**values, "properties": record_type.properties.clean(current, values["properties"] or {})}
+
+    def create_with_properties(**arguments: Any) -> Any:
+        arguments["values"] = cleaned(arguments.get("values"), None)
+        return create(**arguments)
+
+    def update_with_properties(**arguments: Any) -> Any:
+        arguments["values"] = cleaned(arguments.get("values"), arguments.get(services.record_argument))
+        return update(**arguments)
+
+    return dataclasses.replace(services, create=create_with_properties, update=update_with_properties)
 
 
 def with_properties() -> list[RecordType]:
