@@ -1,7 +1,11 @@
 """Custom properties as the record layer sees them: list columns and cells, form fields, the list filter
 (`property`, `property_value`, `property_from`, `property_to`), the facts panel, and the cleaning and
-filtering a type's services and selectors call, for any record type that declares a `properties_field`
-(its model's JSON column). Definitions live in PropertyDefinition, keyed by the type's object type.
+filtering the record layer applies for any record type that declares a `properties_field` (its model's
+JSON column). Definitions live in PropertyDefinition, keyed by the type's object type.
+
+A filter value is read by `read_condition`, the one reading for the web list, exports, bulk "all matching"
+(all three through the query grammar's `parse_filter`) and the API (`read`): the same input gives the same
+condition or the same message, naming its parameter.
 
 `PropertySupport.for_record_type` is registered with the record layer from ContactsConfig.ready, so a type
 defined anywhere (a hub, the tests' widget) gets all of this by declaring the column."""

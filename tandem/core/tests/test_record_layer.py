@@ -270,6 +270,17 @@ def test_custom_properties_work_for_a_type_that_only_declares_its_properties_col
     assert "<td><bdi>Red</bdi></td><td></td></tr>" in with_column
     assert "<dt>Tier</dt><dd><bdi>Gold</bdi></dd>" in detail
 
+    # "All matching" a property filter (the layer's RecordType.filtered) changes only the matching widgets,
+    # and the list counts only them (the layer's default list: the widget declares no list selector).
+    bulk = client.post(
+        "/widgets/bulk/",
+        {"scope": "matching", "query": "property:tier=Gold", "action": "set_colour", "colour": "blue"},
+    )
+    assert bulk.status_code == 302
+    assert dict(Widget.objects.values_list("name", "colour")) == {"Gold one": "blue", "Plain one": "red"}
+    assert "1 widget" in filtered.content.decode()
+    assert registry.get("widget").selectors.list is None
+
 
 @pytest.mark.parametrize(
     ("query", "opens", "count"),
