@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import quote
 
 BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 # Elements whose text cannot hold markup: a browser shows their text on its own (a tab title, an option).
@@ -52,8 +53,10 @@ ROOT = Path(__file__).resolve().parents[2]  # where manage.py is
 
 class WorkerHarness:
     """`manage.py` commands in separate processes against a database of their own (a SQLite file under
-    `directory`), so a test can kill a worker with SIGKILL (no exception handler or rollback code of ours
-    runs) and start it again, then read what the killed process left behind.
+    `directory`), or the test's own database (`database_url`, see `url_of`: a PostgreSQL test database of a
+    `transactional_db` test, whose rows the processes see once committed), so a test can kill a worker with
+    SIGKILL (no exception handler or rollback code of ours runs) and start it again, then read what the
+    killed process left behind. SQL given to the reading methods uses `?` placeholders on either engine.
 
         harness = WorkerHarness(tmp_path)
         harness.manage("migrate", "-v0")
@@ -66,8 +69,17 @@ class WorkerHarness:
     The environment leaves out the test run's own database, settings module and TANDEM_ variables, so the
     processes read nothing of the pytest session."""
 
-    def __init__(self, directory: Path, *, huey_immediate: bool = False, timeout: float = 180):
+    def __init__(
+        self,
+        directory: Path,
+        *,
+        database_url: str | None = None,
+        huey_immediate: bool = False,
+        timeout: float = 180,
+    ):
         self.database = Path(directory) / "tandem.sqlite3"
+        self.database_url = database_url or f"sqlite:///{self.database}"
+        self.postgresql = self.database_url.startswith(("postgres://", "postgresql://"))
         self.timeout = timeout
         self.environment = {
             key: value
@@ -76,7 +88,7 @@ class WorkerHarness:
         }
         self.environment.update(
             {
-                "DATABASE_URL": f"sqlite:///{self.database}",
+                "DATABASE_URL": self.database_url,
                 "TANDEM_VAR_DIR": str(Path(directory) / "var"),
                 "TANDEM_HUEY_IMMEDIATE": "1" if huey_immediate else "0",
             }
@@ -135,16 +147,39 @@ class WorkerHarness:
         if process.returncode != -signal.SIGKILL:
             raise AssertionError(f"the process ended with {process.returncode}, not by SIGKILL")
 
-    def _connect(self, *, write: bool = False) -> sqlite3.Connection:
+    @staticmethod
+    def url_of(connection) -> str:
+        """The URL of the database a Django `connection` uses (in a test: the test database), for
+        `database_url`. Only a database another process can open: not SQLite's in-memory test database."""
+        settings = connection.settings_dict
+        if connection.vendor == "postgresql":
+            user = quote(settings.get("USER") or "", safe="")
+            password = f":{quote(settings['PASSWORD'], safe='')}" if settings.get("PASSWORD") else ""
+            address = f"{settings.get('HOST') or 'localhost'}:{settings.get('PORT') or 5432}"
+            return f"postgres://{user}{password}@{address}/{settings['NAME']}"
+        name = str(settings["NAME"])
+        if connection.vendor != "sqlite" or name == ":memory:" or name.startswith("file:memorydb"):
+            raise ValueError(f"A worker process cannot open this test database ({connection.vendor} {name}).")
+        return f"sqlite:///{name}"
+
+    def _connect(self, *, write: bool = False):
+        if self.postgresql:
+            import psycopg  # only here: the SQLite harness needs no driver
+
+            return psycopg.connect(self.database_url, autocommit=True)
+        path = self.database_url.removeprefix("sqlite:///")
         if write:
-            return sqlite3.connect(self.database, timeout=10)
-        return sqlite3.connect(f"file:{self.database}?mode=ro", uri=True, timeout=10)
+            return sqlite3.connect(path, timeout=10)
+        return sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
+
+    def _sql(self, sql: str) -> str:
+        return sql.replace("?", "%s") if self.postgresql else sql
 
     def count(self, sql: str, parameters: tuple = ()) -> int:
         """The first column of the first row of `sql` (a COUNT), read while the processes may be writing."""
         connection = self._connect()
         try:
-            return connection.execute(sql, parameters).fetchone()[0]
+            return connection.execute(self._sql(sql), parameters).fetchone()[0]
         finally:
             connection.close()
 
@@ -152,17 +187,19 @@ class WorkerHarness:
         """The first column of every row of `sql`."""
         connection = self._connect()
         try:
-            return [row[0] for row in connection.execute(sql, parameters)]
+            return [row[0] for row in connection.execute(self._sql(sql), parameters)]
         finally:
             connection.close()
 
     def row(self, table: str, pk: int) -> dict:
         """One row of `table` as {column: value} ({} when there is none)."""
         connection = self._connect()
-        connection.row_factory = sqlite3.Row
         try:
-            found = connection.execute(f"SELECT * FROM {table} WHERE id = ?", [pk]).fetchone()  # noqa: S608 (the test's own table name)
-            return dict(found) if found else {}
+            cursor = connection.execute(self._sql(f"SELECT * FROM {table} WHERE id = ?"), [pk])  # noqa: S608 (the test's own table name)
+            found = cursor.fetchone()
+            return (
+                dict(zip([column[0] for column in cursor.description], found, strict=True)) if found else {}
+            )
         finally:
             connection.close()
 
@@ -170,7 +207,7 @@ class WorkerHarness:
         """Change the database behind the processes' backs (expire a lease)."""
         connection = self._connect(write=True)
         try:
-            connection.execute(sql, parameters)
+            connection.execute(self._sql(sql), parameters)
             connection.commit()
         finally:
             connection.close()
