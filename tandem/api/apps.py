@@ -9,13 +9,19 @@ class ApiConfig(AppConfig):
     def ready(self) -> None:
         from tandem.core import audit, navigation
 
+        audit.register_object_models("api.apitoken")
         audit.register_event_labels(
             {"api_token_created": "API token created", "api_token_revoked": "API token revoked"}
         )
         # Navigation contributed to the shell (tandem/core/navigation.py): everyone may hold their own tokens.
         navigation.register(
             navigation.NavEntry(
-                key="api_tokens", label="API tokens", url_name="api:token_list", section="settings", icon="key",
-                order=40, current=("api:token",),
+                key="api_tokens",
+                label="API tokens",
+                url_name="api:token_list",
+                section="settings",
+                icon="key",
+                order=40,
+                current=("api:token",),
             )
         )

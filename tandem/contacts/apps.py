@@ -17,6 +17,7 @@ class ContactsConfig(AppConfig):
         # The spine's timeline kinds (tandem/core/timeline.py); hubs register theirs from their own ready().
         timeline_kinds.register()
 
+        audit.register_object_models("contacts.propertydefinition", "contacts.suppression")
         audit.register_event_labels(
             {
                 "bulk_assign_owner": "Owner assigned in bulk",

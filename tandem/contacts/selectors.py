@@ -2,6 +2,7 @@
 and paged by keyset; nothing here loads more rows than it shows."""
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -192,8 +193,7 @@ def filter_contacts(
         queryset = queryset.filter(contacttag__tag__name=normalize_tag(filters.tag))
     if filters.company_id:
         queryset = queryset.filter(company_id=filters.company_id)
-    queryset = _created_between(queryset, filters.created_from, filters.created_to)
-    return filter_properties(queryset, "contact", filters.properties)
+    return _created_between(queryset, filters.created_from, filters.created_to)
 
 
 def filter_companies(queryset: QuerySet[Company], filters: CompanyFilters) -> QuerySet[Company]:
@@ -211,8 +211,7 @@ def filter_companies(queryset: QuerySet[Company], filters: CompanyFilters) -> Qu
         queryset = queryset.alias(industry_lower=Lower("industry")).filter(
             industry_lower=Lower(Value(filters.industry))
         )
-    queryset = _created_between(queryset, filters.created_from, filters.created_to)
-    return filter_properties(queryset, "company", filters.properties)
+    return _created_between(queryset, filters.created_from, filters.created_to)
 
 
 def visible_contacts(user) -> QuerySet[Contact]:
@@ -223,27 +222,41 @@ def visible_companies(user) -> QuerySet[Company]:
     return access.scope_queryset(user, Verb.VIEW, Company.objects.filter(deleted_at__isnull=True))
 
 
+def _unchanged(queryset: QuerySet) -> QuerySet:
+    return queryset
+
+
 def contact_list(
-    user, filters: ContactFilters, sort: str = "newest", cursor: str | None = None, limit: int = PAGE_SIZE
+    user,
+    filters: ContactFilters,
+    sort: str = "newest",
+    cursor: str | None = None,
+    limit: int = PAGE_SIZE,
+    narrow: Callable[[QuerySet], QuerySet] = _unchanged,
 ) -> ListPage:
-    """The contacts list: one page of rows with owner and company, and a count capped at COUNT_CAP."""
+    """The contacts list: one page of rows with owner and company, and a count capped at COUNT_CAP.
+    `narrow`: the record layer's custom-property conditions (RecordType.list_page passes them)."""
     search_plan = plan_contact_search(filters.search) if filters.search.strip() else None
-    queryset = filter_contacts(visible_contacts(user), filters, search_plan)
+    queryset = narrow(filter_contacts(visible_contacts(user), filters, search_plan))
     # Owners are few: one IN query for them beats joining a user row onto each of the 51 contacts.
     page = contact_page(
         queryset.select_related("company").prefetch_related("owner"), filters, sort, cursor, limit
     )
-    count, capped = _count_contacts(user, filters, queryset, search_plan)
+    count, capped = _count_contacts(user, filters, queryset, search_plan, narrow)
     return ListPage(page=page, count=count, count_is_capped=capped)
 
 
 def _count_contacts(
-    user, filters: ContactFilters, queryset: QuerySet[Contact], search_plan: ContactSearch | None
+    user,
+    filters: ContactFilters,
+    queryset: QuerySet[Contact],
+    search_plan: ContactSearch | None,
+    narrow: Callable[[QuerySet], QuerySet] = _unchanged,
 ) -> tuple[int, bool]:
     """The list's capped count; a search is counted from its index where that is faster (see
     search.count_contacts)."""
     if search_plan is not None:
-        others = filter_contacts(visible_contacts(user), replace(filters, search=""))
+        others = narrow(filter_contacts(visible_contacts(user), replace(filters, search="")))
         counted = count_contacts(others, search_plan, COUNT_CAP)
         if counted is not None:
             return counted
@@ -251,9 +264,15 @@ def _count_contacts(
 
 
 def company_list(
-    user, filters: CompanyFilters, sort: str = "newest", cursor: str | None = None, limit: int = PAGE_SIZE
+    user,
+    filters: CompanyFilters,
+    sort: str = "newest",
+    cursor: str | None = None,
+    limit: int = PAGE_SIZE,
+    narrow: Callable[[QuerySet], QuerySet] = _unchanged,
 ) -> ListPage:
-    queryset = filter_companies(visible_companies(user), filters)
+    """The companies list (owners joined); `narrow` as for contact_list."""
+    queryset = narrow(filter_companies(visible_companies(user), filters))
     page = company_page(queryset.select_related("owner"), filters, sort, cursor, limit)
     count, capped = count_up_to(queryset, COUNT_CAP)
     return ListPage(page=page, count=count, count_is_capped=capped)

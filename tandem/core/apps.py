@@ -12,6 +12,7 @@ class CoreConfig(AppConfig):
         from tandem.core import audit
 
         audit.connect_authentication_signals()
+        audit.register_object_models("core.user", "core.team")
         self.register_navigation()
 
     def register_navigation(self) -> None:

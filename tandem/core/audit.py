@@ -116,6 +116,23 @@ def register_event_labels(labels: dict[str, str]) -> None:
     _EVENT_LABELS.update(labels)
 
 
+# Models an app audits that are not record types (users, teams, tokens, jobs), as "app_label.model_name":
+# the audit page's object-type filter offers these and every registered record type.
+_OBJECT_MODELS: list[str] = []
+
+
+def register_object_models(*labels: str) -> None:
+    """Offer audited non-record models ("core.user") in the audit page's object-type filter. Call from the
+    auditing app's AppConfig.ready(); record types are offered without this (from the record registry)."""
+    for label in labels:
+        if label.lower() not in _OBJECT_MODELS:
+            _OBJECT_MODELS.append(label.lower())
+
+
+def object_models() -> list[str]:
+    return list(_OBJECT_MODELS)
+
+
 def event_label(code: str) -> str:
     """The event in words; an unregistered code is spelled out ("some_event" → "Some event")."""
     if not code:

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 from allauth.mfa.models import Authenticator
 from auditlog.models import LogEntry
+from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
@@ -24,8 +25,6 @@ AUDIT_SORT = SortKey(("timestamp", "id"), descending=True)
 # Where an audited object's page lives, for what is not a record type (a record type's page is its
 # declaration's detail URL). A page that does not exist simply gets no link.
 OBJECT_PAGES = {"core.user": "core:user_edit"}
-# The object types the audit filter offers (app labels whose models are audited).
-AUDITED_APPS = ("core", "contacts", "api")
 ACTION_LABELS = {
     audit.Action.CREATE: "Created",
     audit.Action.UPDATE: "Updated",
@@ -83,7 +82,20 @@ class AuditRow:
 
 
 def audit_content_types() -> list[ContentType]:
-    return list(ContentType.objects.filter(app_label__in=AUDITED_APPS).order_by("app_label", "model"))
+    """The object types the audit page filters by: every registered record type and the non-record models
+    apps audit (audit.register_object_models), in the order of their names."""
+    models_by_label = {
+        f"{item.model._meta.app_label}.{item.model._meta.model_name}": item.model
+        for item in registry.all_types()
+    }
+    for label in audit.object_models():
+        app_label, _, model_name = label.partition(".")
+        try:
+            models_by_label[label] = apps.get_model(app_label, model_name)
+        except LookupError:
+            continue  # an app that is not installed here (a registration must not break the page)
+    content_types = ContentType.objects.get_for_models(*models_by_label.values()).values()
+    return sorted(content_types, key=lambda item: str(item.model_class()._meta.verbose_name).lower())
 
 
 def _day_start(day: datetime.date) -> datetime.datetime:

@@ -12,14 +12,20 @@ class ExportsConfig(AppConfig):
         from tandem.exports import notices
         from tandem.notifications.kinds import register_kind
 
+        audit.register_object_models("exports.exportjob")
         audit.register_event_labels({"export": "Exported"})
         # Navigation contributed to the shell (tandem/core/navigation.py): whoever sees a list may export it.
         navigation.register(
             navigation.NavEntry(
-                key="exports", label="Exports", url_name="exports:export_list", section="crm", icon="tray-out",
+                key="exports",
+                label="Exports",
+                url_name="exports:export_list",
+                section="crm",
+                icon="tray-out",
                 order=40,
-                allowed=lambda user: access.allows(user, "contact", Verb.VIEW)
-                or access.allows(user, "company", Verb.VIEW),
+                allowed=lambda user: (
+                    access.allows(user, "contact", Verb.VIEW) or access.allows(user, "company", Verb.VIEW)
+                ),
                 current=("exports:",),
             )
         )

@@ -48,7 +48,7 @@ def export_scope(user: User, object_type: str, query_string: str) -> ExportScope
     record_type = registry.get(object_type)
     definitions = contact_selectors.property_definitions(object_type)
     parsed = record_query.parse(record_type, QueryDict(query_string), user=user, definitions=definitions)
-    queryset = record_type.selectors.filtered(user, parsed.filters)
+    queryset = record_type.filtered(user, parsed.filters)
     sort = SORTS[object_type][parsed.sort][1]
     return ExportScope(queryset, definitions, [chip.label for chip in parsed.chips], parsed.errors, sort)
 

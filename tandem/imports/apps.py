@@ -12,17 +12,26 @@ class ImportsConfig(AppConfig):
         from tandem.imports import notices
         from tandem.notifications.kinds import register_kind
 
+        audit.register_object_models("imports.importjob")
         audit.register_event_labels(
-            {"import_uploaded": "File uploaded for import", "import_started": "Import started",
-             "import_undone": "Import undone"}
+            {
+                "import_uploaded": "File uploaded for import",
+                "import_started": "Import started",
+                "import_undone": "Import undone",
+            }
         )
         # Navigation contributed to the shell (tandem/core/navigation.py): whoever may create records imports.
         navigation.register(
             navigation.NavEntry(
-                key="imports", label="Import", url_name="imports:import_list", section="crm", icon="tray-in",
+                key="imports",
+                label="Import",
+                url_name="imports:import_list",
+                section="crm",
+                icon="tray-in",
                 order=30,
-                allowed=lambda user: access.allows(user, "contact", Verb.CREATE)
-                or access.allows(user, "company", Verb.CREATE),
+                allowed=lambda user: (
+                    access.allows(user, "contact", Verb.CREATE) or access.allows(user, "company", Verb.CREATE)
+                ),
                 current=("imports:",),
             )
         )

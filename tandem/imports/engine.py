@@ -20,6 +20,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from tandem.contacts.models import Company
 from tandem.contacts.services import bulk
 from tandem.core import leases, spreadsheets
 from tandem.core.models import User
@@ -78,7 +79,10 @@ def _mapped(job: ImportJob, chunk: list[tuple[int, list[str]]]) -> list[tuple[in
         return [
             (
                 row_number,
-                {target: unneutralise(cells[index]) if index < len(cells) else "" for index, target in columns},
+                {
+                    target: unneutralise(cells[index]) if index < len(cells) else ""
+                    for index, target in columns
+                },
             )
             for row_number, cells in chunk
         ]
@@ -209,6 +213,7 @@ def dry_run(job_id: int) -> dict[str, Any] | None:
             status=Status.FAILED, error_message=f"The check stopped: {error}"[:2000]
         )
         return None
+    _name_related(report)
     ImportJob.objects.filter(pk=job.pk, status=Status.DRY_RUN).update(
         status=Status.READY, dry_run_report=report, total_rows=report["total_rows"]
     )
@@ -225,6 +230,33 @@ def _note_changes(report: dict[str, Any], result) -> None:
                 "changes": {name: [_shown(old), _shown(new)] for name, (old, new) in result.changes.items()},
             }
         )
+
+
+# Foreign keys the upsert writes as a column ("company_id"), reported under the field's name with the related
+# record's id and name, so a reader sees "Acme" and a program still gets the id.
+RELATED_COLUMNS = {"company_id": "company", "owner_id": "owner"}
+
+
+def _name_related(report: dict[str, Any]) -> None:
+    """Rename the report's foreign-key columns to their field and give each value as {id, name}: one query
+    per related model for all the samples (at most EXAMPLES_PER_KIND rows), never one per row."""
+    ids: dict[str, set[int]] = {column: set() for column in RELATED_COLUMNS}
+    for sample in report["update_samples"]:
+        for column in RELATED_COLUMNS:
+            ids[column].update(value for value in sample["changes"].get(column, []) if isinstance(value, int))
+    names = {
+        "company_id": dict(Company.objects.filter(pk__in=ids["company_id"]).values_list("pk", "name")),
+        "owner_id": {user.pk: user.display_name for user in User.objects.filter(pk__in=ids["owner_id"])},
+    }
+    for column, field in RELATED_COLUMNS.items():
+        if column in report["fields_to_change"]:
+            report["fields_to_change"][field] = report["fields_to_change"].pop(column)
+        for sample in report["update_samples"]:
+            if column in sample["changes"]:
+                sample["changes"][field] = [
+                    {"id": value, "name": names[column].get(value, "")} if isinstance(value, int) else None
+                    for value in sample["changes"].pop(column)
+                ]
 
 
 def _shown(value: Any) -> Any:

@@ -157,7 +157,7 @@ def import_mapping(request, job_id: int):
     )
 
 
-def report_context(report: dict | None) -> dict:
+def report_context(report: dict | None, object_type: str = "") -> dict:
     """The dry-run report as the page shows it: its counts, and example problems with row numbers.
 
     The report is the engine's dict; counts are its whole-number entries, examples its lists of rows."""
@@ -189,20 +189,32 @@ def report_context(report: dict | None) -> dict:
         for item in examples
     ]
     rows.sort(key=lambda row: (not isinstance(row["row_number"], int), row["row_number"] or 0))
-    return {"counts": counts, "examples": rows[:REPORT_EXAMPLES], **change_context(report or {})}
+    return {
+        "counts": counts,
+        "examples": rows[:REPORT_EXAMPLES],
+        **change_context(report or {}, object_type),
+    }
 
 
 # The report's description of what updates change; shown in their own table, not as counts or problems.
 CHANGE_KEYS = {"fields_to_change", "update_samples"}
-# The report names a changed field by its column ("owner_id") where the upsert writes a foreign key.
-REPORT_COLUMN_LABELS = {"owner_id": "Owner", "company_id": "Company", "tags": "Tags"}
+# The report names a related record by its field ("company", {id, name}); one written before that named
+# the column ("company_id") with the bare id.
+REPORT_COLUMN_LABELS = {
+    "owner": "Owner",
+    "company": "Company",
+    "owner_id": "Owner",
+    "company_id": "Company",
+    "tags": "Tags",
+}
 
 
-def field_label(name: str) -> str:
-    """A field the dry run says will change, as the mapping menu names it ("Owner (by email)")."""
+def report_field_label(name: str, property_labels: dict[str, str] | None = None) -> str:
+    """A field the dry run says will change, as the mapping menu names it ("Owner (by email)"); a custom
+    property by its label ("Renewal date"), from `property_labels` (name -> label)."""
     custom = property_name(name)
     if custom is not None:
-        return custom.replace("_", " ").capitalize()
+        return (property_labels or {}).get(custom) or custom.replace("_", " ").capitalize()
     if name in REPORT_COLUMN_LABELS:
         return REPORT_COLUMN_LABELS[name]
     for object_type in ObjectType.values:
@@ -215,25 +227,32 @@ def field_label(name: str) -> str:
 def shown_value(value) -> str:
     if value in (None, "", []):
         return "(empty)"
+    if isinstance(value, dict) and "id" in value:
+        # A related record ({id, name}); one deleted since the check has no name left.
+        return str(value.get("name") or f"#{value['id']}")
     if isinstance(value, list):
         return ", ".join(str(item) for item in value)
     return str(value)
 
 
-def change_context(report: dict) -> dict:
+def change_context(report: dict, object_type: str = "") -> dict:
     """Per field, how many records the import will change; and a sample of rows with each field's old and
-    new value, so "121 to update" says what the update does."""
+    new value, so "121 to update" says what the update does. Custom properties are named by their labels
+    (one query for the type's definitions, only when the report changes one)."""
     fields = report.get("fields_to_change") or {}
     samples = report.get("update_samples") or []
+    labels: dict[str, str] = {}
+    if object_type and any(property_name(name) is not None for name in fields):
+        labels = {name: item.label for name, item in definitions_for(object_type).items()}
     return {
         "fields_to_change": [
-            {"name": name, "label": field_label(name), "count": count}
+            {"name": name, "label": report_field_label(name, labels), "count": count}
             for name, count in sorted(fields.items(), key=lambda item: (-item[1], item[0]))
         ],
         "change_samples": [
             {
                 "row_number": sample.get("row"),
-                "label": field_label(name),
+                "label": report_field_label(name, labels),
                 "old": shown_value(old),
                 "new": shown_value(new),
             }
@@ -257,7 +276,7 @@ def import_dry_run(request, job_id: int):
         return redirect("imports:import_detail", job_id=job.pk)
     context = {
         "job": job,
-        "report": report_context(job.dry_run_report),
+        "report": report_context(job.dry_run_report, job.object_type),
         "checking": job.status == Status.DRY_RUN,
         "can_start": job.status == Status.READY,
     }

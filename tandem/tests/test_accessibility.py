@@ -58,13 +58,23 @@ class Data:
 
 def make_data(admin) -> Data:
     team = admin.team
-    company = CompanyFactory(name="Northwind Analytics", domain="northwind.example", owner=admin, phone="+14155550100")
+    company = CompanyFactory(
+        name="Northwind Analytics", domain="northwind.example", owner=admin, phone="+14155550100"
+    )
     CompanyFactory(name="Northwind Analytics", domain="northwind2.example", owner=admin, phone="+14155550100")
     contact = ContactFactory(
-        first_name="Ana", last_name="Lee", email="ana@northwind.example", company=company, owner=admin,
-        phone="+14155550132", job_title="CTO", lifecycle_stage=LifecycleStage.MQL,
+        first_name="Ana",
+        last_name="Lee",
+        email="ana@northwind.example",
+        company=company,
+        owner=admin,
+        phone="+14155550132",
+        job_title="CTO",
+        lifecycle_stage=LifecycleStage.MQL,
     )
-    twin = ContactFactory(first_name="Ana", last_name="Lee", email="ana.lee@mail.example", phone="+14155550132")
+    twin = ContactFactory(
+        first_name="Ana", last_name="Lee", email="ana.lee@mail.example", phone="+14155550132"
+    )
     ContactFactory.create_batch(3, company=company, owner=admin, lifecycle_stage=LifecycleStage.CUSTOMER)
     trashed = ContactFactory(first_name="Old", last_name="Record")
     Contact.objects.filter(pk=trashed.pk).update(deleted_at=trashed.created_at)
@@ -79,13 +89,17 @@ def make_data(admin) -> Data:
         {
             "object_type": "contact",
             "file": SimpleUploadedFile(
-                "people.csv", b"First Name,Email\nAda,ada@example.com\nBad,not-an-email\n", content_type="text/csv"
+                "people.csv",
+                b"First Name,Email\nAda,ada@example.com\nBad,not-an-email\n",
+                content_type="text/csv",
             ),
         },
     )
     job = ImportJob.objects.latest("pk")
-    client.post(f"/imports/{job.pk}/mapping/", {"column_0": "first_name", "column_1": "email", "key": "email",
-                                                 "mode": "update"})
+    client.post(
+        f"/imports/{job.pk}/mapping/",
+        {"column_0": "first_name", "column_1": "email", "key": "email", "mode": "update"},
+    )
     export_response = client.post(
         "/exports/contacts/new/", {"query": "", "columns": ["first_name", "email"], "file_format": "xlsx"}
     )
@@ -200,6 +214,7 @@ def signed_in_pages(data: Data) -> dict[str, str]:
         "export detail": f"/exports/{data.export_id}/",
         "bulk job done": f"/bulk-jobs/{data.bulk_job_id}/",
         "bulk job waiting": f"/bulk-jobs/{data.waiting_bulk_job_id}/",
+        "bulk changes": "/bulk-jobs/",
         "audit log": "/settings/audit/",
         "users": "/settings/users/",
         "user new": "/settings/users/new/",
@@ -255,7 +270,8 @@ def severe_violations(page) -> set[str]:
         ".map(rule => rule.ruleId)"
     )
     results = axe.run(
-        page, options={"resultTypes": ["violations"], "rules": {rule: {"enabled": True} for rule in experimental}}
+        page,
+        options={"resultTypes": ["violations"], "rules": {rule: {"enabled": True} for rule in experimental}},
     )
     return {
         f"{violation['id']} ({violation['impact']}): "
@@ -282,13 +298,20 @@ def visit_all(page, base: str, pages: dict[str, str]) -> dict[str, set[str]]:
 
 
 def rule_ids(found: dict[str, set[str]]) -> dict[str, set[str]]:
-    return {name: {violation.split(" ", 1)[0] for violation in violations} for name, violations in found.items()}
+    return {
+        name: {violation.split(" ", 1)[0] for violation in violations} for name, violations in found.items()
+    }
 
 
 @pytest.mark.parametrize("width", [1280, 390])
 def test_every_page_has_no_serious_or_critical_axe_violation(live_server, browser, width):
-    admin = UserFactory(email="admin@example.com", role=Role.ADMIN, team=TeamFactory(name="Sales East"),
-                        first_name="Ada", last_name="Admin")
+    admin = UserFactory(
+        email="admin@example.com",
+        role=Role.ADMIN,
+        team=TeamFactory(name="Sales East"),
+        first_name="Ada",
+        last_name="Admin",
+    )
     data = make_data(admin)
     context = browser.new_context(viewport={"width": width, "height": 900})
     page = context.new_page()

@@ -235,7 +235,13 @@ def test_the_dry_run_report_says_which_companies_it_creates_and_what_updates_cha
     assert checked.status_code == 200
     assert (report["to_create"], report["to_update"]) == (2, 1)
     assert (report["companies_to_create"], report["rows_linked_to_companies"]) == (1, 3)
-    assert report["fields_to_change"] == {"first_name": 1, "company_id": 1}
+    assert report["fields_to_change"] == {"first_name": 1, "company": 1}
     assert report["update_samples"] == [
-        {"row": 2, "changes": {"first_name": ["Marc", "Marcel"], "company_id": [None, company.pk]}}
+        {
+            "row": 2,
+            "changes": {
+                "first_name": ["Marc", "Marcel"],
+                "company": [None, {"id": company.pk, "name": "Société Générale"}],
+            },
+        }
     ]

@@ -176,3 +176,11 @@ def test_typed_details_keep_their_keys_and_external_ids_show(client, admin, admi
     stage_changes = [row["details"] for row in timeline["results"] if row["kind"] == "stage_changed"]
     assert stage_changes == [{"from": "lead", "to": "customer"}]
     assert shown["external_id"] == "hs-42"
+
+
+def test_the_dry_run_sample_declares_related_records_as_id_and_name(schema):
+    # Given the published schema, when the dry-run report's sample of changes is read
+    changes = schema["components"]["schemas"]["UpdateSample"]["properties"]["changes"]
+
+    # Then it says a related record's value is {id, name}, as the report gives it
+    assert "`company`" in changes["description"] and "`{id, name}`" in changes["description"]

@@ -48,7 +48,10 @@ class RowExample(Schema):
 
 class UpdateSample(Schema):
     row: int = Field(description="The row's number in the file (the header row is 1).")
-    changes: dict[str, list[Any]] = Field(description="Per field the value now and the value the row brings.")
+    changes: dict[str, list[Any]] = Field(
+        description="Per field the value now and the value the row brings. A related record (`company`, "
+        "`owner`) is `{id, name}` or null."
+    )
 
 
 class DryRunReport(Schema):

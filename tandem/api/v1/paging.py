@@ -8,7 +8,6 @@ from typing import Any
 from django.http import QueryDict
 
 from tandem.api.errors import BadRequest
-from tandem.contacts import properties as contact_properties
 from tandem.contacts.selectors import PropertyFilter
 from tandem.core.pagination import InvalidCursor, SortKey, decode_cursor
 from tandem.core.records.fields import PROPERTY_PREFIX
@@ -16,7 +15,6 @@ from tandem.core.records.fields import PROPERTY_PREFIX
 MAX_INTEGER = 2**63 - 1
 # The record layer's spelling, and the API's first one (deprecated, still read).
 PROPERTY_PREFIXES = (PROPERTY_PREFIX, "property.")
-PROPERTY_OPERATORS = ("gte", "lte")
 
 
 def _value_fits(name: str, value: Any) -> bool:
@@ -44,44 +42,11 @@ def checked_cursor(cursor: str | None, sort: SortKey) -> str | None:
 
 
 def property_filters(query: QueryDict, record_type: Any) -> list[PropertyFilter]:
-    """`property:<name>=value` (equals) and `property:<name>.gte|lte=value` (numbers and dates), with the
-    value read in the property's own type, so `property:seats.gte=10` compares numbers. `property.<name>`
-    is the deprecated spelling of the same filter. An error names the parameter as it was sent."""
-    definitions = {item.name: item for item in record_type.properties.definitions()}
-    filters: list[PropertyFilter] = []
-    errors: dict[str, str] = {}
-    for key in query:
-        prefix = next((item for item in PROPERTY_PREFIXES if key.startswith(item)), None)
-        if prefix is None:
-            continue
-        name, _, operator = key[len(prefix) :].partition(".")
-        operator = operator or "eq"
-        definition = definitions.get(name)
-        raw = query.get(key, "")
-        if definition is None:
-            errors[key] = f"“{name[:60]}” is not a {record_type.verbose_name} property."
-            continue
-        if operator not in ("eq", *PROPERTY_OPERATORS):
-            errors[key] = f"Use {prefix}<name>, {prefix}<name>.gte or {prefix}<name>.lte."
-            continue
-        if operator != "eq" and definition.value_type not in ("number", "date"):
-            errors[key] = "Ranges apply to number and date properties only."
-            continue
-        if "\x00" in raw:
-            errors[key] = "Text cannot contain the NUL character."
-            continue
-        try:
-            value = contact_properties.clean_value(definition, raw)
-        except Exception as error:  # ValidationError with the property's own message
-            errors[key] = getattr(error, "messages", [str(error)])[0]
-            continue
-        if isinstance(value, list):
-            # A multiple-choice filter asks for records that have this one option.
-            value = value[0] if value else None
-        if value is None:
-            errors[key] = "Give a value to filter by."
-            continue
-        filters.append(PropertyFilter(name=name, value=value, operator=operator))
+    """`property:<name>=value` (equals) and `property:<name>.gte|lte=value` (numbers and dates), read by the
+    record layer's one reading of property filters (the web list's too), so `property:seats.gte=10`
+    compares numbers. `property.<name>` is the deprecated spelling of the same filter. An error names the
+    parameter as it was sent."""
+    conditions, errors = record_type.properties.read(query, prefixes=PROPERTY_PREFIXES)
     if errors:
         raise BadRequest("Some property filters are not valid.", errors)
-    return filters
+    return conditions

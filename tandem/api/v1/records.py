@@ -497,7 +497,7 @@ class RecordRouter:
             sort = record_type.default_sort().key  # a ranked order ranks nothing without a search
         sort_key = self.sorts[sort]
         cursor = checked_cursor(values["cursor"], sort_key)
-        queryset = record_type.selectors.filtered(request.user, filters)
+        queryset = record_type.filtered(request.user, filters)
         if self.prefetch:
             queryset = queryset.prefetch_related(*self.prefetch)
         if record_type.selectors.page is not None:

@@ -453,6 +453,8 @@ CONTACT = RecordType(
         ids_argument="contact_ids",
         version=services.record_version,
         stale_error=services.StaleRecord,
+        # Cleaned by the services themselves, under the row lock (a change merges into the locked row).
+        cleans_properties=True,
     ),
     bulk_actions=[
         BulkAction(ContactBulk.ASSIGN_OWNER, "Assign owner", "owner", "owner", "New owner"),
@@ -606,6 +608,8 @@ COMPANY = RecordType(
         ids_argument="company_ids",
         version=services.record_version,
         stale_error=services.StaleRecord,
+        # Cleaned by the services themselves, under the row lock (a change merges into the locked row).
+        cleans_properties=True,
     ),
     bulk_actions=[
         BulkAction("assign_owner", "Assign owner", "owner", "owner", "New owner"),

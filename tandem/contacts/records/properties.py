@@ -1,7 +1,11 @@
 """Custom properties as the record layer sees them: list columns and cells, form fields, the list filter
 (`property`, `property_value`, `property_from`, `property_to`), the facts panel, and the cleaning and
-filtering a type's services and selectors call, for any record type that declares a `properties_field`
-(its model's JSON column). Definitions live in PropertyDefinition, keyed by the type's object type.
+filtering the record layer applies for any record type that declares a `properties_field` (its model's
+JSON column). Definitions live in PropertyDefinition, keyed by the type's object type.
+
+A filter value is read by `read_condition`, the one reading for the web list, exports, bulk "all matching"
+(all three through the query grammar's `parse_filter`) and the API (`read`): the same input gives the same
+condition or the same message, naming its parameter.
 
 `PropertySupport.for_record_type` is registered with the record layer from ContactsConfig.ready, so a type
 defined anywhere (a hub, the tests' widget) gets all of this by declaring the column."""
@@ -151,83 +155,36 @@ class PropertySupport:
     def parse_filter(
         self, query: QueryDict, definitions: list[PropertyDefinition], errors: list[str], chips: list[Chip]
     ) -> tuple[list[PropertyFilter], PropertyDefinition | None]:
-        """The panel's condition (`property` names it, the value parameters depend on its type) and every
-        `property:<name>[.gte|.lte]` condition."""
+        """The list's conditions: the panel's one (`property` names it, the value parameters depend on its
+        type) and every `property:<name>[.gte|.lte]`, each read by `read_condition`. What cannot be read
+        becomes a message naming its parameter (the list shows it and ignores the condition)."""
         conditions, definition = self._panel_condition(query, definitions, errors, chips)
-        return conditions + self._keyed_conditions(query, definitions, errors, chips), definition
-
-    def _keyed_conditions(
-        self, query: QueryDict, definitions: list[PropertyDefinition], errors: list[str], chips: list[Chip]
-    ) -> list[PropertyFilter]:
+        read, failed = read_conditions(
+            query, definitions, object_noun=self.object_noun, prefixes=(self.key_prefix,)
+        )
         by_name = {item.name: item for item in definitions}
-        result: list[PropertyFilter] = []
-        for parameter in query:
-            if not parameter.startswith(self.key_prefix):
-                continue
-            name, _, operator = parameter[len(self.key_prefix) :].partition(".")
-            definition = by_name.get(name)
-            raw = query.get(parameter, "").strip()
-            if definition is None:
-                errors.append(f"There is no property “{name[:60]}”; that filter was ignored.")
-                continue
-            if operator not in ("", "gte", "lte"):
-                errors.append(
-                    f"“{parameter[:60]}”: use .gte or .lte after the property; that filter was ignored."
-                )
-                continue
-            if not raw:
-                continue
+        for parameter, condition in read:
             remove = query.copy()
             remove.pop(parameter, None)
             remove.pop("cursor", None)
-            label = definition.label
-            if raw in (PROPERTY_SET, PROPERTY_UNSET) and not operator:
-                chips.append(
-                    Chip(f"{label}: {'has a value' if raw == PROPERTY_SET else 'empty'}", remove.urlencode())
-                )
-                result.append(PropertyFilter(name, None, "set" if raw == PROPERTY_SET else "unset"))
-                continue
-            value_type = definition.value_type
-            if operator:
-                if value_type not in (PropertyType.NUMBER, PropertyType.DATE):
-                    errors.append(f"{label}: only numbers and dates take a range; that filter was ignored.")
-                    continue
-                try:
-                    cleaned = clean_value(definition, raw)
-                except ValidationError as error:
-                    errors.append(f"{error.messages[0]} That filter was ignored.")
-                    continue
-                chips.append(
-                    Chip(f"{label} {'≥' if operator == 'gte' else '≤'} {raw[:40]}", remove.urlencode())
-                )
-                result.append(PropertyFilter(name, cleaned, operator))
-                continue
-            if value_type == PropertyType.BOOLEAN:
-                if raw not in ("yes", "no"):
-                    errors.append(f"{label}: choose yes or no; that filter was ignored.")
-                    continue
-                chips.append(Chip(f"{label}: {raw}", remove.urlencode()))
-                result.append(PropertyFilter(name, raw == "yes"))
-                continue
-            if (
-                value_type in (PropertyType.CHOICE, PropertyType.MULTI_CHOICE)
-                and raw not in definition.choices
-            ):
-                errors.append(f"{label}: “{raw[:40]}” is not one of its options; that filter was ignored.")
-                continue
-            if value_type in (PropertyType.NUMBER, PropertyType.DATE):
-                try:
-                    value = clean_value(definition, raw)
-                except ValidationError as error:
-                    errors.append(f"{error.messages[0]} That filter was ignored.")
-                    continue
-            else:
-                value = raw[:SEARCH_MAX_LENGTH]
-            chips.append(Chip(f"{label}: {raw[:60]}", remove.urlencode()))
-            result.append(
-                PropertyFilter(name, value, "contains" if value_type == PropertyType.MULTI_CHOICE else "eq")
-            )
-        return result
+            chips.append(Chip(chip_label(by_name[condition.name], condition), remove.urlencode()))
+            conditions.append(condition)
+        errors.extend(ignored_message(parameter, message) for parameter, message in failed.items())
+        return conditions, definition
+
+    def read(
+        self, query: QueryDict, *, prefixes: tuple[str, ...] = (PROPERTY_PREFIX,)
+    ) -> tuple[list[PropertyFilter], dict[str, str]]:
+        """Every `<prefix><name>[.gte|.lte]` condition of `query` (the API's reading: it refuses the
+        request when the second item, {parameter: message}, is not empty)."""
+        read, failed = read_conditions(
+            query, self.definitions(), object_noun=self.object_noun, prefixes=prefixes
+        )
+        return [condition for _parameter, condition in read], failed
+
+    @property
+    def object_noun(self) -> str:
+        return self.object_type.replace("_", " ")
 
     def _panel_condition(
         self, query: QueryDict, definitions: list[PropertyDefinition], errors: list[str], chips: list[Chip]
@@ -240,43 +197,114 @@ class PropertySupport:
             return [], None
         definition = next((item for item in definitions if item.name == name), None)
         if definition is None:
-            errors.append(f"There is no property “{name[:60]}”; that filter was ignored.")
+            message = f"“{name[:60]}” is not a {self.object_noun} property."
+            errors.append(ignored_message("property", message))
             return [], None
-        label = definition.label
         remove = _without_property(query)
-        value = query.get("property_value", "").strip()
-        if value == PROPERTY_SET:
-            chips.append(Chip(f"{label}: has a value", remove))
-            return [PropertyFilter(name, None, "set")], definition
-        if value == PROPERTY_UNSET:
-            chips.append(Chip(f"{label}: empty", remove))
-            return [PropertyFilter(name, None, "unset")], definition
-        value_type = definition.value_type
-        if value_type in (PropertyType.NUMBER, PropertyType.DATE):
-            result = []
-            for parameter, operator, word in (("property_from", "gte", "≥"), ("property_to", "lte", "≤")):
-                raw = query.get(parameter, "").strip()
-                if not raw:
-                    continue
-                try:
-                    cleaned = clean_value(definition, raw)
-                except ValidationError as error:
-                    errors.append(f"{error.messages[0]} That filter was ignored.")
-                    continue
-                result.append(PropertyFilter(name, cleaned, operator))
-                chips.append(Chip(f"{label} {word} {raw[:40]}", remove))
-            return result, definition
-        if not value:
-            return [], definition
-        if value_type == PropertyType.BOOLEAN:
-            if value not in ("yes", "no"):
-                errors.append(f"{label}: choose yes or no; that filter was ignored.")
-                return [], definition
-            chips.append(Chip(f"{label}: {value}", remove))
-            return [PropertyFilter(name, value == "yes")], definition
-        if value_type in (PropertyType.CHOICE, PropertyType.MULTI_CHOICE) and value not in definition.choices:
-            errors.append(f"{label}: “{value[:40]}” is not one of its options; that filter was ignored.")
-            return [], definition
-        operator = "contains" if value_type == PropertyType.MULTI_CHOICE else "eq"
-        chips.append(Chip(f"{label}: {value[:60]}", remove))
-        return [PropertyFilter(name, value[:SEARCH_MAX_LENGTH], operator)], definition
+        if definition.value_type in RANGE_TYPES and query.get("property_value", "").strip() not in (
+            PROPERTY_SET,
+            PROPERTY_UNSET,
+        ):
+            values = (("property_from", "gte"), ("property_to", "lte"))
+        else:
+            values = (("property_value", "eq"),)
+        result = []
+        for parameter, operator in values:
+            try:
+                condition = read_condition(
+                    definition, parameter=parameter, operator=operator, raw=query.get(parameter, "")
+                )
+            except ValidationError as error:
+                errors.append(ignored_message(parameter, error.messages[0]))
+                continue
+            if condition is not None:
+                result.append(condition)
+                chips.append(Chip(chip_label(definition, condition), remove))
+        return result, definition
+
+
+RANGE_TYPES = (PropertyType.NUMBER, PropertyType.DATE)
+RANGE_OPERATORS = ("gte", "lte")
+
+
+def read_condition(
+    definition: PropertyDefinition, *, parameter: str, operator: str, raw: Any
+) -> PropertyFilter | None:
+    """The one reading of a custom-property filter value, for the web list, exports, bulk "all matching"
+    and the API: `raw` in the property's own type (numbers compare as numbers, dates as dates; booleans as
+    true/false, yes/no or 1/0; a choice must be one of the options), `__set__`/`__unset__` for "has a
+    value"/"is empty". `operator` is "eq", "gte" or "lte" (ranges: numbers and dates only). None when
+    `raw` is empty (no condition); raises ValidationError with a message naming the property."""
+    text = str(raw if raw is not None else "").strip()
+    label = definition.label
+    if not text:
+        return None
+    if "\x00" in text:
+        raise ValidationError(f"{label}: the text cannot contain the NUL character.")
+    if operator not in ("eq", *RANGE_OPERATORS):
+        raise ValidationError(f"Use {parameter.partition('.')[0]}, its .gte or its .lte.")
+    if operator == "eq" and text in (PROPERTY_SET, PROPERTY_UNSET):
+        return PropertyFilter(definition.name, None, "set" if text == PROPERTY_SET else "unset")
+    value_type = definition.value_type
+    if operator != "eq" and value_type not in RANGE_TYPES:
+        raise ValidationError(f"{label}: only numbers and dates take a range.")
+    if value_type == PropertyType.MULTI_CHOICE:
+        if ";" in text:
+            raise ValidationError(f"{label}: filter by one option at a time.")
+        if text not in definition.choices:
+            raise ValidationError(f"{label}: “{text[:40]}” is not one of {', '.join(definition.choices)}.")
+        return PropertyFilter(definition.name, text, "contains")
+    value = clean_value(definition, text)  # the type's own reading (and its messages)
+    if value_type == PropertyType.TEXT:
+        value = value[:SEARCH_MAX_LENGTH]
+    return PropertyFilter(definition.name, value, operator)
+
+
+def read_conditions(
+    query: QueryDict,
+    definitions: list[PropertyDefinition],
+    *,
+    object_noun: str,
+    prefixes: tuple[str, ...] = (PROPERTY_PREFIX,),
+) -> tuple[list[tuple[str, PropertyFilter]], dict[str, str]]:
+    """Every `<prefix><name>[.gte|.lte]` parameter of `query` read by `read_condition`: the
+    (parameter, condition) pairs read, and {parameter: message} for the ones that could not be."""
+    by_name = {item.name: item for item in definitions}
+    read: list[tuple[str, PropertyFilter]] = []
+    failed: dict[str, str] = {}
+    for parameter in query:
+        prefix = next((item for item in prefixes if parameter.startswith(item)), None)
+        if prefix is None:
+            continue
+        name, _, operator = parameter[len(prefix) :].partition(".")
+        definition = by_name.get(name)
+        if definition is None:
+            failed[parameter] = f"“{name[:60]}” is not a {object_noun} property."
+            continue
+        try:
+            condition = read_condition(
+                definition, parameter=parameter, operator=operator or "eq", raw=query.get(parameter, "")
+            )
+        except ValidationError as error:
+            failed[parameter] = error.messages[0]
+            continue
+        if condition is not None:
+            read.append((parameter, condition))
+    return read, failed
+
+
+def ignored_message(parameter: str, message: str) -> str:
+    """A condition's error as the list shows it: naming the parameter, saying the filter was ignored."""
+    return f"{parameter[:60]}: {message.rstrip('.')}; that filter was ignored."
+
+
+def chip_label(definition: PropertyDefinition, condition: PropertyFilter) -> str:
+    label = definition.label
+    if condition.operator == "set":
+        return f"{label}: has a value"
+    if condition.operator == "unset":
+        return f"{label}: empty"
+    value = display_property(definition, condition.value) if condition.value is not None else ""
+    if condition.operator in RANGE_OPERATORS:
+        return f"{label} {'≥' if condition.operator == 'gte' else '≤'} {str(value)[:40]}"
+    return f"{label}: {str(value)[:60]}"

@@ -5,17 +5,11 @@ The job runs in a separate process (`manage.py run_bulk_job`) against a file-bas
 this test, so the kill is a real one: no exception handler, no rollback code of ours runs.
 """
 
-import os
-import signal
-import sqlite3
-import subprocess
 import sys
-import time
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[3]
+from tandem.core.testing import WorkerHarness
 
 LEADS = 12_000
 CUSTOMERS = 500  # not matched by the filter: never touched
@@ -46,113 +40,41 @@ print(job.pk)
 """
 
 
-def _environment(tmp_path: Path) -> dict[str, str]:
-    """A process environment of its own: a fresh SQLite file, Huey not immediate (nothing runs the task)."""
-    environment = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("DATABASE_URL", "TANDEM_", "DJANGO_SETTINGS_MODULE", "PYTEST"))
-    }
-    environment.update(
-        {
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'tandem.sqlite3'}",
-            "TANDEM_VAR_DIR": str(tmp_path / "var"),
-            "TANDEM_HUEY_IMMEDIATE": "0",
-        }
-    )
-    return environment
-
-
-def _manage(environment, *arguments) -> subprocess.CompletedProcess:
-    return subprocess.run(  # noqa: S603 (our own manage.py with fixed arguments)
-        [sys.executable, "manage.py", *arguments],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=180,
-    )
-
-
-def _count(database, sql: str) -> int:
-    connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=10)
-    try:
-        return connection.execute(sql).fetchone()[0]
-    finally:
-        connection.close()
-
-
-def _job(database, job_id: int) -> dict:
-    connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=10)
-    connection.row_factory = sqlite3.Row
-    try:
-        return dict(connection.execute("SELECT * FROM bulkjobs_bulkjob WHERE id = ?", [job_id]).fetchone())
-    finally:
-        connection.close()
-
-
 def test_sigkill_mid_job_then_resume_changes_every_contact_once(tmp_path):
     # given a migrated database with 12,000 leads and 500 customers, and a queued job "set every lead to SQL"
-    environment = _environment(tmp_path)
-    database = tmp_path / "tandem.sqlite3"
-    _manage(environment, "migrate", "-v0")
-    setup = SETUP.format(leads=LEADS, customers=CUSTOMERS)
-    job_id = int(_manage(environment, "shell", "--no-imports", "-c", setup).stdout.split()[-1])
-    assert _job(database, job_id)["state"] == "queued"
+    harness = WorkerHarness(tmp_path)
+    harness.manage("migrate", "-v0")
+    job_id = int(harness.shell(SETUP.format(leads=LEADS, customers=CUSTOMERS)))
+    job = lambda: harness.row("bulkjobs_bulkjob", job_id)  # noqa: E731
+    assert job()["state"] == "queued"
 
     # when a runner is killed with SIGKILL once a few chunks have committed
-    runner = subprocess.Popen(  # noqa: S603 (our own manage.py with fixed arguments)
-        [
-            sys.executable,
-            "manage.py",
-            "run_bulk_job",
-            str(job_id),
-            "--chunk-size",
-            str(CHUNK),
-            "--worker",
-            "doomed",
-        ],
-        cwd=ROOT,
-        env=environment,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline and runner.poll() is None:
-        if (_job(database, job_id).get("processed") or 0) >= 3 * CHUNK:
-            break
-        time.sleep(0.01)
-    assert runner.poll() is None, (
-        f"the runner ended before it could be killed: {runner.stderr.read()[-2000:]}"
-    )
-    runner.send_signal(signal.SIGKILL)
-    runner.wait(timeout=10)
-    assert runner.returncode == -signal.SIGKILL
+    runner = harness.start("run_bulk_job", str(job_id), "--chunk-size", str(CHUNK), "--worker", "doomed")
+    harness.kill_when(runner, lambda: (job().get("processed") or 0) >= 3 * CHUNK)
 
     # then the job shows its last committed chunk, and the contacts match it exactly
-    killed = _job(database, job_id)
+    killed = job()
     assert (killed["state"], killed["worker"], killed["total"]) == ("running", "doomed", LEADS)
     assert 0 < killed["processed"] < LEADS and killed["processed"] % CHUNK == 0
     assert killed["changed"] == killed["processed"]
     assert (
-        _count(database, "SELECT COUNT(*) FROM contacts_contact WHERE lifecycle_stage = 'sql'")
+        harness.count("SELECT COUNT(*) FROM contacts_contact WHERE lifecycle_stage = 'sql'")
         == killed["changed"]
     )
-    assert _count(database, "SELECT COUNT(*) FROM contacts_stagechange") == killed["changed"]
+    assert harness.count("SELECT COUNT(*) FROM contacts_stagechange") == killed["changed"]
     assert (
-        _count(database, "SELECT MAX(id) FROM contacts_contact WHERE lifecycle_stage = 'sql'")
+        harness.count("SELECT MAX(id) FROM contacts_contact WHERE lifecycle_stage = 'sql'")
         == killed["last_id"]
     )
 
     # when an operator resumes it (taking over the dead runner's lease)
-    resumed = _manage(environment, "run_bulk_job", str(job_id), "--take-over", "--chunk-size", str(CHUNK))
+    resumed = harness.manage("run_bulk_job", str(job_id), "--take-over", "--chunk-size", str(CHUNK))
     assert resumed.stdout.startswith(
         f"Bulk job {job_id}: done, {LEADS} processed, {LEADS} changed, 0 skipped (not allowed), 0 already as asked"
     )
 
     # then every lead was changed exactly once, and nothing else was touched
-    count = lambda sql: _count(database, sql)  # noqa: E731
+    count = harness.count
     assert count("SELECT COUNT(*) FROM contacts_contact WHERE lifecycle_stage = 'sql'") == LEADS
     assert count("SELECT COUNT(*) FROM contacts_contact WHERE lifecycle_stage = 'customer'") == CUSTOMERS
     assert count("SELECT COUNT(*) FROM contacts_stagechange") == LEADS
@@ -166,7 +88,7 @@ def test_sigkill_mid_job_then_resume_changes_every_contact_once(tmp_path):
         count("SELECT COUNT(*) FROM contacts_stagechange WHERE from_stage <> 'lead' OR to_stage <> 'sql'")
         == 0
     )
-    done = _job(database, job_id)
+    done = job()
     assert (done["state"], done["processed"], done["changed"], done["denied"], done["unchanged"]) == (
         "done",
         LEADS,

@@ -193,10 +193,12 @@ def catalogue(alice, definitions):
 
 
 def names_matching(*conditions: selectors.PropertyFilter) -> list[str]:
+    """The conditions as the record layer applies them to what the contacts' own filters return."""
+    from tandem.contacts.records import CONTACT
+
     filters = selectors.ContactFilters(properties=list(conditions))
-    return sorted(
-        selectors.filter_contacts(Contact.objects.all(), filters).values_list("first_name", flat=True)
-    )
+    queryset = CONTACT.narrow(selectors.filter_contacts(Contact.objects.all(), filters), filters)
+    return sorted(queryset.values_list("first_name", flat=True))
 
 
 @pytest.mark.parametrize(

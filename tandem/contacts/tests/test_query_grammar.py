@@ -133,6 +133,6 @@ def test_several_property_conditions_by_key(admin_client):
     assert "Plan: Pro" in content and "Seats ≥ 10" in content
     assert response.context["query"].errors == []
     assert bad.context["query"].errors == [
-        "There is no property “plann”; that filter was ignored.",
-        "Plan: only numbers and dates take a range; that filter was ignored.",
+        "property:plann: “plann” is not a contact property; that filter was ignored.",
+        "property:plan.gte: Plan: only numbers and dates take a range; that filter was ignored.",
     ]

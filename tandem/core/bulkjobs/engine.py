@@ -95,7 +95,7 @@ def parse_query(record_type: RecordType, query: str, user) -> record_query.ListQ
 
 def matching(plan: Plan) -> models.QuerySet:
     """Every live record the filter matches that the actor may see: the list's own selector."""
-    return plan.record_type.selectors.filtered(plan.actor, plan.filters).order_by()
+    return plan.record_type.filtered(plan.actor, plan.filters).order_by()
 
 
 def permitted_count(plan: Plan, ids: list[int]) -> int:
@@ -191,7 +191,7 @@ def run(job_id: int, *, worker: str = "", take_over: bool = False, chunk_size: i
             job,
             worker,
             f"The change stopped with an error ({type(error).__name__}). What was done before "
-            "stays done; start it again from the list for the rest, or ask an admin.",
+            "stays done; Run again does the rest, or ask an admin.",
         )
         return _reloaded(job)
     finished = leases.release(

@@ -8,6 +8,7 @@ from django.urls import NoReverseMatch, reverse
 
 from tandem.core.bulkjobs.models import BulkJob, State
 from tandem.core.models import Role, User
+from tandem.core.pagination import Page, SortKey, paginate
 from tandem.core.records import query as record_query
 from tandem.core.records import registry
 
@@ -18,6 +19,58 @@ def visible_jobs(user) -> QuerySet[BulkJob]:
         return BulkJob.objects.none()
     jobs = BulkJob.objects.select_related("actor")
     return jobs if user.role == Role.ADMIN else jobs.filter(actor=user)
+
+
+JOB_SORT = SortKey(("created_at", "id"), descending=True)
+JOB_PAGE_SIZE = 50
+
+
+def job_list(user, cursor: str | None = None, limit: int | None = None) -> Page:
+    """The user's bulk jobs (an admin's: everyone's), newest first, by keyset on (created_at, id); each row
+    described for the list (`describe_jobs`) in a constant number of queries."""
+    page = paginate(visible_jobs(user), JOB_SORT, cursor, limit or JOB_PAGE_SIZE)
+    describe_jobs(page.rows)
+    return page
+
+
+def describe_jobs(jobs: list[BulkJob]) -> None:
+    """Set `action_label`, `value_label`, `noun`, `percent` and `state_tone` on each job, reading the owners
+    an "assign owner" job names in one query for all of them (not one per row)."""
+    actions = {job.pk: _action(job) for job in jobs}
+    owner_ids = {
+        record_query.parse_id(job.value or "")
+        for job in jobs
+        if actions[job.pk] is not None and actions[job.pk].input == "owner"
+    } - {None}
+    owners = (
+        {user.pk: user.display_name for user in User.objects.filter(pk__in=owner_ids)} if owner_ids else {}
+    )
+    for job in jobs:
+        action = actions[job.pk]
+        job.action_label = action.label if action is not None else job.action
+        if action is not None and action.input == "owner" and job.value:
+            job.value_label = owners.get(record_query.parse_id(job.value) or 0, job.value)
+        else:
+            job.value_label = value_label(job, action)
+        job.noun = _nouns(job)[1]
+        job.percent = _percent(job)
+        job.state_tone = STATE_TONES.get(job.state, "muted")
+
+
+STATE_TONES = {
+    State.DONE: "success",
+    State.FAILED: "danger",
+    State.QUEUED: "warning",
+    State.RUNNING: "warning",
+}
+
+
+def _percent(job: BulkJob) -> int:
+    if job.state == State.DONE:
+        return 100
+    if job.total:
+        return min(100, job.processed * 100 // job.total)
+    return 0
 
 
 def job_detail(user, job_id: Any) -> BulkJob:
@@ -101,12 +154,7 @@ def progress(job: BulkJob) -> dict[str, Any]:
     action = _action(job)
     destructive = action is not None and action.destructive
     finished = job.state in (State.DONE, State.FAILED, State.CANCELLED)
-    if job.state == State.DONE:
-        percent = 100
-    elif job.total:
-        percent = min(100, job.processed * 100 // job.total)
-    else:
-        percent = 0
+    percent = _percent(job)
     outcome = outcome_sentences(
         singular,
         plural,
@@ -130,6 +178,7 @@ def progress(job: BulkJob) -> dict[str, Any]:
         "unchanged": job.unchanged,
         "percent": percent,
         "finished": finished,
+        "can_restart": job.state == State.FAILED,
         "polling": not finished,
         "outcome": outcome,
         "error": job.error,

@@ -1,4 +1,4 @@
-"""Starting and cancelling bulk jobs (the request side); the work itself is in `engine`."""
+"""Starting, cancelling and restarting bulk jobs (the request side); the work itself is in `engine`."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -99,4 +99,34 @@ def cancel_bulk_job(*, actor: User, job: BulkJob, request=None) -> BulkJob:
         request=request,
         extra={"processed": job.processed, "changed": job.changed},
     )
+    return job
+
+
+@transaction.atomic
+def restart_bulk_job(*, actor: User, job: BulkJob, request=None) -> BulkJob:
+    """Queue a failed job again: the run resumes after `last_id` (every record up to there was processed in
+    a committed chunk, so none is changed twice) and keeps its counts; it acts as the job's own actor, on
+    the same filter. Only who started it (or an admin) may; only a failed job can be run again."""
+    if not visible_jobs(actor).filter(pk=job.pk).exists():
+        raise PermissionDenied("You may not run this bulk change again.")
+    queued = leases.queue(
+        BulkJob.objects.filter(pk=job.pk, state=State.FAILED),
+        duration=engine.LEASE_DURATION,
+        state=State.QUEUED,
+        error="",
+        finished_at=None,
+    )
+    if not queued:
+        raise ValidationError("Only a bulk change that stopped with an error can be run again.")
+    job.refresh_from_db()
+    audit.record(
+        actor=actor,
+        action=audit.Action.UPDATE,
+        target=job,
+        event="bulk_job_restarted",
+        request=request,
+        extra={"resumes_after_id": job.last_id, "processed": job.processed},
+    )
+    job_id = job.pk
+    transaction.on_commit(lambda: tasks.run_bulk_job(job_id))
     return job

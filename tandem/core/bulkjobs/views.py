@@ -9,6 +9,8 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 
 from tandem.core.bulkjobs import selectors, services
+from tandem.core.models import Role
+from tandem.core.pagination import InvalidCursor
 
 PROGRESS_TARGET = "bulk-job-progress"
 
@@ -38,3 +40,31 @@ def bulk_job_cancel(request: HttpRequest, job_id: int) -> HttpResponse:
     else:
         messages.success(request, "Cancelled. What was already done stays done.")
     return redirect("bulkjobs:bulk_job_detail", job_id=job.pk)
+
+
+@login_required
+@require_POST
+def bulk_job_restart(request: HttpRequest, job_id: int) -> HttpResponse:
+    job = selectors.job_detail(request.user, job_id)
+    try:
+        services.restart_bulk_job(actor=request.user, job=job, request=request)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Running again from where it stopped. What was already done stays done.")
+    return redirect("bulkjobs:bulk_job_detail", job_id=job.pk)
+
+
+@login_required
+@require_GET
+def bulk_job_list(request: HttpRequest) -> HttpResponse:
+    try:
+        page = selectors.job_list(request.user, cursor=request.GET.get("cursor") or None)
+    except InvalidCursor as error:
+        messages.error(request, str(error))
+        return redirect("bulkjobs:bulk_job_list")
+    return render(
+        request,
+        "bulkjobs/bulk_job_list.html",
+        {"page": page, "jobs": page.rows, "sees_everyone": request.user.role == Role.ADMIN},
+    )

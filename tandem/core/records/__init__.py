@@ -19,12 +19,15 @@ Adding a record type (a deal, a ticket):
     grants for the object type per role, by tandem.core.access.register_object_type from AppConfig.ready();
  2. services: create/update/delete/restore (keyword-only: actor, request, the record under one name) and
     a bulk service taking ids, an action and a value;
- 3. selectors: list (a ListPage: keyset page + capped count), detail (404 unless visible), filtered
-    (the queryset of a filter, for exports and "all N matching"), trash;
+ 3. selectors: filtered (the queryset of the type's own filters: the list, exports, "all N matching" and
+    the API read it through the layer), detail (404 unless visible), trash; optionally list (a ListPage,
+    when paging `filtered` and counting it up to 10,000 is not enough: a count from a search index) and page;
  4. a RecordType in the app's records.py (fields, filters, sorts, default columns, bulk actions), registered
     from AppConfig.ready(); panels on other types' pages with registry.register_panel; custom properties by
-    `properties_field="properties"` (a JSON column), the filters object's `properties` list applied with
-    `properties.filter(...)` and the services cleaning `values["properties"]` with `properties.clean(...)`;
+    `properties_field="properties"` (a JSON column) and a `properties` list on the filters object: the layer
+    applies its conditions to what `filtered` returns (RecordType.filtered, list_page; a type's own `list`
+    selector gets them as `narrow`); `create`/`update` get `values["properties"]` cleaned by the layer
+    (unless `Services(cleans_properties=True)`: they clean under their own row lock);
  5. `*patterns(RECORD_TYPE)` in the app's urls.py.
 tandem/core/tests/recordapp/ is a complete example in about 150 lines.
 """

@@ -13,8 +13,8 @@ from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
 from django.urls import reverse
-from django.utils.html import conditional_escape, format_html
-from django.utils.safestring import mark_safe
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 
 from tandem.core.display import isolated
 from tandem.core.templatetags.tandem_display import date_tag, datetime_tag
@@ -54,14 +54,14 @@ class Cell:
         if self.when is not None:
             return datetime_tag(self.when) if with_time else date_tag(self.when)
         text = conditional_escape(self.text) if self.numeric else isolated(self.text)
+        # f-strings with each part escaped: format_html's result, without parsing a format per cell.
         if self.badge:
-            return format_html('<span class="badge badge--{}">{}</span>', self.badge, text)
+            return SafeString(f'<span class="badge badge--{conditional_escape(self.badge)}">{text}</span>')
         if self.url:
-            return format_html('<a class="link" href="{}">{}</a>', self.url, text)
+            return SafeString(f'<a class="link" href="{conditional_escape(self.url)}">{text}</a>')
         if links and self.link and self.text:
-            return format_html(
-                '<a class="link" href="{}:{}">{}</a>', self.link, self.target or self.text, text
-            )
+            target = conditional_escape(f"{self.link}:{self.target or self.text}")
+            return SafeString(f'<a class="link" href="{target}">{text}</a>')
         return text
 
     def __str__(self) -> str:
@@ -198,19 +198,16 @@ class Row:
     selectable: bool
 
     def __str__(self) -> str:
+        # Every part escaped here (or by isolated()); f-strings rather than format_html: 50 rows a page.
         checkbox = (
-            format_html(
-                '<td><input type="checkbox" name="ids" value="{}" data-select-row aria-label="Select {}"></td>',
-                self.pk,
-                self.title,
-            )
+            f'<td><input type="checkbox" name="ids" value="{conditional_escape(self.pk)}" data-select-row '
+            f'aria-label="Select {conditional_escape(self.title)}"></td>'
             if self.selectable
             else ""
         )
-        subtitle = (
-            format_html('<span class="cell-sub">{}</span>', isolated(self.subtitle)) if self.subtitle else ""
-        )
-        primary = format_html(
-            '<td class="cell-primary"><a href="{}">{}</a>{}</td>', self.url, isolated(self.title), subtitle
+        subtitle = f'<span class="cell-sub">{isolated(self.subtitle)}</span>' if self.subtitle else ""
+        primary = (
+            f'<td class="cell-primary"><a href="{conditional_escape(self.url)}">{isolated(self.title)}</a>'
+            f"{subtitle}</td>"
         )
         return mark_safe(f"<tr>{checkbox}{primary}{''.join(str(cell) for cell in self.cells)}</tr>")  # noqa: S308

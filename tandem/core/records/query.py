@@ -29,6 +29,9 @@ class Chip:
 
     label: str
     remove_query: str
+    # Set by a control of the "More filters" panel (not the search box, not a link-only filter): the panel
+    # opens by itself only when one of its own filters is active.
+    in_panel: bool = True
 
 
 @dataclass
@@ -44,6 +47,11 @@ class ListQuery:
     unknown: list[str] = field(default_factory=list)
     selected: dict[str, list[str]] = field(default_factory=dict)
     searching: bool = False  # a search is given: the ranked sort is offered
+
+    @property
+    def panel_filter_count(self) -> int:
+        """How many applied filters come from the "More filters" panel (the count on its summary)."""
+        return sum(1 for chip in self.chips if chip.in_panel)
 
     @property
     def is_valid(self) -> bool:
@@ -253,7 +261,10 @@ def parse(
             f"“{name[:40]}” is not a filter of the {record_type.verbose_name_plural} list; it was ignored."
         )
     for spec in record_type.filters:
+        before = len(parser.chips)
         parser.parse(spec)
+        for chip in parser.chips[before:]:
+            chip.in_panel = spec.in_panel and spec.kind != "search"
     parser.check_ranges()
     property_definition = None
     if record_type.properties is not None:

@@ -7,13 +7,14 @@ the spine's optional features (custom properties, a timeline with notes) as supp
 An app declares its types in its own `records.py` and registers them from `AppConfig.ready()`.
 """
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import models
 
-from tandem.core.pagination import SortKey
+from tandem.core.pagination import SortKey, count_up_to, paginate
 from tandem.core.records.fields import Field
 
 
@@ -97,18 +98,41 @@ class Services:
     # record changed since that version was read (the form then warns instead of overwriting).
     version: Callable[[Any], str] | None = None
     stale_error: type[Exception] | None = None
+    # Custom properties: False (the default) and the layer cleans `values["properties"]` before `create` and
+    # `update` run, so they receive the record's complete, validated properties to store. True for a type
+    # whose services clean them themselves, under the row lock they take (contacts and companies merge a
+    # change into the locked row's properties, so two people changing different properties both keep theirs).
+    cleans_properties: bool = False
+
+
+@dataclass
+class ListPage:
+    """One page of a record list: the keyset page, and the matching count up to LIST_COUNT_CAP."""
+
+    page: Any
+    count: int
+    count_is_capped: bool
+
+
+LIST_PAGE_SIZE = 50
+LIST_COUNT_CAP = 10_000
 
 
 @dataclass(frozen=True)
 class Selectors:
-    """Page-shaped reads: `list(user, filters, sort=, cursor=)` returns a ListPage (page, count, capped);
-    `detail(user, pk)` one live record the user may see (404 otherwise); `filtered(user, filters)` the
-    queryset an export or a set-based bulk action reads."""
+    """Page-shaped reads. `filtered(user, filters)`: the live records the user may see that match the type's
+    own filters (the layer adds the custom-property conditions: read through `RecordType.filtered`).
+    `detail(user, pk)` one live record the user may see (404 otherwise).
 
-    list: Callable[..., Any]
+    `list(user, filters, sort=, cursor=, narrow=)` is optional: without it the layer pages `filtered` (by
+    `page` or the sort's order) and counts it up to LIST_COUNT_CAP. A type whose list does more (a count
+    from a search index) declares it, and applies `narrow(queryset)` (the custom-property conditions) to
+    each queryset it pages or counts."""
+
     detail: Callable[..., models.Model]
     filtered: Callable[..., models.QuerySet]
     trash: Callable[..., Any]
+    list: Callable[..., Any] | None = None
     # Narrows the live queryset the edit form reads (select_related/prefetch for its initial values).
     editable: Callable[[models.QuerySet], models.QuerySet] | None = None
     # One page of a filtered queryset: `page(queryset, filters, sort, cursor, limit)` -> Page, for a type
@@ -232,6 +256,40 @@ class RecordType:
                 return ranked[0]
         return next(sort for sort in self.sorts if not sort.needs_search)
 
+    # --- reads through the layer: the type's selectors, with the spine's custom-property conditions ----
+
+    def narrow(self, queryset: models.QuerySet, filters: Any) -> models.QuerySet:
+        """`queryset` narrowed by the filters' custom-property conditions (unchanged for a type without
+        custom properties or a filter without them)."""
+        conditions = getattr(filters, "properties", None)
+        if self.properties is None or not conditions:
+            return queryset
+        return self.properties.filter(queryset, conditions)
+
+    def filtered(self, user: Any, filters: Any) -> models.QuerySet:
+        """Every live record `user` may see that `filters` matches (exports, bulk "all matching", the API):
+        the type's own `filtered` selector with the custom-property conditions applied here."""
+        return self.narrow(self.selectors.filtered(user, filters), filters)
+
+    def list_page(self, user: Any, filters: Any, *, sort: str, cursor: str | None) -> Any:
+        """One page of the list and its capped count (a ListPage): the type's `list` selector when it has
+        one, else `filtered` paged by the type's `page` selector or the sort's keyset order."""
+        if self.selectors.list is not None:
+            return self.selectors.list(
+                user,
+                filters,
+                sort=sort,
+                cursor=cursor,
+                narrow=lambda queryset: self.narrow(queryset, filters),
+            )
+        queryset = self.filtered(user, filters)
+        if self.selectors.page is not None:
+            page = self.selectors.page(queryset, filters, sort, cursor, LIST_PAGE_SIZE)
+        else:
+            page = paginate(queryset, self.sort(sort).order, cursor, LIST_PAGE_SIZE)
+        count, capped = count_up_to(queryset, LIST_COUNT_CAP)
+        return ListPage(page=page, count=count, count_is_capped=capped)
+
     def accepts(self, name: str) -> bool:
         """Whether `name` is a parameter of the type's query grammar (declared, or a custom property's
         `property:<name>[.gte|.lte]`)."""
@@ -272,6 +330,32 @@ def register_property_support(factory: Callable[[RecordType], Any]) -> None:
 def _attach_property_support(record_type: RecordType) -> None:
     if record_type.properties_field and record_type.properties is None and _PROPERTY_SUPPORT:
         record_type.properties = _PROPERTY_SUPPORT[0](record_type)
+        if not record_type.services.cleans_properties:
+            record_type.services = _cleaning_services(record_type)
+
+
+def _cleaning_services(record_type: RecordType) -> Services:
+    """The type's services, with `create` and `update` given cleaned custom properties: the changes in
+    `values["properties"]` applied to the record's current ones and validated by the one cleaning path
+    (ValidationError keyed `properties.<name>`, raised before the service runs)."""
+    services = record_type.services
+    create, update = services.create, services.update
+
+    def cleaned(values: Any, record: Any) -> Any:
+        if not isinstance(values, dict) or "properties" not in values:
+            return values
+        current = (getattr(record, record_type.properties_field, None) or {}) if record is not None else {}
+        return {**values, "properties": record_type.properties.clean(current, values["properties"] or {})}
+
+    def create_with_properties(**arguments: Any) -> Any:
+        arguments["values"] = cleaned(arguments.get("values"), None)
+        return create(**arguments)
+
+    def update_with_properties(**arguments: Any) -> Any:
+        arguments["values"] = cleaned(arguments.get("values"), arguments.get(services.record_argument))
+        return update(**arguments)
+
+    return dataclasses.replace(services, create=create_with_properties, update=update_with_properties)
 
 
 def with_properties() -> list[RecordType]:

@@ -46,13 +46,12 @@ def wants_results_only(request: HttpRequest, record_type: RecordType) -> bool:
 
 def _list_page(record_type: RecordType, user, query: record_query.ListQuery):
     """Run the list selector; a stale or forged cursor shows the first page with a message, not an error."""
-    fetch = record_type.selectors.list
     try:
-        return fetch(user, query.filters, sort=query.sort, cursor=query.cursor)
+        return record_type.list_page(user, query.filters, sort=query.sort, cursor=query.cursor)
     except InvalidCursor as error:
         query.errors.append(f"{error} Showing the first page.")
         query.cursor = None
-        return fetch(user, query.filters, sort=query.sort, cursor=None)
+        return record_type.list_page(user, query.filters, sort=query.sort, cursor=None)
 
 
 def _query_without_cursor(query: QueryDict) -> str:
@@ -223,9 +222,7 @@ def _matching_ids(request: HttpRequest, record_type: RecordType, limit: int) -> 
         raise ValidationError(
             "The list's filter could not be read, so nothing was changed: " + " ".join(query.errors)
         )
-    matching = (
-        record_type.selectors.filtered(request.user, query.filters).order_by().values_list("pk", flat=True)
-    )
+    matching = record_type.filtered(request.user, query.filters).order_by().values_list("pk", flat=True)
     return list(matching[: limit + 1])
 
 

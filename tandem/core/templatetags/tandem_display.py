@@ -11,11 +11,15 @@ phone numbers formatted for people.
 """
 
 import datetime
+import functools
 
 from django import template
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
-from django.utils.html import format_html
+from django.utils.dates import MONTHS_3
+from django.utils.html import conditional_escape, escape
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 
 from tandem.core import display
 
@@ -38,26 +42,48 @@ def _local(value):
     return value
 
 
+@functools.lru_cache(maxsize=16)
+def _month_abbreviations(language: str) -> tuple[str, ...]:
+    """The month names of "M" in `language`, as Django's date format spells them (a list page shows one date
+    per row: translating the month on each costs more than the rest of the cell)."""
+    return ("", *(str(MONTHS_3[month]).title() for month in range(1, 13)))
+
+
+def _day_text(local: datetime.date) -> str:
+    """`local` as DATE_FORMAT ("j M Y") writes it, without parsing the format on every call."""
+    return f"{local.day} {_month_abbreviations(get_language() or '')[local.month]} {local.year:04d}"
+
+
 @register.filter
 def date_text(value) -> str:
     if not isinstance(value, datetime.date):
         return ""
-    return format_date(_local(value), DATE_FORMAT)
+    return _day_text(_local(value))
 
 
 @register.filter
 def datetime_text(value) -> str:
     if not isinstance(value, datetime.datetime):
         return date_text(value)
-    return format_date(_local(value), DATETIME_FORMAT)
+    local = _local(value)
+    return f"{_day_text(local)}, {local:%H:%M}"
+
+
+def _exact_text(local: datetime.datetime) -> str:
+    """EXACT_FORMAT ("j M Y, H:i:s T"); Django's own formatter for a naive time (its zone is the default)."""
+    if local.tzinfo is None:
+        return format_date(local, EXACT_FORMAT)
+    return f"{_day_text(local)}, {local:%H:%M:%S} {local.tzname() or ''}".rstrip()
 
 
 def _time_tag(value, text: str) -> str:
     if not text:
         return ""
     local = _local(value)
-    exact = format_date(local, EXACT_FORMAT) if isinstance(local, datetime.datetime) else text
-    return format_html('<time datetime="{}" title="{}">{}</time>', local.isoformat(), exact, text)
+    exact = _exact_text(local) if isinstance(local, datetime.datetime) else text
+    return SafeString(
+        f'<time datetime="{escape(local.isoformat())}" title="{escape(exact)}">{conditional_escape(text)}</time>'
+    )
 
 
 @register.filter

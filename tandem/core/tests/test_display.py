@@ -46,3 +46,37 @@ def test_phones_are_national_in_the_default_region_and_international_otherwise(s
     settings.TANDEM_DEFAULT_PHONE_REGION = "US"
 
     assert render("{{ p|phone }}", p=stored) == shown
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        datetime.datetime(2026, 1, 31, 23, 59, 59, tzinfo=ZoneInfo("UTC")),
+        datetime.datetime(2026, 7, 1, 0, 0, 0, tzinfo=ZoneInfo("America/New_York")),
+        datetime.datetime(1, 1, 2, 3, 4, 5, tzinfo=ZoneInfo("UTC")),
+        datetime.datetime(9999, 12, 30, 12, 0, 0, tzinfo=ZoneInfo("UTC")),
+        datetime.datetime(2026, 5, 9, 8, 7, 6),
+        datetime.date(2026, 9, 9),
+    ],
+)
+@pytest.mark.parametrize("language", ["en", "de", "fr"])
+def test_the_fast_date_formatting_writes_what_djangos_date_format_writes(settings, moment, language):
+    """The filters format dates without Django's format parser (a list page formats one per row): the text
+    must be exactly what the documented formats give, in every language and time zone."""
+    from django.utils import timezone, translation
+    from django.utils.dateformat import format as format_date
+
+    from tandem.core.templatetags import tandem_display
+
+    settings.TIME_ZONE = "Europe/Paris"
+    with translation.override(language):
+        local = (
+            timezone.localtime(moment) if isinstance(moment, datetime.datetime) and moment.tzinfo else moment
+        )
+        assert tandem_display.date_text(moment) == format_date(local, tandem_display.DATE_FORMAT)
+        if isinstance(moment, datetime.datetime):
+            assert tandem_display.datetime_text(moment) == format_date(local, tandem_display.DATETIME_FORMAT)
+            assert (
+                f'title="{format_date(local, tandem_display.EXACT_FORMAT)}"'
+                in tandem_display.datetime_tag(moment)
+            )

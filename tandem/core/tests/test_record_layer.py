@@ -269,3 +269,37 @@ def test_custom_properties_work_for_a_type_that_only_declares_its_properties_col
     assert "<td><bdi>Red</bdi></td><td><bdi>Gold</bdi></td></tr>" in with_column
     assert "<td><bdi>Red</bdi></td><td></td></tr>" in with_column
     assert "<dt>Tier</dt><dd><bdi>Gold</bdi></dd>" in detail
+
+    # "All matching" a property filter (the layer's RecordType.filtered) changes only the matching widgets,
+    # and the list counts only them (the layer's default list: the widget declares no list selector).
+    bulk = client.post(
+        "/widgets/bulk/",
+        {"scope": "matching", "query": "property:tier=Gold", "action": "set_colour", "colour": "blue"},
+    )
+    assert bulk.status_code == 302
+    assert dict(Widget.objects.values_list("name", "colour")) == {"Gold one": "blue", "Plain one": "red"}
+    assert "1 widget" in filtered.content.decode()
+    assert registry.get("widget").selectors.list is None
+
+
+@pytest.mark.parametrize(
+    ("query", "opens", "count"),
+    [
+        ({"q": "Alpha"}, False, None),
+        ({"colour": "blue"}, True, "1"),
+        ({"q": "Alpha", "colour": "blue", "owner": "none"}, True, "2"),
+        ({}, False, None),
+    ],
+)
+def test_more_filters_opens_only_when_a_filter_inside_it_is_active(client, admin, query, opens, count):
+    # Given a widget and a signed-in admin
+    Widget.objects.create(name="Alpha", colour="blue", owner=admin)
+    client.force_login(admin)
+
+    # When the list is asked for with a search, panel filters, both or nothing
+    content = client.get("/widgets/", query).content.decode()
+
+    # Then the panel is open (with its count) only for a filter inside it; the search alone keeps it shut
+    assert ('<details class="record-filters" open>' in content) is opens
+    shown = re.search(r'More filters <span class="record-filters-count">(\d+)</span>', content)
+    assert (shown.group(1) if shown else None) == count

@@ -176,3 +176,25 @@ def test_audit_page_shows_field_labels_choice_labels_and_action_names_in_words(a
     ]
     assert "bulk_set_stage" not in page and "read_only" not in page
     assert "Stage set in bulk" in page and "Role:" in page
+
+
+@pytest.mark.django_db
+def test_the_object_type_filter_offers_every_registered_record_type_and_filters_by_it(admin_client):
+    """Given a widget (a record type registered only by the tests) with an audit row, and a team's row."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from tandem.core.tests.recordapp.models import Widget
+
+    client, admin = admin_client
+    widget = Widget.objects.create(name="Sprocket")
+    audit.record(actor=admin, action=audit.Action.CREATE, target=widget, event="widget_made")
+    services.create_team(actor=admin, name="Blue")
+
+    # When the audit page is filtered by the widget's object type
+    widget_type = ContentType.objects.get_for_model(Widget)
+    response = client.get(reverse("core:audit_log"), {"object_type": widget_type.pk})
+
+    # Then the filter offers widgets beside the record types and audited models, and shows only the widget
+    labels = [label for value, label in response.context["form"].fields["object_type"].choices if value]
+    assert {"Widget", "Contact", "Company", "User", "Team", "Bulk job"} <= set(labels)
+    assert [row.entry.object_repr for row in response.context["page"].rows] == ["Sprocket"]

@@ -86,7 +86,11 @@ def test_upload_stores_the_file_and_shows_the_guessed_mapping(client, seller, up
         "column_3": "",
     }
     # Three sample values of a column, in file order.
-    assert re.findall(r'<span class="cell-sub"><bdi>([^<]*)</bdi></span>', html)[:3] == ["Ada", "Grace", "Bad"]
+    assert re.findall(r'<span class="cell-sub"><bdi>([^<]*)</bdi></span>', html)[:3] == [
+        "Ada",
+        "Grace",
+        "Bad",
+    ]
 
 
 def test_refused_file_shows_the_reason_on_the_form_and_stores_nothing(client, seller, upload_directory):
@@ -256,3 +260,46 @@ def test_list_pages_and_sidebar_link_to_import(client, seller, reader):
     client.force_login(reader)
     read_only_page = client.get("/contacts/").content.decode()
     assert "/imports/" not in read_only_page
+
+
+def test_the_dry_run_names_a_custom_property_by_its_label_and_a_company_by_its_name(client, seller):
+    # Given a contact without a company or renewal date, a company, and a file giving the contact both
+    from tandem.contacts.models import Company, PropertyType
+    from tandem.contacts.tests.factories import PropertyDefinitionFactory
+
+    client.force_login(seller)
+    PropertyDefinitionFactory(name="renewal_date", label="Renewal date", value_type=PropertyType.DATE)
+    acme = Company.objects.create(name="Acme Rockets", domain="acme.example", owner=seller)
+    ContactFactory(email="grace@example.com", first_name="Grace", owner=seller)
+    upload(client, b"Email Address,Company,Renewal date\ngrace@example.com,Acme Rockets,2026-09-30\n")
+    job = ImportJob.objects.get()
+
+    # When the mapping is saved and the dry run's report is shown
+    client.post(
+        f"/imports/{job.pk}/mapping/",
+        {
+            "column_0": "email",
+            "column_1": "company",
+            "column_2": "property:renewal_date",
+            "key": "email",
+            "mode": "update",
+        },
+    )
+    page = client.get(f"/imports/{job.pk}/dry-run/").content.decode()
+    job.refresh_from_db()
+
+    # Then the page names the property by its label and the company by its name, never by key or id
+    assert "<td>Renewal date</td><td>(empty)</td><td>2026-09-30</td>" in page
+    assert "<td>Company</td><td>(empty)</td><td>Acme Rockets</td>" in page
+    assert "property:renewal_date" not in page.split('id="change-samples"')[1]
+    # and the stored report keeps the company machine-readable, under the field's name
+    assert job.dry_run_report["fields_to_change"] == {"company": 1, "property:renewal_date": 1}
+    assert job.dry_run_report["update_samples"] == [
+        {
+            "row": 2,
+            "changes": {
+                "company": [None, {"id": acme.pk, "name": "Acme Rockets"}],
+                "property:renewal_date": [None, "2026-09-30"],
+            },
+        }
+    ]

@@ -7,7 +7,7 @@ from django.utils.html import format_html
 from tandem.core import access, navigation, timeline
 from tandem.core.access import Verb
 from tandem.core.models import Role
-from tandem.core.pagination import SortKey, count_up_to, paginate
+from tandem.core.pagination import SortKey, paginate
 from tandem.core.records import registry
 from tandem.core.records.fields import Cell, Field
 from tandem.core.records.registry import (
@@ -37,13 +37,6 @@ class WidgetFilters:
     properties: list = field(default_factory=list)  # custom-property conditions, from the query grammar
 
 
-@dataclass
-class ListPage:
-    page: object
-    count: int
-    count_is_capped: bool
-
-
 def _visible(user):
     return access.scope_queryset(user, Verb.VIEW, Widget.objects.filter(deleted_at__isnull=True))
 
@@ -61,14 +54,9 @@ def _filtered(user, filters: WidgetFilters):
         if filters.unowned:
             condition |= Q(owner__isnull=True)
         queryset = queryset.filter(condition)
-    return registry.get("widget").properties.filter(queryset, filters.properties)
-
-
-def _list(user, filters, sort="newest", cursor=None, limit=50):
-    queryset = _filtered(user, filters)
-    page = paginate(queryset.select_related("owner"), SORTS[sort], cursor, limit)
-    count, capped = count_up_to(queryset, 10_000)
-    return ListPage(page, count, capped)
+    # Custom-property conditions are the record layer's (RecordType.filtered); the list is its default
+    # one (filtered, paged by the sort's order, counted), so this type declares neither.
+    return queryset.select_related("owner")
 
 
 def _detail(user, pk):
@@ -106,7 +94,7 @@ WIDGET = RecordType(
     ],
     sorts=[Sort("newest", "Newest first", SORTS["newest"]), Sort("name", "Name A–Z", SORTS["name"])],
     default_columns=["colour", "owner"],
-    selectors=Selectors(list=_list, detail=_detail, filtered=_filtered, trash=_trash),
+    selectors=Selectors(detail=_detail, filtered=_filtered, trash=_trash),
     services=Services(
         create=services.create_widget,
         update=services.update_widget,

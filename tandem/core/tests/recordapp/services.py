@@ -9,7 +9,6 @@ from django.utils import timezone
 from tandem.core import access
 from tandem.core.access import Verb
 from tandem.core.models import User
-from tandem.core.records import registry
 from tandem.core.tests.recordapp.models import Widget
 
 
@@ -17,14 +16,8 @@ def _clean(actor, values: dict[str, Any], widget: Widget | None = None) -> dict[
     errors = {}
     cleaned: dict[str, Any] = {}
     if "properties" in values:
-        # The spine's one cleaning path for custom properties (errors keyed "properties.<name>").
-        current = widget.properties if widget is not None else {}
-        try:
-            cleaned["properties"] = registry.get("widget").properties.clean(
-                current, values["properties"] or {}
-            )
-        except ValidationError as error:
-            errors.update(error.message_dict)
+        # Cleaned already: the record layer validates custom properties before calling create and update.
+        cleaned["properties"] = values["properties"]
     if "name" in values:
         cleaned["name"] = str(values["name"] or "").strip()
         max_length = Widget._meta.get_field("name").max_length
