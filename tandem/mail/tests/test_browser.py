@@ -116,6 +116,7 @@ def test_an_admin_adds_an_identity_confirms_it_from_the_mailed_link_and_generate
     link = re.search(r"http\S+/p/identity_verification/\S+/", text).group(0)
     page.goto(live_server.url + "/p/" + link.split("/p/", 1)[1])
     expect(page.get_by_role("heading", name="Confirm this sending address")).to_be_visible()
+    screenshot("mail-identity-confirm-public")
     page.get_by_role("button", name="Confirm ada@northwind.example").click()
     expect(page.get_by_role("heading", name="Address confirmed")).to_be_visible()
 
