@@ -9,5 +9,6 @@ app_name = "public"
 urlpatterns = [
     path("brand.css", views.brand_stylesheet, name="brand_stylesheet"),
     path("<slug:purpose>/<str:token>/", views.link, name="link"),
+    path("", views.not_found),
     path("<path:rest>", views.not_found, name="not_found"),
 ]

@@ -14,7 +14,9 @@ from django.utils import timezone
 
 from tandem.brand.models import BrandKit
 from tandem.contacts.tests.factories import UserFactory
+from tandem.core.models import Role
 from tandem.public import pages, registry, services
+from tandem.public.middleware import SessionGuard
 from tandem.public.models import PublicLink
 
 pytestmark = pytest.mark.django_db
@@ -293,6 +295,26 @@ def test_a_signed_in_person_is_anonymous_on_public_pages_and_no_response_sets_a_
     assert client.get("/").status_code == 200  # still signed in to the app
 
 
+def test_an_admin_who_must_still_set_up_two_factor_sees_the_public_page_not_the_set_up(settings):
+    settings.TANDEM_REQUIRE_MFA_FOR_ADMINS = True
+    _, _, path = hello_link()
+    client = Client()
+    client.force_login(UserFactory(role=Role.ADMIN))
+
+    response = client.get(path)
+
+    assert (response.status_code, seen) == (200, [("show", False)])
+
+
+def test_a_public_page_that_reads_the_session_fails_loudly_instead_of_reading_it():
+    guard = SessionGuard()
+
+    with pytest.raises(RuntimeError) as raised:
+        guard.get("_auth_user_id")
+
+    assert str(raised.value) == "Public pages never read or write the session (tandem.public.middleware)."
+
+
 def test_every_public_response_carries_the_strict_headers():
     _, _, path = hello_link()
 
@@ -456,8 +478,9 @@ def test_the_brand_stylesheet_carries_the_kit_colours():
     assert "  --public-accent: #b45309;\n" in css
 
 
-def test_an_unknown_public_address_gets_the_public_404():
-    response = Client().get("/p/no/such/page/")
+@pytest.mark.parametrize("path", ["/p/no/such/page/", "/p/"])
+def test_an_unknown_public_address_gets_the_public_404(path):
+    response = Client().get(path)
 
     assert response.status_code == 404
     assert "<h1>This page does not exist</h1>" in response.content.decode()
