@@ -11,12 +11,16 @@ from dataclasses import dataclass
 
 from django.http import HttpRequest, HttpResponse
 
-Handler = Callable[[HttpRequest, "object"], HttpResponse]
+from tandem.public.models import PublicLink
+
+Handler = Callable[[HttpRequest, PublicLink], HttpResponse]
 
 
 @dataclass(frozen=True)
 class Purpose:
+    # The URL segment (/p/<name>/<token>/) and PublicLink.purpose: a slug, stable once links are out.
     name: str
+    # What the link is for, in words, for lists of links and the audit.
     label: str
     show: Handler
     act: Handler | None = None

@@ -97,7 +97,7 @@ def test_the_confirm_page_in_the_brand_look_then_the_answer(
 
 
 @pytest.mark.parametrize("width", [1280, 390])
-def test_the_error_pages_in_the_brand_look(live_server, browser, width):
+def test_the_error_pages_in_the_brand_look(live_server, browser, width, monkeypatch):
     # Not the `page` fixture: it counts the page's own 410 and 429 answers as errors.
     context = browser.new_context(viewport={"width": width, "height": 800})
     page = context.new_page()
@@ -110,6 +110,8 @@ def test_the_error_pages_in_the_brand_look(live_server, browser, width):
     expect(page.get_by_role("heading", name="This link has expired")).to_be_visible()
     page.screenshot(path=str(SCREENSHOTS / f"public-expired-{width}.png"), full_page=True, caret="initial")
 
+    # One fixed instant, so the two requests cannot straddle a minute boundary.
+    monkeypatch.setattr("tandem.public.throttle.time.time", lambda: 1_800_000_020.0)
     with override_settings(TANDEM_PUBLIC_RATE_LIMIT=1):
         page.goto(f"{live_server.url}/p/no/such/page/")
         page.goto(f"{live_server.url}/p/no/such/page/")

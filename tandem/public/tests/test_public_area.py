@@ -404,6 +404,21 @@ def test_the_limit_counts_per_ip_and_ignores_a_forged_forwarded_for(settings):
     assert elsewhere == 200
 
 
+def test_behind_a_configured_proxy_the_limit_counts_the_forwarded_client(settings):
+    settings.TANDEM_PUBLIC_RATE_LIMIT = 1
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    _, _, path = hello_link()
+    client = Client()
+
+    statuses = [
+        client.get(path, headers={"X-Forwarded-For": "198.51.100.1"}).status_code,
+        client.get(path, headers={"X-Forwarded-For": "198.51.100.2"}).status_code,
+        client.get(path, headers={"X-Forwarded-For": "198.51.100.1"}).status_code,
+    ]
+
+    assert statuses == [200, 200, 429]
+
+
 def test_the_limit_counts_per_purpose_and_guesses_at_unknown_addresses_count_too(settings):
     settings.TANDEM_PUBLIC_RATE_LIMIT = 1
     _, _, path = hello_link()
