@@ -197,6 +197,9 @@ ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_REAUTHENTICATION_METHODS = ["password", "mfa"]
 ACCOUNT_ADAPTER = "tandem.core.adapters.AccountAdapter"
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+# How many proxies in front of Tandem append to X-Forwarded-For. Login throttling and the public pages' limits
+# (tandem/public) count the client allauth finds with it; at 0 the header is ignored (anyone can forge it).
+ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("TANDEM_TRUSTED_PROXY_COUNT", "0"))
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Tandem"
 # Admins must set up TOTP before they can use the app when this is on (the default in production).

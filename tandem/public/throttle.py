@@ -21,8 +21,8 @@ class Limited:
 
 def client_ip(request) -> str:
     """The client's address as the login throttle sees it: allauth's adapter, which honours
-    ALLAUTH_TRUSTED_PROXY_COUNT / ALLAUTH_TRUSTED_CLIENT_IP_HEADER and otherwise uses REMOTE_ADDR, so a
-    forged X-Forwarded-For is ignored unless a proxy is configured."""
+    ALLAUTH_TRUSTED_PROXY_COUNT (TANDEM_TRUSTED_PROXY_COUNT in the environment) and otherwise uses
+    REMOTE_ADDR, so a forged X-Forwarded-For is ignored unless a proxy is configured."""
     try:
         return get_adapter(request).get_client_ip(request)
     except PermissionDenied:
