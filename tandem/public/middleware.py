@@ -62,7 +62,8 @@ class PublicAreaMiddleware:
         response.cookies.clear()
         response["Content-Security-Policy"] = policy.header()
         response["Referrer-Policy"] = "no-referrer"
-        response["X-Robots-Tag"] = "noindex, nofollow"
+        if policy.robots:
+            response["X-Robots-Tag"] = policy.robots
         response["X-Content-Type-Options"] = "nosniff"
         if policy.frame_ancestors:
             response.headers.pop("X-Frame-Options", None)

@@ -1,9 +1,9 @@
 """Rendering public pages: the brand kit's look and the strict security policy every public response gets.
 
 The policy is built here and set by PublicAreaMiddleware on every /p/ response, so django-csp (which leaves a
-response that already has the header alone) never applies the app's looser one. A page may widen two things
-with `render(..., policy=Policy(...))`: who may frame it (embeddable forms) and which same-origin scripts it
-runs. Nothing else is negotiable.
+response that already has the header alone) never applies the app's looser one. A page may widen three things
+with `render(..., policy=Policy(...))`: who may frame it (embeddable forms), which same-origin scripts it runs,
+and whether search engines may index it. Nothing else is negotiable.
 """
 
 from dataclasses import dataclass, field
@@ -22,6 +22,8 @@ class Policy:
     frame_ancestors: tuple[str, ...] = ()
     # Same-origin script paths the page declares (e.g. "/static/tandem/form.js"); empty: no script at all.
     scripts: tuple[str, ...] = field(default=())
+    # X-Robots-Tag: pages behind a secret link stay out of search engines; a hosted form may choose "" later.
+    robots: str = "noindex, nofollow"
 
     def header(self) -> str:
         directives = [

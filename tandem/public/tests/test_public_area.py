@@ -16,7 +16,7 @@ from tandem.brand.models import BrandKit
 from tandem.contacts.tests.factories import UserFactory
 from tandem.core.models import Role
 from tandem.public import pages, registry, services
-from tandem.public.middleware import SessionGuard
+from tandem.public.middleware import PublicAreaMiddleware, SessionGuard
 from tandem.public.models import PublicLink
 
 pytestmark = pytest.mark.django_db
@@ -338,6 +338,20 @@ def test_a_page_may_allow_named_sites_to_frame_it():
         "frame-ancestors 'none'", "frame-ancestors https://www.example.com"
     )
     assert "X-Frame-Options" not in response
+
+
+def test_a_page_may_let_search_engines_index_it(rf):
+    request = rf.get("/p/test_look/x/")
+    request.user = None
+
+    response = PublicAreaMiddleware(
+        lambda request: pages.render(
+            request, "public/error.html", {"title": "T", "message": "M"}, policy=pages.Policy(robots="")
+        )
+    )(request)
+
+    assert "X-Robots-Tag" not in response
+    assert response["Content-Security-Policy"] == STRICT_CSP
 
 
 def test_a_policy_with_scripts_names_them_and_nothing_else():
