@@ -8,8 +8,9 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tandem.brand.models import BrandKit
@@ -293,6 +294,19 @@ def test_a_signed_in_person_is_anonymous_on_public_pages_and_no_response_sets_a_
     assert seen == [("show", False), ("act", False)]
     assert client.cookies["sessionid"].value == session_cookie
     assert client.get("/").status_code == 200  # still signed in to the app
+
+
+def test_a_public_page_never_loads_the_session():
+    _, _, path = hello_link(single_use=True)
+    client = Client()
+    client.force_login(UserFactory())
+
+    with CaptureQueriesContext(connection) as queries:
+        client.get(path)
+        client.post(path)
+
+    assert [query["sql"] for query in queries.captured_queries if "django_session" in query["sql"]] == []
+    assert len(queries.captured_queries) > 0  # the capture did see the requests' own queries
 
 
 def test_an_admin_who_must_still_set_up_two_factor_sees_the_public_page_not_the_set_up(settings):
