@@ -110,7 +110,8 @@ def make_data(admin) -> Data:
     inbound_mailbox_id, conversation_id = make_conversation(admin, contact)
     mail_message_id, identity_verify_path = make_mail_data(admin)
     # 1:1 email: a verified sending identity, a saved template and a sent email on the contact's timeline.
-    compose_identity = verified_identity()
+    # Not the default: make_mail_data's sender already is, and only one identity may be.
+    compose_identity = verified_identity(is_default=False)
     mail_template = compose.save_template(
         actor=admin, name="Demo follow-up", subject="Hi {{ contact.first_name }}", body="Thanks!", is_shared=True
     )
