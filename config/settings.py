@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "tandem.contacts",
     "tandem.brand",
     "tandem.notifications",
+    "tandem.public",
     "tandem.mail",
     "tandem.imports",
     "tandem.exports",
@@ -71,6 +72,8 @@ INSTALLED_APPS = [
 INSTALLED_APPS += env_list("TANDEM_TEST_APPS", "")
 
 MIDDLEWARE = [
+    # Outermost, so on the way out it sees every cookie the other layers set on a /p/ page and drops them.
+    "tandem.public.middleware.PublicAreaMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -79,6 +82,8 @@ MIDDLEWARE = [
     "tandem.core.middleware.UnreadableUploadMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Right after authentication: on /p/ nobody is signed in and the session is not read (tandem/public).
+    "tandem.public.middleware.AnonymousPublicMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -192,6 +197,9 @@ ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_REAUTHENTICATION_METHODS = ["password", "mfa"]
 ACCOUNT_ADAPTER = "tandem.core.adapters.AccountAdapter"
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+# How many proxies in front of Tandem append to X-Forwarded-For. Login throttling and the public pages' limits
+# (tandem/public) count the client allauth finds with it; at 0 the header is ignored (anyone can forge it).
+ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("TANDEM_TRUSTED_PROXY_COUNT", "0"))
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Tandem"
 # Admins must set up TOTP before they can use the app when this is on (the default in production).
@@ -250,6 +258,9 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 X_FRAME_OPTIONS = "DENY"
+# The public area (/p/) sets its own, stricter headers (tandem/public/pages.py). Requests per minute per client
+# IP and link purpose; the client IP is the one allauth's login throttle uses (ALLAUTH_TRUSTED_PROXY_COUNT).
+TANDEM_PUBLIC_RATE_LIMIT = int(os.environ.get("TANDEM_PUBLIC_RATE_LIMIT", "30"))
 CSRF_FAILURE_VIEW = "tandem.core.views.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -26,6 +26,8 @@ urlpatterns = [
     path("mail/", include("tandem.mail.urls")),
     path("brand/", include("tandem.brand.urls")),
     path("notifications/", include("tandem.notifications.urls")),
+    # The public area: signed links for people outside the app, no session (tandem/public).
+    path("p/", include("tandem.public.urls")),
     path("", include("tandem.api.urls")),  # /api/v1/ and /settings/api-tokens/
 ]
 

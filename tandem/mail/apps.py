@@ -80,6 +80,21 @@ class MailConfig(AppConfig):
 
         mail_access.register()
         self.register_navigation()
+        self.register_public_pages()
+
+    def register_public_pages(self) -> None:
+        from tandem.mail.views import identities
+        from tandem.public import registry
+
+        # The sending-address confirmation link, opened by whoever owns the address (often not a user).
+        registry.register(
+            registry.Purpose(
+                name="identity_verification",
+                label="Confirm a sending address",
+                show=identities.identity_verify_show,
+                act=identities.identity_verify_act,
+            )
+        )
 
     def register_navigation(self) -> None:
         from tandem.core import navigation

@@ -34,5 +34,4 @@ urlpatterns: list = [
         "identities/<int:identity_id>/dkim/", identities.identity_generate_dkim, name="identity_generate_dkim"
     ),
     path("identities/<int:identity_id>/dns/", identities.identity_dns_check, name="identity_dns_check"),
-    path("identities/verify/<str:signed>/", identities.identity_verify, name="identity_verify"),
 ]

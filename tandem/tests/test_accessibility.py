@@ -124,7 +124,8 @@ def make_data(admin) -> Data:
     inbound_mailbox_id, conversation_id = make_conversation(admin, contact)
     mail_message_id, identity_verify_path = make_mail_data(admin)
     # 1:1 email: a verified sending identity, a saved template and a sent email on the contact's timeline.
-    compose_identity = verified_identity()
+    # Not the default: make_mail_data's sender already is, and only one identity may be.
+    compose_identity = verified_identity(is_default=False)
     mail_template = compose.save_template(
         actor=admin, name="Demo follow-up", subject="Hi {{ contact.first_name }}", body="Thanks!", is_shared=True
     )
@@ -169,19 +170,20 @@ def make_mail_data(admin) -> tuple[int, str]:
     from tandem.mail.models import Category
     from tandem.mail.services import identities
     from tandem.mail.services.ledger import queue_message
+    from tandem.public import services as public_services
 
     sender = identities.create_identity(actor=admin, from_name="Northwind Sales", address="sales@northwind.example")
     Identity.objects.filter(pk=sender.pk).update(verified_at=sender.created_at, is_default=True)
     identities.generate_dkim_key(actor=admin, identity=sender)
     pending = identities.create_identity(actor=admin, from_name="Support", address="support@northwind.example")
     pending.refresh_from_db()
-    link = identities.verification_link(pending, "not-the-token")
+    _, token = public_services.create_link(purpose="identity_verification", target=pending, single_use=True)
     message = queue_message(
         key="axe:newsletter", category=Category.MARKETING, to=["ana@northwind.example"], subject="April news",
         text="Hi Ana,\n\nOur April news.", html="<h1 style='color:#3d4fd1'>April news</h1><p>Hi Ana.</p>",
         identity=sender, sender=admin,
     )
-    return message.pk, link.split("/mail/", 1)[1]
+    return message.pk, public_services.link_url("identity_verification", token, absolute=False)
 
 
 def signed_in_pages(data: Data) -> dict[str, str]:
@@ -241,7 +243,8 @@ def signed_in_pages(data: Data) -> dict[str, str]:
         "mail settings": "/mail/settings/",
         "mail identities": "/mail/identities/",
         "mail identity new": "/mail/identities/new/",
-        "mail identity verify": f"/mail/{data.identity_verify_path}",
+        # A public page, visited signed in: it shows the same anonymous page (tandem/public).
+        "mail identity verify": data.identity_verify_path,
         "compose to contact": f"/mail/compose/contact/{contact}/",
         "compose to company": f"/mail/compose/company/{company}/",
         "mail templates": "/mail/templates/",
@@ -255,6 +258,9 @@ SIGNED_OUT_PAGES = {
     "login": "/accounts/login/",
     "password reset": "/accounts/password/reset/",
     "404 signed out": "/no/such/page/",
+    # The public area (tandem/public): its 404 and the page for a link that does not work.
+    "public 404": "/p/no/such/page/",
+    "public unknown link": "/p/identity_verification/not-a-token/",
 }
 
 

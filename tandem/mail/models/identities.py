@@ -16,9 +16,6 @@ class Identity(models.Model):
     is_default = models.BooleanField(default=False)
     verified_at = models.DateTimeField(null=True, blank=True)
     verification_sent_at = models.DateTimeField(null=True, blank=True)
-    # The SHA-256 of the random token in the latest verification link (the link itself is signed and expires):
-    # sending a new link replaces it, so an older link stops working; verifying clears it.
-    verification_token_hash = models.CharField(max_length=64, blank=True)
     # The DKIM key Tandem generated for the address's domain; the public half is published in DNS at
     # <selector>._domainkey.<domain>.
     dkim_selector = models.CharField(max_length=63, blank=True)

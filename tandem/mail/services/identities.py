@@ -2,21 +2,17 @@
 key. Admins only, except `verify_identity`, which is done by whoever holds the link mailed to the address.
 
 Verification: a new (or re-addressed) identity is unverified and mail is not sent from it. Tandem mails the
-address a link carrying a signed token (Django's signing, expiring after VERIFICATION_DAYS) with a random part
-whose SHA-256 is stored on the identity, so a newer link replaces an older one and a used link is spent. GET on
-the link only shows a page; only POST verifies (mail scanners follow links).
+address a public link (tandem.public, purpose "identity_verification": single use, expiring after
+VERIFICATION_DAYS); a newer link revokes the older ones. GET on the link only shows a page; only POST verifies
+(mail scanners follow links). The pages are in tandem/mail/views/identities.py.
 """
 
-import hashlib
 import secrets
-from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import timezone
 from email_validator import EmailNotValidError, validate_email
 
@@ -25,9 +21,11 @@ from tandem.mail import access, dkim_keys
 from tandem.mail.models import Category, Identity
 from tandem.mail.selectors import domain_key, identities_of_domain
 from tandem.mail.services.ledger import queue_message
+from tandem.public import services as public_services
+from tandem.public.models import PublicLink
 
 VERIFICATION_DAYS = 3
-VERIFICATION_SALT = "tandem.mail.identity-verification"
+VERIFICATION_PURPOSE = "identity_verification"
 RESEND_COOLDOWN = timedelta(minutes=1)
 
 
@@ -213,24 +211,20 @@ def make_default_identity(*, actor, identity: Identity, request=None) -> Identit
 # --- verification --------------------------------------------------------------------------------------
 
 
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def verification_link(identity: Identity, token: str) -> str:
-    signed = signing.dumps({"i": identity.pk, "t": token}, salt=VERIFICATION_SALT, compress=True)
-    return settings.SITE_URL + reverse("mail:identity_verify", args=[signed])
-
-
 def _send_verification(identity: Identity) -> None:
-    """Write a new token and queue the verification message, in the caller's transaction."""
-    token = secrets.token_urlsafe(24)
-    identity.verification_token_hash = _token_hash(token)
+    """Withdraw the identity's earlier links, make a new one and queue the verification message, in the
+    caller's transaction."""
+    public_services.revoke_links(purpose=VERIFICATION_PURPOSE, target=identity)
+    link, token = public_services.create_link(
+        purpose=VERIFICATION_PURPOSE,
+        target=identity,
+        expires_at=timezone.now() + timedelta(days=VERIFICATION_DAYS),
+        single_use=True,
+    )
     identity.verification_sent_at = timezone.now()
-    identity.save(update_fields=["verification_token_hash", "verification_sent_at"])
-    link = verification_link(identity, token)
+    identity.save(update_fields=["verification_sent_at"])
     queue_message(
-        key=f"identity-verification:{identity.pk}:{identity.verification_token_hash[:24]}",
+        key=f"identity-verification:{identity.pk}:{link.pk}",
         category=Category.TRANSACTIONAL,
         to=[identity.address],
         subject="Confirm this address as a sender in Tandem",
@@ -238,7 +232,7 @@ def _send_verification(identity: Identity) -> None:
             f"Someone added {identity.address} as a sending address in Tandem, with the name "
             f"“{identity.from_name}”.\n\n"
             f"If that was you or your team, confirm it here (the link works for {VERIFICATION_DAYS} days):\n\n"
-            f"{link}\n\n"
+            f"{public_services.link_url(VERIFICATION_PURPOSE, token)}\n\n"
             "If you did not expect this, ignore this message: nothing is sent from the address until it is "
             "confirmed.\n"
         ),
@@ -270,66 +264,31 @@ def resend_verification(*, actor, identity: Identity, request=None) -> Identity:
     return identity
 
 
-class LinkState:
-    VALID = "valid"
-    EXPIRED = "expired"
-    FORGED = "forged"
-    # Already verified, or replaced by a newer link.
-    USED = "used"
-
-
-@dataclass(frozen=True)
-class LinkCheck:
-    state: str
-    identity: Identity | None = None
-
-
-def check_verification_link(signed: str) -> LinkCheck:
-    """What a verification link is worth, without changing anything (the GET page shows it)."""
-    try:
-        payload = signing.loads(signed, salt=VERIFICATION_SALT, max_age=timedelta(days=VERIFICATION_DAYS))
-    except signing.SignatureExpired:
-        return LinkCheck(LinkState.EXPIRED)
-    except signing.BadSignature:
-        return LinkCheck(LinkState.FORGED)
-    if not isinstance(payload, dict) or not isinstance(payload.get("t"), str):
-        return LinkCheck(LinkState.FORGED)
-    identity = (
-        Identity.objects.filter(pk=payload.get("i")).first() if isinstance(payload.get("i"), int) else None
+def verify_identity(*, link: PublicLink, request=None) -> Identity | None:
+    """Verify the identity a confirmation link points at: the public area calls it on POST, inside the
+    transaction in which it spent the (single-use) link. None when the identity was deleted since; an
+    identity verified already stays as it is. The first verified identity becomes the default. The actor is
+    nobody: whoever reads the mailbox confirms it, Tandem user or not."""
+    identity = Identity.objects.select_for_update().filter(pk=link.target_id).first()
+    if identity is None or identity.verified_at is not None:
+        return identity
+    identity.verified_at = timezone.now()
+    changes = {"verified_at": [None, identity.verified_at]}
+    if not Identity.objects.filter(is_default=True).exists():
+        identity.is_default = True
+        changes["is_default"] = [False, True]
+    identity.save(update_fields=["verified_at", "is_default"])
+    # A newer link may still be live (an admin resent it); this address is done with all of them.
+    public_services.revoke_links(purpose=VERIFICATION_PURPOSE, target=identity)
+    audit.record(
+        actor=None,
+        action=audit.Action.UPDATE,
+        target=identity,
+        changes=changes,
+        event="mail_identity_verified",
+        request=request,
     )
-    if identity is None:
-        return LinkCheck(LinkState.FORGED)
-    if identity.verified_at is not None or identity.verification_token_hash != _token_hash(payload["t"]):
-        return LinkCheck(LinkState.USED, identity)
-    return LinkCheck(LinkState.VALID, identity)
-
-
-def verify_identity(*, signed: str, actor=None, request=None) -> LinkCheck:
-    """Verify the identity a valid link names (the link is then spent) and return the check; any other link
-    changes nothing. The first verified identity becomes the default."""
-    with transaction.atomic():
-        check = check_verification_link(signed)
-        if check.state != LinkState.VALID:
-            return check
-        identity = Identity.objects.select_for_update().get(pk=check.identity.pk)
-        if identity.verification_token_hash != check.identity.verification_token_hash:
-            return LinkCheck(LinkState.USED, identity)
-        identity.verified_at = timezone.now()
-        identity.verification_token_hash = ""
-        changes = {"verified_at": [None, identity.verified_at]}
-        if not Identity.objects.filter(is_default=True).exists():
-            identity.is_default = True
-            changes["is_default"] = [False, True]
-        identity.save(update_fields=["verified_at", "verification_token_hash", "is_default"])
-        audit.record(
-            actor=actor,
-            action=audit.Action.UPDATE,
-            target=identity,
-            changes=changes,
-            event="mail_identity_verified",
-            request=request,
-        )
-    return LinkCheck(LinkState.VALID, identity)
+    return identity
 
 
 # --- DKIM ----------------------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 """Sending identities: the list grouped by domain (each domain's DKIM record and DNS check), add, edit,
-delete, make default, resend the verification link, and the verification page itself."""
+delete, make default, resend the verification link, and the verification link's public page."""
 
 from itertools import groupby
 
@@ -15,6 +15,8 @@ from tandem.mail.forms import IdentityForm
 from tandem.mail.models import Identity
 from tandem.mail.services import identities as services
 from tandem.mail.views.settings import add_errors
+from tandem.public import pages as public_pages
+from tandem.public import services as public_services
 
 
 def _domains(identities: list[Identity]) -> list[dict]:
@@ -173,24 +175,36 @@ def identity_dns_check(request, identity_id: int):
     return render(request, template, {"report": report, "identity": identity, "tab": "identities"})
 
 
-@require_http_methods(["GET", "POST"])
-def identity_verify(request, signed: str):
-    """The link mailed to the address. GET only shows what the link is for; POST confirms it. Anyone holding
-    the link may confirm: it proves they read that mailbox, which is the point."""
-    if request.method == "POST":
-        check = services.verify_identity(signed=signed, actor=request.user, request=request)
-        confirmed = check.state == services.LinkState.VALID
-    else:
-        check = services.check_verification_link(signed)
-        confirmed = False
-    return render(
+# --- the confirmation link, a public page (tandem.public; registered in MailConfig.ready) ----------------
+
+
+def identity_verify_show(request, link):
+    """GET on the link mailed to the address: says what confirming does, with the button. Changes nothing."""
+    identity = public_services.target_of(link)
+    if identity is None:
+        return _identity_gone(request)
+    return public_pages.render(
         request,
         "mail/identity_verify.html",
-        {
-            "check": check,
-            "confirmed": confirmed,
-            "states": services.LinkState,
-            "bare_layout": not request.user.is_authenticated,
-        },
-        status=200 if check.state in (services.LinkState.VALID, services.LinkState.USED) else 400,
+        {"identity": identity, "already": identity.verified_at is not None},
+    )
+
+
+def identity_verify_act(request, link):
+    """POST from that page: confirms the address (the public area has spent the link already). Anyone holding
+    the link may confirm: it proves they read that mailbox, which is the point."""
+    identity = services.verify_identity(link=link, request=request)
+    if identity is None:
+        return _identity_gone(request)
+    return public_pages.render(
+        request, "mail/identity_verify.html", {"identity": identity, "confirmed": True}
+    )
+
+
+def _identity_gone(request):
+    return public_pages.error_page(
+        request,
+        title="This address was removed",
+        message="The sending address this link confirms no longer exists in Tandem. There is nothing to do.",
+        status=410,
     )
