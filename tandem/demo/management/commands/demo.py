@@ -28,12 +28,14 @@ class Command(BaseCommand):
         parser.add_argument("--load-only", action="store_true", help="migrate and load, start nothing")
 
     def handle(self, *args, host, port, no_worker, load_only, **options):
-        self.keep_mail_in_the_mailbox()
         call_command("migrate", interactive=False, verbosity=0)
         self.load_demo_company()
         self.print_logins(host, port)
         if load_only:
             return
+        # Only once it serves: the loader sends nothing, and `--load-only` runs inside other processes (tests)
+        # whose mail must not be redirected for the rest of their life.
+        self.keep_mail_in_the_mailbox()
         worker = None if no_worker else self.start_worker()
         # A plain `kill` should stop the worker too: turn SIGTERM into the same clean exit as Ctrl-C.
         signal.signal(signal.SIGTERM, lambda number, frame: sys.exit(0))
