@@ -130,7 +130,8 @@ def test_matched_words_are_highlighted_and_everything_else_escaped(author):
     (result,) = selectors.search_answers("expensive", limit=5)
     # Then only our <mark> is markup; the stored private-use marker was stripped on save
     assert str(result.answer_html) == (
-        "&lt;img src=x onerror=alert(1)&gt; &quot;<mark>expensive</mark>&quot; &amp; &lt;script&gt;alert(1)&lt;/script&gt;"
+        "&lt;img src=x onerror=alert(1)&gt; &quot;<mark>expensive</mark>&quot; &amp;"
+        " &lt;script&gt;alert(1)&lt;/script&gt;"
     )
     assert str(result.objection_html) == "Too &lt;b&gt;<mark>expensive</mark>&lt;/b&gt;"
     assert Answer.objects.get(pk=answer.pk).text.endswith(">")
