@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "tandem.mail",
     "tandem.imports",
     "tandem.exports",
+    "tandem.sales.catalog",
     "tandem.sales.playbooks",
     "tandem.insights",
     "tandem.api",

@@ -26,6 +26,7 @@ urlpatterns = [
     path("mail/", include("tandem.mail.urls")),
     path("brand/", include("tandem.brand.urls")),
     path("notifications/", include("tandem.notifications.urls")),
+    path("sales/", include("tandem.sales.catalog.urls")),
     path("sales/playbooks/", include("tandem.sales.playbooks.urls")),
     path("", include("tandem.api.urls")),  # /api/v1/ and /settings/api-tokens/
 ]
