@@ -42,4 +42,30 @@ def test_the_demo_playbooks_are_complete_searchable_and_deterministic():
     # The demo's questions find what a rep would expect
     top = selectors.search_answers("that's way too expensive", limit=3)
     assert top[0].objection.text == "It's too expensive for a team our size"
-    assert selectors.search_answers("is my data secure", limit=1)[0].objection.text == "Is our data safe with you?"
+    assert (
+        selectors.search_answers("is my data secure", limit=1)[0].objection.text
+        == "Is our data safe with you?"
+    )
+
+
+@pytest.mark.django_db
+def test_the_demo_catalog_has_a_dozen_valid_products():
+    from tandem.demo.generator.catalog import create_catalog
+    from tandem.sales.catalog.models import Product
+    from tandem.sales.catalog.services import _clean
+
+    context = GeneratorContext(
+        config=GeneratorConfig(contacts=0, companies=0, today=END.date()),
+        writer=RowWriter(),
+        start_at=END - datetime.timedelta(days=365),
+        end_at=END,
+    )
+    create_catalog(context)
+    create_catalog(context)
+    products = list(Product.objects.order_by("sku"))
+    assert len(products) == 12 and sum(product.active for product in products) == 11
+    for product in products:  # every row passes the services' own rules
+        _clean(
+            {name: getattr(product, name) for name in ("name", "sku", "price", "billing", "currency")},
+            product,
+        )
