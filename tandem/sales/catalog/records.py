@@ -140,7 +140,7 @@ PRODUCT = RecordType(
             section="story",
             widget="textarea",
             column=False,
-            fact_group="story",
+            fact=False,
             help="Why a buyer wants it, in one or two sentences.",
         ),
         Field(
@@ -149,7 +149,7 @@ PRODUCT = RecordType(
             section="story",
             widget="textarea",
             column=False,
-            fact_group="story",
+            fact=False,
             help="One per line.",
             display=_features_cell,
             initial_from=lambda product: "\n".join(product.key_features),
@@ -168,7 +168,7 @@ PRODUCT = RecordType(
         Sort("newest", "Newest first", SORTS["newest"]),
         Sort("price", "Price, lowest first", SORTS["price"]),
     ],
-    default_columns=["sku", "price", "billing", "active"],
+    default_columns=["sku", "price", "active"],
     selectors=Selectors(list=_list, detail=_detail, filtered=_filtered, trash=_trash),
     services=Services(
         create=services.create_product,
@@ -187,7 +187,9 @@ PRODUCT = RecordType(
         BulkAction("delete", "Move to trash", destructive=True),
     ],
     title=lambda product: product.name,
-    subtitle=lambda product: f"{product.sku} · {price_text(product)}",
+    # The list shows SKU and price in their own columns; the record's page says them under its name.
+    subtitle=lambda product: "" if product.active else "Inactive",
+    detail_subtitle=lambda product: f"{product.sku} · {price_text(product)}",
     initials=lambda product: product.name[:2].upper(),
     search_placeholder="Search products by name or SKU",
     empty_text="No products yet. Add what you sell, with its price and why buyers want it.",
@@ -196,7 +198,7 @@ PRODUCT = RecordType(
         ("pricing", "Price and billing"),
         ("story", "What reps say about it"),
     ],
-    fact_groups=[("about", "Price and billing"), ("story", "What reps say about it")],
+    fact_groups=[("about", "Price and billing")],
     api=RecordApi(),
 )
 
@@ -205,6 +207,17 @@ PRODUCT_ICON = '<path d="M21 8 12 3 3 8v8l9 5 9-5z"/><path d="m3 8 9 5 9-5M12 13
 
 def register() -> None:
     registry.register(PRODUCT)
+    # The pitch, description and features read as prose in the page's main column, not as facts.
+    registry.register_panel(
+        "product",
+        registry.Panel(
+            "product_story",
+            "catalog/_story_panel.html",
+            lambda request, product: {"product": product},
+            "main",
+            10,
+        ),
+    )
     # Admins and sales keep the catalog; everyone else reads it (marketing writes about the products,
     # service supports them).
     editor, reader = access.grants(E, E, E, E), access.grants(E, N, N, N)
