@@ -53,7 +53,9 @@ STOP_WORDS = frozenset(
         r"\w+",
         "a an and are as at be but by can do does for from had has have how i if in is it its me my no not of on or"
         " our so than that the their them then there these they this to too us was we were what when which who why"
-        " will with would you your",
+        " will with would you your"
+        # the pieces of contractions ("that's", "we'll", "don't"), which PostgreSQL's list holds too
+        " s t d m ll re ve don doesn didn isn aren wasn won",
     )
 )
 

@@ -225,3 +225,7 @@ def test_the_index_survives_the_migrations_back_and_forth(author):
     _, (answer,) = objection_with_answers(author, "Too expensive", "price", ["It pays for itself."])
     # Then the index finds it
     assert ids(selectors.search_answers("expensive", limit=5)) == [answer.pk]
+
+
+def test_contractions_leave_no_stray_letters():
+    assert search.words_of("That's way too expensive, we'll see; don't") == ["way", "expensive", "see"]
