@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "tandem.mail",
     "tandem.imports",
     "tandem.exports",
+    "tandem.sales.catalog",
+    "tandem.sales.playbooks",
     "tandem.insights",
     "tandem.api",
     "tandem.demo",

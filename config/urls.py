@@ -28,6 +28,8 @@ urlpatterns = [
     path("notifications/", include("tandem.notifications.urls")),
     # The public area: signed links for people outside the app, no session (tandem/public).
     path("p/", include("tandem.public.urls")),
+    path("sales/", include("tandem.sales.catalog.urls")),
+    path("sales/playbooks/", include("tandem.sales.playbooks.urls")),
     path("", include("tandem.api.urls")),  # /api/v1/ and /settings/api-tokens/
 ]
 

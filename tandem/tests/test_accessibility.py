@@ -54,6 +54,10 @@ class Data:
     conversation_id: int
     mail_message_id: int = 0
     identity_verify_path: str = ""
+    product_id: int = 0
+    objection_id: int = 0
+    answer_id: int = 0
+    battle_card_id: int = 0
 
 
 def make_data(admin) -> Data:
@@ -132,7 +136,9 @@ def make_data(admin) -> Data:
     compose.send_one_to_one(
         actor=admin, contact=contact, identity=compose_identity, subject="Our call", body="Thanks for today."
     )
+    product_id, objection_id, answer_id, battle_card_id = make_sales_data(admin)
     return Data(
+        product_id=product_id, objection_id=objection_id, answer_id=answer_id, battle_card_id=battle_card_id,
         mail_message_id=mail_message_id, identity_verify_path=identity_verify_path,
         contact=contact, company_id=company.pk, trashed_contact_id=trashed.pk,
         duplicate_ids=(contact.pk, twin.pk), company_duplicate_ids=(companies[0], companies[1]),
@@ -141,6 +147,31 @@ def make_data(admin) -> Data:
         inbound_mailbox_id=inbound_mailbox_id, conversation_id=conversation_id,
         mail_template_id=mail_template.pk,
     )
+
+
+def make_sales_data(admin) -> tuple[int, int, int, int]:
+    """A product, an objection with two answers (one used and helpful), and a battle card linking it."""
+    from tandem.sales.catalog.services import create_product
+    from tandem.sales.playbooks import services as playbooks
+
+    product = create_product(
+        actor=admin,
+        values={"name": "Northwind Pro", "sku": "NW-PRO-Y", "price": "1990.00", "billing": "yearly",
+                "value_proposition": "Know next quarter's number.", "key_features": "Forecasts\nAlerts"},
+    )
+    objection = playbooks.create_objection(
+        actor=admin, values={"text": "It's too expensive", "category": "price", "tags": "budget"}
+    )
+    answer = playbooks.add_answer(
+        actor=admin, objection=objection,
+        values={"text": "Count the hours saved.", "proof_points": "9 hours a week", "resources": "https://a.example/"},
+    )
+    playbooks.add_answer(actor=admin, objection=objection, values={"text": "Try the monthly plan."})
+    playbooks.record_answer_use(actor=admin, answer=answer, helped="yes")
+    card = playbooks.create_battle_card(
+        actor=admin, values={"competitor": "Acme", "how_we_win": "Support", "objection_ids": [objection.pk]}
+    )
+    return product.pk, objection.pk, answer.pk, card.pk
 
 
 def make_conversation(admin, contact) -> tuple[int, int]:
@@ -251,6 +282,22 @@ def signed_in_pages(data: Data) -> dict[str, str]:
         "mail template new": "/mail/templates/new/",
         "mail template edit": f"/mail/templates/{data.mail_template_id}/",
         "mail signature": "/mail/signature/",
+        "products": "/sales/products/",
+        "product detail": f"/sales/products/{data.product_id}/",
+        "product form": f"/sales/products/{data.product_id}/edit/",
+        "product new": "/sales/products/new/",
+        "products trash": "/sales/products/trash/",
+        "answer search": "/sales/playbooks/search/?q=too+expensive",
+        "answer search empty": "/sales/playbooks/search/",
+        "objections": "/sales/playbooks/",
+        "objection detail": f"/sales/playbooks/objections/{data.objection_id}/",
+        "objection form": f"/sales/playbooks/objections/{data.objection_id}/edit/",
+        "objection new": "/sales/playbooks/objections/new/",
+        "answer form": f"/sales/playbooks/answers/{data.answer_id}/edit/",
+        "battle cards": "/sales/playbooks/battle-cards/",
+        "battle card": f"/sales/playbooks/battle-cards/{data.battle_card_id}/",
+        "battle card form": f"/sales/playbooks/battle-cards/{data.battle_card_id}/edit/",
+        "battle card new": "/sales/playbooks/battle-cards/new/",
     }
 
 

@@ -38,6 +38,12 @@ OPERATION_IDS = {
     ("get", "/api/v1/companies/duplicates"): "listCompanyDuplicates",
     ("post", "/api/v1/companies/merge"): "mergeCompanies",
     ("post", "/api/v1/merges/{merge_id}/undo"): "undoMerge",
+    # The catalog's products: generated from their declaration like every record type.
+    ("get", "/api/v1/products"): "listProducts",
+    ("post", "/api/v1/products"): "createProduct",
+    ("get", "/api/v1/products/{product_id}"): "getProduct",
+    ("patch", "/api/v1/products/{product_id}"): "updateProduct",
+    ("delete", "/api/v1/products/{product_id}"): "deleteProduct",
     # The test-only record type: its operations are generated from its declaration, named by the same rule.
     ("get", "/api/v1/widgets"): "listWidgets",
     ("post", "/api/v1/widgets"): "createWidget",

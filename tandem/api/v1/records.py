@@ -95,6 +95,8 @@ def _json_type(model_field: models.Field | None, api_type: str) -> Any:
         return COMPUTED_TYPES[api_type]
     if model_field.many_to_one:
         return int
+    if isinstance(model_field, models.JSONField) and api_type == "array":
+        return list[str]  # a JSON column holding a list of strings (a product's key features)
     for field_class, python_type in (
         (models.BooleanField, bool),
         (models.IntegerField, int),

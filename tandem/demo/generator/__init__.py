@@ -30,6 +30,7 @@ from tandem.contacts.models import Activity, Company, Consent, Contact, ContactT
 from tandem.contacts.search import search_index_deferred
 from tandem.demo.generator.activities import write_activities
 from tandem.demo.generator.brand import create_brand_kit
+from tandem.demo.generator.catalog import create_catalog
 from tandem.demo.generator.company import (
     create_companies,
     create_property_definitions,
@@ -60,6 +61,7 @@ from tandem.demo.generator.inbound import create_replies
 from tandem.demo.generator.mail import create_mail_settings
 from tandem.demo.generator.notifications import create_notifications
 from tandem.demo.generator.personal_email import create_mail_setup, write_personal_emails
+from tandem.demo.generator.playbooks import create_playbooks
 from tandem.demo.indexes import indexes_dropped
 from tandem.demo.writer import RowWriter
 from tandem.mail.models import Message
@@ -116,6 +118,8 @@ STEPS: list[Callable[[GeneratorContext], None]] = [
     create_brand_kit,
     create_mail_settings,
     create_notifications,
+    create_catalog,
+    create_playbooks,
     reset_sequences,
     # Replies to the 1:1 emails: after the step that writes the sent ones (it reads them from the ledger).
     create_replies,

@@ -1,0 +1,1 @@
+"""The sales hub: deals, the product catalog, quotes and playbooks."""

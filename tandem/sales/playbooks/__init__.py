@@ -1,0 +1,1 @@
+"""Playbooks: the objection library with recommended answers, battle cards per competitor, and answer search."""

@@ -1,0 +1,246 @@
+"""Answer search: the best recommended answers for a question a buyer asked, ranked by relevance.
+
+How it is indexed, and why there:
+
+- An answer's search document is its objection's text, category and tags, its own text and its proof points.
+  Stemming and English stop words (Porter on SQLite, the `english` configuration on PostgreSQL) make
+  "expensive" find "too expensive" and "price too high" find a price objection.
+- Two indexes on both engines, one of objections (text; category and tags as labels) and one of answers
+  (text, proof points); an answer's relevance is its objection's score plus its own. So the answers of one
+  objection that match only through it tie exactly, on both engines, and keep the order reps gave them
+  (position), and an objection's rewording costs one index entry, not one per answer.
+- SQLite: FTS5 tables with the Porter tokenizer, *external content* over a view of each table, kept in sync by
+  triggers on the table. Triggers are the one place every writer passes through (services, the demo
+  generator, a queryset's update()). The old entry is removed BEFORE an update or delete, while the view still
+  yields the exact text that was indexed (FTS5 needs it to remove an entry), and the new one added AFTER.
+  A migration that rebuilds `playbooks_answer` or `playbooks_objection` on SQLite (most AlterFields do: SQLite
+  copies the table) drops these triggers: such a migration must end with `RunPython(reinstall)` below.
+  `tests/test_search.py` checks that every trigger exists after all migrations.
+- PostgreSQL: a STORED generated `tsvector` column on each table (weights A..C) with a GIN index, queried with
+  `@@` and ranked with `ts_rank`; PostgreSQL computes the column on every write path.
+
+What was typed is never query syntax: it is split into words (letters and digits), each passed as data (an FTS5
+phrase in double quotes, or a parameter of `plainto_tsquery`), joined with OR, so quotes, `*`, NEAR, `-`, `&`
+or `:` in the box are just characters. Highlights come back wrapped in two private-use marker characters,
+which the services strip from stored text; `highlight()` escapes the text first and only then turns the markers
+into `<mark>`, so an answer holding markup shows it as text.
+"""
+
+import re
+from dataclasses import dataclass
+
+from django.db import connection
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+ANSWER_TABLE = "playbooks_answer"
+OBJECTION_TABLE = "playbooks_objection"
+ANSWER_INDEX = "playbooks_answer_search"
+OBJECTION_INDEX = "playbooks_objection_search"
+MARK_START = "\ue000"
+MARK_END = "\ue001"
+MAX_WORDS = 12
+MAX_WORD_LENGTH = 40
+TRIGGER_EVENTS = ("insert", "update_before", "update_after", "delete")
+TRIGGER_NAMES = tuple(
+    f"{index}_{event}" for index in (OBJECTION_INDEX, ANSWER_INDEX) for event in TRIGGER_EVENTS
+)
+# English stop words for SQLite, which has no stop list: PostgreSQL's `english` configuration drops these, so
+# a question full of "is it too ..." ranks the same on both engines (PostgreSQL's own list is longer; these
+# are the ones buyers' questions are made of).
+STOP_WORDS = frozenset(
+    re.findall(
+        r"\w+",
+        "a an and are as at be but by can do does for from had has have how i if in is it its me my no not of on or"
+        " our so than that the their them then there these they this to too us was we were what when which who why"
+        " will with would you your"
+        # the pieces of contractions ("that's", "we'll", "don't"), which PostgreSQL's list holds too
+        " s t d m ll re ve don doesn didn isn aren wasn won",
+    )
+)
+
+
+def words_of(query: str) -> list[str]:
+    """The words of what was typed that can match: letters and digits, lower case, no stop words, no repeats."""
+    words: list[str] = []
+    for word in re.findall(r"\w+", query.lower()):
+        word = word[:MAX_WORD_LENGTH]
+        if word not in STOP_WORDS and word not in words:
+            words.append(word)
+    return words[:MAX_WORDS]
+
+
+# ---------------------------------------------------------------------------------------------- installing
+
+
+def _sqlite_index(table: str, index: str, columns: dict[str, str]) -> list[str]:
+    """The view, the FTS5 table and its four triggers for one table; `columns` maps index column to SQL."""
+    names = ", ".join(columns)
+    source = f"{index}_source"
+    watched = ", ".join(
+        sorted({column for sql in columns.values() for column in re.findall(r"[a-z_]+", sql)} - {"coalesce"})
+    )
+    changed = " OR ".join(f"OLD.{column} IS NOT NEW.{column}" for column in watched.split(", "))
+    remove = f"INSERT INTO {index} ({index}, rowid, {names}) SELECT 'delete', id, {names} FROM {source}"
+    add = f"INSERT INTO {index} (rowid, {names}) SELECT id, {names} FROM {source}"
+    selected = ", ".join(f"{sql} AS {name}" for name, sql in columns.items())
+    return [
+        f"CREATE VIEW IF NOT EXISTS {source} AS SELECT id, {selected} FROM {table}",
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS {index} USING fts5({names}, content='{source}', content_rowid='id',"
+        " tokenize='porter unicode61 remove_diacritics 2')",
+        f"CREATE TRIGGER IF NOT EXISTS {index}_insert AFTER INSERT ON {table} BEGIN {add} WHERE id = NEW.id; END",
+        f"CREATE TRIGGER IF NOT EXISTS {index}_update_before BEFORE UPDATE OF {watched} ON {table} WHEN {changed}"
+        f" BEGIN {remove} WHERE id = OLD.id; END",
+        f"CREATE TRIGGER IF NOT EXISTS {index}_update_after AFTER UPDATE OF {watched} ON {table} WHEN {changed}"
+        f" BEGIN {add} WHERE id = NEW.id; END",
+        f"CREATE TRIGGER IF NOT EXISTS {index}_delete BEFORE DELETE ON {table} BEGIN {remove} WHERE id = OLD.id; END",
+    ]
+
+
+def _sqlite_statements() -> list[str]:
+    return [
+        # Tags are a JSON list: the tokenizer reads `["budget", "roi"]` as the words budget and roi.
+        *_sqlite_index(
+            OBJECTION_TABLE, OBJECTION_INDEX, {"objection": "text", "labels": "category || ' ' || tags"}
+        ),
+        *_sqlite_index(ANSWER_TABLE, ANSWER_INDEX, {"answer": "text", "proof": "proof_points"}),
+    ]
+
+
+def _postgresql_statements() -> list[str]:
+    return [
+        f"ALTER TABLE {OBJECTION_TABLE} ADD COLUMN IF NOT EXISTS search_vector tsvector GENERATED ALWAYS AS ("
+        " setweight(to_tsvector('english', coalesce(text, '')), 'A')"
+        " || setweight(to_tsvector('english', coalesce(category, '')), 'A')"
+        " || setweight(jsonb_to_tsvector('english', coalesce(tags, '[]'::jsonb), '[\"string\"]'), 'A')) STORED",
+        f"ALTER TABLE {ANSWER_TABLE} ADD COLUMN IF NOT EXISTS search_vector tsvector GENERATED ALWAYS AS ("
+        " setweight(to_tsvector('english', coalesce(text, '')), 'C')"
+        " || setweight(to_tsvector('english', coalesce(proof_points, '')), 'D')) STORED",
+        f"CREATE INDEX IF NOT EXISTS {OBJECTION_TABLE}_search ON {OBJECTION_TABLE} USING gin (search_vector)",
+        f"CREATE INDEX IF NOT EXISTS {ANSWER_TABLE}_search ON {ANSWER_TABLE} USING gin (search_vector)",
+    ]
+
+
+def install_statements(vendor: str) -> list[str]:
+    """The SQL that creates the index (idempotent: a later migration may run it again after a table rebuild)."""
+    if vendor == "sqlite":
+        return [
+            *_sqlite_statements(),
+            f"INSERT INTO {OBJECTION_INDEX} ({OBJECTION_INDEX}) VALUES ('rebuild')",
+            f"INSERT INTO {ANSWER_INDEX} ({ANSWER_INDEX}) VALUES ('rebuild')",
+        ]
+    if vendor == "postgresql":
+        return _postgresql_statements()
+    return []
+
+
+def uninstall_statements(vendor: str) -> list[str]:
+    if vendor == "sqlite":
+        return [
+            *(f"DROP TRIGGER IF EXISTS {name}" for name in TRIGGER_NAMES),
+            *(f"DROP TABLE IF EXISTS {index}" for index in (OBJECTION_INDEX, ANSWER_INDEX)),
+            *(f"DROP VIEW IF EXISTS {index}_source" for index in (OBJECTION_INDEX, ANSWER_INDEX)),
+        ]
+    if vendor == "postgresql":
+        return [
+            f"DROP INDEX IF EXISTS {OBJECTION_TABLE}_search",
+            f"DROP INDEX IF EXISTS {ANSWER_TABLE}_search",
+            f"ALTER TABLE {OBJECTION_TABLE} DROP COLUMN IF EXISTS search_vector",
+            f"ALTER TABLE {ANSWER_TABLE} DROP COLUMN IF EXISTS search_vector",
+        ]
+    return []
+
+
+def reinstall(apps, schema_editor) -> None:
+    """For a migration that rebuilt a table on SQLite: put the triggers back and rebuild the index."""
+    for statement in install_statements(schema_editor.connection.vendor):
+        schema_editor.execute(statement, params=None)
+
+
+def uninstall(apps, schema_editor) -> None:
+    for statement in uninstall_statements(schema_editor.connection.vendor):
+        schema_editor.execute(statement, params=None)
+
+
+# ---------------------------------------------------------------------------------------------- querying
+
+
+@dataclass(frozen=True)
+class Match:
+    """One answer the full-text index found: its relevance (higher is better) and its highlighted parts."""
+
+    answer_id: int
+    relevance: float
+    objection_marked: str
+    answer_marked: str
+    proof_marked: str
+
+
+def _sqlite_matches(words: list[str], limit: int) -> list[Match]:
+    # Each word is one FTS5 phrase in double quotes (words hold only letters and digits, so nothing to double).
+    expression = " OR ".join(f'"{word}"' for word in words)
+    marks = f"'{MARK_START}', '{MARK_END}'"
+    # bm25 weights per column in the proportions of PostgreSQL's default weights for A, C, D (1, 0.2, 0.1): the
+    # objection and its labels (category and tags: the words the team chose to find it by) are what a buyer's
+    # question most resembles, then the answer, then its proof points. bm25() is lower for better: negate it.
+    sql = (
+        f"WITH o AS (SELECT rowid AS id, -bm25({OBJECTION_INDEX}, 10.0, 10.0) AS score,"
+        f" highlight({OBJECTION_INDEX}, 0, {marks}) AS marked FROM {OBJECTION_INDEX} WHERE {OBJECTION_INDEX} MATCH %s),"
+        f" a AS (SELECT rowid AS id, -bm25({ANSWER_INDEX}, 2.0, 1.0) AS score,"
+        f" highlight({ANSWER_INDEX}, 0, {marks}) AS marked, highlight({ANSWER_INDEX}, 1, {marks}) AS proof"
+        f" FROM {ANSWER_INDEX} WHERE {ANSWER_INDEX} MATCH %s),"
+        f" candidates AS (SELECT answer.id FROM {ANSWER_TABLE} answer JOIN o ON o.id = answer.objection_id"
+        " UNION SELECT id FROM a)"
+        " SELECT answer.id, coalesce(o.score, 0) + coalesce(a.score, 0) AS relevance,"
+        " coalesce(o.marked, objection.text), coalesce(a.marked, answer.text), coalesce(a.proof, answer.proof_points)"
+        f" FROM candidates JOIN {ANSWER_TABLE} answer ON answer.id = candidates.id"
+        f" JOIN {OBJECTION_TABLE} objection ON objection.id = answer.objection_id"
+        " LEFT JOIN o ON o.id = answer.objection_id LEFT JOIN a ON a.id = answer.id"
+        " ORDER BY relevance DESC, answer.position, answer.id LIMIT %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [expression, expression, limit])
+        rows = cursor.fetchall()
+    return [Match(row[0], float(row[1]), row[2] or "", row[3] or "", row[4] or "") for row in rows]
+
+
+def _postgresql_matches(words: list[str], limit: int) -> list[Match]:
+    query = " || ".join("plainto_tsquery('english', %s)" for _ in words)
+    options = f'StartSel="{MARK_START}", StopSel="{MARK_END}", HighlightAll=true'
+    sql = (
+        f"WITH q AS (SELECT ({query}) AS query)"
+        " SELECT a.id, ts_rank(o.search_vector, q.query) + ts_rank(a.search_vector, q.query) AS relevance,"
+        " ts_headline('english', o.text, q.query, %s), ts_headline('english', a.text, q.query, %s),"
+        " ts_headline('english', a.proof_points, q.query, %s)"
+        f" FROM {ANSWER_TABLE} a JOIN {OBJECTION_TABLE} o ON o.id = a.objection_id CROSS JOIN q"
+        " WHERE a.search_vector @@ q.query OR o.search_vector @@ q.query"
+        " ORDER BY relevance DESC, a.position, a.id LIMIT %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*words, options, options, options, limit])
+        rows = cursor.fetchall()
+    return [Match(row[0], float(row[1]), row[2] or "", row[3] or "", row[4] or "") for row in rows]
+
+
+def matches(words: list[str], *, limit: int) -> list[Match]:
+    """Answers matching any of `words`, best first, at most `limit` (see the module docstring)."""
+    if not words:
+        return []
+    if connection.vendor == "postgresql":
+        return _postgresql_matches(words, limit)
+    return _sqlite_matches(words, limit)
+
+
+def highlight(marked: str) -> SafeString:
+    """Text with marker characters around matched words, as HTML: the text escaped, the matches in <mark>."""
+    escaped = escape(marked)
+    # A marker pair the engine split oddly never leaves an open <mark>: count what we open.
+    html = escaped.replace(MARK_START, "<mark>").replace(MARK_END, "</mark>")
+    if html.count("<mark>") != html.count("</mark>"):
+        html = escape(strip_markers(marked))
+    return mark_safe(html)  # noqa: S308 - escaped above; only our own <mark> tags are added
+
+
+def strip_markers(text: str) -> str:
+    """Stored text never holds the highlight markers (a hostile answer could otherwise open a <mark>)."""
+    return text.replace(MARK_START, "").replace(MARK_END, "")

@@ -1,0 +1,142 @@
+"""Reads of the playbooks, scoped by the access policy (object type `playbook`)."""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils.safestring import SafeString
+
+from tandem.core import access
+from tandem.core.access import Verb
+from tandem.sales.playbooks import search
+from tandem.sales.playbooks.models import Answer, AnswerUse, BattleCard, Objection
+
+# The index is asked for more candidates than shown, so that the feedback boost (at most ±10 %) can lift a
+# helpful answer from just below the cut into the page. Past a few times the page size it can never matter.
+CANDIDATES_PER_RESULT = 4
+MAX_LIMIT = 50
+
+
+def can_view(user) -> bool:
+    return access.allows(user, "playbook", Verb.VIEW)
+
+
+def can_edit(user) -> bool:
+    return access.allows(user, "playbook", Verb.CHANGE)
+
+
+def can_record_use(user) -> bool:
+    return access.allows(user, "answer_use", Verb.CREATE)
+
+
+def _with_counts(queryset: QuerySet[Answer]) -> QuerySet[Answer]:
+    return queryset.annotate(
+        use_count=Count("uses"),
+        helped_count=Count("uses", filter=Q(uses__helped=AnswerUse.Helped.YES)),
+        rated_count=Count("uses", filter=~Q(uses__helped=AnswerUse.Helped.UNKNOWN)),
+    )
+
+
+def objections(user, *, category: str = "", query: str = "") -> QuerySet[Objection]:
+    """The objection library, newest first, with answer counts; filtered by category and by words in the text."""
+    queryset = access.scope_queryset(user, Verb.VIEW, Objection.objects.all())
+    if category:
+        queryset = queryset.filter(category=category)
+    for word in query.split()[:5]:
+        queryset = queryset.filter(text__icontains=word)
+    return queryset.annotate(answer_count=Count("answers")).order_by("-id")
+
+
+def objection_detail(user, pk: int) -> Objection:
+    """One objection with its answers in order, each with its use counts (404 / 403 by the policy)."""
+    objection = access.get_object_or_deny(user, Verb.VIEW, Objection.objects.all(), pk=pk)
+    objection.ordered_answers = list(_with_counts(objection.answers.order_by("position", "id")))
+    return objection
+
+
+def answer_for(user, verb: str, pk: int) -> Answer:
+    return access.get_object_or_deny(user, verb, Answer.objects.select_related("objection"), pk=pk)
+
+
+def battle_cards(user) -> QuerySet[BattleCard]:
+    queryset = access.scope_queryset(user, Verb.VIEW, BattleCard.objects.all())
+    return queryset.annotate(objection_count=Count("objections")).order_by("competitor", "id")
+
+
+def battle_card_detail(user, pk: int) -> BattleCard:
+    queryset = BattleCard.objects.prefetch_related(
+        Prefetch(
+            "objections", queryset=Objection.objects.annotate(answer_count=Count("answers")).order_by("text")
+        )
+    )
+    return access.get_object_or_deny(user, Verb.VIEW, queryset, pk=pk)
+
+
+@dataclass(frozen=True)
+class AnswerResult:
+    """One ranked answer for a buyer's question: the answer, its objection, the highlighted parts (HTML, escaped),
+    the use counts and the score it was ranked by."""
+
+    answer: Answer
+    objection: Objection
+    objection_html: SafeString
+    answer_html: SafeString
+    proof_html: SafeString
+    used: int
+    helped: int
+    score: float
+
+
+def feedback_factor(*, helped: int, rated: int) -> float:
+    """How much the reps' verdicts move an answer: 0.9 (never helped) to 1.1 (always helped), 1.0 unrated.
+
+    The helped rate is smoothed as if every answer started with one "helped" and one "did not help" (Laplace:
+    (helped + 1) / (rated + 2)), so a single vote moves it only a little and many votes move it up to the
+    ends. It multiplies the text relevance, so at most ±10 %: among answers that match the question about as
+    well, the helpful ones come first; a helpful answer never beats one that matches much better. Uses marked
+    "not sure yet" count as uses, not as verdicts."""
+    rate = (helped + 1) / (rated + 2)
+    return 0.9 + 0.2 * rate
+
+
+def search_answers(query: str, *, limit: int = 10, user=None) -> list[AnswerResult]:
+    """The answers that best answer `query`, best first, at most `limit` (1..50).
+
+    Ranked by the full-text relevance (see `search`) times `feedback_factor`; ties keep the order reps gave
+    the answers (position), then the answer id. When `user` is
+    given, only answers they may view are returned (the playbook is readable by every role today)."""
+    limit = max(1, min(int(limit), MAX_LIMIT))
+    if user is not None and not can_view(user):
+        return []
+    words = search.words_of(query)
+    found = search.matches(words, limit=limit * CANDIDATES_PER_RESULT)
+    if not found:
+        return []
+    answers = _with_counts(Answer.objects.filter(pk__in=[match.answer_id for match in found]))
+    if user is not None:
+        answers = access.scope_queryset(user, Verb.VIEW, answers)
+    by_id = {answer.pk: answer for answer in answers.select_related("objection")}
+    results = []
+    for match in found:
+        answer = by_id.get(match.answer_id)
+        if answer is None:
+            continue
+        score = match.relevance * feedback_factor(helped=answer.helped_count, rated=answer.rated_count)
+        results.append(
+            AnswerResult(
+                answer=answer,
+                objection=answer.objection,
+                objection_html=search.highlight(match.objection_marked),
+                answer_html=search.highlight(match.answer_marked),
+                proof_html=search.highlight(match.proof_marked),
+                used=answer.use_count,
+                helped=answer.helped_count,
+                score=score,
+            )
+        )
+    results.sort(key=lambda result: (-result.score, result.answer.position, result.answer.pk))
+    return results[:limit]
+
+
+def answer_with_counts(user, pk: int) -> Answer:
+    """One answer with its use counts (the usage line redrawn after a rep marks it used)."""
+    return access.get_object_or_deny(user, Verb.VIEW, _with_counts(Answer.objects.all()), pk=pk)
