@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "tandem.mail",
     "tandem.imports",
     "tandem.exports",
+    "tandem.sales.deals",
     "tandem.insights",
     "tandem.api",
     "tandem.demo",
