@@ -354,7 +354,7 @@ def register() -> None:
     for kind in TIMELINE_KINDS:
         timeline.register_kind(kind)
     registry.register_panel(
-        "deal", Panel("deal_stage", "deals/_stage_panel.html", _deal_panel, region="aside_top", order=10)
+        "deal", Panel("deal_stage", "deals/_stage_panel.html", _deal_panel, region="main", order=10)
     )
     registry.register_panel(
         "company", Panel("deals", "deals/_related_panel.html", _related("company"), region="main", order=20)
