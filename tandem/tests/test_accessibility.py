@@ -54,6 +54,7 @@ class Data:
     conversation_id: int
     mail_message_id: int = 0
     identity_verify_path: str = ""
+    deal_id: int = 0
 
 
 def make_data(admin) -> Data:
@@ -117,7 +118,9 @@ def make_data(admin) -> Data:
     compose.send_one_to_one(
         actor=admin, contact=contact, identity=compose_identity, subject="Our call", body="Thanks for today."
     )
+    deal_id = make_deal(admin, contact)
     return Data(
+        deal_id=deal_id,
         mail_message_id=mail_message_id, identity_verify_path=identity_verify_path,
         contact=contact, company_id=company.pk, trashed_contact_id=trashed.pk,
         duplicate_ids=(contact.pk, twin.pk), company_duplicate_ids=(companies[0], companies[1]),
@@ -126,6 +129,17 @@ def make_data(admin) -> Data:
         inbound_mailbox_id=inbound_mailbox_id, conversation_id=conversation_id,
         mail_template_id=mail_template.pk,
     )
+
+
+def make_deal(admin, contact) -> int:
+    """A deal with its primary contact, moved once, so its page shows a stage track and a history."""
+    from tandem.sales.deals import services as deal_services
+
+    deal = deal_services.create_deal(
+        actor=admin, values={"name": "Northwind rollout", "amount": "24000", "primary_contact": contact.pk}
+    )
+    deal_services.move_deal(actor=admin, deal=deal, stage=list(deal.pipeline.stages.all())[1])
+    return deal.pk
 
 
 def make_conversation(admin, contact) -> tuple[int, int]:
@@ -233,6 +247,13 @@ def signed_in_pages(data: Data) -> dict[str, str]:
         "mail template new": "/mail/templates/new/",
         "mail template edit": f"/mail/templates/{data.mail_template_id}/",
         "mail signature": "/mail/signature/",
+        "deal board": "/sales/deals/board/",
+        "deals list": "/sales/deals/",
+        "deal detail": f"/sales/deals/{data.deal_id}/",
+        "deal form": f"/sales/deals/{data.deal_id}/edit/",
+        "deal new": "/sales/deals/new/",
+        "deals trash": "/sales/deals/trash/",
+        "loss reasons": "/sales/deals/loss-reasons/",
     }
 
 
