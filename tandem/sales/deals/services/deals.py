@@ -251,9 +251,10 @@ def update_deal(
     primary = cleaned.pop("primary_contact", None) if "primary_contact" in cleaned else False
     update = propose_update(actor, current, cleaned, AUDITED)
     moving = stage is not None and stage.pk != current.stage_id
-    primary_changes = (
-        primary is not False and primary != current.deal_contacts.filter(is_primary=True).first()
+    current_primary_id = (
+        current.deal_contacts.filter(is_primary=True).values_list("contact_id", flat=True).first()
     )
+    primary_changes = primary is not False and (primary.pk if primary else None) != current_primary_id
     if not update.changes and not moving and not primary_changes:
         deal.refresh_from_db()
         return deal

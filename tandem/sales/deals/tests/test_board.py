@@ -151,3 +151,41 @@ def test_the_deal_page_and_the_company_panel_show_the_deal(client):
     page = client.get(f"/sales/deals/{deal.pk}/").content.decode()
     assert "Mark lost" in page and "Initech" in page
     assert "Initech pilot" in client.get(f"/companies/{company.pk}/").content.decode()
+
+
+def test_the_generated_form_creates_a_deal_and_shows_a_bad_amount_as_a_field_error(client):
+    from tandem.contacts.tests.factories import ContactFactory
+
+    _, stages = make_pipeline()
+    admin = UserFactory(role=Role.ADMIN)
+    lead = ContactFactory(source="ads")
+    client.force_login(admin)
+    form = {
+        "name": "Form deal",
+        "amount": "12,5x",
+        "currency": "EUR",
+        "stage": stages["Lead"].pk,
+        "primary_contact": lead.pk,
+        "owner": admin.pk,
+    }
+
+    refused = client.post("/sales/deals/new/", form)
+    assert refused.status_code == 200
+    assert "“12,5x” is not an amount; write digits with an optional point, e.g. 1250.00." in (
+        refused.content.decode().replace("&ldquo;", "“").replace("&rdquo;", "”")
+    )
+    assert Deal.objects.count() == 0
+
+    created = client.post("/sales/deals/new/", {**form, "amount": "1,250.00"})
+    deal = Deal.objects.get()
+    assert created.status_code == 302
+    assert (deal.name, deal.amount, deal.source, deal.stage_id) == (
+        "Form deal",
+        Decimal("1250.00"),
+        "ads",
+        stages["Lead"].pk,
+    )
+    # an edit that changes nothing writes nothing
+    version = deal.updated_at
+    client.post(f"/sales/deals/{deal.pk}/edit/", {**form, "amount": "1250.00"})
+    assert Deal.objects.get().updated_at == version
