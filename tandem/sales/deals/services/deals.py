@@ -355,7 +355,7 @@ def bulk_update_deals(
             raise ValidationError({"value": "Choose an open or won stage to move the deals to."})
         targets = []
         scoped = access.scope_queryset(actor, Verb.CHANGE, live).filter(pipeline_id=stage.pipeline_id)
-        for deal in scoped.exclude(stage=stage).select_for_update().select_related("stage"):
+        for deal in scoped.exclude(stage=stage).select_for_update(of=("self",)):
             try:
                 check_required(deal, stage)
             except ValidationError:

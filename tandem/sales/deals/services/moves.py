@@ -162,7 +162,9 @@ def apply_move(
 def lock_deal(actor, deal: Deal) -> Deal:
     """The deal's row locked until commit, refused when the actor may not change it or it is in the trash."""
     access.require(actor, Verb.CHANGE, deal)
-    current = Deal.objects.select_for_update().select_related("stage").filter(pk=deal.pk).first()
+    # The row alone, no join: PostgreSQL re-checks a locked join after the wait against the other mover's
+    # new stage id and would drop the row ("no longer exists") instead of handing it over.
+    current = Deal.objects.select_for_update().filter(pk=deal.pk).first()
     if current is None:
         raise ValidationError("This deal no longer exists.")
     access.require(actor, Verb.CHANGE, current)
