@@ -189,3 +189,22 @@ def test_the_generated_form_creates_a_deal_and_shows_a_bad_amount_as_a_field_err
     version = deal.updated_at
     client.post(f"/sales/deals/{deal.pk}/edit/", {**form, "amount": "1250.00"})
     assert Deal.objects.get().updated_at == version
+
+
+def test_the_bulk_bar_offers_the_stages_and_moves_the_selected_deals(client):
+    _, stages = make_pipeline()
+    admin = UserFactory(role=Role.ADMIN)
+    first = DealFactory(stage=stages["Lead"], amount=Decimal("1.00"))
+    second = DealFactory(stage=stages["Lead"], amount=Decimal("2.00"))
+    client.force_login(admin)
+    page = client.get("/sales/deals/").content.decode()
+    assert f'<option value="{stages["Proposal"].pk}">Test pipeline · Proposal</option>' in page
+
+    response = client.post(
+        "/sales/deals/bulk/",
+        {"ids": [first.pk, second.pk], "action": "move_stage", "stage": stages["Proposal"].pk},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert set(Deal.objects.values_list("stage_id", flat=True)) == {stages["Proposal"].pk}
+    assert DealStageChange.objects.count() == 2
