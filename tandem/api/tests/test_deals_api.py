@@ -54,3 +54,17 @@ def test_a_bad_amount_is_a_clear_error_and_nothing_is_created(client):
         "stage_id": "Field required",
     }
     assert Deal.objects.count() == 0
+
+
+def test_a_date_sent_as_a_number_is_refused_not_read_as_a_timestamp(client):
+    _, stages = make_pipeline()
+    auth = headers(UserFactory(role=Role.ADMIN))
+    response = client.post(
+        "/api/v1/deals",
+        {"name": "Dated", "stage_id": stages["Lead"].pk, "next_step_date": 0},
+        content_type="application/json",
+        **auth,
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {"next_step_date": "Give the date as text, e.g. 2026-03-31."}
+    assert Deal.objects.count() == 0
