@@ -262,7 +262,9 @@ DEAL = RecordType(
     title=lambda deal: deal.name,
     subtitle=lambda deal: deal.company.name if deal.company_id and deal.company else "",
     detail_subtitle=lambda deal: f"{deal.pipeline.name} · {deal.stage.name}",
-    initials=lambda deal: "".join(word[:1] for word in deal.name.split()[:2]).upper() or "D",
+    initials=lambda deal: (
+        "".join([word[0] for word in deal.name.split() if word[0].isalnum()][:2]).upper() or "D"
+    ),
     search_placeholder="Deal or company name",
     empty_text="No deals yet. Add the first one, or open the board.",
     properties_field="properties",
