@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "tandem.exports",
     "tandem.sales.catalog",
     "tandem.sales.playbooks",
+    "tandem.sales.deals",
     "tandem.insights",
     "tandem.api",
     "tandem.demo",

@@ -58,6 +58,7 @@ class Data:
     objection_id: int = 0
     answer_id: int = 0
     battle_card_id: int = 0
+    deal_id: int = 0
 
 
 def make_data(admin) -> Data:
@@ -137,8 +138,10 @@ def make_data(admin) -> Data:
         actor=admin, contact=contact, identity=compose_identity, subject="Our call", body="Thanks for today."
     )
     product_id, objection_id, answer_id, battle_card_id = make_sales_data(admin)
+    deal_id = make_deal(admin, contact)
     return Data(
         product_id=product_id, objection_id=objection_id, answer_id=answer_id, battle_card_id=battle_card_id,
+        deal_id=deal_id,
         mail_message_id=mail_message_id, identity_verify_path=identity_verify_path,
         contact=contact, company_id=company.pk, trashed_contact_id=trashed.pk,
         duplicate_ids=(contact.pk, twin.pk), company_duplicate_ids=(companies[0], companies[1]),
@@ -172,6 +175,15 @@ def make_sales_data(admin) -> tuple[int, int, int, int]:
         actor=admin, values={"competitor": "Acme", "how_we_win": "Support", "objection_ids": [objection.pk]}
     )
     return product.pk, objection.pk, answer.pk, card.pk
+def make_deal(admin, contact) -> int:
+    """A deal with its primary contact, moved once, so its page shows a stage track and a history."""
+    from tandem.sales.deals import services as deal_services
+
+    deal = deal_services.create_deal(
+        actor=admin, values={"name": "Northwind rollout", "amount": "24000", "primary_contact": contact.pk}
+    )
+    deal_services.move_deal(actor=admin, deal=deal, stage=list(deal.pipeline.stages.all())[1])
+    return deal.pk
 
 
 def make_conversation(admin, contact) -> tuple[int, int]:
@@ -298,6 +310,13 @@ def signed_in_pages(data: Data) -> dict[str, str]:
         "battle card": f"/sales/playbooks/battle-cards/{data.battle_card_id}/",
         "battle card form": f"/sales/playbooks/battle-cards/{data.battle_card_id}/edit/",
         "battle card new": "/sales/playbooks/battle-cards/new/",
+        "deal board": "/sales/deals/board/",
+        "deals list": "/sales/deals/",
+        "deal detail": f"/sales/deals/{data.deal_id}/",
+        "deal form": f"/sales/deals/{data.deal_id}/edit/",
+        "deal new": "/sales/deals/new/",
+        "deals trash": "/sales/deals/trash/",
+        "loss reasons": "/sales/deals/loss-reasons/",
     }
 
 

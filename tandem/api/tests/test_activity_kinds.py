@@ -18,18 +18,18 @@ def test_the_openapi_kind_enum_is_the_registry(client):
     kind = schema["components"]["schemas"]["ActivityOut"]["properties"]["kind"]
     assert kind["enum"] == timeline.keys()
     assert {"note", "stage_changed", "merged", "widget_painted"} <= set(kind["enum"])
-    assert "deal_won" not in kind["enum"]
+    assert "invoice_paid" not in kind["enum"]
 
 
 def test_an_entry_of_an_undeclared_kind_is_returned_as_stored(client, admin, admin_token):
     contact = ContactFactory(owner=admin)
     old = Activity.objects.create(
-        contact=contact, kind="deal_won", occurred_at=contact.created_at, body="old"
+        contact=contact, kind="invoice_paid", occurred_at=contact.created_at, body="old"
     )
 
     response = client.get(f"/api/v1/contacts/{contact.pk}/activities", **bearer(admin_token))
 
     assert response.status_code == 200
     assert [(row["id"], row["kind"], row["body"]) for row in response.json()["results"]] == [
-        (old.pk, "deal_won", "old")
+        (old.pk, "invoice_paid", "old")
     ]

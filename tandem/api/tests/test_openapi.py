@@ -44,6 +44,12 @@ OPERATION_IDS = {
     ("get", "/api/v1/products/{product_id}"): "getProduct",
     ("patch", "/api/v1/products/{product_id}"): "updateProduct",
     ("delete", "/api/v1/products/{product_id}"): "deleteProduct",
+    # Deals (the sales hub): generated from the deal's declaration.
+    ("get", "/api/v1/deals"): "listDeals",
+    ("post", "/api/v1/deals"): "createDeal",
+    ("get", "/api/v1/deals/{deal_id}"): "getDeal",
+    ("patch", "/api/v1/deals/{deal_id}"): "updateDeal",
+    ("delete", "/api/v1/deals/{deal_id}"): "deleteDeal",
     # The test-only record type: its operations are generated from its declaration, named by the same rule.
     ("get", "/api/v1/widgets"): "listWidgets",
     ("post", "/api/v1/widgets"): "createWidget",

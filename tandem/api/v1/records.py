@@ -21,7 +21,7 @@ from django.db import models
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django_countries.fields import CountryField
 from ninja import Header, Path, Query, Router, Schema, Status
-from pydantic import AfterValidator, Strict, create_model
+from pydantic import AfterValidator, BeforeValidator, Strict, create_model
 from pydantic import Field as SchemaField
 from pydantic_core import PydanticCustomError
 
@@ -154,13 +154,23 @@ def _write_type(field: Field, model_field: models.Field | None, base: Any) -> tu
             extra["json_schema_extra"] = {"maxLength": model_field.max_length}
     elif base == list[str]:
         written = list[Text]
-    elif base in (datetime.date, datetime.datetime, decimal.Decimal):
+    elif base in (datetime.date, datetime.datetime):
+        # JSON has no date type: read from its text only (lax mode would take the number 0 as 1970-01-01).
+        written = Annotated[base, BeforeValidator(_date_text), Strict(False)]
+    elif base is decimal.Decimal:
         written = Annotated[base, Strict(False)]  # JSON has no such type: read from its text
     else:
         written = base
     if model_field is not None and model_field.null:
         written = written | None
     return written, extra
+
+
+def _date_text(value: Any) -> Any:
+    """A date or date-time arrives as ISO 8601 text (or null); a number is refused, not read as a timestamp."""
+    if value is not None and not isinstance(value, str | datetime.date):
+        raise PydanticCustomError("date_text", "Give the date as text, e.g. 2026-03-31.")
+    return value
 
 
 def _create_default(field: Field, model_field: models.Field | None, base: Any, extra: dict[str, Any]) -> Any:

@@ -47,8 +47,8 @@ def test_admin_lists_definitions_by_object_type(admin_client):
     response = admin_client.get(reverse("contacts:property_list"))
 
     groups = [(label, [d.label for d in definitions]) for label, _, definitions in response.context["groups"]]
-    # Every registered type that declares properties has its group (the tests' widget too).
-    assert groups == [("Contact", ["Plan tier"]), ("Company", ["Partner level"]), ("Widget", [])]
+    # Every registered type that declares properties has its group (the sales hub's deal, the tests' widget).
+    assert groups == [("Contact", ["Plan tier"]), ("Company", ["Partner level"]), ("Deal", []), ("Widget", [])]
 
 
 def test_admin_creates_a_choice_property_from_lines(admin_client):
@@ -116,13 +116,13 @@ def test_admin_deletes_a_property(admin_client):
 
 
 def test_a_property_cannot_be_defined_for_a_type_without_properties(admin_client):
-    # The types offered are the registered ones that declare a properties column (here with the tests'
-    # widget); "deal" is not one of them.
+    # The types offered are the registered ones that declare a properties column (here with the sales hub's
+    # deal and the tests' widget); "invoice" is not one of them.
     response = admin_client.post(
         reverse("contacts:property_create"),
-        {"object_type": "deal", "name": "tier", "label": "Tier", "value_type": "text"},
+        {"object_type": "invoice", "name": "tier", "label": "Tier", "value_type": "text"},
     )
 
     assert response.status_code == 200
-    assert "Choose contact, company or widget." in response.content.decode()
+    assert "Choose contact, company, deal or widget." in response.content.decode()
     assert not PropertyDefinition.objects.exists()

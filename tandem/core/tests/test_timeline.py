@@ -71,30 +71,31 @@ def test_the_same_declaration_twice_is_fine_a_different_one_under_a_taken_key_is
 
 
 def test_writing_an_unregistered_kind_is_refused_with_the_way_to_register_it():
+    # (a kind no installed app declares: deal_won is the sales hub's now)
     with pytest.raises(ValueError) as refused:
-        timeline.require_kind("deal_won")
+        timeline.require_kind("invoice_paid")
 
     assert str(refused.value) == (
-        "Unknown timeline kind 'deal_won': the app that writes it registers it with "
+        "Unknown timeline kind 'invoice_paid': the app that writes it registers it with "
         "tandem.core.timeline.register_kind in its AppConfig.ready()."
     )
 
 
 def test_an_unknown_kind_shows_as_a_generic_line_with_its_reference_details_and_text():
     entry = Entry(
-        "deal_won", subject_type="deal", subject_id=7, body="Big <b>win</b>", details={"amount": 1200}
+        "invoice_paid", subject_type="invoice", subject_id=7, body="Big <b>win</b>", details={"amount": 1200}
     )
 
     [line] = timeline.lines(None, [entry])
 
     assert (line.kind.key, line.kind.label, line.kind.icon, line.kind.tone, line.url) == (
-        "deal_won",
-        "Deal won",
+        "invoice_paid",
+        "Invoice paid",
         "dot",
         "neutral",
         "",
     )
-    assert line.heading == "Deal won · deal #7"
+    assert line.heading == "Invoice paid · invoice #7"
     assert line.details == (
         '<ul class="timeline-changes"><li>Amount: <bdi>1200</bdi></li></ul>'
         '<div class="timeline-note"><bdi>Big &lt;b&gt;win&lt;/b&gt;</bdi></div>'
@@ -138,9 +139,9 @@ def test_each_loader_runs_once_per_page_for_all_the_entries_of_the_kinds_naming_
 
 def test_a_url_link_is_empty_where_the_page_does_not_exist_or_the_entry_refers_to_something_else():
     link = timeline.url_link("core:user_edit", subject_type="user")
-    missing = timeline.url_link("sales:deal_detail", subject_type="deal")
+    missing = timeline.url_link("billing:invoice_detail", subject_type="invoice")
 
     assert link(Entry("test", "user", 4), None) == "/settings/users/4/"
     assert link(Entry("test", "team", 4), None) == ""
     assert link(Entry("test", "user", None), None) == ""
-    assert missing(Entry("test", "deal", 4), None) == ""
+    assert missing(Entry("test", "invoice", 4), None) == ""

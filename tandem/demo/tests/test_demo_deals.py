@@ -1,0 +1,65 @@
+"""The demo's deals: two pipelines, a year of deals won and lost with reasons, the same on every run."""
+
+import pytest
+from django.db import transaction
+
+from tandem.demo import generator
+from tandem.demo.generator import generate
+from tandem.demo.tests.test_generator import SMALL
+from tandem.sales.deals.models import Deal, DealStageChange, Pipeline, StageKind
+
+
+class RolledBack(Exception):
+    pass
+
+
+def deal_rows():
+    try:
+        with transaction.atomic():
+            generate(SMALL)
+            rows = list(
+                Deal.objects.order_by("created_at", "name").values_list(
+                    "name", "amount", "currency", "stage__name", "status", "loss_reason__label", "created_at"
+                )
+            )
+            pipelines = list(Pipeline.objects.values_list("name", "is_default"))
+            lost_without_reason = Deal.objects.filter(status=StageKind.LOST, loss_reason__isnull=True).count()
+            every_deal_has_history = not Deal.objects.exclude(
+                pk__in=DealStageChange.objects.values("deal_id")
+            ).exists()
+            raise RolledBack
+    except RolledBack:
+        return rows, pipelines, lost_without_reason, every_deal_has_history
+
+
+@pytest.fixture(autouse=True)
+def _only_the_steps_deals_need(monkeypatch):
+    # The deals step reads the contacts; the mail steps are not needed (and are covered by their own tests).
+    steps = [
+        generator.create_teams_and_users,
+        generator.create_tags,
+        generator.create_property_definitions,
+        generator.create_companies,
+        generator.create_contacts,
+        generator.reset_sequences,
+        generator.create_deals,
+    ]
+    monkeypatch.setattr(generator, "STEPS", steps)
+    monkeypatch.setattr(
+        generator,
+        "CONTACT_STEPS",
+        [step for step in generator.CONTACT_STEPS if step.__name__ != "write_personal_emails"],
+    )
+
+
+@pytest.mark.django_db
+def test_the_demo_has_two_pipelines_and_deals_won_lost_and_open_the_same_every_run():
+    rows, pipelines, lost_without_reason, every_deal_has_history = deal_rows()
+    again, *_ = deal_rows()
+
+    assert pipelines == [("New business", True), ("Renewals", False)]
+    assert rows == again
+    statuses = {row[4] for row in rows}
+    assert statuses == {StageKind.OPEN, StageKind.WON, StageKind.LOST}
+    assert lost_without_reason == 0
+    assert every_deal_has_history

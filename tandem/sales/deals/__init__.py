@@ -1,0 +1,1 @@
+"""Deals: pipelines with ordered stages, deals moving through them, the board, winning and losing."""

@@ -1,0 +1,237 @@
+"""Page-shaped reads of deals, scoped by the access policy: the list, one deal, the trash, the board, and
+the deals panels of a company and a contact."""
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, Sum, Window
+from django.db.models.functions import RowNumber
+from django.utils import timezone
+
+from tandem.core import access
+from tandem.core.access import Verb
+from tandem.core.pagination import SortKey, count_up_to, paginate
+from tandem.core.records import registry
+from tandem.sales.deals.models import (
+    Deal,
+    DealContact,
+    DealStageChange,
+    LossReason,
+    Pipeline,
+    Stage,
+    StageKind,
+)
+
+SORTS = {
+    "newest": ("Newest first", SortKey(("created_at", "id"), descending=True)),
+    "oldest": ("Oldest first", SortKey(("created_at", "id"), descending=False)),
+    "name": ("Name A–Z", SortKey(("name", "id"), descending=False)),
+    "updated": ("Recently updated", SortKey(("updated_at", "id"), descending=True)),
+}
+CARDS_PER_COLUMN = 50
+
+
+@dataclass
+class DealFilters:
+    search: str = ""
+    owner_ids: list[int] = field(default_factory=list)
+    unowned: bool = False
+    team_ids: list[int] = field(default_factory=list)
+    pipeline_ids: list[int] = field(default_factory=list)
+    stage_ids: list[int] = field(default_factory=list)
+    statuses: list[str] = field(default_factory=list)
+    close_from: datetime.date | None = None
+    close_to: datetime.date | None = None
+    company_ids: list[int] = field(default_factory=list)
+    properties: list = field(default_factory=list)
+
+
+@dataclass
+class ListPage:
+    page: object
+    count: int
+    count_is_capped: bool
+
+
+def visible_deals(user):
+    return access.scope_queryset(user, Verb.VIEW, Deal.objects.filter(deleted_at__isnull=True))
+
+
+def filter_deals(queryset, filters: DealFilters):
+    if filters.search:
+        queryset = queryset.filter(
+            Q(name__icontains=filters.search) | Q(company__name__icontains=filters.search)
+        )
+    if filters.owner_ids or filters.unowned:
+        condition = Q(owner_id__in=filters.owner_ids)
+        if filters.unowned:
+            condition |= Q(owner__isnull=True)
+        queryset = queryset.filter(condition)
+    if filters.team_ids:
+        queryset = queryset.filter(team_id__in=filters.team_ids)
+    if filters.pipeline_ids:
+        queryset = queryset.filter(pipeline_id__in=filters.pipeline_ids)
+    if filters.stage_ids:
+        queryset = queryset.filter(stage_id__in=filters.stage_ids)
+    if filters.statuses:
+        queryset = queryset.filter(status__in=filters.statuses)
+    if filters.close_from:
+        queryset = queryset.filter(expected_close_date__gte=filters.close_from)
+    if filters.close_to:
+        queryset = queryset.filter(expected_close_date__lte=filters.close_to)
+    if filters.company_ids:
+        queryset = queryset.filter(company_id__in=filters.company_ids)
+    return registry.get("deal").properties.filter(queryset, filters.properties)
+
+
+def filtered_deals(user, filters: DealFilters):
+    return filter_deals(visible_deals(user), filters)
+
+
+def deal_list(user, filters: DealFilters, sort: str = "newest", cursor=None, limit: int = 50) -> ListPage:
+    queryset = filtered_deals(user, filters)
+    page = paginate(
+        queryset.select_related("owner", "team", "company", "stage", "pipeline"),
+        SORTS[sort][1],
+        cursor,
+        limit,
+    )
+    count, capped = count_up_to(queryset, 10_000)
+    return ListPage(page, count, capped)
+
+
+def deal_detail(user, pk) -> Deal:
+    queryset = Deal.objects.filter(deleted_at__isnull=True).select_related(
+        "owner", "team", "company", "stage", "pipeline", "loss_reason"
+    )
+    return access.get_object_or_deny(user, Verb.VIEW, queryset, pk=pk)
+
+
+def deal_trash(user, cursor=None):
+    queryset = access.scope_queryset(user, Verb.DELETE, Deal.objects.filter(deleted_at__isnull=False))
+    return paginate(queryset, SortKey(("deleted_at", "id"), descending=True), cursor, 50)
+
+
+def stage_history(deal: Deal) -> list[DealStageChange]:
+    return list(
+        DealStageChange.objects.filter(deal=deal)
+        .select_related("from_stage", "to_stage", "actor")
+        .order_by("-changed_at", "-id")[:50]
+    )
+
+
+def deal_people(deal: Deal) -> list[DealContact]:
+    return list(
+        DealContact.objects.filter(deal=deal, contact__deleted_at__isnull=True)
+        .select_related("contact")
+        .order_by("-is_primary", "id")
+    )
+
+
+def active_loss_reasons() -> list[LossReason]:
+    return list(LossReason.objects.filter(active=True))
+
+
+def pipelines() -> list[Pipeline]:
+    return list(Pipeline.objects.prefetch_related("stages"))
+
+
+def stage_choices() -> list[tuple[str, str]]:
+    """Every open or won stage as "Pipeline · Stage", for the deal form's select and the bulk move."""
+    stages = Stage.objects.select_related("pipeline").exclude(kind=StageKind.LOST)
+    return [
+        (str(stage.pk), f"{stage.pipeline.name} · {stage.name}")
+        for stage in stages.order_by("pipeline__order", "pipeline_id", "order", "id")
+    ]
+
+
+def related_deals(user, *, company=None, contact=None, limit: int = 20) -> list[Deal]:
+    """The live deals of a company or of a contact the user may see, open first, then the newest."""
+    queryset = visible_deals(user)
+    if company is not None:
+        queryset = queryset.filter(company=company)
+    if contact is not None:
+        queryset = queryset.filter(pk__in=DealContact.objects.filter(contact=contact).values("deal_id"))
+    return list(
+        queryset.select_related("stage", "owner").order_by(
+            F("closed_at").desc(nulls_first=True), "-created_at", "-id"
+        )[:limit]
+    )
+
+
+# --- the board ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class Column:
+    stage: Stage
+    count: int = 0
+    # per currency: [(currency, total, weighted)], largest first
+    totals: list[tuple[str, Decimal, Decimal]] = field(default_factory=list)
+    cards: list[Deal] = field(default_factory=list)
+
+    @property
+    def more(self) -> int:
+        return self.count - len(self.cards)
+
+
+def board(
+    user, pipeline: Pipeline, filters: DealFilters, *, per_column: int = CARDS_PER_COLUMN
+) -> list[Column]:
+    """One column per stage of `pipeline`: the count, total and weighted total (amount × the stage's win
+    probability) per currency of the deals the user may see that match `filters`, and the first
+    `per_column` cards by expected close date. Two queries whatever the number of stages: one GROUP BY for
+    every column's sums, one windowed query for every column's top cards."""
+    stages = list(pipeline.stages.all())
+    columns = {stage.pk: Column(stage) for stage in stages}
+    deals = filter_deals(visible_deals(user), filters).filter(pipeline=pipeline)
+    weighted = ExpressionWrapper(
+        F("amount") * F("stage__probability") / 100,
+        output_field=DecimalField(max_digits=20, decimal_places=4),
+    )
+    sums = (
+        deals.order_by()
+        .values("stage_id", "currency")
+        .annotate(count=Count("id"), total=Sum("amount"), weighted=Sum(weighted))
+    )
+    for row in sums:
+        column = columns.get(row["stage_id"])
+        if column is None:
+            continue
+        column.count += row["count"]
+        if row["total"] is not None:
+            column.totals.append(
+                (
+                    row["currency"],
+                    Decimal(row["total"]).quantize(Decimal("0.01")),
+                    Decimal(row["weighted"] or 0).quantize(Decimal("0.01")),
+                )
+            )
+    for column in columns.values():
+        column.totals.sort(key=lambda item: (-item[1], item[0]))
+    ranked = deals.annotate(
+        position=Window(
+            RowNumber(),
+            partition_by=[F("stage_id")],
+            order_by=[F("expected_close_date").asc(nulls_last=True), F("id").asc()],
+        )
+    )
+    cards = (
+        ranked.filter(position__lte=per_column)
+        .select_related("company", "owner")
+        .order_by("stage_id", "position")
+    )
+    for deal in cards:
+        column = columns.get(deal.stage_id)
+        if column is not None:
+            column.cards.append(deal)
+    return [columns[stage.pk] for stage in stages]
+
+
+def is_rotting(deal: Deal, stage: Stage, now: datetime.datetime | None = None) -> bool:
+    """An open deal sitting in its stage longer than the stage's rotting days."""
+    if stage.kind != StageKind.OPEN or not stage.rotting_days:
+        return False
+    now = now or timezone.now()
+    return now - deal.stage_entered_at > datetime.timedelta(days=stage.rotting_days)

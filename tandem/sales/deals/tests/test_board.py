@@ -1,0 +1,210 @@
+"""The board: per-column count, total and weighted total per currency in a fixed number of queries, the
+rotting flag, moves by the keyboard form, and the pages answering without a 500 on bad input."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from tandem.contacts.tests.factories import TeamFactory, UserFactory
+from tandem.core.models import Role
+from tandem.sales.deals import selectors
+from tandem.sales.deals.models import Deal, DealStageChange
+from tandem.sales.deals.tests.factories import DealFactory, make_pipeline
+
+pytestmark = pytest.mark.django_db
+
+
+def test_columns_sum_per_currency_and_weight_by_probability_in_two_queries():
+    # given deals in two currencies across two stages
+    pipeline, stages = make_pipeline()
+    admin = UserFactory(role=Role.ADMIN)
+    DealFactory(stage=stages["Lead"], amount=Decimal("1000.00"), currency="EUR")
+    DealFactory(stage=stages["Lead"], amount=Decimal("500.50"), currency="EUR")
+    DealFactory(stage=stages["Lead"], amount=Decimal("200.00"), currency="USD")
+    DealFactory(stage=stages["Lead"], amount=None)
+    DealFactory(stage=stages["Proposal"], amount=Decimal("300.00"), currency="EUR")
+    DealFactory(stage=stages["Proposal"], amount=Decimal("999.00"), deleted_at=timezone.now())
+
+    # when the board is read
+    with CaptureQueriesContext(connection) as queries:
+        columns = selectors.board(admin, pipeline, selectors.DealFilters())
+
+    # then each column has its count and sums; two queries whatever the number of columns
+    assert len(queries) == 3  # the stages, the sums, the cards
+    lead, proposal, won, lost = columns
+    assert (lead.count, lead.totals) == (
+        4,
+        [("EUR", Decimal("1500.50"), Decimal("150.05")), ("USD", Decimal("200.00"), Decimal("20.00"))],
+    )
+    assert (proposal.count, proposal.totals) == (1, [("EUR", Decimal("300.00"), Decimal("150.00"))])
+    assert (won.count, lost.count) == (0, 0)
+    assert len(lead.cards) == 4
+
+
+def test_cards_are_capped_per_column_by_close_date_and_filters_apply():
+    pipeline, stages = make_pipeline()
+    admin = UserFactory(role=Role.ADMIN)
+    north = TeamFactory(name="North")
+    rep = UserFactory(role=Role.SALES, team=north)
+    late = DealFactory(stage=stages["Lead"], owner=rep, expected_close_date=datetime.date(2026, 5, 20))
+    early = DealFactory(stage=stages["Lead"], owner=rep, expected_close_date=datetime.date(2026, 5, 2))
+    DealFactory(stage=stages["Lead"], expected_close_date=datetime.date(2026, 5, 1))
+    DealFactory(stage=stages["Lead"], owner=rep, expected_close_date=datetime.date(2026, 6, 1))
+
+    columns = selectors.board(
+        admin,
+        pipeline,
+        selectors.DealFilters(
+            team_ids=[north.pk], close_from=datetime.date(2026, 5, 1), close_to=datetime.date(2026, 5, 31)
+        ),
+        per_column=1,
+    )
+    assert columns[0].count == 2
+    assert [deal.pk for deal in columns[0].cards] == [early.pk]
+    assert columns[0].more == 1
+    assert late.pk not in [deal.pk for deal in columns[0].cards]
+
+
+def test_a_deal_sitting_longer_than_the_rotting_days_is_flagged():
+    _, stages = make_pipeline()
+    now = timezone.now()
+    fresh = DealFactory(stage=stages["Lead"], stage_entered_at=now - datetime.timedelta(days=6))
+    stale = DealFactory(stage=stages["Lead"], stage_entered_at=now - datetime.timedelta(days=8))
+    assert selectors.is_rotting(fresh, stages["Lead"], now) is False
+    assert selectors.is_rotting(stale, stages["Lead"], now) is True
+
+
+def test_the_board_page_shows_columns_and_reports_bad_filters(client):
+    _, stages = make_pipeline()
+    admin = UserFactory(role=Role.ADMIN)
+    DealFactory(name="Umbrella renewal", stage=stages["Lead"], amount=Decimal("1234.50"))
+    client.force_login(admin)
+    response = client.get("/sales/deals/board/", {"close_month": "May", "owner": "x", "pipeline": "999999"})
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "“May” is not a month (use YYYY-MM); that filter was ignored." in text
+    assert "“x” is not a valid owner; that filter was ignored." in text
+    assert "That pipeline does not exist; showing the default one." in text
+
+
+def test_the_keyboard_move_form_moves_the_deal_and_returns_the_board(client):
+    pipeline, stages = make_pipeline()
+    admin = UserFactory(role=Role.ADMIN)
+    deal = DealFactory(name="Keyboard deal", stage=stages["Lead"], amount=Decimal("10.00"))
+    client.force_login(admin)
+    response = client.post(
+        f"/sales/deals/{deal.pk}/move/",
+        {"stage": stages["Proposal"].pk, "pipeline": pipeline.pk},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    assert "Keyboard deal moved to Proposal." in response.content.decode()
+    assert Deal.objects.get(pk=deal.pk).stage_id == stages["Proposal"].pk
+    assert DealStageChange.objects.filter(deal=deal).count() == 1
+
+
+def test_a_refused_move_says_why_on_the_board(client):
+    pipeline, stages = make_pipeline()
+    admin = UserFactory(role=Role.ADMIN)
+    deal = DealFactory(stage=stages["Lead"])
+    client.force_login(admin)
+    response = client.post(
+        f"/sales/deals/{deal.pk}/move/", {"stage": "abc", "pipeline": pipeline.pk}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 200
+    assert "Choose one of the pipeline&#x27;s stages." in response.content.decode()
+    assert Deal.objects.get(pk=deal.pk).stage_id == stages["Lead"].pk
+
+
+def test_a_read_only_user_may_not_move_and_nothing_changes(client):
+    _, stages = make_pipeline()
+    viewer = UserFactory(role=Role.READ_ONLY)
+    deal = DealFactory(stage=stages["Lead"], owner=viewer, amount=Decimal("1.00"))
+    client.force_login(viewer)
+    response = client.post(f"/sales/deals/{deal.pk}/move/", {"stage": stages["Proposal"].pk})
+    assert response.status_code == 403
+    assert Deal.objects.get(pk=deal.pk).stage_id == stages["Lead"].pk
+    assert DealStageChange.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "path", ["/sales/deals/", "/sales/deals/new/", "/sales/deals/loss-reasons/", "/sales/deals/trash/"]
+)
+def test_pages_answer(client, path):
+    make_pipeline()
+    client.force_login(UserFactory(role=Role.ADMIN))
+    assert client.get(path).status_code == 200
+
+
+def test_the_deal_page_and_the_company_panel_show_the_deal(client):
+    from tandem.contacts.tests.factories import CompanyFactory
+
+    _, stages = make_pipeline()
+    admin = UserFactory(role=Role.ADMIN)
+    company = CompanyFactory(name="Initech")
+    deal = DealFactory(name="Initech pilot", stage=stages["Lead"], company=company)
+    client.force_login(admin)
+    page = client.get(f"/sales/deals/{deal.pk}/").content.decode()
+    assert "Mark lost" in page and "Initech" in page
+    assert "Initech pilot" in client.get(f"/companies/{company.pk}/").content.decode()
+
+
+def test_the_generated_form_creates_a_deal_and_shows_a_bad_amount_as_a_field_error(client):
+    from tandem.contacts.tests.factories import ContactFactory
+
+    _, stages = make_pipeline()
+    admin = UserFactory(role=Role.ADMIN)
+    lead = ContactFactory(source="ads")
+    client.force_login(admin)
+    form = {
+        "name": "Form deal",
+        "amount": "12,5x",
+        "currency": "EUR",
+        "stage": stages["Lead"].pk,
+        "primary_contact": lead.pk,
+        "owner": admin.pk,
+    }
+
+    refused = client.post("/sales/deals/new/", form)
+    assert refused.status_code == 200
+    assert "“12,5x” is not an amount; write digits with an optional point, e.g. 1250.00." in (
+        refused.content.decode().replace("&ldquo;", "“").replace("&rdquo;", "”")
+    )
+    assert Deal.objects.count() == 0
+
+    created = client.post("/sales/deals/new/", {**form, "amount": "1,250.00"})
+    deal = Deal.objects.get()
+    assert created.status_code == 302
+    assert (deal.name, deal.amount, deal.source, deal.stage_id) == (
+        "Form deal",
+        Decimal("1250.00"),
+        "ads",
+        stages["Lead"].pk,
+    )
+    # an edit that changes nothing writes nothing
+    version = deal.updated_at
+    client.post(f"/sales/deals/{deal.pk}/edit/", {**form, "amount": "1250.00"})
+    assert Deal.objects.get().updated_at == version
+
+
+def test_the_bulk_bar_offers_the_stages_and_moves_the_selected_deals(client):
+    _, stages = make_pipeline()
+    admin = UserFactory(role=Role.ADMIN)
+    first = DealFactory(stage=stages["Lead"], amount=Decimal("1.00"))
+    second = DealFactory(stage=stages["Lead"], amount=Decimal("2.00"))
+    client.force_login(admin)
+    page = client.get("/sales/deals/").content.decode()
+    assert f'<option value="{stages["Proposal"].pk}">Test pipeline · Proposal</option>' in page
+
+    response = client.post(
+        "/sales/deals/bulk/",
+        {"ids": [first.pk, second.pk], "action": "move_stage", "stage": stages["Proposal"].pk},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert set(Deal.objects.values_list("stage_id", flat=True)) == {stages["Proposal"].pk}
+    assert DealStageChange.objects.count() == 2

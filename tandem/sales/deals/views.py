@@ -1,0 +1,210 @@
+"""The pages the record layer does not generate: the board, a move (drag, keyboard or the deal page),
+marking a deal won or lost, and Settings → Loss reasons."""
+
+import calendar
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from tandem.core import access
+from tandem.core.access import Verb
+from tandem.core.models import Team
+from tandem.core.records.forms import active_users
+from tandem.sales.deals import selectors, services
+from tandem.sales.deals.display import money
+from tandem.sales.deals.models import Deal, LossReason, Pipeline
+from tandem.sales.deals.services.reasons import DEFAULT_LOSS_REASONS
+
+
+def _int(raw) -> int | None:
+    try:
+        return int(raw)
+    except (TypeError, ValueError):
+        return None
+
+
+def _board_query(request) -> tuple[Pipeline | None, selectors.DealFilters, dict, list[str]]:
+    """The board's pipeline and filters from its query string, with a sentence for each value it could not
+    read (the board shows them and ignores the value)."""
+    errors: list[str] = []
+    query = request.GET
+    pipelines = selectors.pipelines()
+    chosen = {
+        "pipeline": query.get("pipeline", ""),
+        "owner": query.get("owner", ""),
+        "team": query.get("team", ""),
+        "close_month": query.get("close_month", "").strip(),
+    }
+    pipeline = None
+    if chosen["pipeline"]:
+        pipeline = next((item for item in pipelines if str(item.pk) == chosen["pipeline"]), None)
+        if pipeline is None:
+            errors.append("That pipeline does not exist; showing the default one.")
+    if pipeline is None:
+        pipeline = next((item for item in pipelines if item.is_default), pipelines[0] if pipelines else None)
+    filters = selectors.DealFilters(statuses=[])
+    if chosen["owner"]:
+        owner = _int(chosen["owner"])
+        if owner is None:
+            errors.append(f"“{chosen['owner'][:40]}” is not a valid owner; that filter was ignored.")
+        else:
+            filters.owner_ids = [owner]
+    if chosen["team"]:
+        team = _int(chosen["team"])
+        if team is None:
+            errors.append(f"“{chosen['team'][:40]}” is not a valid team; that filter was ignored.")
+        else:
+            filters.team_ids = [team]
+    if chosen["close_month"]:
+        try:
+            year, month = (int(part) for part in chosen["close_month"].split("-"))
+            filters.close_from = datetime.date(year, month, 1)
+            filters.close_to = datetime.date(year, month, calendar.monthrange(year, month)[1])
+        except (ValueError, TypeError):
+            errors.append(
+                f"“{chosen['close_month'][:40]}” is not a month (use YYYY-MM); that filter was ignored."
+            )
+    return pipeline, filters, chosen, errors
+
+
+def _board_context(request) -> dict:
+    pipeline, filters, chosen, errors = _board_query(request)
+    columns = selectors.board(request.user, pipeline, filters) if pipeline else []
+    now = timezone.now()
+    for column in columns:
+        for deal in column.cards:
+            deal.rotting = selectors.is_rotting(deal, column.stage, now)
+            deal.amount_label = money(deal.amount, deal.currency)
+            deal.may_move = access.can(request.user, Verb.CHANGE, deal)
+        column.total_labels = [
+            (money(total, code), money(weighted, code)) for code, total, weighted in column.totals
+        ]
+    stages = [column.stage for column in columns]
+    return {
+        "pipelines": selectors.pipelines(),
+        "pipeline": pipeline,
+        "columns": columns,
+        "move_stages": [stage for stage in stages if stage.kind != "lost"],
+        "chosen": chosen,
+        "errors": errors,
+        "owners": active_users(),
+        "teams": Team.objects.order_by("name"),
+        "query": request.GET.urlencode(),
+        "may_create": access.allows(request.user, "deal", Verb.CREATE),
+    }
+
+
+@login_required
+def deal_board(request):
+    """The pipeline as columns of cards; drag a card (or use its "Move to" select) to move the deal."""
+    access.require_allowed(request.user, "deal", Verb.VIEW)
+    context = _board_context(request)
+    if request.headers.get("HX-Request") and request.GET.get("fragment") == "board":
+        return render(request, "deals/_board.html", context)
+    return render(request, "deals/board.html", context)
+
+
+def _deal(request, pk: int) -> Deal:
+    return access.get_object_or_deny(
+        request.user, Verb.CHANGE, Deal.objects.filter(deleted_at__isnull=True), pk=pk
+    )
+
+
+@login_required
+@require_POST
+def deal_move(request, pk: int):
+    """Move a deal to another stage: from the board (htmx: the board comes back, with the message), or from
+    the deal's page (a redirect to it). A refusal is a sentence, never an error page."""
+    deal = _deal(request, pk)
+    error = ""
+    try:
+        services.move_deal(
+            actor=request.user,
+            deal=deal,
+            stage=request.POST.get("stage"),
+            expected_version=request.POST.get("record_version") or None,
+            request=request,
+        )
+    except PermissionDenied:
+        raise
+    except ValidationError as refusal:
+        error = " ".join(refusal.messages)
+    if request.headers.get("HX-Request"):
+        request.GET = request.GET.copy()
+        request.GET.update(
+            {
+                key: value
+                for key, value in request.POST.items()
+                if key in ("pipeline", "owner", "team", "close_month")
+            }
+        )
+        context = _board_context(request)
+        context["move_error"] = error
+        context["move_message"] = "" if error else f"{deal.name} moved to {deal.stage.name}."
+        return render(request, "deals/_board.html", context)
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, f"{deal.name} moved to {deal.stage.name}.")
+    return redirect(
+        request.POST.get("next")
+        if request.POST.get("next") == reverse("deals:deal_board")
+        else reverse("deals:deal_detail", args=[deal.pk])
+    )
+
+
+@login_required
+@require_POST
+def deal_close(request, pk: int):
+    """Mark a deal won or lost (with the reason, competitor and note) from its page."""
+    deal = _deal(request, pk)
+    outcome = request.POST.get("outcome", "")
+    try:
+        services.close_deal(
+            actor=request.user,
+            deal=deal,
+            outcome=outcome,
+            reason=request.POST.get("reason"),
+            competitor=request.POST.get("competitor", ""),
+            note=request.POST.get("note", ""),
+            expected_version=request.POST.get("record_version") or None,
+            request=request,
+        )
+    except ValidationError as refusal:
+        messages.error(request, " ".join(refusal.messages))
+    else:
+        messages.success(request, f"{deal.name} is marked {outcome}.")
+    return redirect("deals:deal_detail", deal.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def loss_reasons(request):
+    """Settings → Loss reasons: one reason a line, in the order offered when a deal is lost."""
+    access.require_allowed(request.user, "loss_reason", Verb.CHANGE)
+    error = ""
+    text = "\n".join(reason.label for reason in LossReason.objects.filter(active=True)) or "\n".join(
+        DEFAULT_LOSS_REASONS
+    )
+    if request.method == "POST":
+        text = request.POST.get("labels", "")[:20_000]
+        try:
+            services.save_loss_reasons(actor=request.user, labels=text.splitlines(), request=request)
+        except ValidationError as refusal:
+            error = " ".join(refusal.messages)
+        else:
+            messages.success(request, "Loss reasons saved.")
+            return redirect("deals:loss_reasons")
+    retired = LossReason.objects.filter(active=False)
+    return render(
+        request,
+        "deals/loss_reasons.html",
+        {"text": text, "error": error, "retired": retired},
+        status=400 if error else 200,
+    )
