@@ -87,8 +87,8 @@ def test_the_timeline_line_names_sender_contact_subject_and_status(sender, ident
 
     assert str(line.heading) == "<bdi>Ana Ruiz</bdi> emailed <bdi>Ben Ode</bdi>: <bdi>Hi &lt;b&gt;</bdi>"
     assert '<span class="badge badge--info">Queued</span>' in str(line.details)
-    # the mailbox page does not exist on this branch: no link until it does
-    assert line.url == ""
+    # and the line links to the message's page in the mailbox
+    assert line.url == f"/mail/mailbox/{entry.subject_id}/"
 
 
 def test_a_double_submitted_form_sends_once(sender, identity, contact):
