@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from email_validator import EmailNotValidError, validate_email
@@ -229,19 +230,17 @@ def _send_verification(identity: Identity) -> None:
     identity.verification_sent_at = timezone.now()
     identity.save(update_fields=["verification_token_hash", "verification_sent_at"])
     link = verification_link(identity, token)
+    context = {
+        "address": identity.address, "from_name": identity.from_name, "days": VERIFICATION_DAYS, "link": link,
+    }  # fmt: skip
     queue_message(
         key=f"identity-verification:{identity.pk}:{identity.verification_token_hash[:24]}",
         category=Category.TRANSACTIONAL,
         to=[identity.address],
         subject="Confirm this address as a sender in Tandem",
-        text=(
-            f"Someone added {identity.address} as a sending address in Tandem, with the name "
-            f"“{identity.from_name}”.\n\n"
-            f"If that was you or your team, confirm it here (the link works for {VERIFICATION_DAYS} days):\n\n"
-            f"{link}\n\n"
-            "If you did not expect this, ignore this message: nothing is sent from the address until it is "
-            "confirmed.\n"
-        ),
+        # In the brand kit's header and footer, as every transactional email.
+        text=render_to_string("mail/email/identity_verification.txt", context).strip() + "\n",
+        html=render_to_string("mail/email/identity_verification.html", context),
         # Mail about an unverified address cannot come from it: it comes from the installation's sender.
         from_address=settings.DEFAULT_FROM_EMAIL,
     )

@@ -1,7 +1,9 @@
 """Sending identities: the services (validation, verification links, default, DKIM keys per domain) and pages."""
 
+import email
 import re
 from datetime import timedelta
+from email import policy
 
 import pytest
 from auditlog.models import LogEntry
@@ -21,7 +23,10 @@ pytestmark = pytest.mark.django_db
 
 def link_in(message: Message) -> str:
     """The verification link's path from the queued message's text."""
-    url = re.search(r"http\S+/mail/identities/verify/\S+/", bytes(message.raw).decode()).group(0)
+    text = (
+        email.message_from_bytes(bytes(message.raw), policy=policy.default).get_body(("plain",)).get_content()
+    )
+    url = re.search(r"http\S+/mail/identities/verify/\S+/", text).group(0)
     return url.split("127.0.0.1:8000", 1)[-1] if "127.0.0.1:8000" in url else "/" + url.split("/", 3)[3]
 
 
