@@ -52,7 +52,7 @@ TEMPLATES = (
 MESSAGE_COLUMNS = (
     "id", "key", "message_id", "category", "status", "identity_id", "from_address", "recipients", "subject",
     "raw", "contact_id", "about_type", "about_id", "sender_id", "created_at", "send_after_at", "attempts",
-    "worker", "lease_until", "sent_at", "failed_at", "last_response",
+    "worker", "lease_until", "sent_at", "failed_at", "last_response", "delivered_via",
 )  # fmt: skip
 
 
@@ -130,7 +130,7 @@ def write_personal_emails(context: GeneratorContext, chunk: list[ContactPlan]) -
                  [plan.email], subject,
                  _raw(message_id=message_id, sender=sender_header, to=plan.email, subject=subject, text=body, at=at),
                  plan.id, "", None, rep.pk, at, at, 1, "", None, min(sent_at, end), None,
-                 "250 2.0.0 Kept in the in-app mailbox"),
+                 "250 2.0.0 Kept in the in-app mailbox", "mailbox"),
             )  # fmt: skip
             excerpt = "\n".join([line for line in body.splitlines() if line.strip()][:4])
             context.writer.add(
