@@ -214,6 +214,8 @@ TANDEM_SMTP_STARTTLS = env_flag("TANDEM_SMTP_STARTTLS", True)
 TANDEM_SMTP_CA_FILE = os.environ.get("TANDEM_SMTP_CA_FILE", "")
 # Keep every message in the in-app mailbox whatever relay is configured (`manage.py demo` sets it).
 TANDEM_MAIL_KEEP_IN_MAILBOX = env_flag("TANDEM_MAIL_KEEP_IN_MAILBOX", False)
+# Accept addresses in .test (RFC 6761), which the demo company uses; production refuses them.
+TANDEM_MAIL_ALLOW_TEST_DOMAINS = env_flag("TANDEM_MAIL_ALLOW_TEST_DOMAINS", not PRODUCTION)
 DEFAULT_FROM_EMAIL = os.environ.get("TANDEM_FROM_EMAIL", "Tandem <tandem@localhost>")
 
 # --- i18n, static ---------------------------------------------------------------------------------

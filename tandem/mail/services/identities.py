@@ -19,10 +19,11 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from email_validator import EmailNotValidError, validate_email
+from email_validator import EmailNotValidError
 
 from tandem.core import audit
 from tandem.mail import access, dkim_keys
+from tandem.mail.addresses import validated
 from tandem.mail.models import Category, Identity
 from tandem.mail.selectors import domain_key, identities_of_domain
 from tandem.mail.services.ledger import queue_message
@@ -39,7 +40,7 @@ def _clean_address(value: str, field: str, errors: dict) -> str:
         return value
     try:
         # No deliverability check here: the DNS check on the identities page says what the domain lacks.
-        return validate_email(value, check_deliverability=False, allow_smtputf8=True).normalized
+        return validated(value).normalized
     except EmailNotValidError as error:
         errors[field] = f"Enter a valid email address: {error}"
         return value
