@@ -191,6 +191,8 @@ ACCOUNT_LOGOUT_ON_GET = False
 # addresses are not verified (above) and login by code is off.
 ACCOUNT_REAUTHENTICATION_METHODS = ["password", "mfa"]
 ACCOUNT_ADAPTER = "tandem.core.adapters.AccountAdapter"
+# Subjects say what the mail is ("Reset your Tandem password"), not "[127.0.0.1:8000] …" from the Sites table.
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Tandem"

@@ -110,3 +110,5 @@ def test_allauths_password_reset_email_carries_the_brand(brand, client):
     assert "Hello from" not in text
     _assert_branded(text, html, kit)
     assert "Choose a new password</a>" in html
+    [message] = ledger_messages(to="ada@example.com")
+    assert message["Subject"] == "Reset your Tandem password"
