@@ -79,7 +79,7 @@ def notify(
             # Two writers notified the same key at once; the other one's row stands (and sent its email).
             return Notification.objects.get(user=user, key=key)
         if user.is_active and user.email and wants_email(user, registered):
-            email_notification(notification=notification)
+            _send_email(notification, user)
     return notification
 
 
@@ -96,10 +96,7 @@ def absolute_url(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
-def email_notification(*, notification: Notification) -> None:
-    """Send the email of `notification` to its user, in the caller's transaction: what `notify` sends when the
-    user wants it, for a loader that wrote rows itself (the demo). Checks nothing: the caller decided."""
-    user = notification.user
+def _send_email(notification: Notification, user) -> None:
     context = {
         "title": notification.title,
         "body": notification.body,

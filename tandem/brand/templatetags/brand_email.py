@@ -19,7 +19,7 @@ from django.utils.safestring import SafeString
 
 from tandem.brand import emails
 from tandem.brand.colours import text_colour_on
-from tandem.brand.selectors import brand_context
+from tandem.brand.selectors import brand_context, brand_kit
 
 register = template.Library()
 
@@ -29,7 +29,12 @@ _CACHE_KEY = "tandem.brand.email_context"
 def _brand(context: template.Context) -> dict[str, Any]:
     cached = context.render_context.get(_CACHE_KEY)
     if cached is None:
-        cached = brand_context(absolute_base_url=settings.SITE_URL)
+        kit = brand_kit()
+        cached = brand_context(absolute_base_url=settings.SITE_URL, kit=kit)
+        if not kit.name:
+            # Before anyone names the business, the mail says it comes from Tandem (the preview's "Our
+            # company" placeholder would read as a real name in someone's inbox).
+            cached["name"] = "Tandem"
         context.render_context[_CACHE_KEY] = cached
     return cached
 

@@ -1,7 +1,6 @@
 """The notifications the demo's finished imports and exports would have sent their owners: what the bell and
 the notifications page show when the marketing or sales login signs in. Written as rows (a loader, no
-emails), worded by the same functions the import and export engines use; the newest of each user is unread,
-and went out by email too when the user wants that kind by email."""
+emails), worded by the same functions the import and export engines use; the newest of each user is unread."""
 
 from tandem.demo.generator.context import GeneratorContext
 from tandem.exports import engine as export_engine
@@ -9,9 +8,7 @@ from tandem.exports import notices as export_notices
 from tandem.exports.models import ExportJob
 from tandem.imports import notices as import_notices
 from tandem.imports.models import ImportJob, Status
-from tandem.notifications.kinds import get_kind
 from tandem.notifications.models import Notification
-from tandem.notifications.services import email_notification, wants_email
 
 
 def create_notifications(context: GeneratorContext) -> None:
@@ -44,10 +41,3 @@ def create_notifications(context: GeneratorContext) -> None:
     for row in newest.values():
         row.read_at = None
     Notification.objects.bulk_create(rows)
-    # The newest of each user also went out by email, as notify() sends it: the mailbox shows what the
-    # demo sends, notifications included.
-    for row in sorted(newest.values(), key=lambda row: row.created_at):
-        row = Notification.objects.select_related("user").get(user_id=row.user_id, key=row.key)
-        kind = get_kind(row.kind)
-        if row.user.is_active and row.user.email and kind is not None and wants_email(row.user, kind):
-            email_notification(notification=row)

@@ -6,7 +6,6 @@ from tandem.demo.generator import generate
 from tandem.demo.tests.test_generator import SMALL
 from tandem.exports.models import ExportJob
 from tandem.imports.models import ImportJob
-from tandem.mail.testing import sent_messages
 from tandem.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
@@ -38,21 +37,3 @@ def test_the_demo_owners_were_told_about_their_imports_and_exports_newest_unread
     assert Notification.objects.get(url=f"/imports/{imports[1].pk}/").body == (
         f"{imports[1].created_count} created, 0 updated, 0 skipped, 2 failed."
     )
-
-
-def test_the_newest_notification_of_each_owner_went_out_by_email_into_the_mailbox():
-    # given the demo company, when it is generated
-    generate(SMALL)
-
-    # then the mailbox holds one notification email per owner: their newest, branded with the demo's kit
-    notices = [
-        message
-        for message in sent_messages()
-        if message.to[0] in ("marketing@demo.tandem.test", "sales@demo.tandem.test")
-    ]
-    sent = sorted((message.to[0], message.subject) for message in notices)
-    assert sent == [
-        ("marketing@demo.tandem.test", "Your import of webinar-forecasting-101-attendees.xlsx has finished"),
-        ("sales@demo.tandem.test", "Your export of companies (XLSX) is ready"),
-    ]
-    assert all("<strong>Northwind Analytics</strong>" in message.html for message in notices)
