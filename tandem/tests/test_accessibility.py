@@ -58,13 +58,23 @@ class Data:
 
 def make_data(admin) -> Data:
     team = admin.team
-    company = CompanyFactory(name="Northwind Analytics", domain="northwind.example", owner=admin, phone="+14155550100")
+    company = CompanyFactory(
+        name="Northwind Analytics", domain="northwind.example", owner=admin, phone="+14155550100"
+    )
     CompanyFactory(name="Northwind Analytics", domain="northwind2.example", owner=admin, phone="+14155550100")
     contact = ContactFactory(
-        first_name="Ana", last_name="Lee", email="ana@northwind.example", company=company, owner=admin,
-        phone="+14155550132", job_title="CTO", lifecycle_stage=LifecycleStage.MQL,
+        first_name="Ana",
+        last_name="Lee",
+        email="ana@northwind.example",
+        company=company,
+        owner=admin,
+        phone="+14155550132",
+        job_title="CTO",
+        lifecycle_stage=LifecycleStage.MQL,
     )
-    twin = ContactFactory(first_name="Ana", last_name="Lee", email="ana.lee@mail.example", phone="+14155550132")
+    twin = ContactFactory(
+        first_name="Ana", last_name="Lee", email="ana.lee@mail.example", phone="+14155550132"
+    )
     ContactFactory.create_batch(3, company=company, owner=admin, lifecycle_stage=LifecycleStage.CUSTOMER)
     trashed = ContactFactory(first_name="Old", last_name="Record")
     Contact.objects.filter(pk=trashed.pk).update(deleted_at=trashed.created_at)
@@ -79,13 +89,17 @@ def make_data(admin) -> Data:
         {
             "object_type": "contact",
             "file": SimpleUploadedFile(
-                "people.csv", b"First Name,Email\nAda,ada@example.com\nBad,not-an-email\n", content_type="text/csv"
+                "people.csv",
+                b"First Name,Email\nAda,ada@example.com\nBad,not-an-email\n",
+                content_type="text/csv",
             ),
         },
     )
     job = ImportJob.objects.latest("pk")
-    client.post(f"/imports/{job.pk}/mapping/", {"column_0": "first_name", "column_1": "email", "key": "email",
-                                                 "mode": "update"})
+    client.post(
+        f"/imports/{job.pk}/mapping/",
+        {"column_0": "first_name", "column_1": "email", "key": "email", "mode": "update"},
+    )
     export_response = client.post(
         "/exports/contacts/new/", {"query": "", "columns": ["first_name", "email"], "file_format": "xlsx"}
     )
@@ -94,10 +108,19 @@ def make_data(admin) -> Data:
     # A finished bulk job (its task runs inline once the start commits) and one still waiting, which polls.
     finished_job = start_bulk_job(actor=admin, object_type="contact", action="add_tag", value="vip", query="")
     # Notifications on the bell and the list: one unread with a body and a link, one read.
-    notify(user=admin, kind="imports.import_finished", title="Your import of people.csv has finished",
-           body="1 created, 0 updated, 0 skipped, 1 failed.", url=f"/imports/{job.pk}/")
-    read = notify(user=admin, kind="exports.export_ready", title="Your export of contacts (XLSX) is ready",
-                  url=f"/exports/{export_id}/")
+    notify(
+        user=admin,
+        kind="imports.import_finished",
+        title="Your import of people.csv has finished",
+        body="1 created, 0 updated, 0 skipped, 1 failed.",
+        url=f"/imports/{job.pk}/",
+    )
+    read = notify(
+        user=admin,
+        kind="exports.export_ready",
+        title="Your export of contacts (XLSX) is ready",
+        url=f"/exports/{export_id}/",
+    )
     mark_read(actor=admin, notification_id=read.pk)
     waiting_job = BulkJob.objects.create(
         object_type="contact",
@@ -110,20 +133,32 @@ def make_data(admin) -> Data:
     inbound_mailbox_id, conversation_id = make_conversation(admin, contact)
     mail_message_id, identity_verify_path = make_mail_data(admin)
     # 1:1 email: a verified sending identity, a saved template and a sent email on the contact's timeline.
-    compose_identity = verified_identity()
+    compose_identity = verified_identity(is_default=False)  # make_mail_data made the default one
     mail_template = compose.save_template(
-        actor=admin, name="Demo follow-up", subject="Hi {{ contact.first_name }}", body="Thanks!", is_shared=True
+        actor=admin,
+        name="Demo follow-up",
+        subject="Hi {{ contact.first_name }}",
+        body="Thanks!",
+        is_shared=True,
     )
     compose.send_one_to_one(
         actor=admin, contact=contact, identity=compose_identity, subject="Our call", body="Thanks for today."
     )
     return Data(
-        mail_message_id=mail_message_id, identity_verify_path=identity_verify_path,
-        contact=contact, company_id=company.pk, trashed_contact_id=trashed.pk,
-        duplicate_ids=(contact.pk, twin.pk), company_duplicate_ids=(companies[0], companies[1]),
-        import_id=job.pk, export_id=export_id, user_id=other.pk,
-        bulk_job_id=finished_job.pk, waiting_bulk_job_id=waiting_job.pk,
-        inbound_mailbox_id=inbound_mailbox_id, conversation_id=conversation_id,
+        mail_message_id=mail_message_id,
+        identity_verify_path=identity_verify_path,
+        contact=contact,
+        company_id=company.pk,
+        trashed_contact_id=trashed.pk,
+        duplicate_ids=(contact.pk, twin.pk),
+        company_duplicate_ids=(companies[0], companies[1]),
+        import_id=job.pk,
+        export_id=export_id,
+        user_id=other.pk,
+        bulk_job_id=finished_job.pk,
+        waiting_bulk_job_id=waiting_job.pk,
+        inbound_mailbox_id=inbound_mailbox_id,
+        conversation_id=conversation_id,
         mail_template_id=mail_template.pk,
     )
 
@@ -136,11 +171,21 @@ def make_conversation(admin, contact) -> tuple[int, int]:
     from tandem.mail.services.ledger import queue_message
 
     message = queue_message(
-        key="personal:axe", category=Category.PERSONAL, to=[contact.email], subject="Your renewal",
-        text="Hi Ana,\nhere is the renewal quote.", contact=contact, sender=admin,
+        key="personal:axe",
+        category=Category.PERSONAL,
+        to=[contact.email],
+        subject="Your renewal",
+        text="Hi Ana,\nhere is the renewal quote.",
+        contact=contact,
+        sender=admin,
     )
     mailbox = InboundMailbox.objects.create(
-        name="Sales replies", host="127.0.0.1", port=10143, security="none", username="sales", password="secret",
+        name="Sales replies",
+        host="127.0.0.1",
+        port=10143,
+        security="none",
+        username="sales",
+        password="secret",
     )
     leases.claim(InboundMailbox.objects.filter(pk=mailbox.pk), worker="axe")
     reply = (
@@ -150,22 +195,33 @@ def make_conversation(admin, contact) -> tuple[int, int]:
     ).encode()
     receive_message(mailbox=mailbox, uidvalidity=1, uid=1, raw=reply, size=len(reply), worker="axe")
     return mailbox.pk, message.pk
+
+
 def make_mail_data(admin) -> tuple[int, str]:
     """A verified identity with a DKIM key, an unverified one (its link), and a message with an HTML part."""
     from tandem.mail.models import Category
     from tandem.mail.services import identities
     from tandem.mail.services.ledger import queue_message
 
-    sender = identities.create_identity(actor=admin, from_name="Northwind Sales", address="sales@northwind.example")
+    sender = identities.create_identity(
+        actor=admin, from_name="Northwind Sales", address="sales@northwind.example"
+    )
     Identity.objects.filter(pk=sender.pk).update(verified_at=sender.created_at, is_default=True)
     identities.generate_dkim_key(actor=admin, identity=sender)
-    pending = identities.create_identity(actor=admin, from_name="Support", address="support@northwind.example")
+    pending = identities.create_identity(
+        actor=admin, from_name="Support", address="support@northwind.example"
+    )
     pending.refresh_from_db()
     link = identities.verification_link(pending, "not-the-token")
     message = queue_message(
-        key="axe:newsletter", category=Category.MARKETING, to=["ana@northwind.example"], subject="April news",
-        text="Hi Ana,\n\nOur April news.", html="<h1 style='color:#3d4fd1'>April news</h1><p>Hi Ana.</p>",
-        identity=sender, sender=admin,
+        key="axe:newsletter",
+        category=Category.MARKETING,
+        to=["ana@northwind.example"],
+        subject="April news",
+        text="Hi Ana,\n\nOur April news.",
+        html="<h1 style='color:#3d4fd1'>April news</h1><p>Hi Ana.</p>",
+        identity=sender,
+        sender=admin,
     )
     return message.pk, link.split("/mail/", 1)[1]
 
@@ -255,7 +311,8 @@ def severe_violations(page) -> set[str]:
         ".map(rule => rule.ruleId)"
     )
     results = axe.run(
-        page, options={"resultTypes": ["violations"], "rules": {rule: {"enabled": True} for rule in experimental}}
+        page,
+        options={"resultTypes": ["violations"], "rules": {rule: {"enabled": True} for rule in experimental}},
     )
     return {
         f"{violation['id']} ({violation['impact']}): "
@@ -282,13 +339,20 @@ def visit_all(page, base: str, pages: dict[str, str]) -> dict[str, set[str]]:
 
 
 def rule_ids(found: dict[str, set[str]]) -> dict[str, set[str]]:
-    return {name: {violation.split(" ", 1)[0] for violation in violations} for name, violations in found.items()}
+    return {
+        name: {violation.split(" ", 1)[0] for violation in violations} for name, violations in found.items()
+    }
 
 
 @pytest.mark.parametrize("width", [1280, 390])
 def test_every_page_has_no_serious_or_critical_axe_violation(live_server, browser, width):
-    admin = UserFactory(email="admin@example.com", role=Role.ADMIN, team=TeamFactory(name="Sales East"),
-                        first_name="Ada", last_name="Admin")
+    admin = UserFactory(
+        email="admin@example.com",
+        role=Role.ADMIN,
+        team=TeamFactory(name="Sales East"),
+        first_name="Ada",
+        last_name="Admin",
+    )
     data = make_data(admin)
     context = browser.new_context(viewport={"width": width, "height": 900})
     page = context.new_page()
