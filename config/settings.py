@@ -199,6 +199,8 @@ ACCOUNT_LOGOUT_ON_GET = False
 # addresses are not verified (above) and login by code is off.
 ACCOUNT_REAUTHENTICATION_METHODS = ["password", "mfa"]
 ACCOUNT_ADAPTER = "tandem.core.adapters.AccountAdapter"
+# Subjects say what the mail is ("Reset your Tandem password"), not "[127.0.0.1:8000] …" from the Sites table.
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
 # How many proxies in front of Tandem append to X-Forwarded-For. Login throttling and the public pages' limits
 # (tandem/public) count the client allauth finds with it; at 0 the header is ignored (anyone can forge it).
@@ -225,6 +227,8 @@ TANDEM_SMTP_STARTTLS = env_flag("TANDEM_SMTP_STARTTLS", True)
 TANDEM_SMTP_CA_FILE = os.environ.get("TANDEM_SMTP_CA_FILE", "")
 # Keep every message in the in-app mailbox whatever relay is configured (`manage.py demo` sets it).
 TANDEM_MAIL_KEEP_IN_MAILBOX = env_flag("TANDEM_MAIL_KEEP_IN_MAILBOX", False)
+# Accept addresses in .test (RFC 6761), which the demo company uses; production refuses them.
+TANDEM_MAIL_ALLOW_TEST_DOMAINS = env_flag("TANDEM_MAIL_ALLOW_TEST_DOMAINS", not PRODUCTION)
 DEFAULT_FROM_EMAIL = os.environ.get("TANDEM_FROM_EMAIL", "Tandem <tandem@localhost>")
 
 # --- i18n, static ---------------------------------------------------------------------------------

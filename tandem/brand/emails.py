@@ -13,7 +13,8 @@ FALLBACK_PRIMARY = "#3d4fd1"
 FALLBACK_FONT = "Arial, sans-serif"
 
 
-def _colour(value: Any, fallback: str = FALLBACK_PRIMARY) -> str:
+def checked_colour(value: Any, fallback: str = FALLBACK_PRIMARY) -> str:
+    """`value` as "#rrggbb" when it is a colour, else `fallback`: safe inside a style attribute."""
     return normalise_hex(str(value or "")) or fallback
 
 
@@ -22,7 +23,8 @@ def _https(url: Any) -> str:
     return text if text.startswith("https://") else ""
 
 
-def _font(value: Any) -> str:
+def checked_font(value: Any) -> str:
+    """`value` when it is a font stack we could have written, else the fallback: safe inside a style."""
     # Our stacks hold only letters, spaces, commas, hyphens and quotes; anything else falls back.
     text = str(value or "")
     return (
@@ -36,7 +38,7 @@ def email_header_html(brand: dict[str, Any]) -> str:
     """The header as a table: with a logo, the logo on white under a band of the primary colour (a logo is
     drawn for a light background); without one, the name in the heading font on the primary colour."""
     colours = brand.get("colours", {})
-    primary = _colour(colours.get("primary"))
+    primary = checked_colour(colours.get("primary"))
     fonts = brand.get("fonts", {})
     logo_url = str(brand.get("logo_url") or "")
     tagline = brand.get("tagline") or ""
@@ -54,7 +56,7 @@ def email_header_html(brand: dict[str, Any]) -> str:
         text = text_colour_on(primary)
         mark = format_html(
             '<span style="font-family:{};font-size:22px;font-weight:700;color:{}">{}</span>',
-            _font(fonts.get("heading")),
+            checked_font(fonts.get("heading")),
             text,
             brand.get("name", ""),
         )
@@ -62,7 +64,7 @@ def email_header_html(brand: dict[str, Any]) -> str:
     tagline_html = (
         format_html(
             '<div style="margin-top:8px;font-family:{};font-size:13px;color:{}">{}</div>',
-            _font(fonts.get("body")),
+            checked_font(fonts.get("body")),
             text,
             tagline,
         )
@@ -83,8 +85,8 @@ def email_footer_html(brand: dict[str, Any], *, unsubscribe_url: str = "") -> st
     """The footer: social links in the accent colour, the sender's name and postal address, and (for
     marketing mail, which must have one) the unsubscribe link."""
     colours = brand.get("colours", {})
-    accent = _colour(colours.get("accent"), "#13795b")
-    font = _font(brand.get("fonts", {}).get("body"))
+    accent = checked_colour(colours.get("accent"), "#13795b")
+    font = checked_font(brand.get("fonts", {}).get("body"))
     links = [link for link in brand.get("social_links", []) if _https(link.get("url"))]
     social = (
         format_html(
@@ -143,7 +145,7 @@ def email_footer_text(brand: dict[str, Any], *, unsubscribe_url: str = "") -> st
 def preview_document(brand: dict[str, Any]) -> str:
     """A whole sample email (header, a paragraph and a button, footer) for the settings page's preview."""
     colours = brand.get("colours", {})
-    primary = _colour(colours.get("primary"))
+    primary = checked_colour(colours.get("primary"))
     fonts = brand.get("fonts", {})
     body = format_html(
         '<tr><td style="padding:28px 32px;font-family:{body};font-size:15px;line-height:1.6;color:#17202e">'
@@ -153,8 +155,8 @@ def preview_document(brand: dict[str, Any]) -> str:
         "below come from it, the words in between from each message.</p>"
         '<a href="#" style="display:inline-block;padding:12px 20px;border-radius:6px;background:{primary};'
         'color:{text};font-weight:600;text-decoration:none">Read more</a></td></tr>',
-        body=_font(fonts.get("body")),
-        heading=_font(fonts.get("heading")),
+        body=checked_font(fonts.get("body")),
+        heading=checked_font(fonts.get("heading")),
         primary=primary,
         text=text_colour_on(primary),
     )

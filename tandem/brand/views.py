@@ -20,11 +20,23 @@ from tandem.core.access import Verb
 OBJECT_TYPE = BrandKit.access_object_type
 # The logo's URL names its content, so a browser or mail proxy may keep it for a year.
 LOGO_CACHE_CONTROL = "public, max-age=31536000, immutable"
-# Where the kit is read, honestly: what reads it today and what will later.
+# Where the kit is read, honestly: what reads it today and what will later. "Transactional emails" are the
+# templates on brand/email/base.* (tandem/brand/templatetags/brand_email.py); 1:1 email reads the name and
+# address in tandem/mail/compose/rendering.py.
 USES = (
-    ("Emails", "Header, colours, fonts and footer of every email Tandem sends.", "now"),
-    ("Notifications", "The name and logo in notification emails.", "now"),
-    ("Marketing mail", "The postal address in every footer (required before sending).", "now"),
+    (
+        "Transactional emails",
+        "Header, colours, fonts and footer of notification emails, sender confirmations, the relay test "
+        "message and password resets.",
+        "now",
+    ),
+    (
+        "1:1 emails",
+        "Kept personal on purpose: no header or colours, only your name and postal address in one line "
+        "under the sender's signature.",
+        "now",
+    ),
+    ("Marketing mail", "Header, footer and the postal address every campaign must carry.", "later"),
     ("Hosted forms", "Lead-capture pages in your colours and fonts.", "later"),
     ("Quote PDFs", "Logo, colours and address on every quote.", "later"),
 )

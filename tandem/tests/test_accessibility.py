@@ -113,10 +113,19 @@ def make_data(admin) -> Data:
     # A finished bulk job (its task runs inline once the start commits) and one still waiting, which polls.
     finished_job = start_bulk_job(actor=admin, object_type="contact", action="add_tag", value="vip", query="")
     # Notifications on the bell and the list: one unread with a body and a link, one read.
-    notify(user=admin, kind="imports.import_finished", title="Your import of people.csv has finished",
-           body="1 created, 0 updated, 0 skipped, 1 failed.", url=f"/imports/{job.pk}/")
-    read = notify(user=admin, kind="exports.export_ready", title="Your export of contacts (XLSX) is ready",
-                  url=f"/exports/{export_id}/")
+    notify(
+        user=admin,
+        kind="imports.import_finished",
+        title="Your import of people.csv has finished",
+        body="1 created, 0 updated, 0 skipped, 1 failed.",
+        url=f"/imports/{job.pk}/",
+    )
+    read = notify(
+        user=admin,
+        kind="exports.export_ready",
+        title="Your export of contacts (XLSX) is ready",
+        url=f"/exports/{export_id}/",
+    )
     mark_read(actor=admin, notification_id=read.pk)
     waiting_job = BulkJob.objects.create(
         object_type="contact",
@@ -132,7 +141,11 @@ def make_data(admin) -> Data:
     # Not the default: make_mail_data's sender already is, and only one identity may be.
     compose_identity = verified_identity(is_default=False)
     mail_template = compose.save_template(
-        actor=admin, name="Demo follow-up", subject="Hi {{ contact.first_name }}", body="Thanks!", is_shared=True
+        actor=admin,
+        name="Demo follow-up",
+        subject="Hi {{ contact.first_name }}",
+        body="Thanks!",
+        is_shared=True,
     )
     compose.send_one_to_one(
         actor=admin, contact=contact, identity=compose_identity, subject="Our call", body="Thanks for today."
@@ -194,11 +207,21 @@ def make_conversation(admin, contact) -> tuple[int, int]:
     from tandem.mail.services.ledger import queue_message
 
     message = queue_message(
-        key="personal:axe", category=Category.PERSONAL, to=[contact.email], subject="Your renewal",
-        text="Hi Ana,\nhere is the renewal quote.", contact=contact, sender=admin,
+        key="personal:axe",
+        category=Category.PERSONAL,
+        to=[contact.email],
+        subject="Your renewal",
+        text="Hi Ana,\nhere is the renewal quote.",
+        contact=contact,
+        sender=admin,
     )
     mailbox = InboundMailbox.objects.create(
-        name="Sales replies", host="127.0.0.1", port=10143, security="none", username="sales", password="secret",
+        name="Sales replies",
+        host="127.0.0.1",
+        port=10143,
+        security="none",
+        username="sales",
+        password="secret",
     )
     leases.claim(InboundMailbox.objects.filter(pk=mailbox.pk), worker="axe")
     reply = (
@@ -208,6 +231,8 @@ def make_conversation(admin, contact) -> tuple[int, int]:
     ).encode()
     receive_message(mailbox=mailbox, uidvalidity=1, uid=1, raw=reply, size=len(reply), worker="axe")
     return mailbox.pk, message.pk
+
+
 def make_mail_data(admin) -> tuple[int, str]:
     """A verified identity with a DKIM key, an unverified one (its link), and a message with an HTML part."""
     from tandem.mail.models import Category
@@ -215,16 +240,25 @@ def make_mail_data(admin) -> tuple[int, str]:
     from tandem.mail.services.ledger import queue_message
     from tandem.public import services as public_services
 
-    sender = identities.create_identity(actor=admin, from_name="Northwind Sales", address="sales@northwind.example")
+    sender = identities.create_identity(
+        actor=admin, from_name="Northwind Sales", address="sales@northwind.example"
+    )
     Identity.objects.filter(pk=sender.pk).update(verified_at=sender.created_at, is_default=True)
     identities.generate_dkim_key(actor=admin, identity=sender)
-    pending = identities.create_identity(actor=admin, from_name="Support", address="support@northwind.example")
+    pending = identities.create_identity(
+        actor=admin, from_name="Support", address="support@northwind.example"
+    )
     pending.refresh_from_db()
     _, token = public_services.create_link(purpose="identity_verification", target=pending, single_use=True)
     message = queue_message(
-        key="axe:newsletter", category=Category.MARKETING, to=["ana@northwind.example"], subject="April news",
-        text="Hi Ana,\n\nOur April news.", html="<h1 style='color:#3d4fd1'>April news</h1><p>Hi Ana.</p>",
-        identity=sender, sender=admin,
+        key="axe:newsletter",
+        category=Category.MARKETING,
+        to=["ana@northwind.example"],
+        subject="April news",
+        text="Hi Ana,\n\nOur April news.",
+        html="<h1 style='color:#3d4fd1'>April news</h1><p>Hi Ana.</p>",
+        identity=sender,
+        sender=admin,
     )
     return message.pk, public_services.link_url("identity_verification", token, absolute=False)
 

@@ -55,6 +55,28 @@ def test_the_page_is_in_settings_and_shows_the_form_to_an_editor(client):
 
 
 @pytest.mark.django_db
+def test_where_it_is_used_says_what_reads_the_kit_today_and_what_later(client):
+    # given a signed-in user, when they open the brand kit
+    signed_in(client, Role.MARKETING)
+    body = text(client.get(PAGE))
+
+    # then each use is listed with the badge that is true today
+    uses = re.findall(
+        r'<li><div class="grow"><strong>([^<]+)</strong>.*?<span class="badge badge--\w+">(Now|Later)</span></li>',
+        body,
+        re.DOTALL,
+    )
+    assert uses == [
+        ("Transactional emails", "Now"),
+        ("1:1 emails", "Now"),
+        ("Marketing mail", "Later"),
+        ("Hosted forms", "Later"),
+        ("Quote PDFs", "Later"),
+    ]
+    assert "Kept personal on purpose: no header or colours" in body
+
+
+@pytest.mark.django_db
 def test_an_editor_saves_the_kit_from_the_form(client):
     signed_in(client)
 

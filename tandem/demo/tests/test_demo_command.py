@@ -33,6 +33,10 @@ def test_the_demo_serves_without_debug_pages(monkeypatch):
     monkeypatch.setattr(demo, "call_command", call_command)
     monkeypatch.delenv("TANDEM_DEBUG", raising=False)
     monkeypatch.setattr(settings, "DEBUG", True)
+    # The command keeps mail in the mailbox for its process: restored after the test, or every later test in
+    # the run would deliver to the mailbox whatever relay it configures.
+    monkeypatch.setattr(settings, "TANDEM_MAIL_KEEP_IN_MAILBOX", False)
+    monkeypatch.delenv("TANDEM_MAIL_KEEP_IN_MAILBOX", raising=False)
 
     demo.Command(stdout=io.StringIO()).run_from_argv(["manage.py", "demo", "--no-worker", "--port", "8080"])
 

@@ -42,12 +42,15 @@ def test_the_demo_writes_the_same_one_to_one_emails_every_run():
 def test_every_demo_email_is_sent_by_the_contacts_owner_and_on_the_timeline():
     generate(SMALL)
     messages = list(Message.objects.select_related("contact"))
+    assert len(messages) > 0
     entries = {entry.subject_id: entry for entry in Activity.objects.filter(kind="personal_email")}
     assert len(entries) == len(messages)
     identity = Identity.objects.get(address="hello@demo.tandem.test")
     assert identity.verified_at is not None
     for message in messages:
         assert (message.category, message.status, message.identity_id) == ("personal", "sent", identity.pk)
+        # as the worker records a message it kept in the mailbox (the column is NOT NULL)
+        assert message.delivered_via == "mailbox"
         assert message.sender_id == message.contact.owner_id
         assert message.contact.lifecycle_stage in ("mql", "sql", "opportunity", "customer", "evangelist")
         parsed = email.message_from_bytes(bytes(message.raw))

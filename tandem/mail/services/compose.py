@@ -12,13 +12,14 @@ from datetime import datetime, timedelta
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from email_validator import EmailNotValidError, validate_email
+from email_validator import EmailNotValidError
 
 from tandem.contacts.models import Contact
 from tandem.contacts.services import record_activity
 from tandem.core import access, audit, sandbox
 from tandem.core.access import Verb
 from tandem.core.events import publish
+from tandem.mail.addresses import validated
 from tandem.mail.compose import rendering, selectors
 from tandem.mail.compose.timeline import KIND, SUBJECT_TYPE
 from tandem.mail.inbound.threads import reply_address_for
@@ -138,7 +139,7 @@ def _recipient(contact: Contact) -> str:
     if not contact.email:
         raise ValidationError({"to": f"{name} has no email address. Add one on their page first."})
     try:
-        return validate_email(contact.email, check_deliverability=False, allow_smtputf8=True).normalized
+        return validated(contact.email).normalized
     except EmailNotValidError as error:
         raise ValidationError(
             {"to": f"{name}'s email address “{contact.email}” cannot receive mail: {error}"}

@@ -13,11 +13,13 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
 from django.utils import timezone
-from email_validator import EmailNotValidError, validate_email
+from email_validator import EmailNotValidError
 
 from tandem.core import audit
 from tandem.mail import access, dkim_keys
+from tandem.mail.addresses import validated
 from tandem.mail.models import Category, Identity
 from tandem.mail.selectors import domain_key, identities_of_domain
 from tandem.mail.services.ledger import queue_message
@@ -36,7 +38,7 @@ def _clean_address(value: str, field: str, errors: dict) -> str:
         return value
     try:
         # No deliverability check here: the DNS check on the identities page says what the domain lacks.
-        return validate_email(value, check_deliverability=False, allow_smtputf8=True).normalized
+        return validated(value).normalized
     except EmailNotValidError as error:
         errors[field] = f"Enter a valid email address: {error}"
         return value
@@ -223,19 +225,18 @@ def _send_verification(identity: Identity) -> None:
     )
     identity.verification_sent_at = timezone.now()
     identity.save(update_fields=["verification_sent_at"])
+    context = {
+        "address": identity.address, "from_name": identity.from_name, "days": VERIFICATION_DAYS,
+        "link": public_services.link_url(VERIFICATION_PURPOSE, token),
+    }  # fmt: skip
     queue_message(
         key=f"identity-verification:{identity.pk}:{link.pk}",
         category=Category.TRANSACTIONAL,
         to=[identity.address],
         subject="Confirm this address as a sender in Tandem",
-        text=(
-            f"Someone added {identity.address} as a sending address in Tandem, with the name "
-            f"“{identity.from_name}”.\n\n"
-            f"If that was you or your team, confirm it here (the link works for {VERIFICATION_DAYS} days):\n\n"
-            f"{public_services.link_url(VERIFICATION_PURPOSE, token)}\n\n"
-            "If you did not expect this, ignore this message: nothing is sent from the address until it is "
-            "confirmed.\n"
-        ),
+        # In the brand kit's header and footer, as every transactional email.
+        text=render_to_string("mail/email/identity_verification.txt", context).strip() + "\n",
+        html=render_to_string("mail/email/identity_verification.html", context),
         # Mail about an unverified address cannot come from it: it comes from the installation's sender.
         from_address=settings.DEFAULT_FROM_EMAIL,
     )

@@ -30,8 +30,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
-from email_validator import EmailNotValidError, validate_email
+from email_validator import EmailNotValidError
 
+from tandem.mail.addresses import validated
 from tandem.mail.models import Category, Identity, Message
 
 # 7bit: bodies are quoted-printable or base64, never raw 8-bit, so a relay without 8BITMIME takes them.
@@ -86,7 +87,7 @@ class _Address:
         if _has_line_break(address):
             raise InvalidMessage(f"The {field} address contains a line break.", code="header_injection")
         try:
-            checked = validate_email(address, check_deliverability=False, allow_smtputf8=True)
+            checked = validated(address)
         except EmailNotValidError as error:
             message = f"The {field} address “{address}” is not valid: {error}"
             raise InvalidMessage(message, code="invalid_address") from error

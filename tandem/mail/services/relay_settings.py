@@ -9,6 +9,7 @@ import uuid
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from tandem.core import audit
@@ -224,6 +225,7 @@ def send_test_message(*, actor, request=None) -> Message:
         raise ValidationError("Your account has no email address to send the test message to.")
     identity = default_identity()
     relay = relay_settings()
+    context = {"relay": relay_description(relay)}
     with transaction.atomic():
         try:
             message = queue_message(
@@ -231,11 +233,8 @@ def send_test_message(*, actor, request=None) -> Message:
                 category=Category.TRANSACTIONAL,
                 to=[actor.email],
                 subject="Tandem test message",
-                text=(
-                    "This is a test message from Tandem's mail settings.\n\n"
-                    f"It left through: {relay_description(relay)}.\n"
-                    "If you can read it, mail from Tandem reaches this address.\n"
-                ),
+                text=render_to_string("mail/email/relay_test.txt", context).strip() + "\n",
+                html=render_to_string("mail/email/relay_test.html", context),
                 identity=identity,
                 sender=actor,
             )

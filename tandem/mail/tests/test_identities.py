@@ -3,6 +3,7 @@
 import email
 import re
 from datetime import timedelta
+from email import policy
 
 import pytest
 from auditlog.models import LogEntry
@@ -22,8 +23,9 @@ pytestmark = pytest.mark.django_db
 
 def link_in(message: Message) -> str:
     """The verification link's path from the queued message's text."""
-    # The body is quoted-printable, which folds a long link: decode it first.
-    text = email.message_from_bytes(bytes(message.raw)).get_payload(decode=True).decode()
+    text = (
+        email.message_from_bytes(bytes(message.raw), policy=policy.default).get_body(("plain",)).get_content()
+    )
     url = re.search(r"http\S+/p/identity_verification/\S+/", text).group(0)
     return url.split("127.0.0.1:8000", 1)[-1] if "127.0.0.1:8000" in url else "/" + url.split("/", 3)[3]
 

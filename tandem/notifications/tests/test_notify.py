@@ -38,7 +38,8 @@ def test_a_notification_is_one_row_and_one_email_with_the_link_and_the_preferenc
     assert message.body == (
         "Call <Acme> back\n\nThey asked for a quote.\n\n"
         "Open it in Tandem: https://crm.example.com/contacts/42/\n\n"
-        "-- \nChange which emails you get: https://crm.example.com/notifications/preferences/\n"
+        "Change which emails you get: https://crm.example.com/notifications/preferences/\n\n"
+        "--\nTandem\n"
     )
     html = html_of(message)
     assert "Call &lt;Acme&gt; back" in html
