@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from tandem.core import access, audit, navigation
 from tandem.core.access import E, N, Verb
 from tandem.core.models import Role
-from tandem.core.pagination import SortKey, count_up_to, paginate
+from tandem.core.pagination import SortKey, paginate
 from tandem.core.records import registry
 from tandem.core.records.fields import Cell, Field
 from tandem.core.records.registry import BulkAction, Filter, RecordApi, RecordType, Selectors, Services, Sort
@@ -31,13 +31,6 @@ class ProductFilters:
     properties: list = field(default_factory=list)
 
 
-@dataclass
-class ListPage:
-    page: object
-    count: int
-    count_is_capped: bool
-
-
 def _visible(user):
     return access.scope_queryset(user, Verb.VIEW, Product.objects.filter(deleted_at__isnull=True))
 
@@ -54,13 +47,6 @@ def _filtered(user, filters: ProductFilters):
     if len(set(filters.active)) == 1:
         queryset = queryset.filter(active=filters.active[0] == "yes")
     return queryset
-
-
-def _list(user, filters, sort="name", cursor=None, limit=50):
-    queryset = _filtered(user, filters)
-    page = paginate(queryset, SORTS.get(sort, SORTS["name"]), cursor, limit)
-    count, capped = count_up_to(queryset, 10_000)
-    return ListPage(page, count, capped)
 
 
 def _detail(user, pk):
@@ -169,7 +155,7 @@ PRODUCT = RecordType(
         Sort("price", "Price, lowest first", SORTS["price"]),
     ],
     default_columns=["sku", "price", "active"],
-    selectors=Selectors(list=_list, detail=_detail, filtered=_filtered, trash=_trash),
+    selectors=Selectors(detail=_detail, filtered=_filtered, trash=_trash),
     services=Services(
         create=services.create_product,
         update=services.update_product,

@@ -2,10 +2,11 @@
 the deals panels of a company and a contact."""
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, Sum, Window
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
@@ -89,8 +90,17 @@ def filtered_deals(user, filters: DealFilters):
     return filter_deals(visible_deals(user), filters)
 
 
-def deal_list(user, filters: DealFilters, sort: str = "newest", cursor=None, limit: int = 50) -> ListPage:
-    queryset = filtered_deals(user, filters)
+def deal_list(
+    user,
+    filters: DealFilters,
+    sort: str = "newest",
+    cursor=None,
+    limit: int = 50,
+    narrow: Callable[[QuerySet], QuerySet] = lambda queryset: queryset,
+) -> ListPage:
+    """A page of the deals list. `narrow`: the record layer's custom-property conditions, applied to what is
+    paged and counted alike."""
+    queryset = narrow(filtered_deals(user, filters))
     page = paginate(
         queryset.select_related("owner", "team", "company", "stage", "pipeline"),
         SORTS[sort][1],
