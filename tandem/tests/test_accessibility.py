@@ -191,7 +191,13 @@ def make_sales_data(admin) -> tuple[int, int, int, int]:
 def make_deal(admin, contact) -> int:
     """A deal with its primary contact, moved once, so its page shows a stage track and a history."""
     from tandem.sales.deals import services as deal_services
+    from tandem.sales.deals.models import Pipeline
+    from tandem.sales.deals.tests.factories import make_pipeline
 
+    # This test's database is flushed after each test, which removes the migration's default pipeline.
+    if not Pipeline.objects.filter(is_default=True).exists():
+        pipeline, _ = make_pipeline("New business")
+        Pipeline.objects.filter(pk=pipeline.pk).update(is_default=True)
     deal = deal_services.create_deal(
         actor=admin, values={"name": "Northwind rollout", "amount": "24000", "primary_contact": contact.pk}
     )

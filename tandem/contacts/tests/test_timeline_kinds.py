@@ -77,11 +77,11 @@ def test_without_the_widget_pages_the_widget_entry_shows_without_a_link(admin_cl
 def test_an_unregistered_kind_is_refused_and_nothing_is_written(admin):
     contact = ContactFactory(owner=admin)
 
-    with pytest.raises(ValueError, match="Unknown timeline kind 'deal_won'"):
-        services.record_activity(kind="deal_won", contact=contact, actor=admin)
-    with pytest.raises(ValueError, match="Unknown timeline kind 'deal_won'"):
+    with pytest.raises(ValueError, match="Unknown timeline kind 'invoice_paid'"):
+        services.record_activity(kind="invoice_paid", contact=contact, actor=admin)
+    with pytest.raises(ValueError, match="Unknown timeline kind 'invoice_paid'"):
         services.timeline.record_activities(
-            kind="deal_won",
+            kind="invoice_paid",
             object_type="contact",
             record_ids=[contact.pk],
             actor=admin,
@@ -98,9 +98,9 @@ def test_an_entry_of_a_kind_no_app_declares_any_more_shows_as_a_generic_line(adm
     # Old data written by a hub that is no longer installed: the table takes any kind, the page still shows it.
     Activity.objects.create(
         contact=contact,
-        kind="deal_won",
+        kind="invoice_paid",
         occurred_at=contact.created_at,
-        subject_type="deal",
+        subject_type="invoice",
         subject_id=12,
         details={"amount": "1,200 EUR"},
     )
@@ -109,10 +109,10 @@ def test_an_entry_of_a_kind_no_app_declares_any_more_shows_as_a_generic_line(adm
 
     assert response.status_code == 200
     [item] = _timeline_items(response.content.decode())
-    assert 'class="timeline-icon timeline-icon--neutral" data-kind="deal_won"' in item
-    assert '<span class="timeline-title">Deal won · deal #12</span>' in item
+    assert 'class="timeline-icon timeline-icon--neutral" data-kind="invoice_paid"' in item
+    assert '<span class="timeline-title">Invoice paid · invoice #12</span>' in item
     assert "<li>Amount: <bdi>1,200 EUR</bdi></li>" in item
-    assert Activity.objects.get().kind_label == "Deal won"
+    assert Activity.objects.get().kind_label == "Invoice paid"
 
 
 def test_the_spine_kinds_are_registered_and_the_hubs_kinds_are_not():
@@ -120,7 +120,7 @@ def test_the_spine_kinds_are_registered_and_the_hubs_kinds_are_not():
 
     assert spine <= set(timeline.keys())
     assert "note" in spine and "email_opened" in spine
-    assert not {"deal_won", "quote_sent", "ticket_opened", "survey_answered"} & set(timeline.keys())
+    assert not {"invoice_paid", "quote_sent", "ticket_opened", "survey_answered"} & set(timeline.keys())
 
 
 def test_an_imported_entry_links_to_its_import(admin_client, admin):

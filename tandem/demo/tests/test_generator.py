@@ -206,8 +206,8 @@ def test_seed_refuses_a_database_that_already_has_contacts():
 
 @pytest.mark.django_db
 def test_demo_loads_the_company_once_and_prints_the_logins(settings, monkeypatch):
-    # The command keeps mail in the mailbox for its process (settings and environment); both are restored
-    # after this test, or every later test in the run would deliver to the mailbox whatever relay it sets.
+    # Serving, the command keeps mail in the mailbox for its process; loading only (as here) must leave the
+    # process alone, or every later test in the run would deliver to the mailbox whatever relay it sets.
     settings.TANDEM_MAIL_KEEP_IN_MAILBOX = False
     monkeypatch.delenv("TANDEM_MAIL_KEEP_IN_MAILBOX", raising=False)
     first_output, second_output = io.StringIO(), io.StringIO()
@@ -221,7 +221,7 @@ def test_demo_loads_the_company_once_and_prints_the_logins(settings, monkeypatch
     assert "Reusing the Northwind Analytics demo company" in second_output.getvalue()
     for email in DEMO_LOGINS:
         assert email in second_output.getvalue()
-    assert settings.TANDEM_MAIL_KEEP_IN_MAILBOX is True
+    assert settings.TANDEM_MAIL_KEEP_IN_MAILBOX is False
 
 
 def pairs_of(reason_key: str, object_type: str, user) -> list[tuple]:
