@@ -95,10 +95,13 @@ def digest_of_generated_rows() -> str:
                 "details",
             )
         ),  # fmt: skip
-        list(
-            Activity.objects.filter(kind__in=SEQUENCE_NUMBERED_KINDS)
-            .order_by("contact__email", "occurred_at", "kind", "body")
-            .values_list("contact__email", "company__domain", "kind", "occurred_at", "body", "details")
+        # Several entries can share every ordered column (a company's deals opened on one day, without a
+        # contact): the rows are sorted whole, so the database's order among ties does not matter.
+        sorted(
+            Activity.objects.filter(kind__in=SEQUENCE_NUMBERED_KINDS).values_list(
+                "contact__email", "company__domain", "kind", "occurred_at", "body", "details"
+            ),
+            key=lambda row: json.dumps(row, default=str, sort_keys=True),
         ),
         list(
             Consent.objects.order_by("contact__email", "purpose").values_list(
