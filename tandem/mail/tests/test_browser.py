@@ -53,8 +53,10 @@ def test_the_html_part_is_styled_but_runs_no_script_reads_no_cookie_and_fetches_
         ),
     )
     pixel_requests: list[str] = []
+    # What reached the server: Chromium may announce a request that the frame's policy then blocks (DevTools
+    # lists it as "blocked:csp"), so a request counts only once it finished with an answer.
     page.on(
-        "request",
+        "requestfinished",
         lambda request: pixel_requests.append(request.url) if "tracking-pixel" in request.url else None,
     )
     log_in(page, live_server, admin)
