@@ -93,6 +93,13 @@ def _changes(record, cleaned: dict) -> dict[str, list[Any]]:
     }
 
 
+def _audit_changes(changes: dict[str, list[Any]]) -> dict:
+    """`_changes` as the audit log writes them."""
+    return audit.diff(
+        {name: pair[0] for name, pair in changes.items()}, {name: pair[1] for name, pair in changes.items()}
+    )
+
+
 @transaction.atomic
 def create_objection(*, actor, values: dict, request=None) -> Objection:
     """A new objection (text, category, tags). Answers are added with `add_answer`."""
@@ -119,7 +126,7 @@ def update_objection(*, actor, objection: Objection, values: dict, request=None)
         actor=actor,
         action=audit.Action.UPDATE,
         target=objection,
-        changes=audit.diff({k: v[0] for k, v in changes.items()}, {k: v[1] for k, v in changes.items()}),
+        changes=_audit_changes(changes),
         event="objection_updated",
         request=request,
     )
@@ -196,7 +203,7 @@ def update_answer(*, actor, answer: Answer, values: dict, request=None) -> Answe
         actor=actor,
         action=audit.Action.UPDATE,
         target=answer,
-        changes=audit.diff({k: v[0] for k, v in changes.items()}, {k: v[1] for k, v in changes.items()}),
+        changes=_audit_changes(changes),
         event="answer_updated",
         request=request,
     )
@@ -306,7 +313,7 @@ def update_battle_card(*, actor, card: BattleCard, values: dict, request=None) -
         setattr(card, name, value)
     card.save()
     card.objections.set(objections)
-    diff = audit.diff({k: v[0] for k, v in changes.items()}, {k: v[1] for k, v in changes.items()})
+    diff = _audit_changes(changes)
     if before_ids != after_ids:
         diff["objections"] = [str(before_ids), str(after_ids)]
     if diff:
