@@ -12,11 +12,21 @@ import os
 import sys
 from collections.abc import Iterator
 
-from bench import contact_search, contacts_list, export_1m, import_1m, import_upsert, mail_send, results
+from bench import (
+    contact_search,
+    contacts_list,
+    deal_board,
+    export_1m,
+    import_1m,
+    import_upsert,
+    mail_send,
+    results,
+)
 
 BENCHMARKS = {
     "contact_search": contact_search.run,
     "contacts_list": contacts_list.run,
+    "deal_board": deal_board.run,
     "export_1m": export_1m.run,
     "import_1m": import_1m.run,
     "import_upsert": import_upsert.run,

@@ -126,6 +126,10 @@ class Deal(OwnedRecord):
             models.Index(
                 fields=["pipeline", "stage", "expected_close_date", "id"], condition=LIVE, name="deal_board"
             ),
+            # The board's column sums (count, total per currency) read from the index alone.
+            models.Index(
+                fields=["pipeline", "stage", "currency", "amount"], condition=LIVE, name="deal_board_totals"
+            ),
             models.Index(fields=["status", "-created_at", "-id"], condition=LIVE, name="deal_status_created"),
             models.Index(fields=["company", "-created_at", "-id"], condition=LIVE, name="deal_company"),
             models.Index(fields=["deleted_at"], condition=~LIVE, name="deal_trash"),

@@ -6,8 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum, Window
-from django.db.models.functions import RowNumber
+from django.db import connection
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from tandem.core import access
@@ -191,52 +191,72 @@ def board(
 ) -> list[Column]:
     """One column per stage of `pipeline`: the count, total and weighted total (amount × the stage's win
     probability) per currency of the deals the user may see that match `filters`, and the first
-    `per_column` cards by expected close date. Two queries whatever the number of stages: one GROUP BY for
-    every column's sums, one windowed query for every column's top cards."""
+    `per_column` cards by expected close date (deals without one last). Three queries whatever the number of
+    stages or deals, none reading more rows than it needs:
+
+    - the sums: one GROUP BY (stage, currency), served by the covering index `deal_board_totals` (no row of
+      the table is read); the weighted total is the total × the stage's probability ÷ 100, the same number
+      as summing each deal's weighted amount, without a join per deal;
+    - the cards: one statement of two index ranges per stage (`deal_board`), the dated deals in close date
+      order and the undated ones, each stopping after `per_column` rows: a window over every deal of the
+      pipeline (ROW_NUMBER) numbered all 50,000 deals of a large board to keep 300;
+    - those cards with their company and owner, by id."""
     stages = list(pipeline.stages.all())
     columns = {stage.pk: Column(stage) for stage in stages}
     deals = filter_deals(visible_deals(user), filters).filter(pipeline=pipeline)
-    weighted = ExpressionWrapper(
-        F("amount") * F("stage__probability") / 100,
-        output_field=DecimalField(max_digits=20, decimal_places=4),
-    )
-    sums = (
-        deals.order_by()
-        .values("stage_id", "currency")
-        .annotate(count=Count("id"), total=Sum("amount"), weighted=Sum(weighted))
-    )
+    sums = deals.order_by().values("stage_id", "currency").annotate(count=Count("id"), total=Sum("amount"))
     for row in sums:
         column = columns.get(row["stage_id"])
         if column is None:
             continue
         column.count += row["count"]
         if row["total"] is not None:
-            column.totals.append(
-                (
-                    row["currency"],
-                    Decimal(row["total"]).quantize(Decimal("0.01")),
-                    Decimal(row["weighted"] or 0).quantize(Decimal("0.01")),
-                )
-            )
+            total = Decimal(row["total"]).quantize(Decimal("0.01"))
+            weighted = (total * column.stage.probability / 100).quantize(Decimal("0.01"))
+            column.totals.append((row["currency"], total, weighted))
     for column in columns.values():
         column.totals.sort(key=lambda item: (-item[1], item[0]))
-    ranked = deals.annotate(
-        position=Window(
-            RowNumber(),
-            partition_by=[F("stage_id")],
-            order_by=[F("expected_close_date").asc(nulls_last=True), F("id").asc()],
-        )
-    )
-    cards = (
-        ranked.filter(position__lte=per_column)
-        .select_related("company", "owner")
-        .order_by("stage_id", "position")
-    )
-    for deal in cards:
-        column = columns.get(deal.stage_id)
-        if column is not None:
-            column.cards.append(deal)
+    fields = ("id", "stage_id", "expected_close_date")
+    ranges = []
+    for stage in stages:
+        in_stage = deals.filter(stage=stage).order_by()
+        dated = in_stage.filter(expected_close_date__isnull=False).order_by("expected_close_date", "id")
+        undated = in_stage.filter(expected_close_date__isnull=True).order_by("id")
+        ranges += [dated.values_list(*fields)[:per_column], undated.values_list(*fields)[:per_column]]
+    # A column keeps its first `per_column` of the (at most 2 × per_column) rows its two ranges gave.
+    first: dict[int, list[tuple]] = {stage.pk: [] for stage in stages}
+    for row in sorted(_union_of_rows(ranges), key=_board_order):
+        if len(first[row[1]]) < per_column:
+            first[row[1]].append(row)
+    ids = [row[0] for rows in first.values() for row in rows]
+    cards = Deal.objects.filter(pk__in=ids).select_related("company", "owner")
+    for deal in sorted(
+        cards, key=lambda deal: _board_order((deal.pk, deal.stage_id, deal.expected_close_date))
+    ):
+        columns[deal.stage_id].cards.append(deal)
     return [columns[stage.pk] for stage in stages]
+
+
+def _board_order(row: tuple) -> tuple:
+    """A card's place in its column: by close date, the deals without one after the others, then by id
+    (`row` is id, stage id, close date: a date, or its ISO text as SQLite's cursor returns it)."""
+    deal_id, _stage_id, close_date = row
+    return (close_date is None, str(close_date or ""), deal_id)
+
+
+def _union_of_rows(ranges: list[QuerySet]) -> list[tuple]:
+    """The rows of every sliced, ordered values_list queryset in `ranges`, in one statement (UNION ALL of
+    subqueries: Django's own union() refuses a LIMIT in its parts on SQLite)."""
+    if not ranges:
+        return []
+    parts, params = [], []
+    for number, queryset in enumerate(ranges):
+        sql, part_params = queryset.query.sql_with_params()
+        parts.append(f"SELECT * FROM ({sql}) AS range_{number}")
+        params.extend(part_params)
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        return cursor.fetchall()
 
 
 def is_rotting(deal: Deal, stage: Stage, now: datetime.datetime | None = None) -> bool:

@@ -18,7 +18,7 @@ from tandem.sales.deals.tests.factories import DealFactory, make_pipeline
 pytestmark = pytest.mark.django_db
 
 
-def test_columns_sum_per_currency_and_weight_by_probability_in_two_queries():
+def test_columns_sum_per_currency_and_weight_by_probability_in_four_queries():
     # given deals in two currencies across two stages
     pipeline, stages = make_pipeline()
     admin = UserFactory(role=Role.ADMIN)
@@ -33,8 +33,8 @@ def test_columns_sum_per_currency_and_weight_by_probability_in_two_queries():
     with CaptureQueriesContext(connection) as queries:
         columns = selectors.board(admin, pipeline, selectors.DealFilters())
 
-    # then each column has its count and sums; two queries whatever the number of columns
-    assert len(queries) == 3  # the stages, the sums, the cards
+    # then each column has its count and sums; four queries whatever the number of columns
+    assert len(queries) == 4  # the stages, the sums, the cards' index ranges, the cards
     lead, proposal, won, lost = columns
     assert (lead.count, lead.totals) == (
         4,
@@ -67,6 +67,30 @@ def test_cards_are_capped_per_column_by_close_date_and_filters_apply():
     assert [deal.pk for deal in columns[0].cards] == [early.pk]
     assert columns[0].more == 1
     assert late.pk not in [deal.pk for deal in columns[0].cards]
+
+
+def test_each_column_shows_its_first_cards_by_close_date_with_undated_deals_last():
+    # given more deals in a column than it shows, some without a close date, and deals in another column
+    pipeline, stages = make_pipeline()
+    admin = UserFactory(role=Role.ADMIN)
+    undated_first = DealFactory(stage=stages["Lead"], expected_close_date=None)
+    june = DealFactory(stage=stages["Lead"], expected_close_date=datetime.date(2026, 6, 1))
+    undated_second = DealFactory(stage=stages["Lead"], expected_close_date=None)
+    may = DealFactory(stage=stages["Lead"], expected_close_date=datetime.date(2026, 5, 1))
+    DealFactory(stage=stages["Lead"], expected_close_date=None)
+    proposal = DealFactory(stage=stages["Proposal"], expected_close_date=None)
+
+    # when the board shows three cards per column
+    columns = selectors.board(admin, pipeline, selectors.DealFilters(), per_column=3)
+
+    # then the dated deals come first by date, then the undated ones by age, cut at three
+    assert [deal.pk for deal in columns[0].cards] == [may.pk, june.pk, undated_first.pk]
+    assert (columns[0].count, columns[0].more) == (5, 2)
+    assert [deal.pk for deal in columns[1].cards] == [proposal.pk]
+    # and with room for every card, the undated ones keep their order after the dated ones
+    columns = selectors.board(admin, pipeline, selectors.DealFilters(), per_column=50)
+    assert [deal.pk for deal in columns[0].cards][:4] == [may.pk, june.pk, undated_first.pk, undated_second.pk]
+    assert len(columns[0].cards) == 5
 
 
 def test_a_deal_sitting_longer_than_the_rotting_days_is_flagged():
