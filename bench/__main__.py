@@ -20,6 +20,7 @@ from bench import (
     import_1m,
     import_upsert,
     mail_send,
+    playbook_search,
     results,
 )
 
@@ -31,6 +32,7 @@ BENCHMARKS = {
     "import_1m": import_1m.run,
     "import_upsert": import_upsert.run,
     "mail_send": mail_send.run,
+    "playbook_search": playbook_search.run,
 }
 # Benchmarks of the SQLite import writer (they copy SQLite files): BENCH_DATABASE_URL does not apply.
 # mail_send measures the sending path on a scratch SQLite file of its own (the ledger is a small table there).

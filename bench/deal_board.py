@@ -15,18 +15,13 @@ adds) and cached like the contact data sets (bench/data.py).
 """
 
 import datetime
-import os
 import random
-import sqlite3
-import subprocess
 import sys
 from decimal import Decimal
-from urllib.parse import urlsplit, urlunsplit
 
 from bench import load
-from bench.data import DATA, ROOT, dataset
+from bench.data import ROOT, derived_dataset
 from bench.server import gunicorn, log_in
-from tandem.demo.version import GENERATOR_VERSION
 
 DEALS = 50_000
 BASE_CONTACTS = 2_000
@@ -100,83 +95,7 @@ def run(*, contacts: int = DEALS, rounds: int = 3, requests: int = 300, concurre
 
 def deals_dataset(deals: int) -> str:
     """The DATABASE_URL of a copy of the small contact seed holding `deals` more open deals, built once."""
-    base_url = dataset(BASE_CONTACTS)
-    key = f"deals{deals}-contacts{BASE_CONTACTS}-v{GENERATOR_VERSION}"
-    server = os.environ.get("BENCH_DATABASE_URL", "")
-    if server:
-        return _postgresql_deals(server, base_url, key, deals)
-    path = DATA / f"sqlite-{key}.sqlite3"
-    if not path.exists():
-        building = DATA / f"building-sqlite-{key}.sqlite3"
-        for leftover in DATA.glob(f"{building.name}*"):
-            leftover.unlink()
-        print(f"Building the {deals:,}-deal data set (once; cached as {path.name})…", flush=True)
-        # The backup API copies a consistent database whatever its WAL holds.
-        with sqlite3.connect(urlsplit(base_url).path) as source, sqlite3.connect(building) as target:
-            source.backup(target)
-        _seed(f"sqlite:///{building}", deals)
-        building.rename(path)
-    url = f"sqlite:///{path}"
-    _migrate(url)
-    return url
-
-
-def _postgresql_deals(server: str, base_url: str, key: str, deals: int) -> str:
-    import psycopg
-
-    parts = urlsplit(server)
-    name = f"{parts.path.lstrip('/') or 'bench'}_{key.replace('-', '_')}"
-    url = urlunsplit(parts._replace(path=f"/{name}"))
-    admin = urlunsplit(parts._replace(path="/postgres"))
-    base_name = urlsplit(base_url).path.lstrip("/")
-    with psycopg.connect(admin, autocommit=True) as connection:
-        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-    ready = False
-    if exists:
-        with psycopg.connect(url) as connection:
-            ready = bool(
-                connection.execute(
-                    "SELECT 1 FROM information_schema.tables WHERE table_name = 'bench_dataset_ready'"
-                ).fetchone()
-            )
-    if not ready:
-        print(f"Building the {deals:,}-deal data set in PostgreSQL database {name} (once)…", flush=True)
-        with psycopg.connect(admin, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            # The contact seed is the template: its ready marker comes along, so drop it until the deals are in.
-            connection.execute(f'CREATE DATABASE "{name}" TEMPLATE "{base_name}"')
-        with psycopg.connect(url, autocommit=True) as connection:
-            connection.execute("DROP TABLE IF EXISTS bench_dataset_ready")
-        _seed(url, deals)
-        with psycopg.connect(url, autocommit=True) as connection:
-            connection.execute("CREATE TABLE bench_dataset_ready (built_at timestamptz DEFAULT now())")
-    _migrate(url)
-    with psycopg.connect(url, autocommit=True) as connection:
-        connection.execute("VACUUM ANALYZE")
-    return url
-
-
-def _environment(database_url: str) -> dict[str, str]:
-    return {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "DJANGO_SETTINGS_MODULE": "bench.settings",
-        "TANDEM_VAR_DIR": str(DATA / "var"),
-    }
-
-
-def _migrate(database_url: str) -> None:
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=_environment(database_url), check=True
-    )
-
-
-def _seed(database_url: str, deals: int) -> None:
-    _migrate(database_url)
-    subprocess.run(
-        [sys.executable, "-m", "bench.deal_board", "seed", str(deals)],
-        cwd=ROOT, env=_environment(database_url), check=True,
-    )  # fmt: skip
+    return derived_dataset(BASE_CONTACTS, f"deals{deals}", ["bench.deal_board", "seed", str(deals)])
 
 
 def _write_deals(deals: int) -> None:
