@@ -268,6 +268,10 @@ X_FRAME_OPTIONS = "DENY"
 # The public area (/p/) sets its own, stricter headers (tandem/public/pages.py). Requests per minute per client
 # IP and link purpose; the client IP is the one allauth's login throttle uses (ALLAUTH_TRUSTED_PROXY_COUNT).
 TANDEM_PUBLIC_RATE_LIMIT = int(os.environ.get("TANDEM_PUBLIC_RATE_LIMIT", "30"))
+
+# Playbook answer search by meaning as well as words, when the optional extra is installed
+# (`pip install tandem[semantic]`); "off" keeps full-text search only (tandem/sales/playbooks/semantic.py).
+TANDEM_SEMANTIC_SEARCH = env_flag("TANDEM_SEMANTIC_SEARCH", True)
 CSRF_FAILURE_VIEW = "tandem.core.views.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

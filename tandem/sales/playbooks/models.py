@@ -41,6 +41,9 @@ class Answer(models.Model):
     text = models.TextField()
     proof_points = models.TextField(blank=True)  # one per line: numbers, customer names, studies
     resources = models.JSONField(default=list, blank=True)  # a list of http(s) URLs
+    # Semantic search (optional extra, see semantic.py): the unit-length embedding of the objection's and the
+    # answer's text, 384 float32 values; empty without the extra or until `manage.py playbook_embeddings`.
+    embedding = models.BinaryField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -7,13 +7,19 @@ from django.utils.safestring import SafeString
 
 from tandem.core import access
 from tandem.core.access import Verb
-from tandem.sales.playbooks import search
+from tandem.sales.playbooks import search, semantic
 from tandem.sales.playbooks.models import Answer, AnswerUse, BattleCard, Objection
 
 # The index is asked for more candidates than shown, so that the feedback boost (at most ±10 %) can lift a
 # helpful answer from just below the cut into the page. Past a few times the page size it can never matter.
 CANDIDATES_PER_RESULT = 4
 MAX_LIMIT = 50
+# Semantic search (optional extra): the blend of full-text relevance and meaning, and how similar an answer
+# sharing no word with the question must be to be offered (all-MiniLM-L6-v2 cosine: in the tests, answers
+# on another subject score -0.1 to 0.18, the answer to the question asked in other words 0.25 to 0.35).
+TEXT_WEIGHT = 0.5
+SEMANTIC_WEIGHT = 0.5
+MIN_SIMILARITY = 0.2
 
 
 def can_view(user) -> bool:
@@ -102,25 +108,42 @@ def search_answers(query: str, *, limit: int = 10, user=None) -> list[AnswerResu
     """The answers that best answer `query`, best first, at most `limit` (1..50).
 
     Ranked by the full-text relevance (see `search`) times `feedback_factor`; ties keep the order reps gave
-    the answers (position), then the answer id. When `user` is
-    given, only answers they may view are returned (the playbook is readable by every role today)."""
+    the answers (position), then the answer id. With semantic search on (`semantic.enabled()`: the extra is
+    installed and TANDEM_SEMANTIC_SEARCH is not off) the relevance is a blend instead: the full-text
+    relevance scaled to 0..1 by the best match, and the cosine similarity of the question and the answer,
+    half each; answers that share no word with the question join the candidates when their similarity
+    reaches MIN_SIMILARITY. When `user` is given, only answers they may view are returned (the playbook is
+    readable by every role today)."""
     limit = max(1, min(int(limit), MAX_LIMIT))
     if user is not None and not can_view(user):
         return []
-    words = search.words_of(query)
-    found = search.matches(words, limit=limit * CANDIDATES_PER_RESULT)
-    if not found:
+    candidates = limit * CANDIDATES_PER_RESULT
+    found = {match.answer_id: match for match in search.matches(search.words_of(query), limit=candidates)}
+    relevance = {answer_id: match.relevance for answer_id, match in found.items()}
+    if semantic.enabled():
+        similarity = semantic.similarity_by_answer(query)
+        best = max(relevance.values(), default=0.0) or 1.0
+        close = sorted(
+            (item for item in similarity.items() if item[1] >= MIN_SIMILARITY),
+            key=lambda item: (-item[1], item[0]),
+        )[:candidates]
+        relevance = {
+            answer_id: TEXT_WEIGHT * relevance.get(answer_id, 0.0) / best
+            + SEMANTIC_WEIGHT * max(similarity.get(answer_id, 0.0), 0.0)
+            for answer_id in [*relevance, *(answer_id for answer_id, _ in close)]
+        }
+    if not relevance:
         return []
-    answers = _with_counts(Answer.objects.filter(pk__in=[match.answer_id for match in found]))
+    answers = _with_counts(Answer.objects.filter(pk__in=list(relevance)))
     if user is not None:
         answers = access.scope_queryset(user, Verb.VIEW, answers)
-    by_id = {answer.pk: answer for answer in answers.select_related("objection")}
     results = []
-    for match in found:
-        answer = by_id.get(match.answer_id)
-        if answer is None:
-            continue
-        score = match.relevance * feedback_factor(helped=answer.helped_count, rated=answer.rated_count)
+    for answer in answers.select_related("objection"):
+        # An answer found by meaning alone has no highlighted words: its texts as they are.
+        match = found.get(answer.pk) or search.Match(
+            answer.pk, 0.0, answer.objection.text, answer.text, answer.proof_points
+        )
+        score = relevance[answer.pk] * feedback_factor(helped=answer.helped_count, rated=answer.rated_count)
         results.append(
             AnswerResult(
                 answer=answer,

@@ -14,6 +14,7 @@ from django.db.models import Max
 
 from tandem.core import access, audit
 from tandem.core.access import Verb
+from tandem.sales.playbooks import semantic
 from tandem.sales.playbooks.models import Answer, AnswerUse, BattleCard, Objection
 from tandem.sales.playbooks.search import strip_markers
 
@@ -85,6 +86,13 @@ def _clean_objection(values: dict) -> dict:
     return cleaned
 
 
+def _embed(answer_ids) -> None:
+    """Semantic search (optional extra): the answers' embeddings follow their texts and their objection's.
+    Off or not installed: nothing (`manage.py playbook_embeddings --missing` fills them in later)."""
+    if semantic.enabled():
+        semantic.refresh(answer_ids)
+
+
 def _changes(record, cleaned: dict) -> dict[str, list[Any]]:
     return {
         name: [getattr(record, name), value]
@@ -122,6 +130,8 @@ def update_objection(*, actor, objection: Objection, values: dict, request=None)
     for name, value in cleaned.items():
         setattr(objection, name, value)
     objection.save(update_fields=[*changes, "updated_at"])
+    if "text" in changes:
+        _embed(objection.answers.values_list("pk", flat=True))
     audit.record(
         actor=actor,
         action=audit.Action.UPDATE,
@@ -183,6 +193,7 @@ def add_answer(*, actor, objection: Objection, values: dict, request=None) -> An
     Objection.objects.select_for_update().filter(pk=objection.pk).first()
     last = objection.answers.aggregate(last=Max("position"))["last"]
     answer = Answer.objects.create(objection=objection, position=0 if last is None else last + 1, **cleaned)
+    _embed([answer.pk])
     audit.record(
         actor=actor, action=audit.Action.CREATE, target=answer, event="answer_created", request=request
     )
@@ -199,6 +210,8 @@ def update_answer(*, actor, answer: Answer, values: dict, request=None) -> Answe
     for name, value in cleaned.items():
         setattr(answer, name, value)
     answer.save(update_fields=[*changes, "updated_at"])
+    if "text" in changes:
+        _embed([answer.pk])
     audit.record(
         actor=actor,
         action=audit.Action.UPDATE,

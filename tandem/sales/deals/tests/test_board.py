@@ -89,7 +89,12 @@ def test_each_column_shows_its_first_cards_by_close_date_with_undated_deals_last
     assert [deal.pk for deal in columns[1].cards] == [proposal.pk]
     # and with room for every card, the undated ones keep their order after the dated ones
     columns = selectors.board(admin, pipeline, selectors.DealFilters(), per_column=50)
-    assert [deal.pk for deal in columns[0].cards][:4] == [may.pk, june.pk, undated_first.pk, undated_second.pk]
+    assert [deal.pk for deal in columns[0].cards][:4] == [
+        may.pk,
+        june.pk,
+        undated_first.pk,
+        undated_second.pk,
+    ]
     assert len(columns[0].cards) == 5
 
 

