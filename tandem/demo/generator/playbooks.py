@@ -9,6 +9,7 @@ import datetime
 
 from tandem.core.models import Role
 from tandem.demo.generator.context import GeneratorContext
+from tandem.sales.playbooks import semantic
 from tandem.sales.playbooks.models import Answer, AnswerUse, BattleCard, Objection
 
 # (objection as buyers say it, category, tags, [(answer, proof points, resources)])
@@ -345,3 +346,7 @@ def create_playbooks(context: GeneratorContext) -> None:
     for use in AnswerUse.objects.order_by("id"):
         at = context.at(rng.uniform(0, (context.end_at - context.start_at).total_seconds()))
         AnswerUse.objects.filter(pk=use.pk).update(at=min(at, context.end_at - datetime.timedelta(seconds=1)))
+    # Semantic search (the optional extra), when installed and on: the answers' embeddings, so the demo's
+    # search finds answers by meaning from the start (a second or two to load the model).
+    if semantic.enabled():
+        semantic.refresh([answer.pk for answer in answers])
