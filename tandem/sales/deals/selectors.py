@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
@@ -191,8 +192,8 @@ def board(
 ) -> list[Column]:
     """One column per stage of `pipeline`: the count, total and weighted total (amount × the stage's win
     probability) per currency of the deals the user may see that match `filters`, and the first
-    `per_column` cards by expected close date (deals without one last). Three queries whatever the number of
-    stages or deals, none reading more rows than it needs:
+    `per_column` cards by expected close date (deals without one last). Four queries whatever the number of
+    stages or deals (the stages, then these three), none reading more rows than it needs:
 
     - the sums: one GROUP BY (stage, currency), served by the covering index `deal_board_totals` (no row of
       the table is read); the weighted total is the total × the stage's probability ÷ 100, the same number
@@ -247,13 +248,16 @@ def _board_order(row: tuple) -> tuple:
 def _union_of_rows(ranges: list[QuerySet]) -> list[tuple]:
     """The rows of every sliced, ordered values_list queryset in `ranges`, in one statement (UNION ALL of
     subqueries: Django's own union() refuses a LIMIT in its parts on SQLite)."""
-    if not ranges:
-        return []
     parts, params = [], []
     for number, queryset in enumerate(ranges):
-        sql, part_params = queryset.query.sql_with_params()
+        try:
+            sql, part_params = queryset.query.sql_with_params()
+        except EmptyResultSet:  # a range that cannot hold a row (a reader who may see no deal)
+            continue
         parts.append(f"SELECT * FROM ({sql}) AS range_{number}")
         params.extend(part_params)
+    if not parts:
+        return []
     with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(parts), params)
         return cursor.fetchall()

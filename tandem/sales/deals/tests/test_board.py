@@ -98,6 +98,20 @@ def test_each_column_shows_its_first_cards_by_close_date_with_undated_deals_last
     assert len(columns[0].cards) == 5
 
 
+def test_a_team_scoped_reader_counts_and_sees_only_their_teams_deals():
+    # given deals of two teams in one column, and a read-only user of one of them
+    pipeline, stages = make_pipeline()
+    north, south = TeamFactory(name="North"), TeamFactory(name="South")
+    ours = DealFactory(stage=stages["Lead"], team=north, amount=Decimal("100.00"), currency="EUR")
+    DealFactory(stage=stages["Lead"], team=south, amount=Decimal("900.00"), currency="EUR")
+    reader = UserFactory(role=Role.READ_ONLY, team=north)
+
+    # when they read the board, then its count, sums and cards hold their team's deal only
+    lead = selectors.board(reader, pipeline, selectors.DealFilters())[0]
+    assert (lead.count, lead.totals) == (1, [("EUR", Decimal("100.00"), Decimal("10.00"))])
+    assert [deal.pk for deal in lead.cards] == [ours.pk]
+
+
 def test_a_deal_sitting_longer_than_the_rotting_days_is_flagged():
     _, stages = make_pipeline()
     now = timezone.now()
