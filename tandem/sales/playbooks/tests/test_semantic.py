@@ -144,6 +144,25 @@ def test_the_command_fills_in_the_embeddings_written_without_them(author):
         assert abs(float(numpy.linalg.norm(vector)) - 1.0) < 1e-4
 
 
+@needs_extra
+def test_a_deleted_answer_is_no_longer_found_and_a_new_one_is(library, author):
+    # given a search that loaded this process's copy of the embeddings
+    with override_settings(TANDEM_SEMANTIC_SEARCH=True):
+        assert selectors.search_answers("too expensive", user=author)[0].answer.pk == library["pricing"].pk
+        # when the pricing answer is deleted and another answer about cost is added
+        services.delete_answer(actor=author, answer=library["pricing"])
+        _, (discount,) = objection_with_answers(
+            author,
+            "The budget is tight",
+            "price",
+            ["We can lower the price with a discount for a two-year commitment."],
+        )
+        results = selectors.search_answers("too expensive", user=author)
+    # then the search sees both changes at once
+    assert library["pricing"].pk not in [result.answer.pk for result in results]
+    assert results[0].answer.pk == discount.pk
+
+
 @pytest.mark.skipif(semantic.installed(), reason="tests the message shown where the extra is not installed")
 def test_the_command_says_how_to_install_the_extra_when_it_is_missing(db):
     with pytest.raises(CommandError, match=r"install the extra with `pip install tandem\[semantic\]`"):
