@@ -138,9 +138,7 @@ def fit(cells: list[str], width: int) -> list[str]:
 # --- CSV --------------------------------------------------------------------------------------------
 
 
-NOT_TEXT = (
-    "This file is not a text file (it contains binary data). Upload a CSV file or an Excel (.xlsx) workbook."
-)
+NOT_TEXT = "This file is not a text file (it contains binary data). Upload a CSV file or an Excel (.xlsx) workbook."
 
 
 def inspect_csv(path, head: bytes, size: int) -> FileInfo:

@@ -153,25 +153,14 @@ def make_data(admin) -> Data:
     product_id, objection_id, answer_id, battle_card_id = make_sales_data(admin)
     deal_id = make_deal(admin, contact)
     return Data(
-        product_id=product_id,
-        objection_id=objection_id,
-        answer_id=answer_id,
-        battle_card_id=battle_card_id,
+        product_id=product_id, objection_id=objection_id, answer_id=answer_id, battle_card_id=battle_card_id,
         deal_id=deal_id,
-        mail_message_id=mail_message_id,
-        identity_verify_path=identity_verify_path,
-        contact=contact,
-        company_id=company.pk,
-        trashed_contact_id=trashed.pk,
-        duplicate_ids=(contact.pk, twin.pk),
-        company_duplicate_ids=(companies[0], companies[1]),
-        import_id=job.pk,
-        export_id=export_id,
-        user_id=other.pk,
-        bulk_job_id=finished_job.pk,
-        waiting_bulk_job_id=waiting_job.pk,
-        inbound_mailbox_id=inbound_mailbox_id,
-        conversation_id=conversation_id,
+        mail_message_id=mail_message_id, identity_verify_path=identity_verify_path,
+        contact=contact, company_id=company.pk, trashed_contact_id=trashed.pk,
+        duplicate_ids=(contact.pk, twin.pk), company_duplicate_ids=(companies[0], companies[1]),
+        import_id=job.pk, export_id=export_id, user_id=other.pk,
+        bulk_job_id=finished_job.pk, waiting_bulk_job_id=waiting_job.pk,
+        inbound_mailbox_id=inbound_mailbox_id, conversation_id=conversation_id,
         mail_template_id=mail_template.pk,
     )
 
@@ -183,26 +172,15 @@ def make_sales_data(admin) -> tuple[int, int, int, int]:
 
     product = create_product(
         actor=admin,
-        values={
-            "name": "Northwind Pro",
-            "sku": "NW-PRO-Y",
-            "price": "1990.00",
-            "billing": "yearly",
-            "value_proposition": "Know next quarter's number.",
-            "key_features": "Forecasts\nAlerts",
-        },
+        values={"name": "Northwind Pro", "sku": "NW-PRO-Y", "price": "1990.00", "billing": "yearly",
+                "value_proposition": "Know next quarter's number.", "key_features": "Forecasts\nAlerts"},
     )
     objection = playbooks.create_objection(
         actor=admin, values={"text": "It's too expensive", "category": "price", "tags": "budget"}
     )
     answer = playbooks.add_answer(
-        actor=admin,
-        objection=objection,
-        values={
-            "text": "Count the hours saved.",
-            "proof_points": "9 hours a week",
-            "resources": "https://a.example/",
-        },
+        actor=admin, objection=objection,
+        values={"text": "Count the hours saved.", "proof_points": "9 hours a week", "resources": "https://a.example/"},
     )
     playbooks.add_answer(actor=admin, objection=objection, values={"text": "Try the monthly plan."})
     playbooks.record_answer_use(actor=admin, answer=answer, helped="yes")
@@ -210,8 +188,6 @@ def make_sales_data(admin) -> tuple[int, int, int, int]:
         actor=admin, values={"competitor": "Acme", "how_we_win": "Support", "objection_ids": [objection.pk]}
     )
     return product.pk, objection.pk, answer.pk, card.pk
-
-
 def make_deal(admin, contact) -> int:
     """A deal with its primary contact, moved once, so its page shows a stage track and a history."""
     from tandem.sales.deals import services as deal_services

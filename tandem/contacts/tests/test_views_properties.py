@@ -48,12 +48,7 @@ def test_admin_lists_definitions_by_object_type(admin_client):
 
     groups = [(label, [d.label for d in definitions]) for label, _, definitions in response.context["groups"]]
     # Every registered type that declares properties has its group (the sales hub's deal, the tests' widget).
-    assert groups == [
-        ("Contact", ["Plan tier"]),
-        ("Company", ["Partner level"]),
-        ("Deal", []),
-        ("Widget", []),
-    ]
+    assert groups == [("Contact", ["Plan tier"]), ("Company", ["Partner level"]), ("Deal", []), ("Widget", [])]
 
 
 def test_admin_creates_a_choice_property_from_lines(admin_client):

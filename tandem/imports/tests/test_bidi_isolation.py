@@ -20,10 +20,7 @@ def test_file_names_headers_and_values_are_isolated_on_the_import_pages(client, 
 
     client.post(
         "/imports/new/",
-        {
-            "object_type": "contact",
-            "file": SimpleUploadedFile(f"{RLO}vsc.exe", data, content_type="text/csv"),
-        },
+        {"object_type": "contact", "file": SimpleUploadedFile(f"{RLO}vsc.exe", data, content_type="text/csv")},
     )
     job = ImportJob.objects.get()
     pages = {

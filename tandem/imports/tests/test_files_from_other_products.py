@@ -244,9 +244,7 @@ def test_tandems_own_export_imported_again_keeps_external_ids_and_drops_the_expo
     assert (grace.external_id, grace.first_name) == ("hs-2", "Grace")
 
 
-def test_imported_addresses_carry_their_suppression_key_at_once(
-    client, seller, django_capture_on_commit_callbacks
-):
+def test_imported_addresses_carry_their_suppression_key_at_once(client, seller, django_capture_on_commit_callbacks):
     from tandem.contacts import normalize
     from tandem.contacts.models import Suppression
     from tandem.contacts.tests.factories import ContactFactory
