@@ -242,8 +242,12 @@ class Qualification(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Qualification of deal {self.deal_id}" if self.deal_id else f"Qualification of {self.contact_id}"
+        return (
+            f"Qualification of deal {self.deal_id}" if self.deal_id else f"Qualification of {self.contact_id}"
+        )
 
     @property
     def confirmed_count(self) -> int:
-        return sum(getattr(self, f"{key}_status") == QualificationStatus.CONFIRMED for key, _, _ in self.CRITERIA)
+        return sum(
+            getattr(self, f"{key}_status") == QualificationStatus.CONFIRMED for key, _, _ in self.CRITERIA
+        )

@@ -6,10 +6,10 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 from tandem.core.models import Role
+from tandem.sales.deals.tests.factories import DealFactory, make_pipeline
 from tandem.sales.playbooks import search, selectors, services
 from tandem.sales.playbooks.models import Answer, Objection
 from tandem.sales.playbooks.tests.factories import make_user, objection_with_answers
-from tandem.sales.deals.tests.factories import DealFactory, make_pipeline
 
 
 @pytest.fixture

@@ -6,10 +6,10 @@ from auditlog.models import LogEntry
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from tandem.core.models import Role
+from tandem.sales.deals.tests.factories import DealFactory, make_pipeline
 from tandem.sales.playbooks import services
 from tandem.sales.playbooks.models import Answer, AnswerUse, BattleCard, Objection
 from tandem.sales.playbooks.tests.factories import make_user, objection_with_answers
-from tandem.sales.deals.tests.factories import DealFactory, make_pipeline
 
 
 @pytest.fixture

@@ -5,9 +5,9 @@ import pytest
 from django.urls import reverse
 
 from tandem.core.models import Role
+from tandem.sales.deals.tests.factories import DealFactory, make_pipeline
 from tandem.sales.playbooks.models import Answer, AnswerUse, BattleCard, Objection
 from tandem.sales.playbooks.tests.factories import make_user, objection_with_answers
-from tandem.sales.deals.tests.factories import DealFactory, make_pipeline
 
 
 def text(response) -> str:
