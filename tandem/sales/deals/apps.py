@@ -11,9 +11,10 @@ class DealsConfig(AppConfig):
         from tandem.core import access, audit, navigation
         from tandem.core.access import Verb
         from tandem.core.models import Role
-        from tandem.sales.deals import records
+        from tandem.sales.deals import panels, records
 
         records.register()
+        panels.register()
         E, T, OWN, N = access.Scope.EVERYTHING, access.Scope.TEAM, access.Scope.OWNED, access.Scope.NONE
         # Sales owns deals (its team's to change, its own to delete); marketing reads them for attribution;
         # service sees them (a customer's context); read-only sees its team's.

@@ -24,6 +24,7 @@ from tandem.core.records.registry import (
 from tandem.sales.deals import selectors, services
 from tandem.sales.deals.display import money
 from tandem.sales.deals.models import Deal, Pipeline, Stage, StageKind
+from tandem.sales.deals.timeline import DealTimelineSupport
 
 # --- how values are shown (each reads only what the list selector loaded) ------------------------
 
@@ -271,6 +272,7 @@ DEAL = RecordType(
     form_sections=[("main", "Deal"), ("next", "Next step")],
     list_links=[("Board", "deals:deal_board")],
     api=RecordApi(),
+    timeline=DealTimelineSupport(),
 )
 
 
@@ -326,6 +328,10 @@ def _deal_panel(request, deal) -> dict:
         "history": selectors.stage_history(deal),
         "people": selectors.deal_people(deal),
         "loss_reasons": selectors.active_loss_reasons() if may_change else [],
+        "objections": selectors.objection_choices() if may_change and deal.status == StageKind.OPEN else [],
+        "objections_met": list(deal.objections_met.order_by("text", "id"))
+        if deal.status == StageKind.LOST
+        else [],
         "rotting": selectors.is_rotting(deal, deal.stage),
         "move_url": reverse("deals:deal_move", args=[deal.pk]),
         "close_url": reverse("deals:deal_close", args=[deal.pk]),

@@ -6,8 +6,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum, Window
-from django.db.models.functions import RowNumber
+from django.db.models import (
+    Count,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Window,
+)
+from django.db.models.functions import Lower, RowNumber
 from django.utils import timezone
 
 from tandem.core import access
@@ -23,6 +34,7 @@ from tandem.sales.deals.models import (
     Stage,
     StageKind,
 )
+from tandem.sales.playbooks.models import Objection
 
 SORTS = {
     "newest": ("Newest first", SortKey(("created_at", "id"), descending=True)),
@@ -137,6 +149,48 @@ def deal_people(deal: Deal) -> list[DealContact]:
         .select_related("contact")
         .order_by("-is_primary", "id")
     )
+
+
+def _recipients(user, deal: Deal):
+    # Imported here: the contacts' selectors read the record registry at call time.
+    from tandem.contacts import selectors as contact_selectors
+
+    return (
+        contact_selectors.visible_contacts(user)
+        .filter(pk__in=DealContact.objects.filter(deal=deal).values("contact_id"))
+        .exclude(email__isnull=True)
+        .exclude(email="")
+    )
+
+
+def deal_recipients(user, deal: Deal) -> list:
+    """The deal's contacts `user` may see that have an email address, the primary contact first: whom a 1:1
+    email from the deal page can go to."""
+    primary = DealContact.objects.filter(deal=deal, is_primary=True).values("contact_id")
+    return list(
+        _recipients(user, deal)
+        .select_related("company")
+        .annotate(is_primary=Exists(primary.filter(contact_id=OuterRef("pk"))))
+        .order_by("-is_primary", Lower("last_name"), Lower("first_name"), "id")[:200]
+    )
+
+
+def deal_has_recipient(user, deal: Deal) -> bool:
+    return _recipients(user, deal).exists()
+
+
+def answers_used(deal: Deal, limit: int = 10) -> list:
+    """The playbook answers reps marked used on this deal, newest first (the reverse of AnswerUse.deal)."""
+    return list(deal.answer_uses.select_related("answer__objection", "user").order_by("-at", "-id")[:limit])
+
+
+def objection_choices() -> list[tuple[str, list[Objection]]]:
+    """The playbook's objections by category, for "Objections met" when a deal is lost."""
+    labels = dict(Objection.Category.choices)
+    groups: dict[str, list[Objection]] = {}
+    for objection in Objection.objects.order_by("category", "text", "id")[:500]:
+        groups.setdefault(labels.get(objection.category, objection.category.title()), []).append(objection)
+    return list(groups.items())
 
 
 def active_loss_reasons() -> list[LossReason]:

@@ -173,6 +173,7 @@ def deal_close(request, pk: int):
             reason=request.POST.get("reason"),
             competitor=request.POST.get("competitor", ""),
             note=request.POST.get("note", ""),
+            objections=request.POST.getlist("objections")[:100],
             expected_version=request.POST.get("record_version") or None,
             request=request,
         )
