@@ -40,7 +40,12 @@ class DealsConfig(AppConfig):
             },
         )
         audit.register_event_labels(
-            {"stage_moved": "Deal moved to another stage", "loss_reasons": "Loss reasons changed"}
+            {
+                "stage_moved": "Deal moved to another stage",
+                "loss_reasons": "Loss reasons changed",
+                "qualification": "Qualification changed",
+                "pipeline_settings": "Pipeline settings changed",
+            }
         )
         navigation.register_icon("deal", records.DEAL_ICON)
         navigation.register_icon("board", records.BOARD_ICON)

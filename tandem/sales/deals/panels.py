@@ -11,7 +11,7 @@ from tandem.core.records.registry import Panel
 from tandem.mail.compose import panels as mail_panels
 from tandem.mail.compose import selectors as mail_selectors
 from tandem.mail.compose import targets
-from tandem.sales.deals import selectors
+from tandem.sales.deals import qualification, selectors
 from tandem.sales.deals.models import Deal
 
 
@@ -51,6 +51,26 @@ def register() -> None:
     registry.register_panel(
         "deal",
         Panel("personal_email", "mail/compose_panel.html", _emails_panel, region="aside_top", order=20),
+    )
+    registry.register_panel(
+        "deal",
+        Panel(
+            "qualification",
+            "deals/_qualification_panel.html",
+            qualification.panel("deal"),
+            region="main",
+            order=30,
+        ),
+    )
+    registry.register_panel(
+        "contact",
+        Panel(
+            "qualification",
+            "deals/_qualification_panel.html",
+            qualification.panel("contact"),
+            region="main",
+            order=40,
+        ),
     )
     registry.register_panel(
         "deal", Panel("playbook", "deals/_playbook_panel.html", _playbook_panel, region="main", order=40)

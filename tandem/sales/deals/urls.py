@@ -11,5 +11,6 @@ urlpatterns = [
     path("deals/<int:pk>/move/", views.deal_move, name="deal_move"),
     path("deals/<int:pk>/close/", views.deal_close, name="deal_close"),
     path("deals/loss-reasons/", views.loss_reasons, name="loss_reasons"),
+    path("qualification/<slug:kind>/<int:pk>/", views.qualification, name="qualification"),
     *patterns(DEAL),
 ]

@@ -7,6 +7,7 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +20,8 @@ from tandem.core.records.forms import active_users
 from tandem.sales.deals import selectors, services
 from tandem.sales.deals.display import money
 from tandem.sales.deals.models import Deal, LossReason, Pipeline
+from tandem.sales.deals.qualification import qualification_context
+from tandem.sales.deals.services.qualification import fields as qualification_fields
 from tandem.sales.deals.services.reasons import DEFAULT_LOSS_REASONS
 
 
@@ -209,3 +212,72 @@ def loss_reasons(request):
         {"text": text, "error": error, "retired": retired},
         status=400 if error else 200,
     )
+
+
+# --- qualification (a panel on the deal's and the contact's page) -------------------------------------
+
+
+def _qualified_record(request, kind: str, pk: int, verb: str):
+    """The deal or contact whose checklist this is, as the user may `verb` it (404 / 403 otherwise)."""
+    if kind == "deal":
+        return {
+            "deal": access.get_object_or_deny(
+                request.user, verb, Deal.objects.filter(deleted_at__isnull=True), pk=pk
+            )
+        }
+    if kind == "contact":
+        from tandem.contacts.models import Contact
+
+        contact = access.get_object_or_deny(
+            request.user, verb, Contact.objects.filter(deleted_at__isnull=True), pk=pk
+        )
+        return {"contact": contact}
+    raise Http404("No such checklist.")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def qualification(request, kind: str, pk: int):
+    """The qualification panel (GET), its inline form (GET ?edit=1) and its save (POST): htmx swaps the
+    panel; without JavaScript a save comes back to the record's page."""
+    record = _qualified_record(request, kind, pk, Verb.CHANGE if request.method == "POST" else Verb.VIEW)
+    editing = request.method == "POST" or request.GET.get("edit") == "1"
+    if editing and request.method == "GET":
+        _qualified_record(request, kind, pk, Verb.CHANGE)
+    errors: dict[str, str] = {}
+    values = None
+    if request.method == "POST":
+        names = qualification_fields()
+        values = {name: request.POST.get(name, "")[:20_000] for name in names if name in request.POST}
+        seen = {
+            name: request.POST.get(f"seen_{name}", "")[:20_000]
+            for name in names
+            if f"seen_{name}" in request.POST
+        }
+        try:
+            services.save_qualification(
+                actor=request.user, values=values, seen=seen, request=request, **record
+            )
+        except ValidationError as refusal:
+            errors = {
+                key: " ".join(messages_)
+                for key, messages_ in getattr(refusal, "message_dict", {"__all__": refusal.messages}).items()
+            }
+        else:
+            editing = False
+            values = None
+            if not request.headers.get("HX-Request"):
+                messages.success(request, "Qualification saved.")
+                return redirect(_record_url(record))
+    context = qualification_context(request, **record, editing=editing, values=values, errors=errors)
+    if not request.headers.get("HX-Request"):
+        if errors:
+            messages.error(request, "The qualification was not saved: " + " ".join(errors.values()))
+        return redirect(_record_url(record) + ("#qualification" if not errors else ""))
+    return render(request, "deals/_qualification_panel.html", context)
+
+
+def _record_url(record: dict) -> str:
+    if "deal" in record:
+        return reverse("deals:deal_detail", args=[record["deal"].pk])
+    return reverse("contacts:contact_detail", args=[record["contact"].pk])
