@@ -39,6 +39,17 @@ class DealsConfig(AppConfig):
                 Role.READ_ONLY: access.grants(E, N, N, N),
             },
         )
+        # Pipelines and their stages: admins change them (Settings → Pipelines); everyone sees them on deals.
+        access.register_object_type(
+            "pipeline",
+            {
+                Role.ADMIN: access.grants(E, E, E, E),
+                Role.SALES: access.grants(E, N, N, N),
+                Role.MARKETING: access.grants(E, N, N, N),
+                Role.SERVICE: access.grants(E, N, N, N),
+                Role.READ_ONLY: access.grants(E, N, N, N),
+            },
+        )
         audit.register_event_labels(
             {
                 "stage_moved": "Deal moved to another stage",
@@ -72,6 +83,18 @@ class DealsConfig(AppConfig):
                 order=20,
                 allowed=lambda user: access.allows(user, "deal", Verb.VIEW),
                 current=("deals:deal_list", "deals:deal_detail", "deals:deal_edit", "deals:deal_create"),
+            )
+        )
+        navigation.register(
+            navigation.NavEntry(
+                key="pipelines",
+                label="Pipelines",
+                url_name="deals:pipeline_settings",
+                section="settings",
+                icon="sliders",
+                order=35,
+                allowed=lambda user: access.allows(user, "pipeline", Verb.CHANGE),
+                current=("deals:pipeline_settings", "deals:pipeline_create", "deals:pipeline_edit"),
             )
         )
         navigation.register(

@@ -24,6 +24,8 @@ class Pipeline(models.Model):
     is_default = models.BooleanField(default=False)
     order = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
+    # An archived pipeline is off the board and the deal form; its deals and history stay.
+    archived_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["order", "id"]
@@ -57,6 +59,9 @@ class Stage(models.Model):
     )
     required_fields = models.JSONField(default=list, blank=True)
     kind = models.CharField(max_length=10, choices=StageKind.choices, default=StageKind.OPEN)
+    # A removed stage that deals once passed through: off the board, kept for their history (DealStageChange
+    # points at it). A stage nobody ever used is deleted instead.
+    archived_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["pipeline_id", "order", "id"]

@@ -320,7 +320,7 @@ TIMELINE_KINDS = [
 def _deal_panel(request, deal) -> dict:
     user = request.user
     may_change = access.can(user, Verb.CHANGE, deal)
-    stages = list(deal.pipeline.stages.all())
+    stages = list(deal.pipeline.stages.filter(archived_at__isnull=True))
     return {
         "deal": deal,
         "stages": stages,

@@ -13,6 +13,7 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Sum,
@@ -193,17 +194,59 @@ def objection_choices() -> list[tuple[str, list[Objection]]]:
     return list(groups.items())
 
 
+def stage_deal_counts(stages) -> dict[int, int]:
+    """How many deals (live or in the trash: they all point at the stage) each stage holds, in one query."""
+    if not stages:
+        return {}
+    rows = (
+        Deal.objects.filter(stage__in=stages).order_by().values_list("stage_id").annotate(total=Count("id"))
+    )
+    return dict(rows)
+
+
+def pipeline_overview() -> list[Pipeline]:
+    """Settings → Pipelines: every pipeline, archived ones last, with its stages in use and the number of
+    open deals in each (two queries)."""
+    pipelines_ = list(
+        Pipeline.objects.order_by(F("archived_at").asc(nulls_first=True), "order", "id").prefetch_related(
+            Prefetch("stages", queryset=Stage.objects.filter(archived_at__isnull=True), to_attr="live_stages")
+        )
+    )
+    counts = dict(
+        Deal.objects.filter(deleted_at__isnull=True, status=StageKind.OPEN)
+        .order_by()
+        .values_list("pipeline_id")
+        .annotate(total=Count("id"))
+    )
+    for pipeline in pipelines_:
+        pipeline.open_deals = counts.get(pipeline.pk, 0)
+        for stage in pipeline.live_stages:
+            stage.required_labels = [
+                Stage.REQUIRABLE[name] for name in stage.required_fields if name in Stage.REQUIRABLE
+            ]
+    return pipelines_
+
+
 def active_loss_reasons() -> list[LossReason]:
     return list(LossReason.objects.filter(active=True))
 
 
 def pipelines() -> list[Pipeline]:
-    return list(Pipeline.objects.prefetch_related("stages"))
+    """The pipelines in use (not archived), each with its stages in use, in their order."""
+    return list(
+        Pipeline.objects.filter(archived_at__isnull=True).prefetch_related(
+            Prefetch("stages", queryset=Stage.objects.filter(archived_at__isnull=True))
+        )
+    )
 
 
 def stage_choices() -> list[tuple[str, str]]:
     """Every open or won stage as "Pipeline · Stage", for the deal form's select and the bulk move."""
-    stages = Stage.objects.select_related("pipeline").exclude(kind=StageKind.LOST)
+    stages = (
+        Stage.objects.select_related("pipeline")
+        .filter(archived_at__isnull=True, pipeline__archived_at__isnull=True)
+        .exclude(kind=StageKind.LOST)
+    )
     return [
         (str(stage.pk), f"{stage.pipeline.name} · {stage.name}")
         for stage in stages.order_by("pipeline__order", "pipeline_id", "order", "id")
@@ -247,7 +290,7 @@ def board(
     probability) per currency of the deals the user may see that match `filters`, and the first
     `per_column` cards by expected close date. Two queries whatever the number of stages: one GROUP BY for
     every column's sums, one windowed query for every column's top cards."""
-    stages = list(pipeline.stages.all())
+    stages = list(pipeline.stages.filter(archived_at__isnull=True))
     columns = {stage.pk: Column(stage) for stage in stages}
     deals = filter_deals(visible_deals(user), filters).filter(pipeline=pipeline)
     weighted = ExpressionWrapper(

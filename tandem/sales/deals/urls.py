@@ -11,6 +11,10 @@ urlpatterns = [
     path("deals/<int:pk>/move/", views.deal_move, name="deal_move"),
     path("deals/<int:pk>/close/", views.deal_close, name="deal_close"),
     path("deals/loss-reasons/", views.loss_reasons, name="loss_reasons"),
+    path("pipelines/", views.pipeline_settings, name="pipeline_settings"),
+    path("pipelines/new/", views.pipeline_edit, name="pipeline_create"),
+    path("pipelines/<int:pk>/", views.pipeline_edit, name="pipeline_edit"),
+    path("pipelines/<int:pk>/action/", views.pipeline_action, name="pipeline_action"),
     path("qualification/<slug:kind>/<int:pk>/", views.qualification, name="qualification"),
     *patterns(DEAL),
 ]

@@ -205,7 +205,7 @@ def _stage(raw: Any, pipeline_id: int) -> Stage:
         stage = raw
     else:
         try:
-            stage = Stage.objects.filter(pk=int(raw)).first()
+            stage = Stage.objects.filter(pk=int(raw), archived_at__isnull=True).first()
         except (TypeError, ValueError):
             stage = None
     if stage is None:
@@ -257,7 +257,9 @@ def close_deal(
     check_version(current, expected_version)
     if outcome not in (StageKind.WON, StageKind.LOST):
         raise ValidationError({"outcome": "Choose won or lost."})
-    target = current.pipeline.stages.filter(kind=outcome).order_by("order", "id").first()
+    target = (
+        current.pipeline.stages.filter(kind=outcome, archived_at__isnull=True).order_by("order", "id").first()
+    )
     if target is None:
         raise ValidationError({"outcome": f"The pipeline {current.pipeline.name} has no {outcome} stage."})
     competitor = str(competitor or "").strip()
