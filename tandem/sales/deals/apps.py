@@ -87,6 +87,18 @@ class DealsConfig(AppConfig):
         )
         navigation.register(
             navigation.NavEntry(
+                key="deals_no_next_step",
+                label="No next step",
+                url_name="deals:deal_no_next_step",
+                section="sales",
+                icon="deal",
+                order=25,
+                allowed=lambda user: access.allows(user, "deal", Verb.VIEW),
+                current=("deals:deal_no_next_step",),
+            )
+        )
+        navigation.register(
+            navigation.NavEntry(
                 key="pipelines",
                 label="Pipelines",
                 url_name="deals:pipeline_settings",

@@ -58,6 +58,8 @@ class DealFilters:
     close_from: datetime.date | None = None
     close_to: datetime.date | None = None
     company_ids: list[int] = field(default_factory=list)
+    # ["missing"]: open deals without a next step (every open deal should have one).
+    next_step: list[str] = field(default_factory=list)
     properties: list = field(default_factory=list)
 
 
@@ -96,6 +98,8 @@ def filter_deals(queryset, filters: DealFilters):
         queryset = queryset.filter(expected_close_date__lte=filters.close_to)
     if filters.company_ids:
         queryset = queryset.filter(company_id__in=filters.company_ids)
+    if "missing" in filters.next_step:
+        queryset = queryset.filter(status=StageKind.OPEN, next_step="")
     return registry.get("deal").properties.filter(queryset, filters.properties)
 
 

@@ -44,6 +44,7 @@ def _board_query(request) -> tuple[Pipeline | None, selectors.DealFilters, dict,
         "owner": query.get("owner", ""),
         "team": query.get("team", ""),
         "close_month": query.get("close_month", "").strip(),
+        "next_step": query.get("next_step", ""),
     }
     pipeline = None
     if chosen["pipeline"]:
@@ -65,6 +66,10 @@ def _board_query(request) -> tuple[Pipeline | None, selectors.DealFilters, dict,
             errors.append(f"“{chosen['team'][:40]}” is not a valid team; that filter was ignored.")
         else:
             filters.team_ids = [team]
+    if chosen["next_step"] == "missing":
+        filters.next_step = ["missing"]
+    elif chosen["next_step"]:
+        errors.append(f"“{chosen['next_step'][:40]}” is not a next-step filter; that filter was ignored.")
     if chosen["close_month"]:
         try:
             year, month = (int(part) for part in chosen["close_month"].split("-"))
@@ -145,7 +150,7 @@ def deal_move(request, pk: int):
             {
                 key: value
                 for key, value in request.POST.items()
-                if key in ("pipeline", "owner", "team", "close_month")
+                if key in ("pipeline", "owner", "team", "close_month", "next_step")
             }
         )
         context = _board_context(request)
@@ -440,3 +445,11 @@ def pipeline_edit(request, pk: int | None = None):
         },
         status=400 if errors else 200,
     )
+
+
+@login_required
+@require_GET
+def no_next_step(request):
+    """The saved link "No next step": the deals table filtered to open deals whose next step is empty."""
+    access.require_allowed(request.user, "deal", Verb.VIEW)
+    return redirect(f"{reverse('deals:deal_list')}?next_step=missing&status=open")
