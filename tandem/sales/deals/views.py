@@ -277,9 +277,12 @@ def qualification(request, kind: str, pk: int):
                 return redirect(_record_url(record))
     context = qualification_context(request, **record, editing=editing, values=values, errors=errors)
     if not request.headers.get("HX-Request"):
-        if errors:
-            messages.error(request, "The qualification was not saved: " + " ".join(errors.values()))
-        return redirect(_record_url(record) + ("#qualification" if not errors else ""))
+        if not editing:
+            return redirect(_record_url(record) + "#qualification")
+        # Without JavaScript the form is a page of its own; a refused save keeps what was typed.
+        (subject,) = record.values()
+        context.update(record_url=_record_url(record), record_name=str(subject))
+        return render(request, "deals/qualification_page.html", context)
     return render(request, "deals/_qualification_panel.html", context)
 
 
@@ -443,7 +446,6 @@ def pipeline_edit(request, pk: int | None = None):
             "requirable": list(Stage.REQUIRABLE.items()),
             "kinds": StageKind.choices,
         },
-        status=400 if errors else 200,
     )
 
 
