@@ -222,8 +222,10 @@ def pipeline_overview() -> list[Pipeline]:
         .values_list("pipeline_id")
         .annotate(total=Count("id"))
     )
+    live = [pipeline for pipeline in pipelines_ if pipeline.archived_at is None]
     for pipeline in pipelines_:
         pipeline.open_deals = counts.get(pipeline.pk, 0)
+        pipeline.is_last_live = bool(live) and pipeline is live[-1]
         for stage in pipeline.live_stages:
             stage.required_labels = [
                 Stage.REQUIRABLE[name] for name in stage.required_fields if name in Stage.REQUIRABLE
