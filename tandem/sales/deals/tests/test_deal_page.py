@@ -297,3 +297,19 @@ def test_qualification_panel_edits_inline_on_the_deal_and_the_contact(setup, cli
     assert client.get(reverse("deals:qualification", args=["widget", 1])).status_code == 404
     assert Deal.objects.count() == 1
     assert Objection.objects.count() == 0
+
+
+def test_a_note_on_a_deal_without_company_or_contact_is_refused_with_a_sentence(setup, client):
+    lone = services.create_deal(
+        actor=setup["rep"], values={"name": "Lonely", "stage": setup["stages"]["Lead"].pk}
+    )
+    client.force_login(setup["rep"])
+    before = Activity.objects.count()
+    response = client.post(
+        reverse("deals:deal_note", args=[lone.pk]), {"body": "Hello"}, HTTP_HX_REQUEST="true"
+    )
+    assert "Add a company or a contact to the deal before writing notes on it." in response.content.decode()
+    assert Activity.objects.count() == before
+    # the page itself still answers, with an empty timeline
+    page = client.get(reverse("deals:deal_detail", args=[lone.pk])).content.decode()
+    assert "Nothing has happened here yet." in page
