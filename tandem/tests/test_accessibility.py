@@ -59,6 +59,7 @@ class Data:
     answer_id: int = 0
     battle_card_id: int = 0
     deal_id: int = 0
+    pipeline_id: int = 0
 
 
 def make_data(admin) -> Data:
@@ -155,6 +156,7 @@ def make_data(admin) -> Data:
     return Data(
         product_id=product_id, objection_id=objection_id, answer_id=answer_id, battle_card_id=battle_card_id,
         deal_id=deal_id,
+        pipeline_id=deal_pipeline_id(deal_id),
         mail_message_id=mail_message_id, identity_verify_path=identity_verify_path,
         contact=contact, company_id=company.pk, trashed_contact_id=trashed.pk,
         duplicate_ids=(contact.pk, twin.pk), company_duplicate_ids=(companies[0], companies[1]),
@@ -188,6 +190,12 @@ def make_sales_data(admin) -> tuple[int, int, int, int]:
         actor=admin, values={"competitor": "Acme", "how_we_win": "Support", "objection_ids": [objection.pk]}
     )
     return product.pk, objection.pk, answer.pk, card.pk
+def deal_pipeline_id(deal_id: int) -> int:
+    from tandem.sales.deals.models import Deal
+
+    return Deal.objects.get(pk=deal_id).pipeline_id
+
+
 def make_deal(admin, contact) -> int:
     """A deal with its primary contact, moved once, so its page shows a stage track and a history."""
     from tandem.sales.deals import services as deal_services
@@ -357,6 +365,12 @@ def signed_in_pages(data: Data) -> dict[str, str]:
         "deal new": "/sales/deals/new/",
         "deals trash": "/sales/deals/trash/",
         "loss reasons": "/sales/deals/loss-reasons/",
+        "deals without next step": "/sales/deals/no-next-step/",
+        "compose about deal": f"/mail/compose/deal/{data.deal_id}/",
+        "deal qualification form": f"/sales/qualification/deal/{data.deal_id}/?edit=1",
+        "pipelines": "/sales/pipelines/",
+        "pipeline edit": f"/sales/pipelines/{data.pipeline_id}/",
+        "pipeline new": "/sales/pipelines/new/",
     }
 
 

@@ -64,6 +64,31 @@ def _reasons() -> list[LossReason]:
     return list(LossReason.objects.filter(active=True))
 
 
+# An open deal has been in its stage for a time drawn evenly up to its rotting days divided by this share:
+# about 15 % of the board is past its rotting days, as on a board people keep up to date.
+NOT_ROTTING_SHARE = 0.85
+
+
+def _open_moves(rng, path: list[Stage], opened: datetime.datetime, end: datetime.datetime):
+    """The moves of a deal still open: it entered its current stage recently (within its rotting days for
+    most deals, past them for about 15 %), and the earlier stages before that, 3 to 25 days each, never
+    before the deal could be opened (squeezed evenly when the contact is recent)."""
+    final = path[-1]
+    rotting = final.rotting_days or 30
+    entered = end - datetime.timedelta(seconds=rng.randrange(DAY // 2, int(rotting * DAY / NOT_ROTTING_SHARE)))
+    gaps = [rng.randrange(3 * DAY, 25 * DAY) for _ in path[:-1]]
+    earliest = min(opened, end - datetime.timedelta(days=1))
+    if entered < earliest:
+        entered = earliest + (end - earliest) / 2
+    room = (entered - earliest).total_seconds()
+    if sum(gaps) > room:
+        gaps = [int(gap * room / sum(gaps)) for gap in gaps]
+    times = [entered]
+    for gap in reversed(gaps):
+        times.insert(0, times[0] - datetime.timedelta(seconds=gap))
+    return list(zip(path, times, strict=True))
+
+
 def create_deals(context: GeneratorContext) -> None:
     """Deals for the contacts at sales qualified or beyond: customers won (and some renewing), opportunities
     open on the board, some sales qualified leads lost with a reason."""
@@ -115,10 +140,13 @@ def create_deals(context: GeneratorContext) -> None:
                           renewal_path))  # fmt: skip
     rows = []
     for contact_id, company_id, owner_id, team_id, source, name, amount, opened, path in deals:
-        moves, at = [], opened
-        for stage in path:
-            moves.append((stage, at))
-            at = min(at + datetime.timedelta(seconds=rng.randrange(3 * DAY, 25 * DAY)), end)
+        if path[-1].kind == StageKind.OPEN:
+            moves = _open_moves(rng, path, opened, end)
+        else:
+            moves, at = [], opened
+            for stage in path:
+                moves.append((stage, at))
+                at = min(at + datetime.timedelta(seconds=rng.randrange(3 * DAY, 25 * DAY)), end)
         final, entered = moves[-1]
         closed = final.kind != StageKind.OPEN
         lost = final.kind == StageKind.LOST
@@ -127,8 +155,9 @@ def create_deals(context: GeneratorContext) -> None:
             name=name[:200], amount=amount, currency=rng.choice(CURRENCIES), expected_close_date=close_date,
             company_id=company_id, pipeline_id=final.pipeline_id, stage=final, status=final.kind,
             stage_entered_at=entered, source=source or "", owner_id=owner_id, team_id=team_id,
-            next_step="" if closed else rng.choice(["Send proposal", "Demo for the team", "Call the CFO",
-                                                    "Security review", "Agree on terms"]),
+            # About one open deal in ten has no next step yet: the "No next step" list has work in it.
+            next_step="" if closed or rng.random() < 0.1 else rng.choice(
+                ["Send proposal", "Demo for the team", "Call the CFO", "Security review", "Agree on terms"]),
             next_step_date=None if closed else (end + datetime.timedelta(days=rng.randrange(1, 14))).date(),
             loss_reason=rng.choice(reasons) if lost else None,
             competitor=rng.choice(COMPETITORS) if lost else "",

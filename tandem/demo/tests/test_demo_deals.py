@@ -63,3 +63,35 @@ def test_the_demo_has_two_pipelines_and_deals_won_lost_and_open_the_same_every_r
     assert statuses == {StageKind.OPEN, StageKind.WON, StageKind.LOST}
     assert lost_without_reason == 0
     assert every_deal_has_history
+
+
+def board_health():
+    import datetime
+
+    from tandem.sales.deals.selectors import is_rotting
+
+    try:
+        with transaction.atomic():
+            generate(SMALL)
+            open_deals = list(Deal.objects.filter(status=StageKind.OPEN).select_related("stage"))
+            # The demo's "now" is the morning of the configured day.
+            now = datetime.datetime.combine(SMALL.today, datetime.time(9), tzinfo=datetime.UTC)
+            rotting = sum(is_rotting(deal, deal.stage, now) for deal in open_deals)
+            without_step = sum(not deal.next_step for deal in open_deals)
+            order_kept = all(
+                change.changed_at <= deal.stage_entered_at
+                for deal in open_deals
+                for change in DealStageChange.objects.filter(deal=deal)
+            )
+            raise RolledBack
+    except RolledBack:
+        return len(open_deals), rotting, without_step, order_kept
+
+
+@pytest.mark.django_db
+def test_only_a_realistic_share_of_the_open_demo_deals_rot():
+    count, rotting, without_step, order_kept = board_health()
+    assert count > 20
+    assert 0.05 <= rotting / count <= 0.25, (rotting, count)
+    assert 0 < without_step < count * 0.25
+    assert order_kept

@@ -31,25 +31,45 @@ def _may_write(request) -> bool:
     return access.allows(request.user, "personal_email", Verb.CREATE)
 
 
-def _contact_panel(request, contact) -> dict:
+def panel_context(
+    request,
+    *,
+    compose_url: str,
+    emails,
+    has_email: bool,
+    show_recipient: bool = False,
+    no_email_text: str = "",
+) -> dict:
+    """The context of `mail/compose_panel.html`, for the panels here and those an app above mail registers on
+    its own record's page (a deal's, with `selectors.recent_personal_emails(about=...)`)."""
     return {
         "may_write": _may_write(request),
-        "compose_url": reverse("mail:compose_contact", args=[contact.pk]),
-        "emails": _rows(request, selectors.recent_personal_emails(request.user, contact=contact)),
-        "has_email": bool(contact.email),
+        "compose_url": compose_url,
+        "emails": _rows(request, emails),
+        "has_email": has_email,
         "here": request.get_full_path(),
+        "show_recipient": show_recipient,
+        "no_email_text": no_email_text or "No email address: add one to write to this contact.",
     }
+
+
+def _contact_panel(request, contact) -> dict:
+    return panel_context(
+        request,
+        compose_url=reverse("mail:compose_contact", args=[contact.pk]),
+        emails=selectors.recent_personal_emails(request.user, contact=contact),
+        has_email=bool(contact.email),
+    )
 
 
 def _company_panel(request, company) -> dict:
-    return {
-        "may_write": _may_write(request),
-        "compose_url": reverse("mail:compose_company", args=[company.pk]),
-        "emails": _rows(request, selectors.recent_personal_emails(request.user, company=company)),
-        "has_email": True,
-        "here": request.get_full_path(),
-        "show_recipient": True,
-    }
+    return panel_context(
+        request,
+        compose_url=reverse("mail:compose_company", args=[company.pk]),
+        emails=selectors.recent_personal_emails(request.user, company=company),
+        has_email=True,
+        show_recipient=True,
+    )
 
 
 def register() -> None:

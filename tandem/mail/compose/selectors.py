@@ -33,15 +33,23 @@ def sending_identities() -> list[Identity]:
 
 
 def recent_personal_emails(
-    user, *, contact: Contact | None = None, company: Company | None = None
+    user,
+    *,
+    contact: Contact | None = None,
+    company: Company | None = None,
+    about: tuple[str, int] | None = None,
 ) -> list[Message]:
-    """The last few 1:1 emails to a contact, or to the contacts of a company that `user` may see (the panels
-    on their pages). The caller has already checked that the reader may view the contact or company."""
+    """The last few 1:1 emails to a contact, to the contacts of a company, or about a record (a deal), that
+    `user` may see (the panels on their pages). The caller has already checked that the reader may view the
+    contact, company or record."""
     messages = Message.objects.filter(
         category=Category.PERSONAL, contact__in=contact_selectors.visible_contacts(user).values("pk")
     )
     if contact is not None:
         messages = messages.filter(contact=contact)
+    elif about is not None:
+        # A registered compose target's (a deal's): the emails written about it.
+        messages = messages.filter(about_type=about[0], about_id=about[1])
     else:
         messages = messages.filter(Q(about_type="company", about_id=company.pk) | Q(contact__company=company))
     return list(

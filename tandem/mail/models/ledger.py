@@ -76,6 +76,8 @@ class Message(models.Model):
             # The mailbox, newest first, by keyset.
             models.Index(fields=["-created_at", "-id"], name="mail_message_newest"),
             models.Index(fields=["contact", "-created_at"], name="mail_message_contact"),
+            # What a message is about (a company, a deal): that record's emails panel and timeline.
+            models.Index(fields=["about_type", "about_id"], name="mail_message_about"),
         ]
 
     def __str__(self) -> str:

@@ -16,7 +16,7 @@ from tandem.contacts import selectors as contact_selectors
 from tandem.contacts.models import Company, Contact
 from tandem.core import access, sandbox
 from tandem.core.access import Verb
-from tandem.mail.compose import rendering, selectors
+from tandem.mail.compose import rendering, selectors, targets
 from tandem.mail.compose.forms import ComposeForm, SignatureForm, TemplateForm, add_service_errors
 from tandem.mail.models import Category, Identity, MailTemplate, Message
 from tandem.mail.services import compose as services
@@ -52,7 +52,23 @@ def _default_identity(user, identities: list[Identity]) -> str:
     return str(identities[0].pk) if identities else ""
 
 
-def _compose(request, *, recipients: list[Contact], record, record_type: str, fixed_recipient: bool):
+def _compose(
+    request,
+    *,
+    recipients: list[Contact],
+    record,
+    record_type: str,
+    fixed_recipient: bool,
+    target: targets.ComposeTarget | None = None,
+):
+    """The compose page for a contact, a company, or a registered target (a deal): `record_type` names it,
+    `target` says how to name and link a target's record."""
+    if target is not None:
+        record_name, record_url, about = target.name(record), target.url(record), (target.key, record.pk)
+    else:
+        record_name = _contact_name(record) if record_type == "contact" else record.name
+        record_url = reverse(f"contacts:{record_type}_detail", args=[record.pk])
+        about = ("company", record.pk) if record_type == "company" else None
     identities = selectors.sending_identities()
     templates = list(selectors.usable_templates(request.user))
     form = ComposeForm(
@@ -62,7 +78,7 @@ def _compose(request, *, recipients: list[Contact], record, record_type: str, fi
         templates=[(str(template.pk), template.name) for template in templates],
         fixed_recipient=fixed_recipient,
         initial={
-            "to": str(recipients[0].pk) if fixed_recipient and recipients else "",
+            "to": str(recipients[0].pk) if (fixed_recipient or target) and recipients else "",
             "identity": _default_identity(request.user, identities),
         },
     )
@@ -79,7 +95,7 @@ def _compose(request, *, recipients: list[Contact], record, record_type: str, fi
                 subject=form.cleaned_data["subject"],
                 body=form.cleaned_data["body"],
                 send_after_at=form.cleaned_data["send_after_at"],
-                about=("company", record.pk) if record_type == "company" else None,
+                about=about,
                 form_token=form.cleaned_data["form_token"],
             )
         except ValidationError as error:
@@ -90,7 +106,7 @@ def _compose(request, *, recipients: list[Contact], record, record_type: str, fi
                 messages.success(request, f"Your email to {_contact_name(contact)} is scheduled for {when}.")
             else:
                 messages.success(request, f"Your email to {_contact_name(contact)} is on its way.")
-            return redirect(reverse(f"contacts:{record_type}_detail", args=[record.pk]))
+            return redirect(record_url)
     return render(
         request,
         "mail/compose.html",
@@ -98,8 +114,9 @@ def _compose(request, *, recipients: list[Contact], record, record_type: str, fi
             "form": form,
             "record": record,
             "record_type": record_type,
-            "record_name": _contact_name(record) if record_type == "contact" else record.name,
-            "record_url": reverse(f"contacts:{record_type}_detail", args=[record.pk]),
+            "record_name": record_name,
+            "record_url": record_url,
+            "record_noun": target.noun if target else record_type,
             "has_identities": bool(identities),
             "has_recipients": any(contact.email for contact in recipients),
             "merge_groups": _merge_groups(),
@@ -133,6 +150,22 @@ def compose_to_company(request, company_id: int):
         contact.company = company
     return _compose(
         request, recipients=recipients, record=company, record_type="company", fixed_recipient=False
+    )
+
+
+@login_required
+def compose_about(request, about_type: str, about_id: int):
+    """Write to one of the contacts of a record registered as a compose target (a deal's, primary first)."""
+    access.require_allowed(request.user, services.OBJECT_TYPE, Verb.CREATE)
+    target = targets.get(about_type)
+    record, recipients = target.load(request.user, about_id)
+    return _compose(
+        request,
+        recipients=recipients,
+        record=record,
+        record_type=target.key,
+        fixed_recipient=False,
+        target=target,
     )
 
 
@@ -293,6 +326,7 @@ def compose_signature(request):
 urlpatterns = [
     path("compose/contact/<int:contact_id>/", compose_to_contact, name="compose_contact"),
     path("compose/company/<int:company_id>/", compose_to_company, name="compose_company"),
+    path("compose/<slug:about_type>/<int:about_id>/", compose_about, name="compose_about"),
     path("compose/preview/", compose_preview, name="compose_preview"),
     path("compose/template-fields/", compose_template_fields, name="compose_template_fields"),
     path("compose/<int:message_id>/cancel/", compose_cancel, name="compose_cancel"),

@@ -11,9 +11,10 @@ class DealsConfig(AppConfig):
         from tandem.core import access, audit, navigation
         from tandem.core.access import Verb
         from tandem.core.models import Role
-        from tandem.sales.deals import records
+        from tandem.sales.deals import panels, records
 
         records.register()
+        panels.register()
         E, T, OWN, N = access.Scope.EVERYTHING, access.Scope.TEAM, access.Scope.OWNED, access.Scope.NONE
         # Sales owns deals (its team's to change, its own to delete); marketing reads them for attribution;
         # service sees them (a customer's context); read-only sees its team's.
@@ -38,8 +39,24 @@ class DealsConfig(AppConfig):
                 Role.READ_ONLY: access.grants(E, N, N, N),
             },
         )
+        # Pipelines and their stages: admins change them (Settings → Pipelines); everyone sees them on deals.
+        access.register_object_type(
+            "pipeline",
+            {
+                Role.ADMIN: access.grants(E, E, E, E),
+                Role.SALES: access.grants(E, N, N, N),
+                Role.MARKETING: access.grants(E, N, N, N),
+                Role.SERVICE: access.grants(E, N, N, N),
+                Role.READ_ONLY: access.grants(E, N, N, N),
+            },
+        )
         audit.register_event_labels(
-            {"stage_moved": "Deal moved to another stage", "loss_reasons": "Loss reasons changed"}
+            {
+                "stage_moved": "Deal moved to another stage",
+                "loss_reasons": "Loss reasons changed",
+                "qualification": "Qualification changed",
+                "pipeline_settings": "Pipeline settings changed",
+            }
         )
         navigation.register_icon("deal", records.DEAL_ICON)
         navigation.register_icon("board", records.BOARD_ICON)
@@ -66,6 +83,30 @@ class DealsConfig(AppConfig):
                 order=20,
                 allowed=lambda user: access.allows(user, "deal", Verb.VIEW),
                 current=("deals:deal_list", "deals:deal_detail", "deals:deal_edit", "deals:deal_create"),
+            )
+        )
+        navigation.register(
+            navigation.NavEntry(
+                key="deals_no_next_step",
+                label="No next step",
+                url_name="deals:deal_no_next_step",
+                section="sales",
+                icon="deal",
+                order=25,
+                allowed=lambda user: access.allows(user, "deal", Verb.VIEW),
+                current=("deals:deal_no_next_step",),
+            )
+        )
+        navigation.register(
+            navigation.NavEntry(
+                key="pipelines",
+                label="Pipelines",
+                url_name="deals:pipeline_settings",
+                section="settings",
+                icon="sliders",
+                order=35,
+                allowed=lambda user: access.allows(user, "pipeline", Verb.CHANGE),
+                current=("deals:pipeline_settings", "deals:pipeline_create", "deals:pipeline_edit"),
             )
         )
         navigation.register(

@@ -24,6 +24,8 @@ class Pipeline(models.Model):
     is_default = models.BooleanField(default=False)
     order = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
+    # An archived pipeline is off the board and the deal form; its deals and history stay.
+    archived_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["order", "id"]
@@ -57,6 +59,9 @@ class Stage(models.Model):
     )
     required_fields = models.JSONField(default=list, blank=True)
     kind = models.CharField(max_length=10, choices=StageKind.choices, default=StageKind.OPEN)
+    # A removed stage that deals once passed through: off the board, kept for their history (DealStageChange
+    # points at it). A stage nobody ever used is deleted instead.
+    archived_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["pipeline_id", "order", "id"]
@@ -113,6 +118,10 @@ class Deal(OwnedRecord):
     close_note = models.TextField(blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     contacts = models.ManyToManyField("contacts.Contact", through="DealContact", related_name="+")
+    # The objections a lost deal met, from the playbook's library. The table lives here, on the deal, because
+    # closing a deal is a deals service: deals imports playbooks (the objection library below it), while
+    # playbooks only counts through the reverse name `lost_deals` and never imports deals.
+    objections_met = models.ManyToManyField("playbooks.Objection", blank=True, related_name="lost_deals")
 
     class Meta:
         indexes = [
@@ -186,3 +195,71 @@ class DealStageChange(models.Model):
 
     def __str__(self) -> str:
         return f"Deal {self.deal_id}: stage {self.from_stage_id} → {self.to_stage_id}"
+
+
+class QualificationStatus(models.TextChoices):
+    UNKNOWN = "unknown", "Unknown"
+    PARTLY = "partly", "Partly"
+    CONFIRMED = "confirmed", "Confirmed"
+
+
+class Qualification(models.Model):
+    """What a rep has learned about a deal or a person: the six questions of qualification (pains, goals,
+    budget, authority, need, timeline), each with how sure we are and a short note, and free-form needs.
+    One row per deal or per contact, never both (a contact's answers carry over to any deal)."""
+
+    # (key, label, what the rep asks) in the order the panel shows them.
+    CRITERIA = [
+        ("pains", "Pains", "What hurts today, and what does it cost them?"),
+        ("goals", "Goals", "What do they want to achieve, and by when?"),
+        ("budget", "Budget", "Is there money for this, and how much?"),
+        ("authority", "Authority", "Who decides, and who signs?"),
+        ("need", "Need", "Why us, why now?"),
+        ("timeline", "Timeline", "When must it be live, and what drives the date?"),
+    ]
+    NOTE_MAX_LENGTH = 500
+
+    deal = models.OneToOneField(
+        Deal, null=True, blank=True, on_delete=models.CASCADE, related_name="qualification"
+    )
+    contact = models.OneToOneField(
+        "contacts.Contact", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    pains_status = models.CharField(max_length=10, choices=QualificationStatus.choices, default="unknown")
+    pains_note = models.CharField(max_length=500, blank=True)
+    goals_status = models.CharField(max_length=10, choices=QualificationStatus.choices, default="unknown")
+    goals_note = models.CharField(max_length=500, blank=True)
+    budget_status = models.CharField(max_length=10, choices=QualificationStatus.choices, default="unknown")
+    budget_note = models.CharField(max_length=500, blank=True)
+    authority_status = models.CharField(max_length=10, choices=QualificationStatus.choices, default="unknown")
+    authority_note = models.CharField(max_length=500, blank=True)
+    need_status = models.CharField(max_length=10, choices=QualificationStatus.choices, default="unknown")
+    need_note = models.CharField(max_length=500, blank=True)
+    timeline_status = models.CharField(max_length=10, choices=QualificationStatus.choices, default="unknown")
+    timeline_note = models.CharField(max_length=500, blank=True)
+    needs = models.TextField(blank=True)
+    # The optimistic check's version, as on records: a save that read an older one is refused.
+    updated_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(deal__isnull=False) & Q(contact__isnull=True))
+                | (Q(deal__isnull=True) & Q(contact__isnull=False)),
+                name="deals_qualification_one_record",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"Qualification of deal {self.deal_id}" if self.deal_id else f"Qualification of {self.contact_id}"
+        )
+
+    @property
+    def confirmed_count(self) -> int:
+        return sum(
+            getattr(self, f"{key}_status") == QualificationStatus.CONFIRMED for key, _, _ in self.CRITERIA
+        )

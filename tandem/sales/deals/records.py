@@ -24,6 +24,7 @@ from tandem.core.records.registry import (
 from tandem.sales.deals import selectors, services
 from tandem.sales.deals.display import money
 from tandem.sales.deals.models import Deal, Pipeline, Stage, StageKind
+from tandem.sales.deals.timeline import DealTimelineSupport
 
 # --- how values are shown (each reads only what the list selector loaded) ------------------------
 
@@ -233,6 +234,15 @@ DEAL = RecordType(
         Filter("close_from", "Close date from", "date", "close_from", bound="from"),
         Filter("close_to", "Close date to", "date", "close_to", bound="to"),
         Filter("company", "Company", "ids", "company_ids", in_panel=False),
+        Filter(
+            "next_step",
+            "Next step",
+            "choice",
+            "next_step",
+            choices=(("missing", "None (open deals)"),),
+            noun="next-step filter",
+            help="`missing`: open deals without a next step.",
+        ),
     ],
     sorts=[Sort(key, label, order) for key, (label, order) in selectors.SORTS.items()],
     default_columns=["amount", "stage", "company", "expected_close_date", "owner"],
@@ -271,6 +281,7 @@ DEAL = RecordType(
     form_sections=[("main", "Deal"), ("next", "Next step")],
     list_links=[("Board", "deals:deal_board")],
     api=RecordApi(),
+    timeline=DealTimelineSupport(),
 )
 
 
@@ -318,7 +329,7 @@ TIMELINE_KINDS = [
 def _deal_panel(request, deal) -> dict:
     user = request.user
     may_change = access.can(user, Verb.CHANGE, deal)
-    stages = list(deal.pipeline.stages.all())
+    stages = list(deal.pipeline.stages.filter(archived_at__isnull=True))
     return {
         "deal": deal,
         "stages": stages,
@@ -326,6 +337,10 @@ def _deal_panel(request, deal) -> dict:
         "history": selectors.stage_history(deal),
         "people": selectors.deal_people(deal),
         "loss_reasons": selectors.active_loss_reasons() if may_change else [],
+        "objections": selectors.objection_choices() if may_change and deal.status == StageKind.OPEN else [],
+        "objections_met": list(deal.objections_met.order_by("text", "id"))
+        if deal.status == StageKind.LOST
+        else [],
         "rotting": selectors.is_rotting(deal, deal.stage),
         "move_url": reverse("deals:deal_move", args=[deal.pk]),
         "close_url": reverse("deals:deal_close", args=[deal.pk]),

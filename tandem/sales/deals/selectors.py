@@ -8,7 +8,17 @@ from decimal import Decimal
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+)
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from tandem.core import access
@@ -24,6 +34,7 @@ from tandem.sales.deals.models import (
     Stage,
     StageKind,
 )
+from tandem.sales.playbooks.models import Objection
 
 SORTS = {
     "newest": ("Newest first", SortKey(("created_at", "id"), descending=True)),
@@ -46,6 +57,8 @@ class DealFilters:
     close_from: datetime.date | None = None
     close_to: datetime.date | None = None
     company_ids: list[int] = field(default_factory=list)
+    # ["missing"]: open deals without a next step (every open deal should have one).
+    next_step: list[str] = field(default_factory=list)
     properties: list = field(default_factory=list)
 
 
@@ -84,6 +97,8 @@ def filter_deals(queryset, filters: DealFilters):
         queryset = queryset.filter(expected_close_date__lte=filters.close_to)
     if filters.company_ids:
         queryset = queryset.filter(company_id__in=filters.company_ids)
+    if "missing" in filters.next_step:
+        queryset = queryset.filter(status=StageKind.OPEN, next_step="")
     return registry.get("deal").properties.filter(queryset, filters.properties)
 
 
@@ -140,17 +155,103 @@ def deal_people(deal: Deal) -> list[DealContact]:
     )
 
 
+def _recipients(user, deal: Deal):
+    # Imported here: the contacts' selectors read the record registry at call time.
+    from tandem.contacts import selectors as contact_selectors
+
+    return (
+        contact_selectors.visible_contacts(user)
+        .filter(pk__in=DealContact.objects.filter(deal=deal).values("contact_id"))
+        .exclude(email__isnull=True)
+        .exclude(email="")
+    )
+
+
+def deal_recipients(user, deal: Deal) -> list:
+    """The deal's contacts `user` may see that have an email address, the primary contact first: whom a 1:1
+    email from the deal page can go to."""
+    primary = DealContact.objects.filter(deal=deal, is_primary=True).values("contact_id")
+    return list(
+        _recipients(user, deal)
+        .select_related("company")
+        .annotate(is_primary=Exists(primary.filter(contact_id=OuterRef("pk"))))
+        .order_by("-is_primary", Lower("last_name"), Lower("first_name"), "id")[:200]
+    )
+
+
+def deal_has_recipient(user, deal: Deal) -> bool:
+    return _recipients(user, deal).exists()
+
+
+def answers_used(deal: Deal, limit: int = 10) -> list:
+    """The playbook answers reps marked used on this deal, newest first (the reverse of AnswerUse.deal)."""
+    return list(deal.answer_uses.select_related("answer__objection", "user").order_by("-at", "-id")[:limit])
+
+
+def objection_choices() -> list[tuple[str, list[Objection]]]:
+    """The playbook's objections by category, for "Objections met" when a deal is lost."""
+    labels = dict(Objection.Category.choices)
+    groups: dict[str, list[Objection]] = {}
+    for objection in Objection.objects.order_by("category", "text", "id")[:500]:
+        groups.setdefault(labels.get(objection.category, objection.category.title()), []).append(objection)
+    return list(groups.items())
+
+
+def stage_deal_counts(stages) -> dict[int, int]:
+    """How many deals (live or in the trash: they all point at the stage) each stage holds, in one query."""
+    if not stages:
+        return {}
+    rows = (
+        Deal.objects.filter(stage__in=stages).order_by().values_list("stage_id").annotate(total=Count("id"))
+    )
+    return dict(rows)
+
+
+def pipeline_overview() -> list[Pipeline]:
+    """Settings → Pipelines: every pipeline, archived ones last, with its stages in use and the number of
+    open deals in each (two queries)."""
+    pipelines_ = list(
+        Pipeline.objects.order_by(F("archived_at").asc(nulls_first=True), "order", "id").prefetch_related(
+            Prefetch("stages", queryset=Stage.objects.filter(archived_at__isnull=True), to_attr="live_stages")
+        )
+    )
+    counts = dict(
+        Deal.objects.filter(deleted_at__isnull=True, status=StageKind.OPEN)
+        .order_by()
+        .values_list("pipeline_id")
+        .annotate(total=Count("id"))
+    )
+    live = [pipeline for pipeline in pipelines_ if pipeline.archived_at is None]
+    for pipeline in pipelines_:
+        pipeline.open_deals = counts.get(pipeline.pk, 0)
+        pipeline.is_last_live = bool(live) and pipeline is live[-1]
+        for stage in pipeline.live_stages:
+            stage.required_labels = [
+                Stage.REQUIRABLE[name] for name in stage.required_fields if name in Stage.REQUIRABLE
+            ]
+    return pipelines_
+
+
 def active_loss_reasons() -> list[LossReason]:
     return list(LossReason.objects.filter(active=True))
 
 
 def pipelines() -> list[Pipeline]:
-    return list(Pipeline.objects.prefetch_related("stages"))
+    """The pipelines in use (not archived), each with its stages in use, in their order."""
+    return list(
+        Pipeline.objects.filter(archived_at__isnull=True).prefetch_related(
+            Prefetch("stages", queryset=Stage.objects.filter(archived_at__isnull=True))
+        )
+    )
 
 
 def stage_choices() -> list[tuple[str, str]]:
     """Every open or won stage as "Pipeline · Stage", for the deal form's select and the bulk move."""
-    stages = Stage.objects.select_related("pipeline").exclude(kind=StageKind.LOST)
+    stages = (
+        Stage.objects.select_related("pipeline")
+        .filter(archived_at__isnull=True, pipeline__archived_at__isnull=True)
+        .exclude(kind=StageKind.LOST)
+    )
     return [
         (str(stage.pk), f"{stage.pipeline.name} · {stage.name}")
         for stage in stages.order_by("pipeline__order", "pipeline_id", "order", "id")
@@ -202,7 +303,7 @@ def board(
       order and the undated ones, each stopping after `per_column` rows: a window over every deal of the
       pipeline (ROW_NUMBER) numbered all 50,000 deals of a large board to keep 300;
     - those cards with their company and owner, by id."""
-    stages = list(pipeline.stages.all())
+    stages = list(pipeline.stages.filter(archived_at__isnull=True))
     columns = {stage.pk: Column(stage) for stage in stages}
     deals = filter_deals(visible_deals(user), filters).filter(pipeline=pipeline)
     sums = deals.order_by().values("stage_id", "currency").annotate(count=Count("id"), total=Sum("amount"))

@@ -7,10 +7,11 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import redirect, render
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tandem.core import access
 from tandem.core.access import Verb
@@ -18,7 +19,10 @@ from tandem.core.models import Team
 from tandem.core.records.forms import active_users
 from tandem.sales.deals import selectors, services
 from tandem.sales.deals.display import money
-from tandem.sales.deals.models import Deal, LossReason, Pipeline
+from tandem.sales.deals.models import Deal, LossReason, Pipeline, Stage, StageKind
+from tandem.sales.deals.qualification import qualification_context
+from tandem.sales.deals.services import pipelines as pipeline_services
+from tandem.sales.deals.services.qualification import fields as qualification_fields
 from tandem.sales.deals.services.reasons import DEFAULT_LOSS_REASONS
 
 
@@ -40,6 +44,7 @@ def _board_query(request) -> tuple[Pipeline | None, selectors.DealFilters, dict,
         "owner": query.get("owner", ""),
         "team": query.get("team", ""),
         "close_month": query.get("close_month", "").strip(),
+        "next_step": query.get("next_step", ""),
     }
     pipeline = None
     if chosen["pipeline"]:
@@ -61,6 +66,10 @@ def _board_query(request) -> tuple[Pipeline | None, selectors.DealFilters, dict,
             errors.append(f"“{chosen['team'][:40]}” is not a valid team; that filter was ignored.")
         else:
             filters.team_ids = [team]
+    if chosen["next_step"] == "missing":
+        filters.next_step = ["missing"]
+    elif chosen["next_step"]:
+        errors.append(f"“{chosen['next_step'][:40]}” is not a next-step filter; that filter was ignored.")
     if chosen["close_month"]:
         try:
             year, month = (int(part) for part in chosen["close_month"].split("-"))
@@ -141,7 +150,7 @@ def deal_move(request, pk: int):
             {
                 key: value
                 for key, value in request.POST.items()
-                if key in ("pipeline", "owner", "team", "close_month")
+                if key in ("pipeline", "owner", "team", "close_month", "next_step")
             }
         )
         context = _board_context(request)
@@ -173,6 +182,7 @@ def deal_close(request, pk: int):
             reason=request.POST.get("reason"),
             competitor=request.POST.get("competitor", ""),
             note=request.POST.get("note", ""),
+            objections=request.POST.getlist("objections")[:100],
             expected_version=request.POST.get("record_version") or None,
             request=request,
         )
@@ -208,3 +218,240 @@ def loss_reasons(request):
         {"text": text, "error": error, "retired": retired},
         status=400 if error else 200,
     )
+
+
+# --- qualification (a panel on the deal's and the contact's page) -------------------------------------
+
+
+def _qualified_record(request, kind: str, pk: int, verb: str):
+    """The deal or contact whose checklist this is, as the user may `verb` it (404 / 403 otherwise)."""
+    if kind == "deal":
+        return {
+            "deal": access.get_object_or_deny(
+                request.user, verb, Deal.objects.filter(deleted_at__isnull=True), pk=pk
+            )
+        }
+    if kind == "contact":
+        from tandem.contacts.models import Contact
+
+        contact = access.get_object_or_deny(
+            request.user, verb, Contact.objects.filter(deleted_at__isnull=True), pk=pk
+        )
+        return {"contact": contact}
+    raise Http404("No such checklist.")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def qualification(request, kind: str, pk: int):
+    """The qualification panel (GET), its inline form (GET ?edit=1) and its save (POST): htmx swaps the
+    panel; without JavaScript a save comes back to the record's page."""
+    record = _qualified_record(request, kind, pk, Verb.CHANGE if request.method == "POST" else Verb.VIEW)
+    editing = request.method == "POST" or request.GET.get("edit") == "1"
+    if editing and request.method == "GET":
+        _qualified_record(request, kind, pk, Verb.CHANGE)
+    errors: dict[str, str] = {}
+    values = None
+    if request.method == "POST":
+        names = qualification_fields()
+        values = {name: request.POST.get(name, "")[:20_000] for name in names if name in request.POST}
+        seen = {
+            name: request.POST.get(f"seen_{name}", "")[:20_000]
+            for name in names
+            if f"seen_{name}" in request.POST
+        }
+        try:
+            services.save_qualification(
+                actor=request.user, values=values, seen=seen, request=request, **record
+            )
+        except ValidationError as refusal:
+            errors = {
+                key: " ".join(messages_)
+                for key, messages_ in getattr(refusal, "message_dict", {"__all__": refusal.messages}).items()
+            }
+        else:
+            editing = False
+            values = None
+            if not request.headers.get("HX-Request"):
+                messages.success(request, "Qualification saved.")
+                return redirect(_record_url(record))
+    context = qualification_context(request, **record, editing=editing, values=values, errors=errors)
+    if not request.headers.get("HX-Request"):
+        if not editing:
+            return redirect(_record_url(record) + "#qualification")
+        # Without JavaScript the form is a page of its own; a refused save keeps what was typed.
+        (subject,) = record.values()
+        context.update(record_url=_record_url(record), record_name=str(subject))
+        return render(request, "deals/qualification_page.html", context)
+    return render(request, "deals/_qualification_panel.html", context)
+
+
+def _record_url(record: dict) -> str:
+    if "deal" in record:
+        return reverse("deals:deal_detail", args=[record["deal"].pk])
+    return reverse("contacts:contact_detail", args=[record["contact"].pk])
+
+
+# --- Settings → Pipelines ----------------------------------------------------------------------------
+
+SPARE_STAGE_ROWS = 2
+
+
+@login_required
+@require_GET
+def pipeline_settings(request):
+    """Every pipeline (archived ones last) with its stages and deal counts, and what an admin may do to it."""
+    access.require_allowed(request.user, "pipeline", Verb.CHANGE)
+    return render(request, "deals/pipeline_settings.html", {"pipelines": selectors.pipeline_overview()})
+
+
+@login_required
+@require_POST
+def pipeline_action(request, pk: int):
+    """Archive, restore, make default, move up or down: one button each on the settings page."""
+    access.require_allowed(request.user, "pipeline", Verb.CHANGE)
+    pipeline = get_object_or_404(Pipeline, pk=pk)
+    action = request.POST.get("action", "")
+    try:
+        if action in ("archive", "restore"):
+            pipeline_services.archive_pipeline(
+                actor=request.user, pipeline=pipeline, archived=action == "archive", request=request
+            )
+            done = f"{pipeline.name} is {'archived' if action == 'archive' else 'back on the board'}."
+        elif action == "default":
+            pipeline_services.make_default_pipeline(actor=request.user, pipeline=pipeline, request=request)
+            done = f"{pipeline.name} is now the default pipeline."
+        elif action in ("up", "down"):
+            pipeline_services.move_pipeline(
+                actor=request.user, pipeline=pipeline, direction=action, request=request
+            )
+            done = f"{pipeline.name} moved {action}."
+        else:
+            raise ValidationError("Choose what to do with the pipeline.")
+    except ValidationError as refusal:
+        messages.error(request, " ".join(refusal.messages))
+    else:
+        messages.success(request, done)
+    return redirect("deals:pipeline_settings")
+
+
+def _stage_rows_from_post(post) -> list[pipeline_services.StageInput]:
+    count = min(_int(post.get("stage_count")) or 0, pipeline_services.MAX_STAGES + 20)
+    rows = []
+    for index in range(count):
+        prefix = f"stage-{index}-"
+        position = post.get(prefix + "position", "")
+        rows.append(
+            (
+                _int(position) if _int(position) is not None else 10_000 + index,
+                index,
+                pipeline_services.StageInput(
+                    id=post.get(prefix + "id") or None,
+                    name=post.get(prefix + "name", "")[:1000],
+                    probability=post.get(prefix + "probability", "")[:20],
+                    rotting_days=post.get(prefix + "rotting_days", "")[:20],
+                    required_fields=post.getlist(prefix + "required")[:10],
+                    kind=post.get(prefix + "kind", "open"),
+                    remove=post.get(prefix + "remove") == "on",
+                    move_to=post.get(prefix + "move_to") or None,
+                ),
+            )
+        )
+    # The "Position" numbers give the order (ties keep the form's order).
+    return [row for _, _, row in sorted(rows, key=lambda item: (item[0], item[1]))]
+
+
+def _stage_form_rows(pipeline, inputs=None, errors=None) -> list[dict]:
+    errors = errors or {}
+    if inputs is None:
+        stages = list(pipeline.stages.filter(archived_at__isnull=True)) if pipeline else []
+        counts = selectors.stage_deal_counts(stages)
+        inputs = [
+            pipeline_services.StageInput(
+                id=stage.pk,
+                name=stage.name,
+                probability=stage.probability,
+                rotting_days=stage.rotting_days if stage.rotting_days is not None else "",
+                required_fields=list(stage.required_fields or []),
+                kind=stage.kind,
+            )
+            for stage in stages
+        ]
+        if pipeline is None:
+            inputs = [
+                pipeline_services.StageInput(name="Qualified", probability=10, rotting_days=14),
+                pipeline_services.StageInput(name="Proposal", probability=50, rotting_days=21),
+                pipeline_services.StageInput(name="Won", probability=100, kind=StageKind.WON),
+                pipeline_services.StageInput(name="Lost", probability=0, kind=StageKind.LOST),
+            ]
+        inputs += [
+            pipeline_services.StageInput(kind=StageKind.OPEN, probability="") for _ in range(SPARE_STAGE_ROWS)
+        ]
+    else:
+        ids = [_int(row.id) for row in inputs if row.id]
+        counts = selectors.stage_deal_counts(list(Stage.objects.filter(pk__in=ids)))
+    targets = [row for row in inputs if row.id and not row.remove]
+    return [
+        {
+            "index": index,
+            "input": row,
+            "deal_count": counts.get(_int(row.id), 0) if row.id else 0,
+            "move_targets": [
+                (str(other.id), other.name)
+                for other in targets
+                if other.id != row.id and other.kind == row.kind
+            ],
+            "errors": {
+                key.rsplit(".", 1)[1]: message
+                for key, message in errors.items()
+                if key.startswith(f"stage.{index}.")
+            },
+        }
+        for index, row in enumerate(inputs)
+    ]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pipeline_edit(request, pk: int | None = None):
+    """A pipeline's name and its stages in one form: rename, reorder (the Position numbers), add, change,
+    remove (moving its deals), and the rules' refusals as sentences beside the rows they are about."""
+    access.require_allowed(request.user, "pipeline", Verb.CHANGE)
+    pipeline = get_object_or_404(Pipeline, pk=pk) if pk is not None else None
+    name = pipeline.name if pipeline else ""
+    inputs = None
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        name = request.POST.get("name", "")[:1000]
+        inputs = _stage_rows_from_post(request.POST)
+        try:
+            saved = pipeline_services.save_pipeline(
+                actor=request.user, pipeline=pipeline, name=name, stages=inputs, request=request
+            )
+        except ValidationError as refusal:
+            errors = {key: " ".join(values) for key, values in refusal.message_dict.items()}
+        else:
+            messages.success(request, f"{saved.name} saved.")
+            return redirect("deals:pipeline_settings")
+    rows = _stage_form_rows(pipeline, inputs, errors)
+    return render(
+        request,
+        "deals/pipeline_form.html",
+        {
+            "pipeline": pipeline,
+            "name": name,
+            "rows": rows,
+            "errors": errors,
+            "row_errors": any(row["errors"] for row in rows),
+            "requirable": list(Stage.REQUIRABLE.items()),
+            "kinds": StageKind.choices,
+        },
+    )
+
+
+@login_required
+@require_GET
+def no_next_step(request):
+    """The saved link "No next step": the deals table filtered to open deals whose next step is empty."""
+    access.require_allowed(request.user, "deal", Verb.VIEW)
+    return redirect(f"{reverse('deals:deal_list')}?next_step=missing&status=open")

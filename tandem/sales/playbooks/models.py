@@ -96,8 +96,10 @@ class AnswerUse(models.Model):
 
     answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="uses")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
-    # The deal it was used on. The deals app is built in parallel: the lead turns this into a foreign key.
-    deal_id = models.BigIntegerField(null=True, blank=True)
+    # The deal it was used on (named by string: playbooks never imports deals; deals embeds the playbook).
+    deal = models.ForeignKey(
+        "deals.Deal", null=True, blank=True, on_delete=models.SET_NULL, related_name="answer_uses"
+    )
     helped = models.CharField(max_length=10, choices=Helped.choices, default=Helped.UNKNOWN)
     at = models.DateTimeField(auto_now_add=True)
 

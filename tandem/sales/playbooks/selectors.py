@@ -2,7 +2,8 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.safestring import SafeString
 
 from tandem.core import access
@@ -42,6 +43,23 @@ def _with_counts(queryset: QuerySet[Answer]) -> QuerySet[Answer]:
     )
 
 
+def lost_deal_count():
+    """How many live lost deals met the objection (`Deal.objections_met`, read through its reverse name: the
+    deals app sits above playbooks). The feedback loop: which objections cost us deals. A count over all
+    deals, no names: a statistic of the library, like an answer's use count."""
+    through = Objection.lost_deals.through
+    counted = (
+        through.objects.filter(
+            objection_id=OuterRef("pk"), deal__status="lost", deal__deleted_at__isnull=True
+        )
+        .order_by()
+        .values("objection_id")
+        .annotate(total=Count("id"))
+        .values("total")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
 def objections(user, *, category: str = "", query: str = "") -> QuerySet[Objection]:
     """The objection library, newest first, with answer counts; filtered by category and by words in the text."""
     queryset = access.scope_queryset(user, Verb.VIEW, Objection.objects.all())
@@ -49,12 +67,14 @@ def objections(user, *, category: str = "", query: str = "") -> QuerySet[Objecti
         queryset = queryset.filter(category=category)
     for word in query.split()[:5]:
         queryset = queryset.filter(text__icontains=word)
-    return queryset.annotate(answer_count=Count("answers")).order_by("-id")
+    return queryset.annotate(answer_count=Count("answers"), lost_deal_count=lost_deal_count()).order_by("-id")
 
 
 def objection_detail(user, pk: int) -> Objection:
     """One objection with its answers in order, each with its use counts (404 / 403 by the policy)."""
-    objection = access.get_object_or_deny(user, Verb.VIEW, Objection.objects.all(), pk=pk)
+    objection = access.get_object_or_deny(
+        user, Verb.VIEW, Objection.objects.annotate(lost_deal_count=lost_deal_count()), pk=pk
+    )
     objection.ordered_answers = list(_with_counts(objection.answers.order_by("position", "id")))
     return objection
 

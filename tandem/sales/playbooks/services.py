@@ -369,8 +369,15 @@ def record_answer_use(
     access.require(actor, Verb.VIEW, answer)
     if helped not in AnswerUse.Helped.values:
         raise ValidationError({"helped": "Say whether the answer helped: yes, no or not sure yet."})
-    if deal_id is not None and (not isinstance(deal_id, int) or deal_id <= 0):
-        raise ValidationError({"deal_id": "The deal is not one Tandem knows."})
+    if deal_id is not None:
+        # The deal model is read from the foreign key, not imported: playbooks sits below deals.
+        deals = AnswerUse._meta.get_field("deal").related_model.objects.filter(deleted_at__isnull=True)
+        if (
+            not isinstance(deal_id, int)
+            or deal_id <= 0
+            or not access.scope_queryset(actor, Verb.VIEW, deals).filter(pk=deal_id).exists()
+        ):
+            raise ValidationError({"deal_id": "That deal does not exist, or you cannot see it."})
     use = AnswerUse.objects.create(answer=answer, user=actor, deal_id=deal_id, helped=helped)
     audit.record(
         actor=actor,

@@ -45,9 +45,10 @@
     if (from === column) return;
     var url = board().dataset.moveUrlTemplate.replace("/0/", "/" + dealId + "/");
     var values = { stage: column.dataset.stage };
-    ["pipeline", "owner", "team", "close_month"].forEach(function (name) {
+    ["pipeline", "owner", "team", "close_month", "next_step"].forEach(function (name) {
       var input = document.querySelector(".filter-bar [name=" + name + "]");
-      if (input) values[name] = input.value;
+      // A checkbox counts only when ticked ("No next step only").
+      if (input && (input.type !== "checkbox" || input.checked)) values[name] = input.value;
     });
     window.htmx.ajax("POST", url, { target: "#deal-board", values: values });
   });

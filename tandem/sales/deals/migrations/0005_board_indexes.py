@@ -4,7 +4,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [("deals", "0002_default_pipeline")]
+    dependencies = [("deals", "0004_pipeline_settings_objections_met_qualification")]
 
     operations = [
         migrations.AddIndex(

@@ -12,6 +12,7 @@ from tandem.sales.deals.services.deals import (
     update_deal,
 )
 from tandem.sales.deals.services.moves import close_deal, move_deal
+from tandem.sales.deals.services.qualification import save_qualification
 from tandem.sales.deals.services.reasons import save_loss_reasons
 
 __all__ = [
@@ -24,5 +25,6 @@ __all__ = [
     "move_deal",
     "restore_deal",
     "save_loss_reasons",
+    "save_qualification",
     "update_deal",
 ]

@@ -64,6 +64,10 @@ AUDITED = [
 MAX_AMOUNT = Decimal("999999999999.99")
 
 
+# A stage deals may enter: neither it nor its pipeline archived (Settings → Pipelines).
+IN_USE = {"archived_at__isnull": True, "pipeline__archived_at__isnull": True}
+
+
 def deal_version(deal: Deal) -> str:
     return record_version(deal)
 
@@ -159,7 +163,7 @@ def clean_deal_values(actor: User | None, values: Mapping[str, Any], deal: Deal 
         stage = values["stage"]
         if not isinstance(stage, Stage):
             try:
-                stage = Stage.objects.select_related("pipeline").filter(pk=int(stage)).first()
+                stage = Stage.objects.select_related("pipeline").filter(pk=int(stage), **IN_USE).first()
             except (TypeError, ValueError):
                 stage = None
         if stage is None:
@@ -182,8 +186,11 @@ def clean_deal_values(actor: User | None, values: Mapping[str, Any], deal: Deal 
 
 
 def default_stage() -> Stage:
-    pipeline = Pipeline.objects.filter(is_default=True).first() or Pipeline.objects.first()
-    stage = pipeline.stages.filter(kind=StageKind.OPEN).first() if pipeline else None
+    pipelines = Pipeline.objects.filter(archived_at__isnull=True)
+    pipeline = pipelines.filter(is_default=True).first() or pipelines.first()
+    stage = (
+        pipeline.stages.filter(kind=StageKind.OPEN, archived_at__isnull=True).first() if pipeline else None
+    )
     if stage is None:
         raise ValidationError({"stage": "Set up a pipeline with an open stage before adding deals."})
     return stage
@@ -348,7 +355,7 @@ def bulk_update_deals(
         )
     elif action == "move_stage":
         try:
-            stage = Stage.objects.filter(pk=int(value)).first()
+            stage = Stage.objects.filter(pk=int(value), **IN_USE).first()
         except (TypeError, ValueError):
             stage = None
         if stage is None or stage.kind == StageKind.LOST:

@@ -16,6 +16,7 @@ from tandem.core.access import Verb
 from tandem.core.events import publish
 from tandem.sales.deals import events
 from tandem.sales.deals.models import Deal, DealContact, DealStageChange, LossReason, Stage, StageKind
+from tandem.sales.playbooks.models import Objection
 
 # The lifecycle a deal pushes its contacts along; a contact already further (or "other") is never moved back.
 LIFECYCLE_RANK = [
@@ -84,23 +85,38 @@ def record_deal_activity(*, deal: Deal, kind: str, actor, details: dict[str, Any
     the deal as subject: the spine's timeline knows nothing of deals beyond the registered kind)."""
     contact_ids, _ = deal_contact_ids(deal)
     details = {"deal": deal.name, **details}
+    # One moment for every copy: the deal's own timeline shows the event once (`timeline.deal_timeline`).
+    now = timezone.now()
     if deal.company_id:
         record_activity(
             kind=kind,
             company=deal.company,
             actor=actor,
+            occurred_at=now,
             subject_type="deal",
             subject_id=deal.pk,
             details=details,
         )
     for contact in Contact.objects.filter(pk__in=contact_ids, deleted_at__isnull=True):
         record_activity(
-            kind=kind, contact=contact, actor=actor, subject_type="deal", subject_id=deal.pk, details=details
+            kind=kind,
+            contact=contact,
+            actor=actor,
+            occurred_at=now,
+            subject_type="deal",
+            subject_id=deal.pk,
+            details=details,
         )
 
 
 def apply_move(
-    *, actor, current: Deal, stage: Stage, request=None, extra: dict[str, Any] | None = None
+    *,
+    actor,
+    current: Deal,
+    stage: Stage,
+    request=None,
+    extra: dict[str, Any] | None = None,
+    objections: list[Objection] | None = None,
 ) -> Deal:
     """Move the locked row `current` into `stage` (checks done by the caller) with everything that follows.
     `extra` are closing columns written in the same UPDATE (loss reason, competitor, note)."""
@@ -119,6 +135,12 @@ def apply_move(
         assignments.update(won_reason="", loss_reason=None, close_note="")
     Deal.objects.filter(pk=current.pk).update(**assignments, updated_at=next_updated_at(current.updated_at))
     current.refresh_from_db()
+    # The objections met belong to a loss: set with it, cleared when the deal is won or reopened.
+    met_before = sorted(current.objections_met.values_list("text", flat=True))
+    current.objections_met.set(objections if stage.kind == StageKind.LOST and objections else [])
+    met_after = (
+        sorted(objection.text for objection in objections or []) if stage.kind == StageKind.LOST else []
+    )
     change = DealStageChange.objects.create(
         deal=current,
         from_stage=from_stage,
@@ -139,6 +161,11 @@ def apply_move(
         changes={
             "stage": [from_stage.name, stage.name],
             **{k: [None, str(v)] for k, v in (extra or {}).items() if v},
+            **(
+                {"objections_met": [", ".join(met_before), ", ".join(met_after)]}
+                if met_before != met_after
+                else {}
+            ),
         },
         request=request,
         event="stage_moved",
@@ -178,7 +205,7 @@ def _stage(raw: Any, pipeline_id: int) -> Stage:
         stage = raw
     else:
         try:
-            stage = Stage.objects.filter(pk=int(raw)).first()
+            stage = Stage.objects.filter(pk=int(raw), archived_at__isnull=True).first()
         except (TypeError, ValueError):
             stage = None
     if stage is None:
@@ -218,17 +245,21 @@ def close_deal(
     reason: Any = None,
     competitor: str = "",
     note: str = "",
+    objections: Any = None,
     expected_version: str | None = None,
     request=None,
 ) -> Deal:
     """Mark `deal` won or lost (`outcome`): it moves to its pipeline's won or lost stage. Lost needs a reason
-    from the admin's list (a LossReason or its id); won takes an optional free-text reason. Won deals make
-    the deal's contacts customers."""
+    from the admin's list (a LossReason or its id) and may name the objections the deal met (Objections or
+    their ids, from the playbook's library: the objection page counts the lost deals that met each); won
+    takes an optional free-text reason. Won deals make the deal's contacts customers."""
     current = lock_deal(actor, deal)
     check_version(current, expected_version)
     if outcome not in (StageKind.WON, StageKind.LOST):
         raise ValidationError({"outcome": "Choose won or lost."})
-    target = current.pipeline.stages.filter(kind=outcome).order_by("order", "id").first()
+    target = (
+        current.pipeline.stages.filter(kind=outcome, archived_at__isnull=True).order_by("order", "id").first()
+    )
     if target is None:
         raise ValidationError({"outcome": f"The pipeline {current.pipeline.name} has no {outcome} stage."})
     competitor = str(competitor or "").strip()
@@ -249,6 +280,9 @@ def close_deal(
         if loss_reason is None:
             errors["reason"] = "Choose why the deal was lost."
         extra.update(loss_reason=loss_reason, won_reason="")
+        met = objections_from(objections)
+        if isinstance(met, str):
+            errors["objections"] = met
     else:
         won_reason = str(reason or "").strip()
         if len(won_reason) > 200:
@@ -259,6 +293,36 @@ def close_deal(
     if target.pk == current.stage_id:
         raise ValidationError({"outcome": f"This deal is already {outcome}."})
     check_required(current, target)
-    apply_move(actor=actor, current=current, stage=target, request=request, extra=extra)
+    apply_move(
+        actor=actor,
+        current=current,
+        stage=target,
+        request=request,
+        extra=extra,
+        objections=met if outcome == StageKind.LOST else None,
+    )
     deal.refresh_from_db()
     return deal
+
+
+MAX_OBJECTIONS_MET = 20
+
+
+def objections_from(raw: Any) -> list[Objection] | str:
+    """The objections named by `raw` (Objections or ids, repeated ones once), or the sentence refusing them."""
+    items = list(raw or [])
+    if len(items) > MAX_OBJECTIONS_MET:
+        return f"Choose at most {MAX_OBJECTIONS_MET} objections."
+    ids = set()
+    for item in items:
+        if isinstance(item, Objection):
+            ids.add(item.pk)
+            continue
+        try:
+            ids.add(int(item))
+        except (TypeError, ValueError):
+            return "Choose objections from the playbook's list."
+    found = list(Objection.objects.filter(pk__in=ids).order_by("text", "id"))
+    if len(found) != len(ids):
+        return "One of the objections no longer exists; choose again."
+    return found

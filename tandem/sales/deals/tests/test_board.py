@@ -251,3 +251,28 @@ def test_the_bulk_bar_offers_the_stages_and_moves_the_selected_deals(client):
     assert response.status_code == 200
     assert set(Deal.objects.values_list("stage_id", flat=True)) == {stages["Proposal"].pk}
     assert DealStageChange.objects.count() == 2
+
+
+def test_the_no_next_step_filter_on_the_list_the_board_and_the_saved_link(client):
+    from django.urls import reverse
+
+    pipeline, stages = make_pipeline()
+    admin = UserFactory(role=Role.ADMIN)
+    DealFactory(name="Has a step", stage=stages["Lead"], next_step="Send the proposal")
+    DealFactory(name="Forgotten", stage=stages["Lead"], next_step="")
+    DealFactory(name="Won already", stage=stages["Won"], next_step="")
+    found = selectors.filter_deals(Deal.objects.all(), selectors.DealFilters(next_step=["missing"]))
+    assert list(found.values_list("name", flat=True)) == ["Forgotten"]
+    client.force_login(admin)
+    response = client.get(reverse("deals:deal_no_next_step"))
+    assert response["Location"] == reverse("deals:deal_list") + "?next_step=missing&status=open"
+    listing = client.get(response["Location"]).content.decode()
+    assert "Forgotten" in listing and "Has a step" not in listing and "Won already" not in listing
+    bad = client.get(reverse("deals:deal_list") + "?next_step=later").content.decode()
+    assert "“later” is not a next-step filter; that filter was ignored." in bad
+    board = client.get(
+        reverse("deals:deal_board"), {"pipeline": pipeline.pk, "next_step": "missing"}
+    ).content.decode()
+    assert "Forgotten" in board and "Has a step" not in board
+    board = client.get(reverse("deals:deal_board"), {"pipeline": pipeline.pk}).content.decode()
+    assert "Send the proposal" in board and "No next step" in board

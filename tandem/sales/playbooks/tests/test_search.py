@@ -6,6 +6,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 from tandem.core.models import Role
+from tandem.sales.deals.tests.factories import DealFactory, make_pipeline
 from tandem.sales.playbooks import search, selectors, services
 from tandem.sales.playbooks.models import Answer, Objection
 from tandem.sales.playbooks.tests.factories import make_user, objection_with_answers
@@ -172,8 +173,10 @@ def test_helpful_answers_rank_slightly_higher(author):
     assert ids(selectors.search_answers("quarter", limit=5)) == [first.pk, second.pk]
     # When reps say the second helped
     rep = make_user("rep@example.com", Role.SALES)
+    _, stages = make_pipeline()
+    deal = DealFactory(stage=stages["Lead"], owner=rep)
     for _ in range(3):
-        services.record_answer_use(actor=rep, answer=second, helped="yes", deal_id=7)
+        services.record_answer_use(actor=rep, answer=second, helped="yes", deal_id=deal.pk)
     services.record_answer_use(actor=rep, answer=first, helped="no")
     # Then it comes first, with its counts
     results = selectors.search_answers("quarter", limit=5)

@@ -6,6 +6,7 @@ from auditlog.models import LogEntry
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from tandem.core.models import Role
+from tandem.sales.deals.tests.factories import DealFactory, make_pipeline
 from tandem.sales.playbooks import services
 from tandem.sales.playbooks.models import Answer, AnswerUse, BattleCard, Objection
 from tandem.sales.playbooks.tests.factories import make_user, objection_with_answers
@@ -107,14 +108,26 @@ def test_marketing_reads_and_marks_answers_used_but_does_not_write_playbooks(rep
 @pytest.mark.django_db
 def test_an_answer_use_is_recorded_with_its_deal_and_audited(rep):
     _, (answer,) = objection_with_answers(rep, "Too slow", "feature", ["Fast now"])
-    use = services.record_answer_use(actor=rep, answer=answer, helped="yes", deal_id=42)
-    assert (use.answer, use.user, use.deal_id, use.helped) == (answer, rep, 42, "yes")
+    _, stages = make_pipeline()
+    deal = DealFactory(stage=stages["Lead"], owner=rep)
+    use = services.record_answer_use(actor=rep, answer=answer, helped="yes", deal_id=deal.pk)
+    assert (use.answer, use.user, use.deal, use.helped) == (answer, rep, deal, "yes")
     entry = LogEntry.objects.get(object_id=use.pk, content_type__model="answeruse")
     assert entry.additional_data["event"] == "answer_used"
     with pytest.raises(ValidationError) as error:
         services.record_answer_use(actor=rep, answer=answer, helped="maybe")
     assert error.value.message_dict == {"helped": ["Say whether the answer helped: yes, no or not sure yet."]}
     assert AnswerUse.objects.count() == 1
+    # A deal that does not exist, or one in the trash, is refused and nothing is written.
+    for missing in (deal.pk + 1000, -3):
+        with pytest.raises(ValidationError) as error:
+            services.record_answer_use(actor=rep, answer=answer, helped="yes", deal_id=missing)
+        assert error.value.message_dict == {"deal_id": ["That deal does not exist, or you cannot see it."]}
+    assert AnswerUse.objects.count() == 1
+    # The use outlives its deal (SET_NULL).
+    deal.delete()
+    use.refresh_from_db()
+    assert use.deal_id is None
 
 
 @pytest.mark.django_db

@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 
 from tandem.core.models import Role
+from tandem.sales.deals.tests.factories import DealFactory, make_pipeline
 from tandem.sales.playbooks.models import Answer, AnswerUse, BattleCard, Objection
 from tandem.sales.playbooks.tests.factories import make_user, objection_with_answers
 
@@ -72,19 +73,21 @@ def test_the_search_page_ranks_and_highlights(client, rep, price):
 @pytest.mark.django_db
 def test_the_partial_carries_the_deal_into_each_use(client, rep, price):
     _, (answer, _) = price
+    _, stages = make_pipeline()
+    deal = DealFactory(stage=stages["Lead"], owner=rep)
     client.force_login(rep)
-    partial = text(client.get(reverse("playbooks:search_results"), {"q": "budget", "deal": "42"}))
+    partial = text(client.get(reverse("playbooks:search_results"), {"q": "budget", "deal": str(deal.pk)}))
     assert "<html" not in partial
-    assert '<input type="hidden" name="deal" value="42">' in partial
+    assert f'<input type="hidden" name="deal" value="{deal.pk}">' in partial
     response = client.post(
         reverse("playbooks:answer_use", args=[answer.pk]),
-        {"helped": "yes", "deal": "42"},
+        {"helped": "yes", "deal": str(deal.pk)},
         HTTP_HX_REQUEST="true",
     )
     assert response.status_code == 200
     assert "Used 1 time, helped 1" in text(response)
     assert list(AnswerUse.objects.values_list("answer_id", "user_id", "deal_id", "helped")) == [
-        (answer.pk, rep.pk, 42, "yes")
+        (answer.pk, rep.pk, deal.pk, "yes")
     ]
 
 
