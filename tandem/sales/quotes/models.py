@@ -71,7 +71,7 @@ class Quote(models.Model):
     access_object_type = "quote"
 
     number = models.CharField(max_length=20, unique=True)
-    deal = models.ForeignKey("deals.Deal", on_delete=models.PROTECT, related_name="+")
+    deal = models.ForeignKey("deals.Deal", on_delete=models.CASCADE, related_name="+")
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

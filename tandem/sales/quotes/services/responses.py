@@ -33,9 +33,9 @@ MAX_REASON = 2000
 
 def record_quote_activity(*, quote: Quote, kind: str, actor, details: dict | None = None) -> None:
     """One timeline entry on the deal's company and on each of its live contacts, with the quote as subject
-    and the deal named in the details (so the deal's own timeline can find it by `deal_id`)."""
+    and the deal named in the details (the deal itself is the quote's `deal_id`)."""
     deal = quote.deal
-    details = {"quote": quote.number, "deal": deal.name, "deal_id": deal.pk, **(details or {})}
+    details = {"quote": quote.number, "deal": deal.name, **(details or {})}
     if deal.company_id:
         record_activity(
             kind=kind, company=deal.company, actor=actor, subject_type="quote", subject_id=quote.pk,

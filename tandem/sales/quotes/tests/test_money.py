@@ -84,7 +84,12 @@ def test_a_discount_outside_0_to_100_is_refused(value):
 
 @pytest.mark.parametrize(
     ("typed", "expected"),
-    [("12,5", Decimal("12.50")), ("7.5 %", Decimal("7.50")), ("", Decimal("0.00")), ("100", Decimal("100.00"))],
+    [
+        ("12,5", Decimal("12.50")),
+        ("7.5 %", Decimal("7.50")),
+        ("", Decimal("0.00")),
+        ("100", Decimal("100.00")),
+    ],
 )
 def test_percentages_are_read_as_people_type_them(typed, expected):
     errors: dict[str, str] = {}

@@ -31,11 +31,20 @@ def rep():
 def test_a_product_line_takes_the_catalog_name_and_price_and_a_free_line_its_own(rep):
     deal, _, _ = make_deal(rep)
     product = make_product()
-    line = services.add_deal_line(actor=rep, deal=deal, values={"product": product.pk, "quantity": "3", "discount_percent": "10"})
-    free = services.add_deal_line(actor=rep, deal=deal, values={"name": "Onboarding day", "unit_price": "1,200.00"})
+    line = services.add_deal_line(
+        actor=rep, deal=deal, values={"product": product.pk, "quantity": "3", "discount_percent": "10"}
+    )
+    free = services.add_deal_line(
+        actor=rep, deal=deal, values={"name": "Onboarding day", "unit_price": "1,200.00"}
+    )
     assert (line.name, line.unit_price, line.quantity, line.discount_percent) == (
         "Northwind Pro", Decimal("199.00"), Decimal("3.00"), Decimal("10.00"))  # fmt: skip
-    assert (free.name, free.product_id, free.unit_price, free.position) == ("Onboarding day", None, Decimal("1200.00"), 2)
+    assert (free.name, free.product_id, free.unit_price, free.position) == (
+        "Onboarding day",
+        None,
+        Decimal("1200.00"),
+        2,
+    )
 
 
 def test_a_product_in_another_currency_is_refused_with_a_sentence(rep):
@@ -54,7 +63,9 @@ def test_bad_line_input_gets_a_sentence_per_field(rep):
     deal, _, _ = make_deal(rep)
     with pytest.raises(ValidationError) as refusal:
         services.add_deal_line(
-            actor=rep, deal=deal, values={"name": "", "quantity": "0", "unit_price": "-3", "discount_percent": "150"}
+            actor=rep,
+            deal=deal,
+            values={"name": "", "quantity": "0", "unit_price": "-3", "discount_percent": "150"},
         )
     assert refusal.value.message_dict == {
         "name": ["Give the line a name."],
@@ -67,9 +78,15 @@ def test_bad_line_input_gets_a_sentence_per_field(rep):
 def test_the_deal_amount_is_set_from_the_lines_through_the_deals_service(rep):
     deal, _, _ = make_deal(rep)
     services.add_deal_line(actor=rep, deal=deal, values={"name": "A", "quantity": "3", "unit_price": "0.33"})
-    services.add_deal_line(actor=rep, deal=deal, values={"name": "B", "quantity": "2", "unit_price": "10", "discount_percent": "12.5"})
+    services.add_deal_line(
+        actor=rep,
+        deal=deal,
+        values={"name": "B", "quantity": "2", "unit_price": "10", "discount_percent": "12.5"},
+    )
     services.set_amount_from_lines(actor=rep, deal=deal)
-    assert Deal.objects.get(pk=deal.pk).amount == Decimal("18.49")  # 3 × 0.33 = 0.99, plus 2 × 10 − 12.5 % = 17.50
+    assert Deal.objects.get(pk=deal.pk).amount == Decimal(
+        "18.49"
+    )  # 3 × 0.33 = 0.99, plus 2 × 10 − 12.5 % = 17.50
 
 
 def test_quote_numbers_are_sequential_per_year_and_a_deleted_number_is_not_reused(rep):
@@ -79,7 +96,11 @@ def test_quote_numbers_are_sequential_per_year_and_a_deleted_number_is_not_reuse
     second = services.create_quote(actor=rep, values={"deal": deal.pk})
     services.delete_quote(actor=rep, quote=second)
     third = services.create_quote(actor=rep, values={"deal": deal.pk})
-    assert [first.number, second.number, third.number] == [f"Q-{year}-0001", f"Q-{year}-0002", f"Q-{year}-0003"]
+    assert [first.number, second.number, third.number] == [
+        f"Q-{year}-0001",
+        f"Q-{year}-0002",
+        f"Q-{year}-0003",
+    ]
     QuoteNumberCounter.objects.create(year=year - 1, last=41)
     from django.db import transaction
 
@@ -89,11 +110,20 @@ def test_quote_numbers_are_sequential_per_year_and_a_deleted_number_is_not_reuse
 
 def test_a_quote_copies_the_deal_lines_and_computes_its_totals(rep):
     deal, _, _ = make_deal(rep)
-    services.add_deal_line(actor=rep, deal=deal, values={"product": make_product().pk, "quantity": "12", "discount_percent": "10"})
+    services.add_deal_line(
+        actor=rep,
+        deal=deal,
+        values={"product": make_product().pk, "quantity": "12", "discount_percent": "10"},
+    )
     services.add_deal_line(actor=rep, deal=deal, values={"name": "Setup", "unit_price": "0.01"})
-    quote = services.create_quote(actor=rep, values={"deal": deal.pk, "discount_percent": "5", "tax_rate": "19"})
-    assert list(QuoteLine.objects.filter(quote=quote).order_by("position").values_list("name", "quantity", "unit_price")) == [
-        ("Northwind Pro", Decimal("12.00"), Decimal("199.00")), ("Setup", Decimal("1.00"), Decimal("0.01"))]  # fmt: skip
+    quote = services.create_quote(
+        actor=rep, values={"deal": deal.pk, "discount_percent": "5", "tax_rate": "19"}
+    )
+    copied = QuoteLine.objects.filter(quote=quote).order_by("position")
+    assert list(copied.values_list("name", "quantity", "unit_price")) == [
+        ("Northwind Pro", Decimal("12.00"), Decimal("199.00")),
+        ("Setup", Decimal("1.00"), Decimal("0.01")),
+    ]
     quote.refresh_from_db()
     assert (quote.subtotal, quote.discount_amount, quote.tax_amount, quote.total, quote.currency) == (
         Decimal("2149.21"), Decimal("107.46"), Decimal("387.93"), Decimal("2429.68"), "EUR")  # fmt: skip
@@ -125,7 +155,9 @@ def test_a_user_who_may_not_change_the_deal_cannot_quote_or_edit_its_lines_and_n
 
 def _sent_quote(rep, **values):
     deal, stages, contact = make_deal(rep)
-    services.add_deal_line(actor=rep, deal=deal, values={"name": "Plan", "quantity": "2", "unit_price": "100"})
+    services.add_deal_line(
+        actor=rep, deal=deal, values={"name": "Plan", "quantity": "2", "unit_price": "100"}
+    )
     quote = services.create_quote(actor=rep, values={"deal": deal.pk, **values})
     shared = services.share_quote(actor=rep, quote=quote)
     return quote, shared, deal, stages, contact
@@ -163,10 +195,18 @@ def test_accepting_records_the_name_time_and_address_marks_the_deal_won_and_tell
     quote, _, deal, stages, contact = _sent_quote(rep)
     services.accept_quote(quote=quote, name="  Ana   Ruiz ", ip="203.0.113.9")
     quote.refresh_from_db()
-    assert (quote.status, quote.accepted_name, quote.accepted_ip) == (QuoteStatus.ACCEPTED, "Ana Ruiz", "203.0.113.9")
+    assert (quote.status, quote.accepted_name, quote.accepted_ip) == (
+        QuoteStatus.ACCEPTED,
+        "Ana Ruiz",
+        "203.0.113.9",
+    )
     assert quote.accepted_at is not None
     deal.refresh_from_db()
-    assert (deal.status, deal.stage_id, deal.won_reason) == ("won", stages["Won"].pk, f"Quote {quote.number} accepted")
+    assert (deal.status, deal.stage_id, deal.won_reason) == (
+        "won",
+        stages["Won"].pk,
+        f"Quote {quote.number} accepted",
+    )
     notice = Notification.objects.get(user=rep, kind="sales.quote_accepted")
     assert notice.title == f"Quote {quote.number} was accepted"
     assert notice.body == f"Ana Ruiz accepted quote {quote.number} for {deal.name}. The deal is marked won."
@@ -201,9 +241,16 @@ def test_declining_keeps_the_reason_and_the_deal_open(rep):
     assert refusal.value.message_dict == {"reason": ["Tell us briefly why you are declining."]}
     services.decline_quote(quote=quote, reason="Budget moved to next year.", ip="198.51.100.4")
     quote.refresh_from_db()
-    assert (quote.status, quote.decline_reason, quote.declined_ip) == ("declined", "Budget moved to next year.", "198.51.100.4")
+    assert (quote.status, quote.decline_reason, quote.declined_ip) == (
+        "declined",
+        "Budget moved to next year.",
+        "198.51.100.4",
+    )
     assert Deal.objects.get(pk=deal.pk).status == "open"
-    assert Notification.objects.get(user=rep, kind="sales.quote_declined").title == f"Quote {quote.number} was declined"
+    assert (
+        Notification.objects.get(user=rep, kind="sales.quote_declined").title
+        == f"Quote {quote.number} was declined"
+    )
 
 
 def test_an_expired_quote_cannot_be_accepted_and_says_so(rep):

@@ -45,7 +45,9 @@ def test_the_deal_page_shows_the_products_panel_and_adds_a_line_with_htmx(rep):
     assert "Northwind Pro added." in answer.content.decode()
     assert DealLine.objects.get().quantity == Decimal("2.00")
     refused = client.post(
-        f"/sales/deal-lines/deal/{deal.pk}/add/", {"product": product.pk, "quantity": "lots"}, HTTP_HX_REQUEST="true"
+        f"/sales/deal-lines/deal/{deal.pk}/add/",
+        {"product": product.pk, "quantity": "lots"},
+        HTTP_HX_REQUEST="true",
     )
     assert "“lots” is not a number" in refused.content.decode()
     assert 'value="lots"' in refused.content.decode()  # what was typed is kept
@@ -54,19 +56,30 @@ def test_the_deal_page_shows_the_products_panel_and_adds_a_line_with_htmx(rep):
 
 def test_a_total_posted_from_the_browser_is_ignored(rep):
     deal, _, _ = make_deal(rep)
-    services.add_deal_line(actor=rep, deal=deal, values={"name": "Plan", "quantity": "2", "unit_price": "100"})
+    services.add_deal_line(
+        actor=rep, deal=deal, values={"name": "Plan", "quantity": "2", "unit_price": "100"}
+    )
     quote = services.create_quote(actor=rep, values={"deal": deal.pk})
     client = signed_in(rep)
     version = services.quote_version(quote)
     answer = client.post(
         f"/sales/quotes/{quote.pk}/edit/",
-        {"deal": deal.pk, "valid_until": quote.valid_until.isoformat(), "discount_percent": "0", "tax_rate": "10",
-         "terms": "Net 30", "close_deal_on_accept": "on", "total": "1.00", "subtotal": "1.00", "record_version": version},
+        {
+            "deal": deal.pk, "valid_until": quote.valid_until.isoformat(), "discount_percent": "0",
+            "tax_rate": "10", "terms": "Net 30", "close_deal_on_accept": "on", "total": "1.00",
+            "subtotal": "1.00", "record_version": version,
+        },
     )  # fmt: skip
     assert answer.status_code == 302
     quote.refresh_from_db()
-    assert (quote.subtotal, quote.tax_amount, quote.total) == (Decimal("200.00"), Decimal("20.00"), Decimal("220.00"))
-    line_answer = client.post(f"/sales/quotes/{quote.pk}/lines/add/", {"name": "Extra", "unit_price": "5", "total": "0"})
+    assert (quote.subtotal, quote.tax_amount, quote.total) == (
+        Decimal("200.00"),
+        Decimal("20.00"),
+        Decimal("220.00"),
+    )
+    line_answer = client.post(
+        f"/sales/quotes/{quote.pk}/lines/add/", {"name": "Extra", "unit_price": "5", "total": "0"}
+    )
     assert line_answer.status_code == 302
     assert Quote.objects.get(pk=quote.pk).total == Decimal("225.50")
 
@@ -77,7 +90,10 @@ def test_someone_who_may_not_see_the_deal_gets_404_and_nothing_changes(rep):
     stranger = UserFactory(role=Role.READ_ONLY)
     client = signed_in(stranger)
     assert client.get(f"/sales/quotes/{quote.pk}/").status_code == 404
-    assert client.post(f"/sales/deal-lines/deal/{deal.pk}/add/", {"name": "X", "unit_price": "1"}).status_code == 404
+    assert (
+        client.post(f"/sales/deal-lines/deal/{deal.pk}/add/", {"name": "X", "unit_price": "1"}).status_code
+        == 404
+    )
     assert client.post(f"/sales/quotes/{quote.pk}/share/").status_code == 404
     assert client.get(f"/sales/quotes/{quote.pk}/pdf/").status_code == 404
     assert DealLine.objects.count() == 0
@@ -86,7 +102,9 @@ def test_someone_who_may_not_see_the_deal_gets_404_and_nothing_changes(rep):
 
 def _shared(rep):
     deal, stages, contact = make_deal(rep)
-    services.add_deal_line(actor=rep, deal=deal, values={"name": "Plan", "quantity": "2", "unit_price": "100"})
+    services.add_deal_line(
+        actor=rep, deal=deal, values={"name": "Plan", "quantity": "2", "unit_price": "100"}
+    )
     quote = services.create_quote(actor=rep, values={"deal": deal.pk, "tax_rate": "19"})
     shared = services.share_quote(actor=rep, quote=quote)
     path = re.sub(r"^https?://[^/]+", "", shared.url)
@@ -101,7 +119,9 @@ def test_the_buyer_sees_the_quote_without_a_cookie_and_accepts_it_once(rep):
     assert page.status_code == 200 and "Set-Cookie" not in page.headers
     assert quote.number in text and "238.00" in text and "Accept quote" in text
     refused = buyer.post(path, {"action": "accept", "name": ""}, REMOTE_ADDR="203.0.113.7")
-    assert refused.status_code == 400 and "Type your full name to accept the quote." in refused.content.decode()
+    assert (
+        refused.status_code == 400 and "Type your full name to accept the quote." in refused.content.decode()
+    )
     assert Quote.objects.get(pk=quote.pk).status == QuoteStatus.SENT
     done = buyer.post(path, {"action": "accept", "name": "Ana Ruiz"}, REMOTE_ADDR="203.0.113.7")
     assert done.status_code == 200 and "Thank you, Ana Ruiz." in done.content.decode()

@@ -6,11 +6,11 @@ import os
 import re
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
+from tandem.conftest import SCREENSHOTS
 from tandem.contacts.tests.factories import UserFactory
 from tandem.core.models import Role
 from tandem.sales.deals.models import Deal
@@ -30,7 +30,9 @@ def pdftotext() -> str:
     return found
 
 
-def test_create_a_quote_download_its_pdf_and_accept_it_through_the_public_link(live_server, page, browser, screenshot, tmp_path):
+def test_create_a_quote_download_its_pdf_and_accept_it_through_the_public_link(
+    live_server, page, browser, screenshot, tmp_path
+):
     reader = pdftotext()
     rep = UserFactory(email="rep@example.com", first_name="Rita", last_name="Rep", role=Role.SALES)
     deal, stages, _ = make_deal(rep, name="Acme — Analytics rollout")
@@ -67,7 +69,9 @@ def test_create_a_quote_download_its_pdf_and_accept_it_through_the_public_link(l
         page.get_by_role("link", name="Download PDF").click()
     pdf_path = tmp_path / "quote.pdf"
     download_info.value.save_as(pdf_path)
-    text = subprocess.run([reader, "-layout", str(pdf_path), "-"], capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(
+        [reader, "-layout", str(pdf_path), "-"], capture_output=True, text=True, check=True
+    ).stdout
     assert quote.number in text
     assert re.search(r"Subtotal\s+3,649\.20 EUR", text), text
     assert re.search(r"Tax 19 %\s+693\.35 EUR", text), text
@@ -79,11 +83,10 @@ def test_create_a_quote_download_its_pdf_and_accept_it_through_the_public_link(l
     url = page.get_by_label("The buyer's link (shown once: copy it now)").input_value()
     assert "/p/quote/" in url
     expect(page.locator("#quote-lines .badge")).to_have_text("Sent")
+    page.reload()
     screenshot("quote-page-1280")
-    Path("/tmp/quotes").mkdir(exist_ok=True)
-    page.screenshot(path="/tmp/quotes/quote-page-1280.png", full_page=True)
     page.set_viewport_size({"width": 390, "height": 844})
-    page.screenshot(path="/tmp/quotes/quote-page-390.png", full_page=True)
+    screenshot("quote-page-390")
 
     # and the buyer, in a fresh browser context (no login, no cookie), accepts it
     buyer_context = browser.new_context(viewport={"width": 1280, "height": 900})
@@ -92,13 +95,13 @@ def test_create_a_quote_download_its_pdf_and_accept_it_through_the_public_link(l
     buyer.goto(live_server.url + re.sub(r"^https?://[^/]+", "", url))
     expect(buyer.locator("h1")).to_have_text("Acme — Analytics rollout")
     expect(buyer.locator(".quote-totals-total")).to_contain_text("4,342.55 EUR")
-    buyer.screenshot(path="/tmp/quotes/public-quote-1280.png", full_page=True)
+    buyer.screenshot(path=str(SCREENSHOTS / "public-quote-1280.png"), full_page=True)
     buyer.set_viewport_size({"width": 390, "height": 844})
-    buyer.screenshot(path="/tmp/quotes/public-quote-390.png", full_page=True)
+    buyer.screenshot(path=str(SCREENSHOTS / "public-quote-390.png"), full_page=True)
     buyer.get_by_label("Your full name").fill("Ana Ruiz")
     buyer.get_by_role("button", name="Accept quote").click()
     expect(buyer.locator(".public-quote-answer")).to_contain_text("Thank you, Ana Ruiz.")
-    buyer.screenshot(path="/tmp/quotes/public-quote-accepted-390.png", full_page=True)
+    buyer.screenshot(path=str(SCREENSHOTS / "public-quote-accepted-390.png"), full_page=True)
     assert buyer_context.cookies() == []
     buyer_context.close()
 
