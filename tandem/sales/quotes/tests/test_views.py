@@ -175,3 +175,21 @@ def test_the_pdf_downloads_signed_in_and_through_the_link(rep):
     assert signed["Content-Disposition"] == f'attachment; filename="{quote.number}.pdf"'
     public = Client().get(path, {"download": "pdf"})
     assert public.status_code == 200 and public.content.startswith(b"%PDF")
+
+
+def test_hostile_and_accented_names_are_shown_as_text_on_every_page_and_in_the_pdf(rep):
+    deal, _, _ = make_deal(rep, name="Zürich <script>alert(1)</script> — 日本")
+    services.add_deal_line(
+        actor=rep, deal=deal, values={"name": "Übersetzung <img src=x onerror=alert(1)>", "unit_price": "12,50"}
+    )
+    quote = services.create_quote(actor=rep, values={"deal": deal.pk, "terms": "{{ 7*7 }} <b>bold</b>"})
+    shared = services.share_quote(actor=rep, quote=quote)
+    for page in (
+        signed_in(rep).get(f"/sales/quotes/{quote.pk}/").content.decode(),
+        Client().get(re.sub(r"^https?://[^/]+", "", shared.url)).content.decode(),
+    ):
+        assert "<script>alert(1)</script>" not in page and "<img src=x" not in page
+        assert "&lt;img src=x onerror=alert(1)&gt;" in page
+        assert "{{ 7*7 }}" in page
+    assert signed_in(rep).get(f"/sales/quotes/{quote.pk}/pdf/").content.startswith(b"%PDF")
+    assert Quote.objects.get(pk=quote.pk).total == Decimal("12.50")
