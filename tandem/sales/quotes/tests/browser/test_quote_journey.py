@@ -15,7 +15,7 @@ from tandem.contacts.tests.factories import UserFactory
 from tandem.core.models import Role
 from tandem.sales.deals.models import Deal
 from tandem.sales.deals.tests.browser.test_board_journey import log_in
-from tandem.sales.quotes.models import Quote, QuoteStatus
+from tandem.sales.quotes.models import DealLine, Quote, QuoteStatus
 from tandem.sales.quotes.tests.factories import make_deal, make_product
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -50,9 +50,16 @@ def test_create_a_quote_download_its_pdf_and_accept_it_through_the_public_link(
     expect(page.locator("#deal-products .message--success")).to_have_text("Northwind Pro added.")
     page.locator("#deal-products").get_by_text("Add a line that is not in the catalog").click()
     page.locator("#deal-add-free-name").fill("Onboarding workshop")
-    page.locator("#deal-add-free-price").fill("1500")
+    page.locator("#deal-add-free-price").fill("1400")
     page.locator("#deal-products").get_by_role("button", name="Add line").click()
     expect(page.locator("#deal-products .message--success")).to_have_text("Onboarding workshop added.")
+    # and the workshop's price corrected through its Edit form
+    page.locator("#deal-products summary", has_text="Edit Onboarding workshop").click()
+    workshop = DealLine.objects.get(name="Onboarding workshop")
+    page.locator(f"#deal-line-{workshop.pk}-price").fill("1,500.00")
+    screenshot("deal-line-edit-1280")
+    page.locator(f"#deal-line-{workshop.pk}-price").press("Enter")
+    expect(page.locator("#deal-products .message--success")).to_have_text("Onboarding workshop saved.")
     expect(page.locator("#deal-products .quote-panel-total")).to_contain_text("3,649.20 EUR")
 
     # when a quote is created from the deal, with 19 % tax
