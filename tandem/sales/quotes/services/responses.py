@@ -232,6 +232,9 @@ def _close_won(quote: Quote) -> str:
         return "nobody who may change the deal is left to mark it won"
     try:
         with transaction.atomic():
+            if deal.amount is None:
+                # A won stage often requires an amount: the accepted total is the deal's amount.
+                deal = deal_services.update_deal(actor=actor, deal=deal, values={"amount": quote.total})
             deal_services.close_deal(
                 actor=actor, deal=deal, outcome=StageKind.WON, reason=f"Quote {quote.number} accepted"
             )

@@ -296,3 +296,26 @@ def test_a_reassigned_deal_takes_its_quotes_along(rep):
     follow_deal_owner(deal_id=deal.pk, fields=["owner"])
     quote.refresh_from_db()
     assert (quote.owner_id, quote.team_id) == (other.pk, other.team_id)
+
+
+def test_accepting_fills_an_empty_deal_amount_with_the_total_so_a_won_stage_that_requires_it_is_reached(rep):
+    quote, _, deal, stages, _ = _sent_quote(rep, tax_rate="10")
+    stages["Won"].required_fields = ["amount"]
+    stages["Won"].save()
+    assert deal.amount is None
+    services.accept_quote(quote=quote, name="Ana Ruiz", ip="203.0.113.9")
+    deal.refresh_from_db()
+    assert (deal.status, deal.amount) == ("won", Decimal("220.00"))
+
+
+def test_when_the_deal_cannot_be_marked_won_the_acceptance_stands_and_the_owner_is_told_why(rep):
+    quote, _, deal, stages, _ = _sent_quote(rep)
+    stages["Won"].required_fields = ["expected_close_date"]
+    stages["Won"].save()
+    services.accept_quote(quote=quote, name="Ana Ruiz", ip="203.0.113.9")
+    assert Quote.objects.get(pk=quote.pk).status == QuoteStatus.ACCEPTED
+    assert Deal.objects.get(pk=deal.pk).status == "open"
+    assert Notification.objects.get(user=rep, kind="sales.quote_accepted").body == (
+        f"Ana Ruiz accepted quote {quote.number} for {deal.name}. The deal could not be marked won: "
+        "Fill in the expected close date before moving the deal to Won."
+    )

@@ -180,7 +180,9 @@ def test_the_pdf_downloads_signed_in_and_through_the_link(rep):
 def test_hostile_and_accented_names_are_shown_as_text_on_every_page_and_in_the_pdf(rep):
     deal, _, _ = make_deal(rep, name="Zürich <script>alert(1)</script> — 日本")
     services.add_deal_line(
-        actor=rep, deal=deal, values={"name": "Übersetzung <img src=x onerror=alert(1)>", "unit_price": "12,50"}
+        actor=rep,
+        deal=deal,
+        values={"name": "Übersetzung <img src=x onerror=alert(1)>", "unit_price": "12,50"},
     )
     quote = services.create_quote(actor=rep, values={"deal": deal.pk, "terms": "{{ 7*7 }} <b>bold</b>"})
     shared = services.share_quote(actor=rep, quote=quote)
@@ -193,3 +195,26 @@ def test_hostile_and_accented_names_are_shown_as_text_on_every_page_and_in_the_p
         assert "{{ 7*7 }}" in page
     assert signed_in(rep).get(f"/sales/quotes/{quote.pk}/pdf/").content.startswith(b"%PDF")
     assert Quote.objects.get(pk=quote.pk).total == Decimal("12.50")
+
+
+def test_without_weasyprint_the_pages_say_so_in_a_sentence_instead_of_failing(rep, monkeypatch):
+    import sys
+
+    from tandem.sales.quotes import pdf
+
+    quote, path, _ = _shared(rep)
+    # The import really fails (a None entry in sys.modules makes `import weasyprint` raise ImportError).
+    monkeypatch.setitem(sys.modules, "weasyprint", None)
+    pdf.unavailable_reason.cache_clear()
+    try:
+        sentence = "PDF downloads need WeasyPrint, which is not installed on this server."
+        client = signed_in(rep)
+        download = client.get(f"/sales/quotes/{quote.pk}/pdf/")
+        assert download.status_code == 503 and sentence in download.content.decode()
+        assert sentence in client.get(f"/sales/quotes/{quote.pk}/").content.decode()
+        public = Client().get(path)
+        assert public.status_code == 200 and sentence in public.content.decode()
+        assert "Download PDF" not in public.content.decode()
+        assert Client().get(path, {"download": "pdf"}).status_code == 503
+    finally:
+        pdf.unavailable_reason.cache_clear()
