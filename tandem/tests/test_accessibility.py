@@ -156,27 +156,14 @@ def make_data(admin) -> Data:
     deal_id = make_deal(admin, contact)
     quote_id, quote_public_path = make_quote(admin, deal_id, product_id)
     return Data(
-        product_id=product_id,
-        objection_id=objection_id,
-        answer_id=answer_id,
-        battle_card_id=battle_card_id,
-        deal_id=deal_id,
-        quote_id=quote_id,
-        quote_public_path=quote_public_path,
-        mail_message_id=mail_message_id,
-        identity_verify_path=identity_verify_path,
-        contact=contact,
-        company_id=company.pk,
-        trashed_contact_id=trashed.pk,
-        duplicate_ids=(contact.pk, twin.pk),
-        company_duplicate_ids=(companies[0], companies[1]),
-        import_id=job.pk,
-        export_id=export_id,
-        user_id=other.pk,
-        bulk_job_id=finished_job.pk,
-        waiting_bulk_job_id=waiting_job.pk,
-        inbound_mailbox_id=inbound_mailbox_id,
-        conversation_id=conversation_id,
+        product_id=product_id, objection_id=objection_id, answer_id=answer_id, battle_card_id=battle_card_id,
+        deal_id=deal_id, quote_id=quote_id, quote_public_path=quote_public_path,
+        mail_message_id=mail_message_id, identity_verify_path=identity_verify_path,
+        contact=contact, company_id=company.pk, trashed_contact_id=trashed.pk,
+        duplicate_ids=(contact.pk, twin.pk), company_duplicate_ids=(companies[0], companies[1]),
+        import_id=job.pk, export_id=export_id, user_id=other.pk,
+        bulk_job_id=finished_job.pk, waiting_bulk_job_id=waiting_job.pk,
+        inbound_mailbox_id=inbound_mailbox_id, conversation_id=conversation_id,
         mail_template_id=mail_template.pk,
     )
 
@@ -188,26 +175,15 @@ def make_sales_data(admin) -> tuple[int, int, int, int]:
 
     product = create_product(
         actor=admin,
-        values={
-            "name": "Northwind Pro",
-            "sku": "NW-PRO-Y",
-            "price": "1990.00",
-            "billing": "yearly",
-            "value_proposition": "Know next quarter's number.",
-            "key_features": "Forecasts\nAlerts",
-        },
+        values={"name": "Northwind Pro", "sku": "NW-PRO-Y", "price": "1990.00", "billing": "yearly",
+                "value_proposition": "Know next quarter's number.", "key_features": "Forecasts\nAlerts"},
     )
     objection = playbooks.create_objection(
         actor=admin, values={"text": "It's too expensive", "category": "price", "tags": "budget"}
     )
     answer = playbooks.add_answer(
-        actor=admin,
-        objection=objection,
-        values={
-            "text": "Count the hours saved.",
-            "proof_points": "9 hours a week",
-            "resources": "https://a.example/",
-        },
+        actor=admin, objection=objection,
+        values={"text": "Count the hours saved.", "proof_points": "9 hours a week", "resources": "https://a.example/"},
     )
     playbooks.add_answer(actor=admin, objection=objection, values={"text": "Try the monthly plan."})
     playbooks.record_answer_use(actor=admin, answer=answer, helped="yes")
@@ -215,8 +191,6 @@ def make_sales_data(admin) -> tuple[int, int, int, int]:
         actor=admin, values={"competitor": "Acme", "how_we_win": "Support", "objection_ids": [objection.pk]}
     )
     return product.pk, objection.pk, answer.pk, card.pk
-
-
 def make_deal(admin, contact) -> int:
     """A deal with its primary contact, moved once, so its page shows a stage track and a history."""
     from tandem.sales.deals import services as deal_services
@@ -245,16 +219,9 @@ def make_quote(admin, deal_id: int, product_id: int) -> tuple[int, str]:
     product = Product.objects.get(pk=product_id)
     values = {"product": product.pk, "quantity": "3", "discount_percent": "10"}
     if product.currency != deal.currency:
-        values = {
-            "name": product.name,
-            "quantity": "3",
-            "unit_price": str(product.price),
-            "discount_percent": "10",
-        }
+        values = {"name": product.name, "quantity": "3", "unit_price": str(product.price), "discount_percent": "10"}
     quote_services.add_deal_line(actor=admin, deal=deal, values=values)
-    quote_services.add_deal_line(
-        actor=admin, deal=deal, values={"name": "Onboarding workshop", "unit_price": "1500"}
-    )
+    quote_services.add_deal_line(actor=admin, deal=deal, values={"name": "Onboarding workshop", "unit_price": "1500"})
     quote = quote_services.create_quote(actor=admin, values={"deal": deal.pk, "tax_rate": "19"})
     shared = quote_services.share_quote(actor=admin, quote=quote)
     return quote.pk, re.sub(r"^https?://[^/]+", "", shared.url)
