@@ -11,4 +11,7 @@ SUBSCRIPTIONS: dict[str, list[str]] = {
     # is retried with backoff (tandem.core.events), so handlers must tolerate re-delivery.
     # The team follows the owner: a user's records move with them to their new team.
     "core.user.team_changed": ["tandem.contacts.handlers.move_owned_records_to_team"],
+    # A quote's owner and team are its deal's (tandem/sales/quotes): they follow a reassigned deal.
+    "sales.deal.updated": ["tandem.sales.quotes.handlers.follow_deal_owner"],
+    "sales.deal.bulk_updated": ["tandem.sales.quotes.handlers.follow_deal_owner"],
 }

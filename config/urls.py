@@ -30,6 +30,7 @@ urlpatterns = [
     # The public area: signed links for people outside the app, no session (tandem/public).
     path("p/", include("tandem.public.urls")),
     path("sales/", include("tandem.sales.catalog.urls")),
+    path("sales/", include("tandem.sales.quotes.urls")),
     path("sales/playbooks/", include("tandem.sales.playbooks.urls")),
     path("", include("tandem.api.urls")),  # /api/v1/ and /settings/api-tokens/
 ]

@@ -60,6 +60,8 @@ class Data:
     battle_card_id: int = 0
     deal_id: int = 0
     pipeline_id: int = 0
+    quote_id: int = 0
+    quote_public_path: str = ""
 
 
 def make_data(admin) -> Data:
@@ -153,10 +155,11 @@ def make_data(admin) -> Data:
     )
     product_id, objection_id, answer_id, battle_card_id = make_sales_data(admin)
     deal_id = make_deal(admin, contact)
+    quote_id, quote_public_path = make_quote(admin, deal_id, product_id)
     return Data(
         product_id=product_id, objection_id=objection_id, answer_id=answer_id, battle_card_id=battle_card_id,
-        deal_id=deal_id,
         pipeline_id=deal_pipeline_id(deal_id),
+        deal_id=deal_id, quote_id=quote_id, quote_public_path=quote_public_path,
         mail_message_id=mail_message_id, identity_verify_path=identity_verify_path,
         contact=contact, company_id=company.pk, trashed_contact_id=trashed.pk,
         duplicate_ids=(contact.pk, twin.pk), company_duplicate_ids=(companies[0], companies[1]),
@@ -211,6 +214,25 @@ def make_deal(admin, contact) -> int:
     )
     deal_services.move_deal(actor=admin, deal=deal, stage=list(deal.pipeline.stages.all())[1])
     return deal.pk
+
+
+def make_quote(admin, deal_id: int, product_id: int) -> tuple[int, str]:
+    """Lines on the deal (a catalog product and a free line) and a sent quote; returns its id and the buyer's
+    link as a path."""
+    from tandem.sales.catalog.models import Product
+    from tandem.sales.deals.models import Deal
+    from tandem.sales.quotes import services as quote_services
+
+    deal = Deal.objects.get(pk=deal_id)
+    product = Product.objects.get(pk=product_id)
+    values = {"product": product.pk, "quantity": "3", "discount_percent": "10"}
+    if product.currency != deal.currency:
+        values = {"name": product.name, "quantity": "3", "unit_price": str(product.price), "discount_percent": "10"}
+    quote_services.add_deal_line(actor=admin, deal=deal, values=values)
+    quote_services.add_deal_line(actor=admin, deal=deal, values={"name": "Onboarding workshop", "unit_price": "1500"})
+    quote = quote_services.create_quote(actor=admin, values={"deal": deal.pk, "tax_rate": "19"})
+    shared = quote_services.share_quote(actor=admin, quote=quote)
+    return quote.pk, re.sub(r"^https?://[^/]+", "", shared.url)
 
 
 def make_conversation(admin, contact) -> tuple[int, int]:
@@ -371,6 +393,13 @@ def signed_in_pages(data: Data) -> dict[str, str]:
         "pipelines": "/sales/pipelines/",
         "pipeline edit": f"/sales/pipelines/{data.pipeline_id}/",
         "pipeline new": "/sales/pipelines/new/",
+        "quotes list": "/sales/quotes/",
+        "quote detail": f"/sales/quotes/{data.quote_id}/",
+        "quote form": f"/sales/quotes/{data.quote_id}/edit/",
+        "quote new": "/sales/quotes/new/",
+        "quotes trash": "/sales/quotes/trash/",
+        # The buyer's page behind the quote's link (tandem/public): the same anonymous page when signed in.
+        "quote public page": data.quote_public_path,
     }
 
 

@@ -50,6 +50,12 @@ OPERATION_IDS = {
     ("get", "/api/v1/deals/{deal_id}"): "getDeal",
     ("patch", "/api/v1/deals/{deal_id}"): "updateDeal",
     ("delete", "/api/v1/deals/{deal_id}"): "deleteDeal",
+    # Quotes (the sales hub): generated from the quote's declaration.
+    ("get", "/api/v1/quotes"): "listQuotes",
+    ("post", "/api/v1/quotes"): "createQuote",
+    ("get", "/api/v1/quotes/{quote_id}"): "getQuote",
+    ("patch", "/api/v1/quotes/{quote_id}"): "updateQuote",
+    ("delete", "/api/v1/quotes/{quote_id}"): "deleteQuote",
     # The test-only record type: its operations are generated from its declaration, named by the same rule.
     ("get", "/api/v1/widgets"): "listWidgets",
     ("post", "/api/v1/widgets"): "createWidget",

@@ -63,6 +63,7 @@ from tandem.demo.generator.mail import create_mail_settings
 from tandem.demo.generator.notifications import create_notifications
 from tandem.demo.generator.personal_email import create_mail_setup, write_personal_emails
 from tandem.demo.generator.playbooks import create_playbooks
+from tandem.demo.generator.quotes import create_quotes
 from tandem.demo.indexes import indexes_dropped
 from tandem.demo.writer import RowWriter
 from tandem.mail.models import Message
@@ -124,6 +125,8 @@ STEPS: list[Callable[[GeneratorContext], None]] = [
     reset_sequences,
     # Deals after the contacts and their sequences (bulk_create takes ids from the sequences).
     create_deals,
+    # Quotes on a share of the deals: after the deals and the catalog they read.
+    create_quotes,
     # Replies to the 1:1 emails: after the step that writes the sent ones (it reads them from the ledger).
     create_replies,
 ]

@@ -40,6 +40,9 @@ SEQUENCE_NUMBERED_KINDS = [
     "deal_moved",
     "deal_won",
     "deal_lost",
+    "quote_sent",
+    "quote_accepted",
+    "quote_declined",
 ]
 
 

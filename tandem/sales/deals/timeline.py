@@ -3,10 +3,11 @@ creation, moves, won and lost, notes, what other apps write with subject_type "d
 sent about it. Shown with the contact page's rendering (`TimelineSupport`, its templates and `present`):
 only which rows belong to a deal is the deals app's."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from tandem.contacts.models import Activity, ActivityKind, Contact
 from tandem.contacts.records.timeline import TIMELINE_PAGE_SIZE, TimelineSupport, present
@@ -21,6 +22,17 @@ from tandem.sales.deals.models import Deal, DealContact
 
 SUBJECT_TYPE = "deal"
 
+# Other sales apps whose timeline entries are about something of the deal's (a quote of the deal) register
+# here how to find those subjects, so the deal's timeline shows them without deals importing them:
+# subject type -> a function of the deal giving a queryset of those subjects' ids.
+_RELATED_SUBJECTS: dict[str, Callable[[Deal], QuerySet]] = {}
+
+
+def register_related_subjects(subject_type: str, subject_ids: Callable[[Deal], QuerySet]) -> None:
+    """Show the entries whose subject is `subject_type` with an id in `subject_ids(deal)` on the deal's
+    timeline (called from the other app's AppConfig.ready)."""
+    _RELATED_SUBJECTS[subject_type] = subject_ids
+
 
 def deal_timeline(*, reader, deal: Deal, cursor: str | None = None, limit: int = TIMELINE_PAGE_SIZE) -> Page:
     """The deal's entries, newest first, keyset paged on (occurred_at, id).
@@ -33,6 +45,8 @@ def deal_timeline(*, reader, deal: Deal, cursor: str | None = None, limit: int =
     about = Q(subject_type=SUBJECT_TYPE, subject_id=deal.pk) | Q(
         subject_type=EMAIL_SUBJECT, subject_id__in=emails
     )
+    for subject_type, subject_ids in _RELATED_SUBJECTS.items():
+        about |= Q(subject_type=subject_type, subject_id__in=subject_ids(deal))
     visible = Q(contact__isnull=True) | (
         Q(contact__deleted_at__isnull=True) & access.related_condition(reader, Verb.VIEW, Contact, "contact")
     )
