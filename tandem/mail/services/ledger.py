@@ -28,7 +28,7 @@ from email.utils import format_datetime, formataddr, parseaddr
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import connections, models, router, transaction
 from django.utils import timezone
 from email_validator import EmailNotValidError
 
@@ -298,40 +298,26 @@ def _schedule_delivery() -> None:
     transaction.on_commit(_deliver_after_commit)
 
 
-def queue_message(
+def _checked_row(
     *,
     key: str,
     category: str,
     to: Iterable[str],
     subject: str,
     text: str,
-    html: str | None = None,
-    cc: Iterable[str] = (),
-    bcc: Iterable[str] = (),
-    identity: Identity | None = None,
-    from_address: str | None = None,
-    reply_to: str | None = None,
-    headers: Mapping[str, str] | None = None,
-    contact: models.Model | None = None,
-    about: tuple[str, int] | None = None,
-    sender: models.Model | None = None,
-    send_after_at: datetime | None = None,
+    html: str | None,
+    cc: Iterable[str],
+    bcc: Iterable[str],
+    identity: Identity | None,
+    from_address: str | None,
+    reply_to: str | None,
+    headers: Mapping[str, str] | None,
+    contact: models.Model | None,
+    about: tuple[str, int] | None,
+    sender: models.Model | None,
+    send_after_at: datetime | None,
 ) -> Message:
-    """Write one message into the ledger, in the caller's transaction, and return its row; once the
-    transaction commits, a worker is asked to deliver what is due.
-
-    `to` and `cc` are written in the headers; `bcc` addresses are on the envelope only.
-    `key` names what the message is for; queueing a key that is already in the ledger returns the existing
-    row and writes nothing (a retried request or a re-delivered event sends once). The message comes from
-    `identity`, or else from `from_address` (default: DEFAULT_FROM_EMAIL). `send_after_at` schedules it.
-    Raises InvalidMessage for an address email-validator refuses, a header value with a line break (also
-    one hidden in an encoded word), or a header the ledger owns.
-    """
-    if category not in Category.values:
-        raise InvalidMessage(f"Unknown mail category “{category}”.", code="invalid_category")
-    existing = Message.objects.filter(key=key).first()
-    if existing is not None:
-        return existing
+    """The ledger row for queue_message, checked and with its MIME message built, not yet written."""
     recipients = [_Address(address, field="recipient") for address in to]
     copies = [_Address(address, field="copy") for address in cc]
     blind_copies = [_Address(address, field="blind copy") for address in bcc]
@@ -364,7 +350,7 @@ def queue_message(
         bcc=blind_copies,
     )
     about_type, about_id = about if about is not None else ("", None)
-    row = Message.objects.create(
+    return Message(
         key=key,
         message_id=message_id,
         category=category,
@@ -383,5 +369,96 @@ def queue_message(
         created_at=now,
         send_after_at=send_after_at or now,
     )
+
+
+def _insert_unless_known(row: Message) -> bool:
+    """Write `row` in one statement unless its key is in the ledger already; True (and `row` has its id)
+    when it was written.
+
+    INSERT … ON CONFLICT (key) DO NOTHING RETURNING id (SQLite ≥ 3.35 and PostgreSQL): no key check before
+    the INSERT, so one statement instead of two, and two transactions queueing the same key at once do not
+    fail. On PostgreSQL the second waits for the first: when that commits, nothing is written and the caller
+    reads the row it wrote; when it rolls back, the second writes its own. The values go through each
+    field's own preparation, as Model.save() would send them."""
+    database = connections[router.db_for_write(Message)]
+    fields = [field for field in Message._meta.concrete_fields if not field.primary_key]
+    quote = database.ops.quote_name
+    sql = (
+        f"INSERT INTO {quote(Message._meta.db_table)} ({', '.join(quote(field.column) for field in fields)})"
+        f" VALUES ({', '.join(['%s'] * len(fields))})"
+        f" ON CONFLICT ({quote(Message._meta.get_field('key').column)}) DO NOTHING"
+        f" RETURNING {quote(Message._meta.pk.column)}"
+    )
+    values = [field.get_db_prep_save(getattr(row, field.attname), database) for field in fields]
+    with database.cursor() as cursor:
+        cursor.execute(sql, values)
+        written = cursor.fetchone()
+    if written is None:
+        return False
+    row.pk = written[0]
+    row._state.adding = False
+    row._state.db = database.alias
+    return True
+
+
+def queue_message(
+    *,
+    key: str,
+    category: str,
+    to: Iterable[str],
+    subject: str,
+    text: str,
+    html: str | None = None,
+    cc: Iterable[str] = (),
+    bcc: Iterable[str] = (),
+    identity: Identity | None = None,
+    from_address: str | None = None,
+    reply_to: str | None = None,
+    headers: Mapping[str, str] | None = None,
+    contact: models.Model | None = None,
+    about: tuple[str, int] | None = None,
+    sender: models.Model | None = None,
+    send_after_at: datetime | None = None,
+) -> Message:
+    """Write one message into the ledger, in the caller's transaction, and return its row; once the
+    transaction commits, a worker is asked to deliver what is due.
+
+    `to` and `cc` are written in the headers; `bcc` addresses are on the envelope only.
+    `key` names what the message is for; queueing a key that is already in the ledger returns the existing
+    row and writes nothing (a retried request or a re-delivered event sends once). The message comes from
+    `identity`, or else from `from_address` (default: DEFAULT_FROM_EMAIL). `send_after_at` schedules it.
+    Raises InvalidMessage for an address email-validator refuses, a header value with a line break (also
+    one hidden in an encoded word), or a header the ledger owns.
+    """
+    if category not in Category.values:
+        raise InvalidMessage(f"Unknown mail category “{category}”.", code="invalid_category")
+    try:
+        row = _checked_row(
+            key=key,
+            category=category,
+            to=to,
+            cc=cc,
+            bcc=bcc,
+            subject=subject,
+            text=text,
+            html=html,
+            identity=identity,
+            from_address=from_address,
+            reply_to=reply_to,
+            headers=headers,
+            contact=contact,
+            about=about,
+            sender=sender,
+            send_after_at=send_after_at,
+        )
+    except InvalidMessage:
+        # A key already in the ledger is that message, whatever this call asks: the row is returned as when
+        # the input is valid (a retried request whose input no longer passes still gets its message).
+        existing = Message.objects.filter(key=key).first()
+        if existing is None:
+            raise
+        return existing
+    if not _insert_unless_known(row):
+        return Message.objects.get(key=key)
     _schedule_delivery()
     return row
