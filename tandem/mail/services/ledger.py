@@ -253,12 +253,20 @@ _PLAIN_HEADER = re.compile(r"[!-~]+(?: [!-~]+)*")
 _LINE_END = re.compile(r"\r\n|\r|\n")
 
 
-def _header_line(name: str, value: Header | str) -> bytes:
-    """One header field with its CRLF, as the email package's compat32 policy writes it: a plain value that
-    fits on one line (78 characters) as is, any other folded and encoded by the email package itself."""
-    if isinstance(value, str) and len(name) + len(value) <= 76 and _PLAIN_HEADER.fullmatch(value):
-        return f"{name}: {value}\r\n".encode("ascii")
-    return COMPAT_POLICY.fold_binary(name, value)
+def _header_line(name: str, value: str) -> bytes:
+    """One header field with its CRLF, byte for byte as the email package's compat32 policy writes
+    `_header(value)`: a value that fits on one line (78 characters) is written here, a plain ASCII one as is
+    and any other as one RFC 2047 quoted-printable encoded word; a longer one is folded (and split into
+    several encoded words) by the email package itself."""
+    if value.isascii():
+        if len(value) < 70 and len(name) + len(value) <= 76 and _PLAIN_HEADER.fullmatch(value):
+            return f"{name}: {value}\r\n".encode("ascii")
+    else:
+        # What the email package writes when the whole value fits in the first line's encoded word.
+        word = quoprimime.header_encode(value.encode("utf-8"), charset="utf-8")
+        if len(name) + 2 + len(word) <= 78:
+            return f"{name}: {word}\r\n".encode("ascii")
+    return COMPAT_POLICY.fold_binary(name, _header(value, name))
 
 
 def _text_part(text: str, subtype: str) -> tuple[bytes, bytes]:
@@ -318,18 +326,18 @@ def _build_ascii(
         )
     lines.append(_header_line("From", formataddr((sender_name, sender.ascii), charset=QP_UTF8)))
     if recipients:
-        lines.append(_header_line("To", _header(", ".join(address.ascii for address in recipients), "To")))
+        lines.append(_header_line("To", ", ".join(address.ascii for address in recipients)))
     else:
         lines.append(b"To: undisclosed-recipients:;\r\n")
     if cc:
-        lines.append(_header_line("Cc", _header(", ".join(address.ascii for address in cc), "Cc")))
+        lines.append(_header_line("Cc", ", ".join(address.ascii for address in cc)))
     if reply_to is not None:
         lines.append(_header_line("Reply-To", reply_to.ascii))
-    lines.append(_header_line("Subject", _header(subject, "Subject")))
+    lines.append(_header_line("Subject", subject))
     lines.append(_header_line("Date", format_datetime(date.astimezone(UTC))))
     lines.append(_header_line("Message-ID", message_id))
     for name, value in headers.items():
-        lines.append(_header_line(name, _header(value, name)))
+        lines.append(_header_line(name, value))
     lines.append(b"\r\n")
     lines.append(body)
     return b"".join(lines)

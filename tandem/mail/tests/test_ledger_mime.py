@@ -89,6 +89,9 @@ CASES = {
     "long accented subject folds into encoded words": {"subject": "Réunion très importante " * 8},
     "subject at the fold limit": {"subject": "x" * 67},
     "subject one past it": {"subject": "x" * 68},
+    # "Subject: =?utf-8?q?=C3=A9aaa…?=": 78 characters with 51 a's, the longest encoded word left on one line
+    "accented subject at the fold limit": {"subject": "é" + "a" * 51},
+    "accented subject one past it": {"subject": "é" + "a" * 52},
     "double spaces and tabs": {"subject": "two  spaces\tand a tab ", "sender_name": " Ana  B "},
     "name with specials is quoted": {"sender_name": 'Ana "the boss", Sales <team>'},
     "encoded-word lookalike": {"subject": "=?utf-8?q?not_really?= plain", "sender_name": "=?x?"},
