@@ -44,7 +44,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from tandem.contacts.models import Consent, ConsentPurpose, ConsentStatus, Suppression, SuppressionReason
-from tandem.contacts.normalize import address_hash
+from tandem.contacts.normalize import hash_normalized_address
 from tandem.core import events
 from tandem.core.models import Role, User
 from tandem.mail import events as mail_events
@@ -147,8 +147,12 @@ def _suppressions(messages: Iterable[Message]) -> dict[int, str]:
     checked = [message for message in messages if message.category != Category.TRANSACTIONAL]
     if not checked:
         return {}
+    # The recipients are stored as email-validator wrote them when the message was queued, the form
+    # normalize_email gives: hashed as they are, not checked a second time (a .test address, accepted
+    # outside production, would not pass normalize_email's check and stop the run).
     hashes = {
-        message.pk: {address_hash(address): address for address in message.recipients} for message in checked
+        message.pk: {hash_normalized_address(address): address for address in message.recipients}
+        for message in checked
     }
     all_hashes = {value for mapping in hashes.values() for value in mapping}
     suppressed = dict(
