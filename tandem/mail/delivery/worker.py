@@ -52,7 +52,7 @@ from tandem.mail.delivery.outcomes import Job, Outcome, Result
 from tandem.mail.delivery.provider import ProviderSession
 from tandem.mail.delivery.signing import SigningError, dkim_sign
 from tandem.mail.delivery.smtp import SmtpSession
-from tandem.mail.models import Category, Message, Relay, RelayKind, Status
+from tandem.mail.models import Category, Identity, Message, Relay, RelayKind, Status
 from tandem.mail.relay import RelaySettings, current_relay
 
 logger = logging.getLogger(__name__)
@@ -113,33 +113,68 @@ class RunSummary:
         return self.sent + self.retried + self.failed + self.suppressed + self.waiting_for_relay
 
 
-def _due(now: datetime, worker: str) -> Q:
+def _due_branches(now: datetime, worker: str) -> tuple[Q, ...]:
     return (
-        Q(status=Status.QUEUED, send_after_at__lte=now)
-        | Q(status=Status.SENDING, lease_until__lt=now)
+        Q(status=Status.QUEUED, send_after_at__lte=now),
+        Q(status=Status.SENDING, lease_until__lt=now),
         # A worker restarted under the same name takes its own rows back at once.
-        | Q(status=Status.SENDING, worker=worker)
+        Q(status=Status.SENDING, worker=worker),
     )
 
 
+def _due(now: datetime, worker: str) -> Q:
+    queued, expired, own = _due_branches(now, worker)
+    return queued | expired | own
+
+
+# What the worker reads of a claimed row (not the timestamps, the subject or the last answer: converting
+# them cost more than the rest of the row).
+CLAIMED_FIELDS = (
+    "id",
+    "category",
+    "identity",
+    "from_address",
+    "recipients",
+    "raw",
+    "contact",
+    "about_type",
+    "about_id",
+    "attempts",
+)
+
+
 def claim(*, worker: str, limit: int, now: datetime | None = None) -> list[Message]:
-    """Take up to `limit` due messages for `worker`; returns the rows taken (status SENDING)."""
+    """Take up to `limit` due messages for `worker`, oldest due first; returns the rows taken (status
+    SENDING, with CLAIMED_FIELDS loaded and their identity).
+
+    The candidates are read per kind of due row (queued and due, leased by a dead worker, leased by this
+    worker's earlier life), each an index range read with its own limit, then merged: one query with the
+    three conditions OR-ed had to read and sort every due row for each batch, a campaign's whole queue."""
     now = now or timezone.now()
     with transaction.atomic():
-        candidates = Message.objects.filter(_due(now, worker)).order_by("send_after_at", "id")
-        if database.features.has_select_for_update_skip_locked:
-            candidates = candidates.select_for_update(skip_locked=True)
-        ids = list(candidates.values_list("id", flat=True)[:limit])
+        due: dict[int, datetime] = {}
+        for branch in _due_branches(now, worker):
+            candidates = Message.objects.filter(branch).order_by("send_after_at", "id")
+            if database.features.has_select_for_update_skip_locked:
+                candidates = candidates.select_for_update(skip_locked=True)
+            due.update(candidates.values_list("id", "send_after_at")[:limit])
+        ids = sorted(due, key=lambda pk: (due[pk], pk))[:limit]
         if not ids:
             return []
         Message.objects.filter(_due(now, worker), id__in=ids).update(
             status=Status.SENDING, worker=worker, lease_until=now + LEASE, attempts=F("attempts") + 1
         )
-        return list(
+        taken = list(
             Message.objects.filter(id__in=ids, worker=worker, status=Status.SENDING)
-            .select_related("identity")
+            .only(*CLAIMED_FIELDS)
             .order_by("send_after_at", "id")
         )
+    identities = Identity.objects.in_bulk({message.identity_id for message in taken if message.identity_id})
+    for message in taken:
+        if message.identity_id is not None:
+            # None when the identity was deleted meanwhile: the message goes out unsigned, as its row would.
+            message.identity = identities.get(message.identity_id)
+    return taken
 
 
 def _suppressions(messages: Iterable[Message]) -> dict[int, str]:
@@ -279,9 +314,10 @@ class SenderPool:
         else:
             self.jobs.put(job)
 
-    def answers(self, *, wait: bool) -> list[tuple[Job, Outcome]]:
+    def answers(self, *, wait: bool, at_least: int = 1) -> list[tuple[Job, Outcome]]:
         """The answers that came back, in the order they came; when `wait`, at least one (one must be
-        pending). Each keeps its window slot until the caller says it is recorded."""
+        pending); without `wait`, none unless `at_least` are there. Each keeps its window slot until the
+        caller says it is recorded."""
         if not self.threaded:
             # Nothing leaves the machine: the kept messages are answered here, a window's worth at a time.
             taken = self.inline[: in_flight_limit(self.size)] if wait else []
@@ -296,6 +332,8 @@ class SenderPool:
                 for job in taken
             ]
         else:
+            if not wait and self.results.qsize() < at_least:
+                return []
             answers = [self.results.get()] if wait else []
             while True:
                 try:
@@ -533,9 +571,10 @@ def _deliver(*, worker: str, relay: RelaySettings, deadline: float | None, limit
                     )
                     continue
                 pool.submit(job)
-                # The answers that came back while this message was signed: recording them now, not after
-                # the whole batch, gives the connections their window back at once.
-                record(pool.answers(wait=False))
+                # The answers that came back while this message was signed, once they fill all but one slot
+                # per connection: recorded now, not after the whole batch, they give the connections their
+                # window back before it runs out, and several share one commit.
+                record(pool.answers(wait=False, at_least=in_flight_limit(pool.size) - pool.size))
             while pool.pending:
                 record(pool.answers(wait=True))
     finally:
