@@ -389,7 +389,16 @@ def _mark_sent(
         f" AND {column('worker')} = %s AND {column('status')} = %s"
         f" RETURNING {column('id')}"
     )
-    params = [Status.SENT, value("sent_at", now), relay.label, "", *answers, *ids, worker, Status.SENDING]
+    params = [
+        Status.SENT.value,
+        value("sent_at", now),
+        relay.label,
+        "",
+        *answers,
+        *ids,
+        worker,
+        Status.SENDING.value,
+    ]
     with writer.cursor() as cursor:
         cursor.execute(sql, params)
         return {row[0] for row in cursor.fetchall()}
