@@ -5,8 +5,9 @@ Ours (timed from the first render to the last recorded answer): render each mess
 through `tandem.core.sandbox.render` (Jinja2's `ImmutableSandboxedEnvironment` with the render budgets, as 1:1
 email does) with a plain dict of the person's values, write it
 into the ledger with `queue_message` (address checks, MIME build, one transaction per 1,000), then
-`deliver_due`: claim, DKIM-sign (RSA 2048, relaxed/relaxed), hand to the relay over smtplib, record each
-answer in its own commit.
+`deliver_due`: claim, re-read suppressions and consent, DKIM-sign (RSA 2048, relaxed/relaxed), hand to the
+relay over smtplib, record the answers (those that came back together in one commit, each message holding its
+in-flight slot until then).
 
 Raw path: the same messages, rendered, built and signed before the clock starts, sent by plain smtplib
 (`sendmail`, one connection, no database) to the same sink.

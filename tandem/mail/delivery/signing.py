@@ -45,6 +45,12 @@ def _private_key(pem: str) -> rsa.RSAPrivateKey:
     return key
 
 
+@lru_cache(maxsize=256)
+def _signing_domain(domain: str) -> bytes:
+    # The identity's domain in its ASCII form, once per domain (the IDNA encoding is not free).
+    return normalize_domain(domain).encode("ascii")
+
+
 def _relaxed_header(name: bytes, value: bytes) -> bytes:
     """RFC 6376 §3.4.2: lower-case name, unfolded value, runs of whitespace as one space, trimmed."""
     value = _WHITESPACE.sub(b" ", _FOLD.sub(b"", value)).strip(b" ")
@@ -89,7 +95,7 @@ def dkim_sign(data: bytes, *, selector: str, domain: str, private_key: str) -> b
     """`data` (CRLF line ends) with a DKIM-Signature header in front."""
     try:
         key = _private_key(private_key)
-        signing_domain = normalize_domain(domain).encode("ascii")
+        signing_domain = _signing_domain(domain)
         selector_bytes = selector.encode("ascii")
     except (ValueError, TypeError, UnicodeError) as error:
         raise SigningError(f"The DKIM key of {domain} cannot sign: {error}") from error

@@ -1,4 +1,4 @@
-"""The delivery worker: claim due ledger rows, hand them to the relay, record each answer in its own commit.
+"""The delivery worker: claim due ledger rows, hand them to the relay, record the answers as they come back.
 
 Claiming: one transaction picks due rows — QUEUED with `send_after_at` passed, or SENDING under a lease that
 expired (their worker died) — locked with SKIP LOCKED on PostgreSQL so concurrent workers take disjoint
@@ -9,7 +9,8 @@ Sending: the claimed batch goes through a pool of `relay.connections` sessions (
 connection, reused for many messages); only the main thread touches the database. Right before a marketing
 message is handed over, the suppression list and the contact's consent are read again.
 
-Recording, per message, in its own transaction, and only while the row is still this worker's:
+Recording: the answers that came back since the last recording are written in one transaction (one UPDATE
+for the accepted ones, their outbox events in one statement), each only while its row is still this worker's:
 - accepted → SENT, with the relay's answer, `sent_at` and `delivered_via`; event mail.message.sent.
 - transient → QUEUED again, `send_after_at` = now + BACKOFF[attempt]; after the last step FAILED
   "gave up after N attempts: <last answer>"; event mail.message.failed.
@@ -19,8 +20,11 @@ Recording, per message, in its own transaction, and only while the row is still 
 
 A worker killed mid-batch leaves its rows SENDING under its lease: the next run after the lease (or a run
 with the same worker name) takes them again. A message the relay accepted just before the kill, whose
-answer was never recorded, is then sent a second time: at most two per connection
-(IN_FLIGHT_PER_CONNECTION) and the one being recorded.
+answer was never recorded, is then sent a second time. The sender pool bounds those: a connection takes a
+slot of the in-flight window before it hands a message over, and the slot comes back only once the answer
+is committed, so at most `in_flight_limit(connections)` messages (two per connection and one more: 3 on
+one connection) are ever handed over without a recorded answer. Recording several answers in one commit
+does not widen that bound: every answer in a batch holds a slot until the batch commits.
 """
 
 import logging
@@ -35,12 +39,12 @@ from datetime import datetime, timedelta
 from email.utils import parseaddr
 
 from django.db import connection as database
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from tandem.contacts.models import Consent, ConsentPurpose, ConsentStatus, Suppression, SuppressionReason
-from tandem.contacts.normalize import address_hash
+from tandem.contacts.normalize import hash_normalized_address
 from tandem.core import events
 from tandem.core.models import Role, User
 from tandem.mail import events as mail_events
@@ -48,7 +52,7 @@ from tandem.mail.delivery.outcomes import Job, Outcome, Result
 from tandem.mail.delivery.provider import ProviderSession
 from tandem.mail.delivery.signing import SigningError, dkim_sign
 from tandem.mail.delivery.smtp import SmtpSession
-from tandem.mail.models import Category, Message, Relay, RelayKind, Status
+from tandem.mail.models import Category, Identity, Message, Relay, RelayKind, Status
 from tandem.mail.relay import RelaySettings, current_relay
 
 logger = logging.getLogger(__name__)
@@ -72,7 +76,7 @@ RELAY_PROBLEM_RETRY = timedelta(minutes=5)
 # worker strands little.
 CLAIM_PER_CONNECTION = 50
 # Each connection may run this many messages ahead of the recording (one on the wire, one answered and
-# waiting to be recorded), so the relay's round trips overlap the database work.
+# waiting to be recorded), so the relay's round trips overlap the database work; see in_flight_limit.
 IN_FLIGHT_PER_CONNECTION = 2
 # Personal (1:1) mail skips the unsubscribe list but not these: the address does not exist, or its owner
 # called our mail spam.
@@ -81,6 +85,12 @@ PERSONAL_REFUSED_REASONS = (SuppressionReason.HARD_BOUNCE, SuppressionReason.COM
 
 def default_worker() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def in_flight_limit(connections: int) -> int:
+    """At most this many messages are handed to the relay without their answers committed: what a worker
+    killed at the worst moment sends a second time after its restart."""
+    return IN_FLIGHT_PER_CONNECTION * max(1, connections) + 1
 
 
 def backoff(attempts: int) -> timedelta:
@@ -103,33 +113,68 @@ class RunSummary:
         return self.sent + self.retried + self.failed + self.suppressed + self.waiting_for_relay
 
 
-def _due(now: datetime, worker: str) -> Q:
+def _due_branches(now: datetime, worker: str) -> tuple[Q, ...]:
     return (
-        Q(status=Status.QUEUED, send_after_at__lte=now)
-        | Q(status=Status.SENDING, lease_until__lt=now)
+        Q(status=Status.QUEUED, send_after_at__lte=now),
+        Q(status=Status.SENDING, lease_until__lt=now),
         # A worker restarted under the same name takes its own rows back at once.
-        | Q(status=Status.SENDING, worker=worker)
+        Q(status=Status.SENDING, worker=worker),
     )
 
 
+def _due(now: datetime, worker: str) -> Q:
+    queued, expired, own = _due_branches(now, worker)
+    return queued | expired | own
+
+
+# What the worker reads of a claimed row (not the timestamps, the subject or the last answer: converting
+# them cost more than the rest of the row).
+CLAIMED_FIELDS = (
+    "id",
+    "category",
+    "identity",
+    "from_address",
+    "recipients",
+    "raw",
+    "contact",
+    "about_type",
+    "about_id",
+    "attempts",
+)
+
+
 def claim(*, worker: str, limit: int, now: datetime | None = None) -> list[Message]:
-    """Take up to `limit` due messages for `worker`; returns the rows taken (status SENDING)."""
+    """Take up to `limit` due messages for `worker`, oldest due first; returns the rows taken (status
+    SENDING, with CLAIMED_FIELDS loaded and their identity).
+
+    The candidates are read per kind of due row (queued and due, leased by a dead worker, leased by this
+    worker's earlier life), each an index range read with its own limit, then merged: one query with the
+    three conditions OR-ed had to read and sort every due row for each batch, a campaign's whole queue."""
     now = now or timezone.now()
     with transaction.atomic():
-        candidates = Message.objects.filter(_due(now, worker)).order_by("send_after_at", "id")
-        if database.features.has_select_for_update_skip_locked:
-            candidates = candidates.select_for_update(skip_locked=True)
-        ids = list(candidates.values_list("id", flat=True)[:limit])
+        due: dict[int, datetime] = {}
+        for branch in _due_branches(now, worker):
+            candidates = Message.objects.filter(branch).order_by("send_after_at", "id")
+            if database.features.has_select_for_update_skip_locked:
+                candidates = candidates.select_for_update(skip_locked=True)
+            due.update(candidates.values_list("id", "send_after_at")[:limit])
+        ids = sorted(due, key=lambda pk: (due[pk], pk))[:limit]
         if not ids:
             return []
         Message.objects.filter(_due(now, worker), id__in=ids).update(
             status=Status.SENDING, worker=worker, lease_until=now + LEASE, attempts=F("attempts") + 1
         )
-        return list(
+        taken = list(
             Message.objects.filter(id__in=ids, worker=worker, status=Status.SENDING)
-            .select_related("identity")
+            .only(*CLAIMED_FIELDS)
             .order_by("send_after_at", "id")
         )
+    identities = Identity.objects.in_bulk({message.identity_id for message in taken if message.identity_id})
+    for message in taken:
+        if message.identity_id is not None:
+            # None when the identity was deleted meanwhile: the message goes out unsigned, as its row would.
+            message.identity = identities.get(message.identity_id)
+    return taken
 
 
 def _suppressions(messages: Iterable[Message]) -> dict[int, str]:
@@ -137,8 +182,12 @@ def _suppressions(messages: Iterable[Message]) -> dict[int, str]:
     checked = [message for message in messages if message.category != Category.TRANSACTIONAL]
     if not checked:
         return {}
+    # The recipients are stored as email-validator wrote them when the message was queued, the form
+    # normalize_email gives: hashed as they are, not checked a second time (a .test address, accepted
+    # outside production, would not pass normalize_email's check and stop the run).
     hashes = {
-        message.pk: {address_hash(address): address for address in message.recipients} for message in checked
+        message.pk: {hash_normalized_address(address): address for address in message.recipients}
+        for message in checked
     }
     all_hashes = {value for mapping in hashes.values() for value in mapping}
     suppressed = dict(
@@ -207,10 +256,13 @@ def _session(relay: RelaySettings):
 
 
 class SenderPool:
-    """`size` sessions, each in its own thread with its own connection; results come back to the caller's
+    """`size` sessions, each in its own thread with its own connection; answers come back to the caller's
     thread, which alone writes to the database. Even one connection gets its thread, so that signing the
     next messages and recording the last answers overlap the relay's round trips. The mailbox (no network)
-    runs in the caller's thread (`threaded=False`)."""
+    runs in the caller's thread (`threaded=False`).
+
+    The in-flight window: a thread takes a slot before it hands a message over; the caller gives the slots
+    back (`recorded`) once the answers it took (`answers`) are committed."""
 
     def __init__(self, relay: RelaySettings, size: int, *, threaded: bool = True):
         self.size = max(1, size)
@@ -225,8 +277,8 @@ class SenderPool:
             self.inline: list[Job] = []
             return
         self.jobs: queue.Queue = queue.Queue()
-        # At most this many messages handed over but not yet taken for recording: what a kill can send twice.
-        self.window = threading.Semaphore(IN_FLIGHT_PER_CONNECTION * self.size)
+        # At most this many messages handed over without their answers recorded: what a kill can send twice.
+        self.window = threading.Semaphore(in_flight_limit(self.size))
         self.threads = [
             threading.Thread(
                 target=self._serve, args=(_session(relay),), daemon=True, name=f"mail-sender-{n}"
@@ -262,16 +314,39 @@ class SenderPool:
         else:
             self.jobs.put(job)
 
-    def next_result(self) -> tuple[Job, Outcome]:
-        self.pending -= 1
+    def answers(self, *, wait: bool, at_least: int = 1) -> list[tuple[Job, Outcome]]:
+        """The answers that came back, in the order they came; when `wait`, at least one (one must be
+        pending); without `wait`, none unless `at_least` are there. Each keeps its window slot until the
+        caller says it is recorded."""
         if not self.threaded:
-            job = self.inline.pop(0)
-            if self.stopped_because:
-                return job, Outcome.relay_problem(self.stopped_because)
-            return job, self.session.send(job)
-        result = self.results.get()
-        self.window.release()
-        return result
+            # Nothing leaves the machine: the kept messages are answered here, a window's worth at a time.
+            taken = self.inline[: in_flight_limit(self.size)] if wait else []
+            del self.inline[: len(taken)]
+            answers = [
+                (
+                    job,
+                    Outcome.relay_problem(self.stopped_because)
+                    if self.stopped_because
+                    else self.session.send(job),
+                )
+                for job in taken
+            ]
+        else:
+            if not wait and self.results.qsize() < at_least:
+                return []
+            answers = [self.results.get()] if wait else []
+            while True:
+                try:
+                    answers.append(self.results.get_nowait())
+                except queue.Empty:
+                    break
+        self.pending -= len(answers)
+        return answers
+
+    def recorded(self, count: int) -> None:
+        """`count` answers taken from `answers` are committed: their connections may hand over as many more."""
+        if self.threaded and count:
+            self.window.release(count)
 
     def close(self) -> None:
         if not self.threaded:
@@ -289,53 +364,99 @@ class SenderPool:
             thread.join()
 
 
+def _mark_sent(
+    accepted: list[tuple[Message, Outcome]], *, worker: str, relay: RelaySettings, now: datetime
+) -> set[int]:
+    """SENT for the accepted messages whose rows are still this worker's, in one UPDATE (each keeps its own
+    answer from the relay); returns the ids it changed."""
+    writer = connections[router.db_for_write(Message)]
+    fields = {field.name: field for field in Message._meta.concrete_fields}
+    quote = writer.ops.quote_name
+
+    def column(name: str) -> str:
+        return quote(fields[name].column)
+
+    def value(name: str, python_value):
+        return fields[name].get_db_prep_save(python_value, writer)
+
+    ids = [message.pk for message, _outcome in accepted]
+    answers = [part for message, outcome in accepted for part in (message.pk, outcome.response[:2000])]
+    sql = (
+        f"UPDATE {quote(Message._meta.db_table)} SET {column('status')} = %s, {column('sent_at')} = %s,"
+        f" {column('delivered_via')} = %s, {column('worker')} = %s, {column('lease_until')} = NULL,"
+        f" {column('last_response')} = CASE {column('id')} {' '.join(['WHEN %s THEN %s'] * len(ids))} END"
+        f" WHERE {column('id')} IN ({', '.join(['%s'] * len(ids))})"
+        f" AND {column('worker')} = %s AND {column('status')} = %s"
+        f" RETURNING {column('id')}"
+    )
+    params = [
+        Status.SENT.value,
+        value("sent_at", now),
+        relay.label,
+        "",
+        *answers,
+        *ids,
+        worker,
+        Status.SENDING.value,
+    ]
+    with writer.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {row[0] for row in cursor.fetchall()}
+
+
 def _record(
-    message: Message, outcome: Outcome, *, worker: str, relay: RelaySettings, summary: RunSummary
+    answers: list[tuple[Message, Outcome]], *, worker: str, relay: RelaySettings, summary: RunSummary
 ) -> None:
-    """Write one message's result in its own commit, if the row is still this worker's."""
+    """Write the answers in one commit, each only if its row is still this worker's (a row another worker
+    took over after this one's lease ran out is left to it)."""
     now = timezone.now()
+    with transaction.atomic():
+        accepted = [(message, outcome) for message, outcome in answers if outcome.result == Result.SENT]
+        if accepted:
+            changed = _mark_sent(accepted, worker=worker, relay=relay, now=now)
+            events.publish_many(
+                mail_events.MESSAGE_SENT,
+                [mail_events.payload(message) for message, _outcome in accepted if message.pk in changed],
+            )
+            summary.sent += len(changed)
+        for message, outcome in answers:
+            if outcome.result != Result.SENT:
+                _record_not_sent(message, outcome, worker=worker, now=now, summary=summary)
+
+
+def _record_not_sent(
+    message: Message, outcome: Outcome, *, worker: str, now: datetime, summary: RunSummary
+) -> None:
     mine = Message.objects.filter(pk=message.pk, worker=worker, status=Status.SENDING)
     response = outcome.response[:2000]
-    with transaction.atomic():
-        if outcome.result == Result.SENT:
-            if mine.update(
-                status=Status.SENT,
-                sent_at=now,
-                last_response=response,
-                delivered_via=relay.label,
-                worker="",
-                lease_until=None,
-            ):
-                events.publish(mail_events.MESSAGE_SENT, **mail_events.payload(message))
-                summary.sent += 1
-        elif outcome.result == Result.RELAY_PROBLEM:
-            if mine.update(
-                status=Status.QUEUED,
-                attempts=F("attempts") - 1,
-                send_after_at=now + RELAY_PROBLEM_RETRY,
-                last_response=response,
-                worker="",
-                lease_until=None,
-            ):
-                summary.waiting_for_relay += 1
-        elif outcome.result == Result.TRANSIENT and message.attempts < MAX_ATTEMPTS:
-            if mine.update(
-                status=Status.QUEUED,
-                send_after_at=now + backoff(message.attempts),
-                last_response=response,
-                worker="",
-                lease_until=None,
-            ):
-                summary.retried += 1
-        else:
-            reason = response
-            if outcome.result == Result.TRANSIENT:
-                reason = f"gave up after {message.attempts} attempts: {response}"[:2000]
-            if mine.update(
-                status=Status.FAILED, failed_at=now, last_response=reason, worker="", lease_until=None
-            ):
-                events.publish(mail_events.MESSAGE_FAILED, **mail_events.payload(message), reason=reason)
-                summary.failed += 1
+    if outcome.result == Result.RELAY_PROBLEM:
+        if mine.update(
+            status=Status.QUEUED,
+            attempts=F("attempts") - 1,
+            send_after_at=now + RELAY_PROBLEM_RETRY,
+            last_response=response,
+            worker="",
+            lease_until=None,
+        ):
+            summary.waiting_for_relay += 1
+    elif outcome.result == Result.TRANSIENT and message.attempts < MAX_ATTEMPTS:
+        if mine.update(
+            status=Status.QUEUED,
+            send_after_at=now + backoff(message.attempts),
+            last_response=response,
+            worker="",
+            lease_until=None,
+        ):
+            summary.retried += 1
+    else:
+        reason = response
+        if outcome.result == Result.TRANSIENT:
+            reason = f"gave up after {message.attempts} attempts: {response}"[:2000]
+        if mine.update(
+            status=Status.FAILED, failed_at=now, last_response=reason, worker="", lease_until=None
+        ):
+            events.publish(mail_events.MESSAGE_FAILED, **mail_events.payload(message), reason=reason)
+            summary.failed += 1
 
 
 def _record_suppressed(message: Message, reason: str, *, worker: str, summary: RunSummary) -> None:
@@ -400,6 +521,35 @@ def _deliver(*, worker: str, relay: RelaySettings, deadline: float | None, limit
     pool = SenderPool(relay, relay.connections, threaded=relay.kind != RelayKind.MAILBOX)
     sign = relay.kind == RelayKind.SMTP
     alert_cleared = False
+    by_pk: dict[int, Message] = {}
+    lease_renewed_at = time.monotonic()
+
+    def record(answers: list[tuple[Job, Outcome]]) -> None:
+        nonlocal alert_cleared, lease_renewed_at
+        if not answers:
+            return
+        for _job_done, outcome in answers:
+            if outcome.result == Result.RELAY_PROBLEM and not summary.relay_problem:
+                summary.relay_problem = outcome.response
+                pool.stopped_because = pool.stopped_because or outcome.response
+                raise_relay_alert(relay, outcome.response)
+        _record(
+            [(by_pk[job.message_pk], outcome) for job, outcome in answers],
+            worker=worker,
+            relay=relay,
+            summary=summary,
+        )
+        # Only now, with the answers committed, may the connections hand over as many more messages.
+        pool.recorded(len(answers))
+        if not alert_cleared and any(outcome.result == Result.SENT for _job_done, outcome in answers):
+            clear_relay_alert()
+            alert_cleared = True
+        if time.monotonic() - lease_renewed_at > LEASE.total_seconds() / 3:
+            Message.objects.filter(pk__in=by_pk, worker=worker, status=Status.SENDING).update(
+                lease_until=timezone.now() + LEASE
+            )
+            lease_renewed_at = time.monotonic()
+
     try:
         while not summary.relay_problem:
             if deadline is not None and time.monotonic() > deadline:
@@ -423,25 +573,19 @@ def _deliver(*, worker: str, relay: RelaySettings, deadline: float | None, limit
                     job = _job(message, sign=sign)
                 except SigningError as error:
                     _record(
-                        message, Outcome.permanent(str(error)), worker=worker, relay=relay, summary=summary
+                        [(message, Outcome.permanent(str(error)))],
+                        worker=worker,
+                        relay=relay,
+                        summary=summary,
                     )
                     continue
                 pool.submit(job)
+                # The answers that came back while this message was signed, once they fill all but one slot
+                # per connection: recorded now, not after the whole batch, they give the connections their
+                # window back before it runs out, and several share one commit.
+                record(pool.answers(wait=False, at_least=in_flight_limit(pool.size) - pool.size))
             while pool.pending:
-                job, outcome = pool.next_result()
-                if outcome.result == Result.RELAY_PROBLEM and not summary.relay_problem:
-                    summary.relay_problem = outcome.response
-                    pool.stopped_because = pool.stopped_because or outcome.response
-                    raise_relay_alert(relay, outcome.response)
-                _record(by_pk[job.message_pk], outcome, worker=worker, relay=relay, summary=summary)
-                if outcome.result == Result.SENT and not alert_cleared:
-                    clear_relay_alert()
-                    alert_cleared = True
-                if time.monotonic() - lease_renewed_at > LEASE.total_seconds() / 3:
-                    Message.objects.filter(pk__in=by_pk, worker=worker, status=Status.SENDING).update(
-                        lease_until=timezone.now() + LEASE
-                    )
-                    lease_renewed_at = time.monotonic()
+                record(pool.answers(wait=True))
     finally:
         pool.close()
     return summary
