@@ -330,11 +330,15 @@ def test_a_body_that_places_the_signature_does_not_get_it_twice(sender, identity
 def test_the_plain_part_ends_with_the_same_brand_line_as_the_html_part(sender, identity, contact):
     # given a brand kit with a name and a postal address on several lines
     BrandKit.objects.create(
-        pk=1, name="Northwind Analytics", postal_address="12 Harbour Street\n\nBristol BS1 4XX\nUnited Kingdom"
+        pk=1,
+        name="Northwind Analytics",
+        postal_address="12 Harbour Street\n\nBristol BS1 4XX\nUnited Kingdom",
     )
     compose.save_signature(actor=sender, text="Ana Ruiz")
 
-    message = compose.send_one_to_one(actor=sender, contact=contact, identity=identity, subject="Hi", body="Hi Ben")
+    message = compose.send_one_to_one(
+        actor=sender, contact=contact, identity=identity, subject="Hi", body="Hi Ben"
+    )
 
     # then both parts end with the business's one line: the HTML part in its small print, the plain part as text
     mime = parsed(message)
