@@ -197,16 +197,15 @@ def update_relay(
         # environment (TANDEM_SMTP_*); from now on the settings saved here are the relay.
         relay.from_environment = False
         relay.save()
-        changes = {**audit.diff(before, _snapshot(relay)), **secrets_changed}
-        if changes:
-            audit.record(
-                actor=actor,
-                action=audit.Action.UPDATE,
-                target=relay,
-                changes=changes,
-                event="mail_relay_changed",
-                request=request,
-            )
+        audit.record_changes(
+            actor=actor,
+            target=relay,
+            before=before,
+            after=_snapshot(relay),
+            also=secrets_changed,
+            event="mail_relay_changed",
+            request=request,
+        )
     return relay
 
 
