@@ -102,9 +102,20 @@ class InboundMessage(models.Model):
     answers = models.ForeignKey(
         Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="replies"
     )
+    # The conversation's contact: who the answered message was sent to (else the contact who wrote it).
     contact = models.ForeignKey(
         "contacts.Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # When someone other than the conversation's contact wrote it (a colleague copied in, someone the mail was
+    # forwarded to): the contact that address belongs to, if any (the reply is on their timeline too), and
+    # the Tandem user it belongs to, if any (then the reply is internal: one of our own people answered).
+    from_contact = models.ForeignKey(
+        "contacts.Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    from_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    is_internal = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -119,6 +130,21 @@ class InboundMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject or '(no subject)'} ← {self.from_address}"
+
+    @property
+    def written_by_contact(self) -> bool:
+        """Whether the conversation's contact wrote it (their address is the sender's)."""
+        return self.contact is not None and (self.contact.email or "").lower() == self.from_address.lower()
+
+    @property
+    def sender_name(self) -> str:
+        """Who wrote it, as pages say it: the conversation's contact by name when they wrote it; anyone else
+        by the name and address their mail program gave, so a colleague's reply never reads as the contact's."""
+        if self.written_by_contact:
+            return self.contact.display_name
+        if self.from_name and self.from_name.lower() != self.from_address.lower():
+            return f"{self.from_name} <{self.from_address}>"
+        return self.from_address
 
 
 class SkippedMessage(models.Model):
