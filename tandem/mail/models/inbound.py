@@ -48,6 +48,8 @@ class InboundMailbox(models.Model):
     uidvalidity = models.BigIntegerField(null=True, blank=True)
     last_uid = models.BigIntegerField(default=0)
     last_polled_at = models.DateTimeField(null=True, blank=True)
+    # When an admin last asked for "Check now": the check is pending until a poll ends after this time.
+    check_requested_at = models.DateTimeField(null=True, blank=True)
     last_result = models.CharField(
         max_length=20, choices=PollResult.choices, blank=True, default=PollResult.NEVER
     )

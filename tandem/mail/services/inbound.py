@@ -31,6 +31,7 @@ from tandem.contacts.services.timeline import record_activity
 from tandem.core import audit, leases
 from tandem.core.models import User
 from tandem.mail.inbound import imap, parsing
+from tandem.mail.inbound.tasks import check_mailbox
 from tandem.mail.inbound.threads import (
     answered_message,
     contact_for_address,
@@ -181,6 +182,25 @@ def delete_mailbox(*, actor, mailbox: InboundMailbox, request=None) -> None:
         request=request,
     )
     mailbox.delete()
+
+
+def request_check(*, mailbox: InboundMailbox) -> InboundMailbox:
+    """ "Check now" (the caller checked the actor is an admin): note when it was asked and queue a poll of this
+    mailbox after the commit, so the page answers at once and shows the outcome when the worker has it
+    (`check_pending`). The poll holds the mailbox's lease like the periodic one: a check asked while a poll
+    runs is answered by that poll."""
+    now = timezone.now()
+    InboundMailbox.objects.filter(pk=mailbox.pk).update(check_requested_at=now)
+    mailbox.check_requested_at = now
+    transaction.on_commit(lambda: check_mailbox(mailbox.pk))
+    return mailbox
+
+
+def check_pending(mailbox: InboundMailbox) -> bool:
+    """Whether a "Check now" is still waiting for a poll to end."""
+    return mailbox.check_requested_at is not None and (
+        mailbox.last_polled_at is None or mailbox.last_polled_at < mailbox.check_requested_at
+    )
 
 
 # --- polling -------------------------------------------------------------------------------------------------
