@@ -6,27 +6,38 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contacts', '0014_property_object_type_from_the_record_registry'),
-        ('mail', '0006_remove_identity_verification_token_hash'),
+        ("contacts", "0014_property_object_type_from_the_record_registry"),
+        ("mail", "0006_remove_identity_verification_token_hash"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='inboundmessage',
-            name='from_contact',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='contacts.contact'),
+            model_name="inboundmessage",
+            name="from_contact",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="contacts.contact",
+            ),
         ),
         migrations.AddField(
-            model_name='inboundmessage',
-            name='from_user',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="inboundmessage",
+            name="from_user",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='inboundmessage',
-            name='is_internal',
+            model_name="inboundmessage",
+            name="is_internal",
             field=models.BooleanField(default=False),
         ),
     ]

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('mail', '0007_inbound_reply_sender'),
+        ("mail", "0007_inbound_reply_sender"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='inboundmailbox',
-            name='check_requested_at',
+            model_name="inboundmailbox",
+            name="check_requested_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
     ]

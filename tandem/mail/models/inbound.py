@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from tandem.core.secrets import EncryptedTextField
 from tandem.mail.models.identities import Identity
 from tandem.mail.models.ledger import Message
 
@@ -30,8 +31,9 @@ class InboundMailbox(models.Model):
     port = models.PositiveIntegerField(default=993)
     security = models.CharField(max_length=20, choices=InboundSecurity.choices, default=InboundSecurity.TLS)
     username = models.CharField(max_length=254)
-    # Write-only: forms never show it back, the audit log records only that it changed.
-    password = models.CharField(max_length=254)
+    # Write-only: forms never show it back, the audit log records only that it changed. Encrypted at rest
+    # (tandem.core.secrets); an UnreadableSecret when the encryption key changed: the page asks for it again.
+    password = EncryptedTextField()
     folder = models.CharField(max_length=200, default="INBOX")
     identity = models.ForeignKey(Identity, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     enabled = models.BooleanField(default=True)

@@ -28,7 +28,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tandem.contacts.services.timeline import record_activity
-from tandem.core import audit, leases
+from tandem.core import audit, leases, secrets
 from tandem.core.models import User
 from tandem.mail.inbound import imap, parsing
 from tandem.mail.inbound.tasks import check_mailbox
@@ -256,6 +256,16 @@ def poll_mailbox(
     report = PollReport()
     if not leases.claim(jobs, worker=worker, duration=LEASE_DURATION):
         report.error = "Another worker is reading this mailbox right now."
+        return report
+    mailbox.refresh_from_db(fields=["password"])
+    if secrets.is_unreadable(mailbox.password):
+        # Never log in with an empty password: say what to do, and let the next poll try again.
+        report.error = secrets.unreadable_message("password")
+        leases.release(
+            jobs, worker=worker, last_polled_at=timezone.now(), last_result=PollResult.FAILED,
+            last_message=report.error,
+        )  # fmt: skip
+        mailbox.refresh_from_db()
         return report
     address = imap.ServerAddress(
         host=mailbox.host, port=mailbox.port, security=mailbox.security, username=mailbox.username,

@@ -12,7 +12,7 @@ from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tandem.core import access
+from tandem.core import access, secrets
 from tandem.core.access import Verb
 from tandem.core.display import sentence
 from tandem.mail.inbound import selectors
@@ -63,7 +63,12 @@ def inbound_detail(request, mailbox_id: int):
     access.require_allowed(request.user, OBJECT_TYPE, Verb.CHANGE)
     mailbox = get_object_or_404(InboundMailbox.objects.select_related("identity"), pk=mailbox_id)
     initial = {name: getattr(mailbox, name) for name in services.EDITABLE_FIELDS}
-    form = MailboxForm(request.POST or None, initial=initial, editing=True)
+    form = MailboxForm(
+        request.POST or None,
+        initial=initial,
+        editing=True,
+        password_unreadable=secrets.is_unreadable(mailbox.password),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.update_mailbox(
