@@ -145,3 +145,23 @@ def test_the_sender_answering_their_own_thread_is_internal_and_tells_nobody(dove
 
     assert (inbound.from_user, inbound.is_internal) == (sam, True)
     assert Notification.objects.count() == 0
+
+
+def test_a_hostile_sender_name_is_shown_as_text_everywhere(dovecot, client):  # noqa: F811
+    message = sent_message()
+    raw = mail(
+        from_='"<img src=x onerror=alert(1)> \u202eevil" <evil@elsewhere.example>',
+        in_reply_to=message.message_id,
+    )
+
+    inbound = poll_one(dovecot, "hostile@tandem.example", raw)
+
+    [heading] = headings(message.sender, contact=message.contact)
+    assert "<img" not in heading
+    assert heading.startswith(
+        "<bdi>&lt;img src=x onerror=alert(1)&gt; \u202eevil &lt;evil@elsewhere.example&gt;</bdi>"
+    )
+    client.force_login(message.sender)
+    page = client.get(reverse("mail:conversation", args=[message.pk])).content.decode()
+    assert "<img src=x" not in page
+    assert inbound.sender_name in Notification.objects.get().title
