@@ -3,6 +3,7 @@ latest replies the reps were told of, and the emails of all of them in the mailb
 
 import datetime
 import email
+import re
 from email import policy
 
 import pytest
@@ -113,11 +114,15 @@ def generated_notification_emails() -> list[tuple]:
             )
             raise RolledBack
     except RolledBack:
-        return [(*row[:-1], bytes(row[-1])) for row in rows]
+        # An import's or export's id comes from a sequence on PostgreSQL (a rolled-back run does not give the
+        # numbers back), so the links to them are compared without it; every other byte must be the same.
+        return [
+            (*row[:-1], re.sub(rb"/(imports|exports)/\d+/", rb"/\1/<id>/", bytes(row[-1]))) for row in rows
+        ]
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_notification_emails_are_the_same_every_run_byte_for_byte():
+def test_the_notification_emails_are_the_same_every_run():
     first = generated_notification_emails()
     assert len(first) > 4
     assert first == generated_notification_emails()
