@@ -34,6 +34,9 @@ if not SECRET_KEY:
     if PRODUCTION:
         raise ImproperlyConfigured("TANDEM_SECRET_KEY must be set when TANDEM_ENV=production.")
     SECRET_KEY = "insecure-development-key-only-for-the-demo-and-tests-0123456789"  # noqa: S105
+# The key that stored passwords and API keys are encrypted with (tandem/core/secrets.py) is derived from this
+# when it is set, else from TANDEM_SECRET_KEY: set it to rotate TANDEM_SECRET_KEY without re-entering them.
+TANDEM_ENCRYPTION_KEY = os.environ.get("TANDEM_ENCRYPTION_KEY", "")
 
 ALLOWED_HOSTS = env_list("TANDEM_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("TANDEM_CSRF_TRUSTED_ORIGINS")

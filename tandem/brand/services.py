@@ -200,17 +200,15 @@ def update_brand_kit(
     changed = {name: value for name, value in cleaned.items() if getattr(kit, name) != value}
     if not changed:
         return kit
-    diff = {
-        name: [_display(name, getattr(kit, name)), _display(name, value)] for name, value in changed.items()
-    }
+    before = {name: _display(name, getattr(kit, name)) for name in changed}
     for name, value in changed.items():
         setattr(kit, name, value)
     _save(kit, actor=actor, fields=list(changed))
-    audit.record(
+    audit.record_changes(
         actor=actor,
-        action=audit.Action.UPDATE,
         target=kit,
-        changes=diff,
+        before=before,
+        after={name: _display(name, value) for name, value in changed.items()},
         event="brand_kit_updated",
         request=request,
     )

@@ -79,6 +79,27 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     return {name: [before.get(name), value] for name, value in after.items() if before.get(name) != value}
 
 
+def record_changes(
+    *,
+    actor,
+    target: models.Model,
+    before: dict[str, Any],
+    after: dict[str, Any],
+    event: str,
+    request=None,
+    also: dict[str, list[Any]] | None = None,
+    action: int = Action.UPDATE,
+) -> dict[str, list[Any]]:
+    """Write one audit row for a change of `target`: the fields whose values differ between two snapshots
+    (`diff(before, after)`), plus `also` (changes a snapshot cannot show, such as a secret's "set → changed"
+    or a list of links). Writes nothing when nothing differs, so a save that changes nothing leaves no row.
+    Returns the changes written ({} for none)."""
+    changes = {**diff(before, after), **(also or {})}
+    if changes:
+        record(actor=actor, action=action, target=target, changes=changes, event=event, request=request)
+    return changes
+
+
 def _stringify(changes: dict[str, list[Any]]) -> dict[str, list[str | None]]:
     return {name: [None if value is None else str(value) for value in pair] for name, pair in changes.items()}
 

@@ -3,7 +3,9 @@
 So allauth's password reset and every `send_mail` call show in the mailbox and leave through the relay like
 any other message, with the ledger's guarantees: written in the current transaction (a rollback sends
 nothing), handed over by the worker after commit, retried on transient errors. Each EmailMessage becomes
-one TRANSACTIONAL row with the key `django:<uuid4>`.
+one TRANSACTIONAL row. Its key is the message's `ledger_key` attribute when the sender set one (a
+notification's email is "notification:<id>:email": the same key twice is one message, so a notification is
+emailed at most once), else `django:<uuid4>` (Django's mail API has no idea of "the same message").
 """
 
 import uuid
@@ -55,7 +57,7 @@ class LedgerBackend(BaseEmailBackend):
             if name.lower() not in LEDGER_WRITES
         }
         queue_message(
-            key=f"django:{uuid.uuid4()}",
+            key=getattr(message, "ledger_key", None) or f"django:{uuid.uuid4()}",
             category=Category.TRANSACTIONAL,
             to=addresses(message.to),
             cc=addresses(message.cc),

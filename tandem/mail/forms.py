@@ -3,6 +3,7 @@ email-validator) and their messages are shown on the fields."""
 
 from django import forms
 
+from tandem.core import secrets
 from tandem.mail.models import Category, RelayKind, Security, Status
 from tandem.mail.services.relay_settings import MAX_CONNECTIONS, MAX_TIMEOUT_SECONDS, PROVIDERS
 
@@ -69,12 +70,16 @@ class RelayForm(forms.Form):
         }
         super().__init__(*args, initial=initial, **kwargs)
         # Write-only secrets: the page says whether one is stored; a blank field keeps it.
-        if relay.password:
+        if secrets.is_unreadable(relay.password):
+            self.fields["password"].help_text = secrets.unreadable_message("password")
+        elif relay.password:
             self.fields["password"].help_text = "A password is set. Leave blank to keep it."
             self.fields["password"].widget.attrs["placeholder"] = "•••••••• (set)"
         else:
             del self.fields["clear_password"]
-        if relay.provider_settings.get("api_key"):
+        if secrets.is_unreadable(relay.provider_api_key):
+            self.fields["provider_api_key"].help_text = secrets.unreadable_message("API key")
+        elif relay.provider_api_key:
             self.fields["provider_api_key"].help_text = "A key is set. Leave blank to keep it."
             self.fields["provider_api_key"].widget.attrs["placeholder"] = "•••••••• (set)"
 

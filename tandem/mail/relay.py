@@ -76,7 +76,8 @@ def current_relay() -> RelaySettings:
         return RelaySettings(
             kind=RelayKind.PROVIDER,
             provider=row.provider,
-            provider_settings=dict(row.provider_settings or {}),
+            # The API key is stored encrypted; the worker gets it in the clear, like the password above.
+            provider_settings={**(row.provider_settings or {}), "api_key": row.provider_api_key},
             connections=max(1, row.connections),
             timeout_seconds=max(1, row.timeout_seconds),
         )

@@ -96,7 +96,15 @@ def absolute_url(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
-def _send_email(notification: Notification, user) -> None:
+def email_key(notification: Notification) -> str:
+    """What names a notification's email in the send ledger: one notification is emailed at most once."""
+    return f"notification:{notification.pk}:email"
+
+
+def email_message(notification: Notification, user) -> EmailMultiAlternatives:
+    """The email telling `user` about `notification` (not sent): subject = title, a plain-text and an HTML
+    part in the brand kit's look, the absolute link and the preferences link. It carries `ledger_key`, which
+    the mail ledger's backend takes as the message's key, so sending it twice sends one email."""
     context = {
         "title": notification.title,
         "body": notification.body,
@@ -109,7 +117,12 @@ def _send_email(notification: Notification, user) -> None:
         to=[user.email],
     )
     message.attach_alternative(render_to_string("notifications/email.html", context), "text/html")
-    message.send()
+    message.ledger_key = email_key(notification)
+    return message
+
+
+def _send_email(notification: Notification, user) -> None:
+    email_message(notification, user).send()
 
 
 def mark_read(*, actor, notification_id: int) -> bool:

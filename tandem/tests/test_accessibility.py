@@ -266,6 +266,14 @@ def make_conversation(admin, contact) -> tuple[int, int]:
         "Thanks, we will sign this week.\r\n"
     ).encode()
     receive_message(mailbox=mailbox, uidvalidity=1, uid=1, raw=reply, size=len(reply), worker="axe")
+    # and a colleague in Tandem answering in the thread: an internal reply, marked so on the pages
+    internal = (
+        f"From: Ada <{admin.email}>\r\nTo: {contact.email}\r\nSubject: Re: Your renewal\r\n"
+        "Message-ID: <axe-internal@northwind.example>\r\nIn-Reply-To: <axe-reply@northwind.example>\r\n"
+        f"References: {message.message_id} <axe-reply@northwind.example>\r\n\r\n"
+        "Great, I will send the contract.\r\n"
+    ).encode()
+    receive_message(mailbox=mailbox, uidvalidity=1, uid=2, raw=internal, size=len(internal), worker="axe")
     return mailbox.pk, message.pk
 
 

@@ -60,7 +60,11 @@ from tandem.demo.generator.deals import create_deals
 from tandem.demo.generator.history import create_exports, create_imports, plant_duplicates
 from tandem.demo.generator.inbound import create_replies
 from tandem.demo.generator.mail import create_mail_settings
-from tandem.demo.generator.notifications import create_notifications
+from tandem.demo.generator.notifications import (
+    create_notifications,
+    create_reply_notifications,
+    email_notifications,
+)
 from tandem.demo.generator.personal_email import create_mail_setup, write_personal_emails
 from tandem.demo.generator.playbooks import create_playbooks
 from tandem.demo.generator.quotes import create_quotes
@@ -129,6 +133,9 @@ STEPS: list[Callable[[GeneratorContext], None]] = [
     create_quotes,
     # Replies to the 1:1 emails: after the step that writes the sent ones (it reads them from the ledger).
     create_replies,
+    # The reps are told of the latest replies; then every notification its user wants by email is emailed.
+    create_reply_notifications,
+    email_notifications,
 ]
 CONTACT_STEPS: list[Callable[[GeneratorContext, list[ContactPlan]], None]] = [
     write_contacts,

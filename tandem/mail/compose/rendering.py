@@ -145,6 +145,9 @@ def render_message(*, subject: str, body: str, values: dict, signature: str) -> 
     text = merged_body
     if signature.strip():
         text += "\n\n-- \n" + signature.strip()
+    # The same footer line as the HTML part's, so a reader of the plain part also sees who wrote and from where.
+    if footer_line:
+        text += "\n\n" + footer_line
     body_html = text_to_html(merged_body)
     # Mail clients read inline styles only; the preview inside the app builds its own from the parts.
     html = format_html(

@@ -58,7 +58,7 @@ def _replies(message_ids: set[int]) -> dict[int, list[InboundMessage]]:
         .select_related("contact")
         .only(
             "id", "answers_id", "from_name", "from_address", "text", "received_at", "is_auto_reply",
-            "contact__first_name", "contact__last_name", "contact__email",
+            "is_internal", "contact__first_name", "contact__last_name", "contact__email",
         )
         .order_by("answers_id", "-received_at", "-id")
     )  # fmt: skip
@@ -85,11 +85,11 @@ def thread(replies: list[InboundMessage]) -> SafeString:
         return SafeString("")
 
     def item(reply: InboundMessage) -> tuple:
-        who = (
-            reply.contact.display_name if reply.contact is not None else reply.from_name or reply.from_address
-        )
+        who = reply.sender_name
         when = date_format(timezone.localtime(reply.received_at), "j M Y, H:i")
         verb = "replied automatically" if reply.is_auto_reply else "replied"
+        if reply.is_internal:
+            verb += " (internal)"
         return (isolated(who), verb, reply.received_at.isoformat(), when, isolated(_first_lines(reply.text)))
 
     shown = replies[:REPLIES_SHOWN]

@@ -2,6 +2,7 @@
 
 from django import forms
 
+from tandem.core import secrets
 from tandem.mail.models import Identity, InboundSecurity
 
 
@@ -36,9 +37,11 @@ class MailboxForm(forms.Form):
         label="Also log mail from known contacts that is not a reply",
     )
 
-    def __init__(self, *args, editing: bool = False, **kwargs):
+    def __init__(self, *args, editing: bool = False, password_unreadable: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        if editing:
+        if password_unreadable:
+            self.fields["password"].help_text = secrets.unreadable_message("password")
+        elif editing:
             self.fields["password"].help_text = "Leave empty to keep the stored password."
         else:
             self.fields["password"].required = True

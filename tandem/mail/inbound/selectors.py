@@ -65,7 +65,9 @@ def conversation(message: Message) -> Conversation:
     """The sent message's text and its replies in the order they arrived, each indented under the reply it
     answers when it answers one of them (In-Reply-To), else under the sent message."""
     replies = list(
-        InboundMessage.objects.filter(answers=message).select_related("contact").order_by("received_at", "pk")
+        InboundMessage.objects.filter(answers=message)
+        .select_related("contact", "from_contact")
+        .order_by("received_at", "pk")
     )
     depth_by_id: dict[str, int] = {message.message_id: 0}
     entries = []

@@ -2,7 +2,7 @@
 worker registers it without a `tasks` module of the mail app's own)."""
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 
 @db_periodic_task(crontab(minute="*"))
@@ -11,3 +11,14 @@ def poll_inbound_mailboxes() -> int:
     from tandem.mail.services.inbound import poll_enabled_mailboxes
 
     return sum(report.seen for report in poll_enabled_mailboxes().values())
+
+
+@db_task()
+def check_mailbox(mailbox_id: int) -> int:
+    """ "Check now": poll one mailbox (paused or not) under its lease, like the periodic poll; when another
+    worker holds it, that worker's poll is the check."""
+    from tandem.mail.models import InboundMailbox
+    from tandem.mail.services.inbound import poll_mailbox
+
+    mailbox = InboundMailbox.objects.filter(pk=mailbox_id).first()
+    return poll_mailbox(mailbox=mailbox).seen if mailbox is not None else 0

@@ -1,7 +1,9 @@
 """The timeline kinds of inbound mail, registered from MailConfig.ready():
 
 - `email_replied`: a contact answered something Tandem sent ("Dana Reyes replied: Re: Your quote"), or
-  their mail server did automatically ("Automatic reply from Dana Reyes: …").
+  their mail server did automatically ("Automatic reply from Dana Reyes: …"). Someone else answering in the
+  conversation (a colleague copied in) is named by their own name and address, and marked "Internal" when
+  the address is a Tandem user's.
 - `email_received`: mail from a known contact that answers nothing (kept only by mailboxes that opt in).
 
 The entry's subject is the InboundMessage; one `load` reads every such message of a page in one query.
@@ -25,17 +27,22 @@ EMAIL_RECEIVED = "email_received"
 def load_inbound(page: TimelinePage, entries: list[Any]) -> dict[int, InboundMessage]:
     ids = {entry.subject_id for entry in entries if entry.subject_id}
     return InboundMessage.objects.select_related("contact").only(
-        "id", "subject", "from_name", "from_address", "is_auto_reply", "answers_id", "contact__first_name",
-        "contact__last_name", "contact__email",
+        "id", "subject", "from_name", "from_address", "is_auto_reply", "is_internal", "answers_id",
+        "contact__first_name", "contact__last_name", "contact__email",
     ).in_bulk(ids)  # fmt: skip
 
 
 def _sender(inbound: InboundMessage | None, entry: Any) -> str:
     if inbound is None:
         return "A contact"
-    if inbound.contact is not None:
-        return inbound.contact.display_name
-    return inbound.from_name or inbound.from_address
+    return inbound.sender_name
+
+
+def _internal(inbound: InboundMessage | None) -> SafeString:
+    """A badge after the heading when one of our own people wrote it (a colleague answering in the thread)."""
+    if inbound is None or not inbound.is_internal:
+        return SafeString("")
+    return format_html(' <span class="badge badge--muted">{}</span>', "Internal")
 
 
 def _subject(inbound: InboundMessage | None, entry: Any) -> str:
@@ -50,8 +57,8 @@ def replied_heading(entry: Any, loaded: dict[int, InboundMessage]) -> SafeString
     automatic = inbound.is_auto_reply if inbound is not None else bool((entry.details or {}).get("automatic"))
     who, subject = isolated(_sender(inbound, entry)), isolated(_subject(inbound, entry))
     if automatic:
-        return format_html("Automatic reply from {}: {}", who, subject)
-    return format_html("{} replied: {}", who, subject)
+        return format_html("Automatic reply from {}: {}{}", who, subject, _internal(inbound))
+    return format_html("{} replied: {}{}", who, subject, _internal(inbound))
 
 
 def received_heading(entry: Any, loaded: dict[int, InboundMessage]) -> SafeString:

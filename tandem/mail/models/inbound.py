@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from tandem.core.secrets import EncryptedTextField
 from tandem.mail.models.identities import Identity
 from tandem.mail.models.ledger import Message
 
@@ -30,8 +31,9 @@ class InboundMailbox(models.Model):
     port = models.PositiveIntegerField(default=993)
     security = models.CharField(max_length=20, choices=InboundSecurity.choices, default=InboundSecurity.TLS)
     username = models.CharField(max_length=254)
-    # Write-only: forms never show it back, the audit log records only that it changed.
-    password = models.CharField(max_length=254)
+    # Write-only: forms never show it back, the audit log records only that it changed. Encrypted at rest
+    # (tandem.core.secrets); an UnreadableSecret when the encryption key changed: the page asks for it again.
+    password = EncryptedTextField()
     folder = models.CharField(max_length=200, default="INBOX")
     identity = models.ForeignKey(Identity, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     enabled = models.BooleanField(default=True)
@@ -48,6 +50,8 @@ class InboundMailbox(models.Model):
     uidvalidity = models.BigIntegerField(null=True, blank=True)
     last_uid = models.BigIntegerField(default=0)
     last_polled_at = models.DateTimeField(null=True, blank=True)
+    # When an admin last asked for "Check now": the check is pending until a poll ends after this time.
+    check_requested_at = models.DateTimeField(null=True, blank=True)
     last_result = models.CharField(
         max_length=20, choices=PollResult.choices, blank=True, default=PollResult.NEVER
     )
@@ -102,9 +106,20 @@ class InboundMessage(models.Model):
     answers = models.ForeignKey(
         Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="replies"
     )
+    # The conversation's contact: who the answered message was sent to (else the contact who wrote it).
     contact = models.ForeignKey(
         "contacts.Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # When someone other than the conversation's contact wrote it (a colleague copied in, someone the mail was
+    # forwarded to): the contact that address belongs to, if any (the reply is on their timeline too), and
+    # the Tandem user it belongs to, if any (then the reply is internal: one of our own people answered).
+    from_contact = models.ForeignKey(
+        "contacts.Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    from_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    is_internal = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -119,6 +134,21 @@ class InboundMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject or '(no subject)'} ← {self.from_address}"
+
+    @property
+    def written_by_contact(self) -> bool:
+        """Whether the conversation's contact wrote it (their address is the sender's)."""
+        return self.contact is not None and (self.contact.email or "").lower() == self.from_address.lower()
+
+    @property
+    def sender_name(self) -> str:
+        """Who wrote it, as pages say it: the conversation's contact by name when they wrote it; anyone else
+        by the name and address their mail program gave, so a colleague's reply never reads as the contact's."""
+        if self.written_by_contact:
+            return self.contact.display_name
+        if self.from_name and self.from_name.lower() != self.from_address.lower():
+            return f"{self.from_name} <{self.from_address}>"
+        return self.from_address
 
 
 class SkippedMessage(models.Model):

@@ -5,6 +5,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from tandem.core import secrets
+from tandem.core.secrets import EncryptedTextField
+
 
 class RelayKind(models.TextChoices):
     MAILBOX = "mailbox", "Keep mail in the in-app mailbox"
@@ -27,7 +30,8 @@ class Relay(models.Model):
     port = models.PositiveIntegerField(default=587)
     security = models.CharField(max_length=20, choices=Security.choices, default=Security.STARTTLS)
     username = models.CharField(max_length=254, blank=True)
-    password = models.CharField(max_length=254, blank=True)
+    # Encrypted at rest (tandem.core.secrets), like the provider's API key in provider_settings["api_key"].
+    password = EncryptedTextField(blank=True)
     # How many SMTP connections the worker keeps open at once.
     connections = models.PositiveSmallIntegerField(default=1)
     timeout_seconds = models.PositiveSmallIntegerField(default=30)
@@ -51,3 +55,8 @@ class Relay(models.Model):
 
     def __str__(self) -> str:
         return self.get_kind_display() if self.kind != RelayKind.SMTP else f"SMTP {self.host}:{self.port}"
+
+    @property
+    def provider_api_key(self) -> str:
+        """The provider's API key, decrypted ("" for none; an UnreadableSecret when the key changed)."""
+        return secrets.decrypt((self.provider_settings or {}).get("api_key", ""))

@@ -143,16 +143,14 @@ def update_identity(
             identity.is_default = False
             _take_domain_key(identity)
         _save_unique(identity)
-        changes = audit.diff(before, _snapshot(identity))
-        if changes:
-            audit.record(
-                actor=actor,
-                action=audit.Action.UPDATE,
-                target=identity,
-                changes=changes,
-                event="mail_identity_changed",
-                request=request,
-            )
+        audit.record_changes(
+            actor=actor,
+            target=identity,
+            before=before,
+            after=_snapshot(identity),
+            event="mail_identity_changed",
+            request=request,
+        )
         if address_changed:
             _send_verification(identity)
     return identity

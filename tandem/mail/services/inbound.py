@@ -28,8 +28,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tandem.contacts.services.timeline import record_activity
-from tandem.core import audit, leases
+from tandem.core import audit, leases, secrets
+from tandem.core.models import User
 from tandem.mail.inbound import imap, parsing
+from tandem.mail.inbound.tasks import check_mailbox
 from tandem.mail.inbound.threads import (
     answered_message,
     contact_for_address,
@@ -182,6 +184,25 @@ def delete_mailbox(*, actor, mailbox: InboundMailbox, request=None) -> None:
     mailbox.delete()
 
 
+def request_check(*, mailbox: InboundMailbox) -> InboundMailbox:
+    """ "Check now" (the caller checked the actor is an admin): note when it was asked and queue a poll of this
+    mailbox after the commit, so the page answers at once and shows the outcome when the worker has it
+    (`check_pending`). The poll holds the mailbox's lease like the periodic one: a check asked while a poll
+    runs is answered by that poll."""
+    now = timezone.now()
+    InboundMailbox.objects.filter(pk=mailbox.pk).update(check_requested_at=now)
+    mailbox.check_requested_at = now
+    transaction.on_commit(lambda: check_mailbox(mailbox.pk))
+    return mailbox
+
+
+def check_pending(mailbox: InboundMailbox) -> bool:
+    """Whether a "Check now" is still waiting for a poll to end."""
+    return mailbox.check_requested_at is not None and (
+        mailbox.last_polled_at is None or mailbox.last_polled_at < mailbox.check_requested_at
+    )
+
+
 # --- polling -------------------------------------------------------------------------------------------------
 
 
@@ -235,6 +256,16 @@ def poll_mailbox(
     report = PollReport()
     if not leases.claim(jobs, worker=worker, duration=LEASE_DURATION):
         report.error = "Another worker is reading this mailbox right now."
+        return report
+    mailbox.refresh_from_db(fields=["password"])
+    if secrets.is_unreadable(mailbox.password):
+        # Never log in with an empty password: say what to do, and let the next poll try again.
+        report.error = secrets.unreadable_message("password")
+        leases.release(
+            jobs, worker=worker, last_polled_at=timezone.now(), last_result=PollResult.FAILED,
+            last_message=report.error,
+        )  # fmt: skip
+        mailbox.refresh_from_db()
         return report
     address = imap.ServerAddress(
         host=mailbox.host, port=mailbox.port, security=mailbox.security, username=mailbox.username,
@@ -355,6 +386,14 @@ def _keep(mailbox, uidvalidity, uid, parsed, size, too_large, report) -> Inbound
     if answers is None and not (mailbox.log_unsolicited and contact is not None):
         report.ignored += 1
         return None
+    # Someone other than the conversation's contact may answer it (a colleague they copied in, someone they
+    # forwarded it to, one of our own people): the reply stays in the conversation, under the real sender.
+    from_contact = from_user = None
+    if contact is not None and (contact.email or "").lower() != parsed.from_address.lower():
+        from_contact = contact_for_address(parsed.from_address)
+        from_user = (
+            User.objects.filter(email__iexact=parsed.from_address).first() if parsed.from_address else None
+        )
     try:
         with transaction.atomic():
             inbound = InboundMessage.objects.create(
@@ -364,7 +403,8 @@ def _keep(mailbox, uidvalidity, uid, parsed, size, too_large, report) -> Inbound
                 from_name=parsed.from_name, subject=parsed.subject, text=parsed.text,
                 received_at=parsed.sent_at or timezone.now(), size=size, too_large=too_large,
                 is_auto_reply=parsed.is_auto_reply, auto_reply_reason=parsed.auto_reply_reason[:200],
-                answers=answers, contact=contact,
+                answers=answers, contact=contact, from_contact=from_contact, from_user=from_user,
+                is_internal=from_user is not None,
             )  # fmt: skip
     except IntegrityError:
         # The same message under another UID (copied twice into the folder): kept once.
@@ -379,19 +419,36 @@ def _keep(mailbox, uidvalidity, uid, parsed, size, too_large, report) -> Inbound
     else:
         report.replies += 1
     _record_on_timeline(inbound)
-    if answers is not None and not inbound.is_auto_reply and answers.sender_id is not None:
+    replied_to_self = inbound.from_user_id is not None and inbound.from_user_id == getattr(
+        answers, "sender_id", None
+    )
+    if (
+        answers is not None
+        and not inbound.is_auto_reply
+        and answers.sender_id is not None
+        and not replied_to_self
+    ):
+        title, body, url = reply_notice(inbound)
         notify(
-            user=answers.sender, kind=NOTIFICATION_KIND, key=f"reply:{inbound.pk}",
-            title=f"{_who(inbound)} replied: {inbound.subject or '(no subject)'}"[:300],
-            body=parsing.excerpt(inbound.text), url=reverse("mail:conversation", args=[answers.pk]),
-        )  # fmt: skip
+            user=answers.sender,
+            kind=NOTIFICATION_KIND,
+            key=f"reply:{inbound.pk}",
+            title=title,
+            body=body,
+            url=url,
+        )
     return inbound
 
 
-def _who(inbound: InboundMessage) -> str:
-    if inbound.contact is not None:
-        return inbound.contact.display_name
-    return inbound.from_name or inbound.from_address
+def reply_notice(inbound: InboundMessage) -> tuple[str, str, str]:
+    """What the sender of the answered message is told about a reply: (title, body, link). The demo words its
+    notices with it too."""
+    internal = " (internal)" if inbound.is_internal else ""
+    return (
+        f"{inbound.sender_name}{internal} replied: {inbound.subject or '(no subject)'}"[:300],
+        parsing.excerpt(inbound.text),
+        reverse("mail:conversation", args=[inbound.answers_id]),
+    )
 
 
 def _record_on_timeline(inbound: InboundMessage) -> None:
@@ -402,16 +459,22 @@ def _record_on_timeline(inbound: InboundMessage) -> None:
         earlier = InboundMessage.objects.filter(answers_id=inbound.answers_id, is_auto_reply=True)
         if earlier.exclude(pk=inbound.pk).exists():
             return
-    record_activity(
-        kind=EMAIL_REPLIED if inbound.answers_id is not None else EMAIL_RECEIVED,
-        contact=inbound.contact,
-        company=inbound.contact.company,
-        occurred_at=inbound.received_at,
-        subject_type=SUBJECT_TYPE,
-        subject_id=inbound.pk,
-        body=parsing.excerpt(inbound.text),
-        details={"automatic": inbound.is_auto_reply, "subject": inbound.subject[:300]},
-    )
+    entry = {
+        "kind": EMAIL_REPLIED if inbound.answers_id is not None else EMAIL_RECEIVED,
+        "occurred_at": inbound.received_at,
+        "subject_type": SUBJECT_TYPE,
+        "subject_id": inbound.pk,
+        "body": parsing.excerpt(inbound.text),
+        "details": {"automatic": inbound.is_auto_reply, "subject": inbound.subject[:300]},
+    }
+    # On the conversation's contact: the reply belongs to the thread, whoever wrote it.
+    record_activity(contact=inbound.contact, company=inbound.contact.company, **entry)
+    other = inbound.from_contact
+    if other is not None and other.pk != inbound.contact.pk:
+        # And on the contact who wrote it. Their company's timeline gets it once: not again when it is the
+        # same company as the conversation's.
+        company = other.company if other.company_id != inbound.contact.company_id else None
+        record_activity(contact=other, company=company, **entry)
 
 
 def poll_enabled_mailboxes(*, worker: str | None = None) -> dict[int, PollReport]:

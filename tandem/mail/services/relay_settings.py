@@ -12,7 +12,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from tandem.core import audit
+from tandem.core import audit, secrets
 from tandem.mail import access
 from tandem.mail.models import Category, Message, Relay, RelayKind, Security
 from tandem.mail.selectors import default_identity, relay_settings
@@ -157,9 +157,7 @@ def update_relay(
         if kind == RelayKind.PROVIDER:
             if provider not in PROVIDERS:
                 errors["provider"] = "Choose a provider."
-            has_key = bool(provider_api_key) or (
-                relay.provider == provider and bool(relay.provider_settings.get("api_key"))
-            )
+            has_key = bool(provider_api_key) or (relay.provider == provider and bool(relay.provider_api_key))
             if provider in PROVIDERS and not has_key:
                 errors["provider_api_key"] = f"Enter the {PROVIDERS[provider]} API key."
             if provider in PROVIDERS_WITH_KEY_ID:
@@ -181,12 +179,14 @@ def update_relay(
             relay.password = password
         if kind == RelayKind.PROVIDER:
             stored = dict(relay.provider_settings) if relay.provider == provider else {}
-            if provider_api_key and provider_api_key != stored.get("api_key"):
+            current_key = relay.provider_api_key if relay.provider == provider else ""
+            if provider_api_key and provider_api_key != current_key:
                 secrets_changed["provider_api_key"] = [
                     "set" if stored.get("api_key") else "not set",
                     SECRET_CHANGED_LABEL,
                 ]
-                stored["api_key"] = provider_api_key
+                # Encrypted at rest, like the password (tandem.core.secrets).
+                stored["api_key"] = secrets.encrypt(provider_api_key)
             if provider in PROVIDERS_WITH_KEY_ID:
                 stored["access_key_id"] = provider_key_id.strip()
                 stored["region"] = provider_region.strip()
@@ -197,16 +197,15 @@ def update_relay(
         # environment (TANDEM_SMTP_*); from now on the settings saved here are the relay.
         relay.from_environment = False
         relay.save()
-        changes = {**audit.diff(before, _snapshot(relay)), **secrets_changed}
-        if changes:
-            audit.record(
-                actor=actor,
-                action=audit.Action.UPDATE,
-                target=relay,
-                changes=changes,
-                event="mail_relay_changed",
-                request=request,
-            )
+        audit.record_changes(
+            actor=actor,
+            target=relay,
+            before=before,
+            after=_snapshot(relay),
+            also=secrets_changed,
+            event="mail_relay_changed",
+            request=request,
+        )
     return relay
 
 

@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from tandem.brand.models import BrandKit
 from tandem.contacts.models import Activity
 from tandem.contacts.tests.factories import CompanyFactory, ContactFactory, UserFactory
 from tandem.core.models import Role
@@ -63,7 +64,7 @@ def test_sending_writes_the_ledger_row_and_the_timeline_entry(sender, identity, 
     assert mime["Subject"] == "Hello Ben"
     assert mime["From"] == "Tandem Sales <sales@tandem.example>"
     assert part(mime, "text/plain").replace("\r\n", "\n") == (
-        "Hi Ben,\n\nSee https://acme.example/x <now>.\nThanks\n\n-- \nAna Ruiz\nSales"
+        "Hi Ben,\n\nSee https://acme.example/x <now>.\nThanks\n\n-- \nAna Ruiz\nSales\n\nTandem"
     )
     html = part(mime, "text/html")
     assert (
@@ -321,4 +322,26 @@ def test_a_body_that_places_the_signature_does_not_get_it_twice(sender, identity
         subject="Hi",
         body="Hi\n\n{{ sender.signature }}\n\nPS: see you",
     )
-    assert part(parsed(message), "text/plain").replace("\r\n", "\n") == "Hi\n\nAna Ruiz\nSales\n\nPS: see you"
+    assert part(parsed(message), "text/plain").replace("\r\n", "\n") == (
+        "Hi\n\nAna Ruiz\nSales\n\nPS: see you\n\nTandem"
+    )
+
+
+def test_the_plain_part_ends_with_the_same_brand_line_as_the_html_part(sender, identity, contact):
+    # given a brand kit with a name and a postal address on several lines
+    BrandKit.objects.create(
+        pk=1,
+        name="Northwind Analytics",
+        postal_address="12 Harbour Street\n\nBristol BS1 4XX\nUnited Kingdom",
+    )
+    compose.save_signature(actor=sender, text="Ana Ruiz")
+
+    message = compose.send_one_to_one(
+        actor=sender, contact=contact, identity=identity, subject="Hi", body="Hi Ben"
+    )
+
+    # then both parts end with the business's one line: the HTML part in its small print, the plain part as text
+    mime = parsed(message)
+    line = "Northwind Analytics · 12 Harbour Street, Bristol BS1 4XX, United Kingdom"
+    assert part(mime, "text/plain").replace("\r\n", "\n") == f"Hi Ben\n\n-- \nAna Ruiz\n\n{line}"
+    assert f'<p style="margin-top:24px;font-size:12px;color:#6b7280">{line}</p>' in part(mime, "text/html")

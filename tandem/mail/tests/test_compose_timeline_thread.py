@@ -2,14 +2,21 @@
 
 from datetime import UTC, datetime
 
+from tandem.contacts.models import Contact
 from tandem.mail.compose.timeline import thread
 from tandem.mail.models import InboundMessage
 
+DANA = Contact(first_name="Dana", last_name="Reyes", email="dana@customer.example")
 
-def _reply(number: int, *, text: str, name: str = "Dana Reyes", automatic: bool = False) -> InboundMessage:
+
+def _reply(
+    number: int, *, text: str, name: str = "Dana Reyes", address: str = "dana@customer.example",
+    automatic: bool = False, internal: bool = False,
+) -> InboundMessage:  # fmt: skip
+    """A reply in Dana's conversation (the contact the email went to), from `address`."""
     return InboundMessage(
-        pk=number, from_name=name, from_address="dana@customer.example", text=text, is_auto_reply=automatic,
-        received_at=datetime(2026, 3, 2, 9, number, tzinfo=UTC),
+        pk=number, from_name=name, from_address=address, text=text, is_auto_reply=automatic, contact=DANA,
+        is_internal=internal, received_at=datetime(2026, 3, 2, 9, number, tzinfo=UTC),
     )  # fmt: skip
 
 
@@ -45,9 +52,17 @@ def test_only_the_three_latest_replies_show_and_the_rest_are_counted():
 
 
 def test_an_automatic_reply_says_so_and_a_long_one_is_cut():
-    reply = _reply(1, text="word " * 100, name="Mailer", automatic=True)
+    reply = _reply(1, text="word " * 100, name="Mailer", address="mailer@customer.example", automatic=True)
 
     html = str(thread([reply]))
 
-    assert "<strong><bdi>Mailer</bdi></strong> replied automatically" in html
+    assert "<strong><bdi>Mailer &lt;mailer@customer.example&gt;</bdi></strong> replied automatically" in html
     assert ("word " * 40).strip()[:199] + "…" in html
+
+
+def test_a_colleague_in_tandem_answering_is_named_and_marked_internal():
+    reply = _reply(2, text="I will call her.", name="Rita Moss", address="rita@tandem.example", internal=True)
+
+    html = str(thread([reply]))
+
+    assert "<strong><bdi>Rita Moss &lt;rita@tandem.example&gt;</bdi></strong> replied (internal) · " in html

@@ -108,7 +108,9 @@ def test_only_admins_may_connect_mailboxes(client, role):
     assert InboundMailbox.objects.count() == 0
 
 
-def test_check_now_shows_why_a_mailbox_cannot_be_read(client):
+def test_check_now_queues_the_poll_and_the_page_shows_why_a_mailbox_cannot_be_read(
+    client, django_capture_on_commit_callbacks
+):
     # Given a mailbox on a port where nothing listens
     client.force_login(UserFactory(role=Role.ADMIN))
     with socket.socket() as probe:
@@ -118,14 +120,24 @@ def test_check_now_shows_why_a_mailbox_cannot_be_read(client):
         name="Local", host="127.0.0.1", port=port, security="none", username="u", password="p"
     )
 
-    # When an admin presses Check now
-    response = client.post(reverse("mail:inbound_check", args=[mailbox.pk]), follow=True)
-
-    # Then the page shows the server's error, and the mailbox row holds it
+    # When an admin presses Check now (no script): the request only queues the poll
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        response = client.post(reverse("mail:inbound_check", args=[mailbox.pk]), follow=True)
     content = response.content.decode()
     assert response.status_code == 200
+    assert "Checking “<bdi>Local</bdi>”: the result shows here in a moment." in content
+    assert "Checking…" in content
+    mailbox.refresh_from_db()
+    assert (mailbox.last_polled_at, mailbox.last_result) == (None, "")
+    assert mailbox.check_requested_at is not None
+
+    # and when the worker runs it, the page shows the server's error, and the mailbox row holds it
+    for callback in queued:
+        callback()
+    content = client.get(reverse("mail:inbound_detail", args=[mailbox.pk])).content.decode()
     assert "refused the connection (is the IMAP server running?)" in content
     assert "Failing" in content
+    assert "Checking…" not in content
     mailbox.refresh_from_db()
     assert mailbox.last_result == "failed"
 

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from tandem.core.models import Role, User
 from tandem.mail.models import Category, Message, Status
+from tandem.mail.services.ledger import message_id_for
 from tandem.mail.testing import ledger_messages, sent_messages
 
 pytestmark = pytest.mark.django_db
@@ -117,3 +118,24 @@ def test_sent_messages_read_like_djangos_outbox():
     assert sent.alternatives == [("<p>Hello Ada</p>", "text/html")]
     assert (sent.status, sent.category) == (Status.QUEUED, Category.TRANSACTIONAL)
     assert [copy.subject for copy in sent_messages(to="bo@example.com")] == ["Call <Acme> back"]
+
+
+def test_a_message_that_names_its_ledger_key_is_queued_once_under_that_key():
+    # given a Django message that says what it is for (a notification's email does)
+    def message() -> EmailMultiAlternatives:
+        built = EmailMultiAlternatives(subject="Your import finished", body="Done.", to=["ada@example.com"])
+        built.ledger_key = "notification:42:email"
+        return built
+
+    # when it is sent twice (a retried task)
+    assert message().send() == 1
+    assert message().send() == 1
+
+    # then the ledger holds one row under that key, its Message-ID derived from it
+    [row] = Message.objects.all()
+    assert (row.key, row.subject, row.recipients) == (
+        "notification:42:email",
+        "Your import finished",
+        ["ada@example.com"],
+    )
+    assert row.message_id == message_id_for("notification:42:email", "localhost")

@@ -1,6 +1,7 @@
 """notify(): one row per thing to tell, an email when the user wants one, and links only inside the app."""
 
 import pytest
+from django.apps import apps
 from django.db import transaction
 
 from tandem.contacts.tests.factories import UserFactory
@@ -54,6 +55,17 @@ def test_the_same_key_twice_writes_one_row_and_sends_one_email():
     second = services.notify(user=user, kind=REMINDER.key, title="Due again", key="reminder:1")
     assert second.pk == first.pk
     assert list(Notification.objects.values_list("title", flat=True)) == ["Due"]
+    assert len(sent_to("ada@example.com")) == 1
+
+
+def test_a_notification_is_emailed_once_under_a_key_that_names_it():
+    user = UserFactory(email="ada@example.com")
+    notification = services.notify(user=user, kind=REMINDER.key, title="Due", key="reminder:7")
+
+    # the email's ledger key is the notification's, so sending it again (a retried task) queues nothing more
+    services.email_message(notification, user).send()
+    ledger = apps.get_model("mail", "Message").objects
+    assert list(ledger.values_list("key", flat=True)) == [f"notification:{notification.pk}:email"]
     assert len(sent_to("ada@example.com")) == 1
 
 

@@ -93,19 +93,28 @@ def _embed(answer_ids) -> None:
         semantic.refresh(answer_ids)
 
 
-def _changes(record, cleaned: dict) -> dict[str, list[Any]]:
-    return {
-        name: [getattr(record, name), value]
-        for name, value in cleaned.items()
-        if getattr(record, name) != value
-    }
-
-
-def _audit_changes(changes: dict[str, list[Any]]) -> dict:
-    """`_changes` as the audit log writes them."""
-    return audit.diff(
-        {name: pair[0] for name, pair in changes.items()}, {name: pair[1] for name, pair in changes.items()}
+def _update(*, actor, record, cleaned: dict, event: str, request=None, also: dict | None = None):
+    """Write the cleaned values that differ from `record`'s (only those columns, with `updated_at`) and one
+    audit row saying what changed, `also` included (a card's linked objections); nothing when nothing did."""
+    changed = {name: value for name, value in cleaned.items() if getattr(record, name) != value}
+    before = {name: getattr(record, name) for name in changed}
+    for name, value in changed.items():
+        setattr(record, name, value)
+    if changed or also:
+        record.save(update_fields=[*changed, "updated_at"])
+    audit.record_changes(
+        actor=actor, target=record, before=before, after=changed, also=also, event=event, request=request
     )
+    return record
+
+
+def _delete(*, actor, record, event: str, request=None, extra: dict | None = None) -> None:
+    """Delete `record` (the actor may delete it) with its audit row, written first so it names the record."""
+    access.require(actor, Verb.DELETE, record)
+    audit.record(
+        actor=actor, action=audit.Action.DELETE, target=record, event=event, request=request, extra=extra
+    )
+    record.delete()
 
 
 @transaction.atomic
@@ -124,38 +133,23 @@ def create_objection(*, actor, values: dict, request=None) -> Objection:
 def update_objection(*, actor, objection: Objection, values: dict, request=None) -> Objection:
     access.require(actor, Verb.CHANGE, objection)
     cleaned = _clean_objection(values)
-    changes = _changes(objection, cleaned)
-    if not changes:
-        return objection
-    for name, value in cleaned.items():
-        setattr(objection, name, value)
-    objection.save(update_fields=[*changes, "updated_at"])
-    if "text" in changes:
+    text_changed = cleaned["text"] != objection.text
+    _update(actor=actor, record=objection, cleaned=cleaned, event="objection_updated", request=request)
+    if text_changed:
         _embed(objection.answers.values_list("pk", flat=True))
-    audit.record(
-        actor=actor,
-        action=audit.Action.UPDATE,
-        target=objection,
-        changes=_audit_changes(changes),
-        event="objection_updated",
-        request=request,
-    )
     return objection
 
 
 @transaction.atomic
 def delete_objection(*, actor, objection: Objection, request=None) -> None:
     """Delete an objection with its answers and their recorded uses (battle cards just lose the link)."""
-    access.require(actor, Verb.DELETE, objection)
-    audit.record(
+    _delete(
         actor=actor,
-        action=audit.Action.DELETE,
-        target=objection,
+        record=objection,
         event="objection_deleted",
         request=request,
         extra={"text": objection.text},
     )
-    objection.delete()
     semantic.changed()
 
 
@@ -205,32 +199,16 @@ def add_answer(*, actor, objection: Objection, values: dict, request=None) -> An
 def update_answer(*, actor, answer: Answer, values: dict, request=None) -> Answer:
     access.require(actor, Verb.CHANGE, answer)
     cleaned = _clean_answer(values)
-    changes = _changes(answer, cleaned)
-    if not changes:
-        return answer
-    for name, value in cleaned.items():
-        setattr(answer, name, value)
-    answer.save(update_fields=[*changes, "updated_at"])
-    if "text" in changes:
+    text_changed = cleaned["text"] != answer.text
+    _update(actor=actor, record=answer, cleaned=cleaned, event="answer_updated", request=request)
+    if text_changed:
         _embed([answer.pk])
-    audit.record(
-        actor=actor,
-        action=audit.Action.UPDATE,
-        target=answer,
-        changes=_audit_changes(changes),
-        event="answer_updated",
-        request=request,
-    )
     return answer
 
 
 @transaction.atomic
 def delete_answer(*, actor, answer: Answer, request=None) -> None:
-    access.require(actor, Verb.DELETE, answer)
-    audit.record(
-        actor=actor, action=audit.Action.DELETE, target=answer, event="answer_deleted", request=request
-    )
-    answer.delete()
+    _delete(actor=actor, record=answer, event="answer_deleted", request=request)
     semantic.changed()
 
 
@@ -321,40 +299,29 @@ def update_battle_card(*, actor, card: BattleCard, values: dict, request=None) -
     access.require(actor, Verb.CHANGE, card)
     cleaned = _clean_battle_card(values, card)
     objections = cleaned.pop("objections")
-    changes = _changes(card, cleaned)
     before_ids = sorted(card.objections.values_list("pk", flat=True))
     after_ids = sorted(objection.pk for objection in objections)
-    for name, value in cleaned.items():
-        setattr(card, name, value)
-    card.save()
+    links_changed = {"objections": [str(before_ids), str(after_ids)]} if before_ids != after_ids else {}
     card.objections.set(objections)
-    diff = _audit_changes(changes)
-    if before_ids != after_ids:
-        diff["objections"] = [str(before_ids), str(after_ids)]
-    if diff:
-        audit.record(
-            actor=actor,
-            action=audit.Action.UPDATE,
-            target=card,
-            changes=diff,
-            event="battle_card_updated",
-            request=request,
-        )
-    return card
+    return _update(
+        actor=actor,
+        record=card,
+        cleaned=cleaned,
+        also=links_changed,
+        event="battle_card_updated",
+        request=request,
+    )
 
 
 @transaction.atomic
 def delete_battle_card(*, actor, card: BattleCard, request=None) -> None:
-    access.require(actor, Verb.DELETE, card)
-    audit.record(
+    _delete(
         actor=actor,
-        action=audit.Action.DELETE,
-        target=card,
+        record=card,
         event="battle_card_deleted",
         request=request,
         extra={"competitor": card.competitor},
     )
-    card.delete()
 
 
 @transaction.atomic

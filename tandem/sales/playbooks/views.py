@@ -35,6 +35,28 @@ def _require_create(user) -> None:
         raise PermissionDenied("Your role can read the playbooks but not write them.")
 
 
+def _saved(request, form, save, success):
+    """On a valid POST, `save(cleaned_data)` (a service call) and say `success` (a sentence, or a function of
+    what was saved that words it). The service's errors land on the form, keeping what was typed. Returns
+    what `save` returned, or None when the page shows the form."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        saved = save(form.cleaned_data)
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return None
+    messages.success(request, success if isinstance(success, str) else success(saved))
+    return saved
+
+
+def _deleted(request, delete, success: str, to: str):
+    """Call `delete` (a service call), say `success` and go to `to`."""
+    delete()
+    messages.success(request, success)
+    return redirect(to)
+
+
 # ---------------------------------------------------------------------------------------------- objections
 
 
@@ -66,22 +88,24 @@ def _objection_form_page(request, objection=None):
         else {"category": Objection.Category.PRICE}
     )
     form = ObjectionForm(request.POST if request.method == "POST" else None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            if objection is None:
-                objection = services.create_objection(
-                    actor=request.user, values=form.cleaned_data, request=request
-                )
-                messages.success(request, "The objection was added. Now write the answers reps should give.")
-            else:
-                services.update_objection(
-                    actor=request.user, objection=objection, values=form.cleaned_data, request=request
-                )
-                messages.success(request, "The objection was saved.")
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            return redirect("playbooks:objection_detail", objection.pk)
+    if objection is None:
+        saved = _saved(
+            request,
+            form,
+            lambda values: services.create_objection(actor=request.user, values=values, request=request),
+            "The objection was added. Now write the answers reps should give.",
+        )
+    else:
+        saved = _saved(
+            request,
+            form,
+            lambda values: services.update_objection(
+                actor=request.user, objection=objection, values=values, request=request
+            ),
+            "The objection was saved.",
+        )
+    if saved is not None:
+        return redirect("playbooks:objection_detail", saved.pk)
     return render(request, "playbooks/objection_form.html", {"form": form, "objection": objection})
 
 
@@ -105,16 +129,16 @@ def objection_detail(request, objection_id: int):
     if request.method == "POST":
         if not can_edit:
             raise PermissionDenied("Your role can read the playbooks but not write them.")
-        if answer_form.is_valid():
-            try:
-                services.add_answer(
-                    actor=request.user, objection=objection, values=answer_form.cleaned_data, request=request
-                )
-            except ValidationError as error:
-                add_service_errors(answer_form, error)
-            else:
-                messages.success(request, "The answer was added.")
-                return redirect("playbooks:objection_detail", objection.pk)
+        added = _saved(
+            request,
+            answer_form,
+            lambda values: services.add_answer(
+                actor=request.user, objection=objection, values=values, request=request
+            ),
+            "The answer was added.",
+        )
+        if added is not None:
+            return redirect("playbooks:objection_detail", objection.pk)
     return render(
         request,
         "playbooks/objection_detail.html",
@@ -134,9 +158,12 @@ def objection_detail(request, objection_id: int):
 @require_POST
 def objection_delete(request, objection_id: int):
     objection = access.get_object_or_deny(request.user, Verb.DELETE, Objection.objects.all(), pk=objection_id)
-    services.delete_objection(actor=request.user, objection=objection, request=request)
-    messages.success(request, "The objection and its answers were deleted.")
-    return redirect("playbooks:objection_list")
+    return _deleted(
+        request,
+        lambda: services.delete_objection(actor=request.user, objection=objection, request=request),
+        "The objection and its answers were deleted.",
+        reverse("playbooks:objection_list"),
+    )
 
 
 # ---------------------------------------------------------------------------------------------- answers
@@ -151,16 +178,16 @@ def answer_edit(request, answer_id: int):
         "resources": "\n".join(answer.resources),
     }
     form = AnswerForm(request.POST if request.method == "POST" else None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_answer(
-                actor=request.user, answer=answer, values=form.cleaned_data, request=request
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "The answer was saved.")
-            return redirect("playbooks:objection_detail", answer.objection_id)
+    saved = _saved(
+        request,
+        form,
+        lambda values: services.update_answer(
+            actor=request.user, answer=answer, values=values, request=request
+        ),
+        "The answer was saved.",
+    )
+    if saved is not None:
+        return redirect("playbooks:objection_detail", answer.objection_id)
     return render(request, "playbooks/answer_form.html", {"form": form, "answer": answer})
 
 
@@ -168,9 +195,12 @@ def answer_edit(request, answer_id: int):
 @require_POST
 def answer_delete(request, answer_id: int):
     answer = selectors.answer_for(request.user, Verb.DELETE, answer_id)
-    services.delete_answer(actor=request.user, answer=answer, request=request)
-    messages.success(request, "The answer was deleted.")
-    return redirect("playbooks:objection_detail", answer.objection_id)
+    return _deleted(
+        request,
+        lambda: services.delete_answer(actor=request.user, answer=answer, request=request),
+        "The answer was deleted.",
+        _objection_url(answer.objection_id),
+    )
 
 
 @login_required
@@ -296,22 +326,24 @@ def _battle_card_form_page(request, card=None):
     form = BattleCardForm(
         request.POST if request.method == "POST" else None, initial=initial, objections=objections
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            if card is None:
-                card = services.create_battle_card(
-                    actor=request.user, values=form.cleaned_data, request=request
-                )
-                messages.success(request, f"The battle card for {card.competitor} was created.")
-            else:
-                services.update_battle_card(
-                    actor=request.user, card=card, values=form.cleaned_data, request=request
-                )
-                messages.success(request, "The battle card was saved.")
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            return redirect("playbooks:battle_card_detail", card.pk)
+    if card is None:
+        saved = _saved(
+            request,
+            form,
+            lambda values: services.create_battle_card(actor=request.user, values=values, request=request),
+            lambda created: f"The battle card for {created.competitor} was created.",
+        )
+    else:
+        saved = _saved(
+            request,
+            form,
+            lambda values: services.update_battle_card(
+                actor=request.user, card=card, values=values, request=request
+            ),
+            "The battle card was saved.",
+        )
+    if saved is not None:
+        return redirect("playbooks:battle_card_detail", saved.pk)
     return render(request, "playbooks/battle_card_form.html", {"form": form, "card": card})
 
 
@@ -331,6 +363,9 @@ def battle_card_edit(request, card_id: int):
 @require_POST
 def battle_card_delete(request, card_id: int):
     card = access.get_object_or_deny(request.user, Verb.DELETE, BattleCard.objects.all(), pk=card_id)
-    services.delete_battle_card(actor=request.user, card=card, request=request)
-    messages.success(request, "The battle card was deleted.")
-    return redirect("playbooks:battle_card_list")
+    return _deleted(
+        request,
+        lambda: services.delete_battle_card(actor=request.user, card=card, request=request),
+        "The battle card was deleted.",
+        reverse("playbooks:battle_card_list"),
+    )
