@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "tandem.mail",
     "tandem.imports",
     "tandem.exports",
+    "tandem.engagements",
     "tandem.sales.catalog",
     "tandem.sales.playbooks",
     "tandem.sales.deals",

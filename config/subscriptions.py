@@ -11,4 +11,6 @@ SUBSCRIPTIONS: dict[str, list[str]] = {
     # is retried with backoff (tandem.core.events), so handlers must tolerate re-delivery.
     # The team follows the owner: a user's records move with them to their new team.
     "core.user.team_changed": ["tandem.contacts.handlers.move_owned_records_to_team"],
+    # A deal's next step is its earliest open task: re-read whenever a task about it changes.
+    "engagements.task.changed": ["tandem.sales.deals.handlers.sync_next_step"],
 }
