@@ -279,7 +279,7 @@ TASK = RecordType(
     empty_text="No tasks match. Add one, or log an activity from a contact, company or deal.",
     form_sections=[("main", "Task"), ("details", "Details")],
     fact_groups=[("about", "About"), ("notes", "Notes")],
-    list_links=[("My tasks", "task_queue")],
+    list_links=[("My tasks", "engagements:task_queue")],
     api=RecordApi(read_only=(("done_at", "When the task was marked done (null while it is open)."),)),
 )
 
