@@ -148,6 +148,7 @@ TASK_FIELDS = [
         initial_from=lambda task: f"{task.subject_type}:{task.subject_id}" if task.subject_type else "",
         export=False,
         audited=False,
+        service_argument="subject",
         api_value=lambda task: f"{task.subject_type}:{task.subject_id}" if task.subject_type else "",
         api_type="string",
     ),

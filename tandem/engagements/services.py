@@ -192,8 +192,11 @@ def _lock(actor, task: Task, verb: str = Verb.CHANGE) -> Task:
 
 
 @transaction.atomic
-def create_task(*, actor, values: Mapping[str, Any], request=None) -> Task:
-    """A new open task, assigned to the actor unless an owner is given."""
+def create_task(*, actor, values: Mapping[str, Any], subject: str | None = None, request=None) -> Task:
+    """A new open task, assigned to the actor unless an owner is given. `subject` ("deal:12", "" for none)
+    may come apart from the values (the record form and the API pass it so) or inside them."""
+    if subject is not None:
+        values = {**values, "subject": subject}
     if actor is not None:
         access.require_allowed(actor, "task", Verb.CREATE)
     cleaned = clean_task_values(actor, values, None)
@@ -219,9 +222,17 @@ def _display(task_or_values: Any, name: str) -> str:
 
 @transaction.atomic
 def update_task(
-    *, actor, task: Task, values: Mapping[str, Any], expected_version: str | None = None, request=None
+    *,
+    actor,
+    task: Task,
+    values: Mapping[str, Any],
+    subject: str | None = None,
+    expected_version: str | None = None,
+    request=None,
 ) -> Task:
-    """Change a task's fields (only those that differ). A new status goes through complete/reopen's rules."""
+    """Change a task's fields (only those that differ); `subject` as in create_task."""
+    if subject is not None:
+        values = {**values, "subject": subject}
     current = _lock(actor, task)
     cleaned = clean_task_values(actor, values, current)
     if "subject_type" in cleaned:

@@ -10,12 +10,9 @@ from django.utils import timezone
 
 from tandem.contacts.models import Activity
 from tandem.contacts.tests.factories import CompanyFactory, ContactFactory, TeamFactory, UserFactory
-from tandem.core import events
 from tandem.core.models import Event, Role
 from tandem.engagements import services
 from tandem.engagements.models import Engagement, Task, TaskStatus
-from tandem.sales.deals.models import DealContact
-from tandem.sales.deals.tests.factories import DealFactory, make_pipeline
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
@@ -29,22 +26,6 @@ def team():
 @pytest.fixture
 def rep(team):
     return UserFactory(role=Role.SALES, team=team, first_name="Ana", last_name="Ruiz")
-
-
-@pytest.fixture
-def deal(rep):
-    _, stages = make_pipeline()
-    company = CompanyFactory(name="Acme", owner=rep, team=rep.team)
-    deal = DealFactory(name="Acme rollout", stage=stages["Lead"], owner=rep, company=company)
-    first = ContactFactory(first_name="Ben", last_name="Ode", company=company, owner=rep, team=rep.team)
-    second = ContactFactory(first_name="Cleo", last_name="Park", company=company, owner=rep, team=rep.team)
-    DealContact.objects.create(deal=deal, contact=first, is_primary=True)
-    DealContact.objects.create(deal=deal, contact=second)
-    return deal
-
-
-def _drain() -> None:
-    events.drain()
 
 
 def test_a_new_task_belongs_to_its_creator_and_publishes_its_change(rep):
@@ -193,55 +174,6 @@ def test_a_call_on_a_contact_lands_on_the_contact_and_its_company(rep):
     ]
 
 
-def test_a_meeting_on_a_deal_lands_on_the_deal_company_and_each_contact(rep, deal):
-    ben, cleo = (link.contact for link in deal.deal_contacts.order_by("-is_primary"))
-    meeting = services.log_meeting(
-        actor=rep,
-        subject_type="deal",
-        subject_id=deal.pk,
-        starts_at="2026-03-03T09:00",
-        duration_minutes="45",
-        attendee_ids=[str(cleo.pk)],
-        notes="Demo went well",
-    )
-    rows = sorted(
-        Activity.objects.values_list("contact_id", "company_id", "subject_type", "subject_id"), key=str
-    )
-    assert rows == sorted(
-        [
-            (None, deal.company_id, "deal", deal.pk),
-            (ben.pk, None, "deal", deal.pk),
-            (cleo.pk, None, "deal", deal.pk),
-        ],
-        key=str,
-    )
-    details = Activity.objects.first().details
-    assert details == {
-        "engagement_id": meeting.pk,
-        "duration_minutes": 45,
-        "attendees": ["Cleo Park"],
-        "deal": "Acme rollout",
-    }
-    assert list(meeting.attendees.values_list("pk", flat=True)) == [cleo.pk]
-
-
-def test_a_meeting_refuses_attendees_who_are_not_the_subjects_people(rep, deal):
-    outsider = ContactFactory(owner=rep, team=rep.team)
-    with pytest.raises(ValidationError) as refused:
-        services.log_meeting(
-            actor=rep,
-            subject_type="deal",
-            subject_id=deal.pk,
-            attendee_ids=[outsider.pk],
-            duration_minutes="9999",
-        )
-    assert refused.value.message_dict == {
-        "duration_minutes": ["Give the duration in minutes, from 0 to 1440."],
-        "attendees": ["Choose attendees among the people of this record."],
-    }
-    assert (Engagement.objects.count(), Activity.objects.count()) == (0, 0)
-
-
 def test_an_email_logged_needs_a_subject_or_text(rep):
     company = CompanyFactory(owner=rep, team=rep.team)
     with pytest.raises(ValidationError) as refused:
@@ -257,55 +189,3 @@ def test_an_email_logged_needs_a_subject_or_text(rep):
     assert list(Activity.objects.values_list("kind", "company_id", "contact_id", "details")) == [
         ("email_logged", company.pk, None, {"engagement_id": email.pk, "subject": "Réponse: tarifs ‮gpj.exe"})
     ]
-
-
-def test_the_deal_next_step_follows_its_earliest_open_task(rep, deal):
-    later = services.create_task(
-        actor=rep, values={"title": "Send contract", "subject": f"deal:{deal.pk}", "due_date": "2026-04-10"}
-    )
-    sooner = services.create_task(
-        actor=rep, values={"title": "Pricing call", "subject": f"deal:{deal.pk}", "due_date": "2026-04-01"}
-    )
-    _drain()
-    deal.refresh_from_db()
-    assert (deal.next_step, deal.next_step_date) == ("Pricing call", datetime.date(2026, 4, 1))
-    services.reschedule_task(actor=rep, task=sooner, due_date="2026-04-20")
-    _drain()
-    deal.refresh_from_db()
-    assert (deal.next_step, deal.next_step_date) == ("Send contract", datetime.date(2026, 4, 10))
-    services.complete_task(actor=rep, task=later)
-    services.complete_task(actor=rep, task=sooner)
-    _drain()
-    deal.refresh_from_db()
-    assert (deal.next_step, deal.next_step_date) == ("", None)
-
-
-def test_the_next_step_handler_is_idempotent(rep, deal):
-    services.create_task(
-        actor=rep, values={"title": "Pricing call", "subject": f"deal:{deal.pk}", "due_date": "2026-04-01"}
-    )
-    _drain()
-    deal.refresh_from_db()
-    version = deal.updated_at
-    from tandem.sales.deals.handlers import sync_next_step
-
-    sync_next_step(task_id=1, subject_type="deal", subject_id=deal.pk)  # a re-delivery
-    deal.refresh_from_db()
-    assert (deal.next_step, deal.updated_at) == ("Pricing call", version)
-
-
-def test_moving_a_task_to_another_deal_updates_both(rep, deal):
-    other = DealFactory(name="Second", stage=deal.stage, owner=rep)
-    task = services.create_task(
-        actor=rep, values={"title": "Pricing call", "subject": f"deal:{deal.pk}", "due_date": "2026-04-01"}
-    )
-    _drain()
-    services.update_task(actor=rep, task=task, values={"subject": f"deal:{other.pk}"})
-    _drain()
-    deal.refresh_from_db()
-    other.refresh_from_db()
-    assert (deal.next_step, other.next_step, other.next_step_date) == (
-        "",
-        "Pricing call",
-        datetime.date(2026, 4, 1),
-    )

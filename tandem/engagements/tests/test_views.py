@@ -9,12 +9,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tandem.contacts.models import Activity
-from tandem.contacts.tests.factories import CompanyFactory, ContactFactory, TeamFactory, UserFactory
+from tandem.contacts.tests.factories import ContactFactory, TeamFactory, UserFactory
 from tandem.core.models import Role
 from tandem.engagements import services
 from tandem.engagements.models import Engagement, Task
-from tandem.sales.deals.models import DealContact
-from tandem.sales.deals.tests.factories import DealFactory, make_pipeline
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
@@ -74,21 +72,6 @@ def test_another_teams_task_cannot_be_completed_and_nothing_changes(client, rep)
     assert (task.status, task.done_at) == ("open", None)
 
 
-def test_the_log_panel_is_on_contact_company_and_deal_pages(client, rep):
-    _, stages = make_pipeline()
-    company = CompanyFactory(name="Acme", owner=rep, team=rep.team)
-    contact = ContactFactory(owner=rep, team=rep.team, company=company)
-    deal = DealFactory(name="Rollout", stage=stages["Lead"], owner=rep, company=company)
-    for url in (
-        reverse("contacts:contact_detail", args=[contact.pk]),
-        reverse("contacts:company_detail", args=[company.pk]),
-        reverse("deals:deal_detail", args=[deal.pk]),
-    ):
-        page = client.get(url).content.decode()
-        assert 'id="log-activity-heading">Log activity' in page, url
-        assert 'id="log-kind-call"' in page and 'id="log-kind-task"' in page
-
-
 def test_logging_a_call_from_the_form_lands_on_the_timeline(client, rep):
     contact = ContactFactory(owner=rep, team=rep.team)
     url = reverse("engagements:log", args=["call"]) + f"?subject=contact:{contact.pk}"
@@ -134,28 +117,6 @@ def test_a_record_the_user_cannot_see_has_no_log_form(client, rep):
         reverse("engagements:log", args=["call"]) + f"?subject=contact:{contact.pk}", {"outcome": "busy"}
     )
     assert response.status_code == 404 and Engagement.objects.count() == 0
-
-
-def test_adding_a_task_from_a_deal_page(client, rep):
-    _, stages = make_pipeline()
-    deal = DealFactory(name="Rollout", stage=stages["Lead"], owner=rep)
-    DealContact.objects.create(deal=deal, contact=ContactFactory(owner=rep, team=rep.team), is_primary=True)
-    url = reverse("engagements:log", args=["task"]) + f"?subject=deal:{deal.pk}"
-    response = client.post(
-        url,
-        {
-            "title": "Send proposal",
-            "due_date": "2026-05-04",
-            "due_time": "",
-            "task_type": "email",
-            "priority": "high",
-            "notes": "",
-        },
-    )
-    assert response.status_code == 302
-    assert list(Task.objects.values_list("title", "subject_type", "subject_id", "owner_id", "task_type")) == [
-        ("Send proposal", "deal", deal.pk, rep.pk, "email")
-    ]
 
 
 def test_the_generated_task_pages_and_api(client, rep):
