@@ -34,21 +34,13 @@ from tandem.engagements.models import CallOutcome, Priority, Task, TaskStatus, T
 
 
 def _subject_cell(task: Task) -> Cell:
+    """The subject's name and link, as the selectors attached them for the reader (`attach_subjects`: only
+    records the reader may see); without them, or for a record they may not see, only its type."""
     if not task.subject_type:
         return Cell("")
-    if not hasattr(task, "subject_title"):  # the detail page: one task, one lookup
-        _attach_one(task)
     title = getattr(task, "subject_title", "")
-    return Cell(title or f"A {subjects.TYPE_NAMES.get(task.subject_type, '').lower()}", url=task.subject_url)
-
-
-def _attach_one(task: Task) -> None:
-    try:
-        subject = subjects.resolve(None, task.subject_type, task.subject_id)
-    except ValidationError:  # a trashed or unknown subject reads as its type
-        task.subject_title, task.subject_url = "", ""  # type: ignore[attr-defined]
-        return
-    task.subject_title, task.subject_url = subject.title, subject.url  # type: ignore[attr-defined]
+    noun = subjects.TYPE_NAMES.get(task.subject_type, "").lower()
+    return Cell(title or f"A {noun}", url=getattr(task, "subject_url", "") if title else "")
 
 
 def _due_cell(task: Task) -> Cell:
@@ -406,7 +398,10 @@ def log_panel(object_type: str):
                 for key, label in kinds
             ],
             "open_tasks": tasks,
-            "recent": selectors.recent_engagements(object_type, record.pk),
+            # A contact's or company's timeline already shows what was logged; a deal has no timeline yet.
+            "recent": selectors.recent_engagements(object_type, record.pk)
+            if object_type not in ("contact", "company")
+            else [],
             "today": timezone.localdate(),
         }
 

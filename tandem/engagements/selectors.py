@@ -72,7 +72,9 @@ def filtered_tasks(user, filters: TaskFilters) -> QuerySet:
 
 def task_detail(user, pk: int) -> Task:
     queryset = Task.objects.filter(deleted_at__isnull=True).select_related("owner", "team", "created_by")
-    return access.get_object_or_deny(user, Verb.VIEW, queryset, pk=pk)
+    task = access.get_object_or_deny(user, Verb.VIEW, queryset, pk=pk)
+    attach_subjects(user, [task])  # its subject's name only if the reader may see that record
+    return task
 
 
 def task_trash(user, cursor: str | None = None) -> Page:
