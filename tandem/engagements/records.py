@@ -408,11 +408,24 @@ def log_panel(object_type: str):
     return context
 
 
+def _task_panel(request, task) -> dict:
+    return {
+        "task": task,
+        "overdue": not task.is_done and task.due_date < timezone.localdate(),
+        "may_change": access.can(request.user, Verb.CHANGE, task),
+        "snoozes": (("tomorrow", "Tomorrow"), ("next_week", "Next Monday")),
+        "here": request.get_full_path(),
+    }
+
+
 TASK_ICON = '<rect x="4" y="4" width="16" height="16" rx="3"/><path d="m8 12 3 3 5-6"/>'
 
 
 def register() -> None:
     registry.register(TASK)
+    registry.register_panel(
+        "task", Panel("task_status", "engagements/_task_panel.html", _task_panel, region="main", order=10)
+    )
     for kind in TIMELINE_KINDS:
         timeline.register_kind(kind)
     for object_type, order in (("contact", 5), ("company", 5), ("deal", 15)):

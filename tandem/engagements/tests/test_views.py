@@ -144,3 +144,17 @@ def test_the_generated_task_pages_and_api(client, rep):
     )
     assert created.status_code == 302, created.content.decode()[:2000]
     assert Task.objects.filter(title="From the form", priority="low").count() == 1
+
+
+def test_the_task_page_marks_it_done_and_snoozes_it(client, rep):
+    task = _task(rep, "Call back", TODAY - datetime.timedelta(days=1))
+    url = reverse("engagements:task_detail", args=[task.pk])
+    page = client.get(url).content.decode()
+    assert "Overdue since" in page and "Mark done" in page
+    response = client.post(reverse("engagements:task_complete", args=[task.pk]), {"next": url})
+    assert response.status_code == 302 and response["Location"] == url
+    task.refresh_from_db()
+    assert task.status == "done"
+    assert "Reopen" in client.get(url).content.decode()
+    hostile = client.post(reverse("engagements:task_reopen", args=[task.pk]), {"next": "//evil.example/"})
+    assert hostile["Location"] == reverse("engagements:task_queue")
