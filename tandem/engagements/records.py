@@ -412,6 +412,7 @@ def _task_panel(request, task) -> dict:
     return {
         "task": task,
         "overdue": not task.is_done and task.due_date < timezone.localdate(),
+        "today": timezone.localdate(),
         "may_change": access.can(request.user, Verb.CHANGE, task),
         "snoozes": (("tomorrow", "Tomorrow"), ("next_week", "Next Monday")),
         "here": request.get_full_path(),
