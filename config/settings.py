@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "tandem.mail",
     "tandem.imports",
     "tandem.exports",
+    "tandem.engagements",
     "tandem.sales.catalog",
     "tandem.sales.playbooks",
     "tandem.sales.deals",

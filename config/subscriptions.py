@@ -14,4 +14,6 @@ SUBSCRIPTIONS: dict[str, list[str]] = {
     # A quote's owner and team are its deal's (tandem/sales/quotes): they follow a reassigned deal.
     "sales.deal.updated": ["tandem.sales.quotes.handlers.follow_deal_owner"],
     "sales.deal.bulk_updated": ["tandem.sales.quotes.handlers.follow_deal_owner"],
+    # A deal's next step is its earliest open task: re-read whenever a task about it changes.
+    "engagements.task.changed": ["tandem.sales.deals.handlers.sync_next_step"],
 }

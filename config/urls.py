@@ -25,6 +25,7 @@ urlpatterns = [
     path("bulk-jobs/", include("tandem.core.bulkjobs.urls")),
     path("mail/", include("tandem.mail.urls")),
     path("sales/", include("tandem.sales.deals.urls")),
+    path("", include("tandem.engagements.urls")),  # /tasks/, /activities/log/
     path("brand/", include("tandem.brand.urls")),
     path("notifications/", include("tandem.notifications.urls")),
     # The public area: signed links for people outside the app, no session (tandem/public).

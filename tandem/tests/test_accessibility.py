@@ -62,6 +62,7 @@ class Data:
     pipeline_id: int = 0
     quote_id: int = 0
     quote_public_path: str = ""
+    task_id: int = 0
 
 
 def make_data(admin) -> Data:
@@ -156,7 +157,9 @@ def make_data(admin) -> Data:
     product_id, objection_id, answer_id, battle_card_id = make_sales_data(admin)
     deal_id = make_deal(admin, contact)
     quote_id, quote_public_path = make_quote(admin, deal_id, product_id)
+    task_id = make_engagements(admin, contact, deal_id)
     return Data(
+        task_id=task_id,
         product_id=product_id, objection_id=objection_id, answer_id=answer_id, battle_card_id=battle_card_id,
         pipeline_id=deal_pipeline_id(deal_id),
         deal_id=deal_id, quote_id=quote_id, quote_public_path=quote_public_path,
@@ -233,6 +236,34 @@ def make_quote(admin, deal_id: int, product_id: int) -> tuple[int, str]:
     quote = quote_services.create_quote(actor=admin, values={"deal": deal.pk, "tax_rate": "19"})
     shared = quote_services.share_quote(actor=admin, quote=quote)
     return quote.pk, re.sub(r"^https?://[^/]+", "", shared.url)
+
+
+def make_engagements(admin, contact, deal_id: int) -> int:
+    """Tasks (overdue, today, done) and a logged call and meeting, so My tasks, the task pages and the
+    "Log activity" panels show something in each part."""
+    import datetime
+
+    from django.utils import timezone
+
+    from tandem.engagements import services as engagement_services
+
+    today = timezone.localdate()
+    task = engagement_services.create_task(
+        actor=admin,
+        values={"title": "Send the proposal", "subject": f"deal:{deal_id}", "due_date": today, "priority": "high"},
+    )
+    engagement_services.create_task(
+        actor=admin,
+        values={"title": "Call back about pricing", "subject": f"contact:{contact.pk}",
+                "due_date": today - datetime.timedelta(days=2), "task_type": "call"},
+    )
+    done = engagement_services.create_task(actor=admin, values={"title": "Book the demo", "due_date": today})
+    engagement_services.complete_task(actor=admin, task=done)
+    engagement_services.log_call(actor=admin, subject_type="contact", subject_id=contact.pk,
+                                 outcome="left_voicemail", duration_minutes="2", notes="Will try Friday.")
+    engagement_services.log_meeting(actor=admin, subject_type="deal", subject_id=deal_id,
+                                    duration_minutes="30", attendee_ids=[contact.pk], notes="Walked through the plan.")
+    return task.pk
 
 
 def make_conversation(admin, contact) -> tuple[int, int]:
@@ -408,6 +439,18 @@ def signed_in_pages(data: Data) -> dict[str, str]:
         "quotes trash": "/sales/quotes/trash/",
         # The buyer's page behind the quote's link (tandem/public): the same anonymous page when signed in.
         "quote public page": data.quote_public_path,
+        "my tasks": "/tasks/mine/?view=today",
+        "my tasks overdue": "/tasks/mine/?view=overdue",
+        "my tasks done": "/tasks/mine/?view=done",
+        "tasks list": "/tasks/",
+        "task detail": f"/tasks/{data.task_id}/",
+        "task form": f"/tasks/{data.task_id}/edit/",
+        "task new": "/tasks/new/",
+        "tasks trash": "/tasks/trash/",
+        "log call": f"/activities/log/call/?subject=contact:{data.contact.pk}",
+        "log meeting": f"/activities/log/meeting/?subject=deal:{data.deal_id}",
+        "log email": f"/activities/log/email/?subject=company:{data.company_id}",
+        "add task": f"/activities/log/task/?subject=deal:{data.deal_id}",
     }
 
 

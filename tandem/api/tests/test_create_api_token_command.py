@@ -48,9 +48,10 @@ def test_creates_a_token_that_the_api_accepts(client, admin):
                 "--scopes",
                 "contacts:read,exports:read,duplicates",
             ],
-            # products and widgets (the test-only record type): each type's API brings its own scopes.
+            # tasks, products and widgets (the test-only record type): each type's API brings its own scopes.
             "Unknown scopes: exports:read, duplicates. Choose from: contacts:read, contacts:write, companies:read, "
-            "companies:write, products:read, products:write, deals:read, deals:write, quotes:read, quotes:write, "
+            "companies:write, tasks:read, tasks:write, products:read, products:write, deals:read, deals:write, "
+            "quotes:read, quotes:write, "
             "widgets:read, widgets:write, activities:read, activities:write, properties:read, properties:write, "
             "imports:read, imports:write.",
         ),

@@ -392,3 +392,23 @@ def register_panel(object_type: str, panel: Panel) -> None:
 
 def panels_for(object_type: str) -> list[Panel]:
     return list(_PANELS.get(object_type, []))
+
+
+# --- who a record's timeline entries land on ---------------------------------------------------------------
+# A record that is not a contact or a company (a deal, later a ticket) has no timeline rows of its own: an
+# entry about it is written on the people it concerns. The type's app says who they are, so an app below it
+# (engagements: a call logged on a deal) can write there without importing it.
+TimelinePeople = Callable[[int], tuple[int | None, list[int]]]
+_TIMELINE_PEOPLE: dict[str, TimelinePeople] = {}
+
+
+def register_timeline_people(object_type: str, people: TimelinePeople) -> None:
+    """Declare, from the owning app's `ready()`, `people(record_id) -> (company_id, contact_ids)`: the company
+    and the live contacts whose timelines show an entry about that record (None and [] for none)."""
+    _TIMELINE_PEOPLE[object_type] = people
+
+
+def timeline_people(object_type: str, record_id: int) -> tuple[int | None, list[int]] | None:
+    """The company and contacts an entry about the record lands on, or None when its type declared nobody."""
+    people = _TIMELINE_PEOPLE.get(object_type)
+    return people(record_id) if people is not None else None

@@ -21,6 +21,7 @@ from tandem.contacts.models import (
 from tandem.core.models import Role, User
 from tandem.demo.generator import DEMO_LOGINS, GeneratorConfig, generate
 from tandem.demo.generator.history import COMPANY_PHONE_PREFIX, CONTACT_PHONE_PREFIX
+from tandem.engagements.models import Engagement, Task
 from tandem.exports.models import ExportJob
 from tandem.imports.models import ImportChange, ImportJob
 
@@ -43,6 +44,12 @@ SEQUENCE_NUMBERED_KINDS = [
     "quote_sent",
     "quote_accepted",
     "quote_declined",
+    # Logged on deals (their subject is the deal); on contacts their subject id is the contact's, stable,
+    # but the kinds are compared the one way.
+    "call_logged",
+    "meeting_logged",
+    "email_logged",
+    "task_completed",
 ]
 
 
@@ -141,6 +148,21 @@ def digest_of_generated_rows() -> str:
             Activity.objects.filter(kind="imported")
             .order_by("contact__email", "occurred_at")
             .values_list("contact__email", "company__domain", "occurred_at", "actor__email", "details")
+        ),
+        # Engagements and tasks carry explicit ids (stable between runs); their subject may be a deal (not).
+        sorted(
+            Engagement.objects.values_list(
+                "id", "kind", "subject_type", "occurred_at", "duration_minutes", "outcome", "body",
+                "logged_by__email",
+            ),
+            key=lambda row: json.dumps(row, default=str, sort_keys=True),
+        ),
+        sorted(
+            Task.objects.values_list(
+                "id", "title", "subject_type", "due_date", "due_time", "priority", "task_type", "status",
+                "done_at", "owner__email", "created_at",
+            ),
+            key=lambda row: json.dumps(row, default=str, sort_keys=True),
         ),
         list(
             ExportJob.objects.order_by("created_at").values_list(

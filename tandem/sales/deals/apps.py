@@ -11,10 +11,13 @@ class DealsConfig(AppConfig):
         from tandem.core import access, audit, navigation
         from tandem.core.access import Verb
         from tandem.core.models import Role
-        from tandem.sales.deals import panels, records
+        from tandem.core.records import registry
+        from tandem.sales.deals import handlers, panels, records
 
         records.register()
         panels.register()
+        # Entries about a deal (a call logged on it) land on its company's and contacts' timelines.
+        registry.register_timeline_people("deal", handlers.timeline_people)
         E, T, OWN, N = access.Scope.EVERYTHING, access.Scope.TEAM, access.Scope.OWNED, access.Scope.NONE
         # Sales owns deals (its team's to change, its own to delete); marketing reads them for attribution;
         # service sees them (a customer's context); read-only sees its team's.
