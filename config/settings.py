@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "tandem.sales.catalog",
     "tandem.sales.playbooks",
     "tandem.sales.deals",
+    "tandem.sales.forecast",
     "tandem.insights",
     "tandem.api",
     "tandem.demo",
