@@ -18,6 +18,23 @@ from tandem.sales.forecast.models import Quota
 MAX_AMOUNT = Decimal("999999999999.99")
 
 
+def _decimal_text(text: str) -> str:
+    """Digits as Decimal reads them, from the ways people write amounts: "12 500", "12,500.00", "12.500,00"
+    and "25000,50". With both marks the last one is the decimal mark; a lone comma followed by exactly three
+    digits separates thousands ("12,500"), otherwise it is the decimal mark ("49,90")."""
+    compact = "".join(text.split()).replace("\u00a0", "").replace("\u202f", "").replace("'", "")
+    if "," in compact and "." in compact:
+        decimal_mark = "," if compact.rfind(",") > compact.rfind(".") else "."
+        thousands = "." if decimal_mark == "," else ","
+        return compact.replace(thousands, "").replace(decimal_mark, ".")
+    if "," in compact:
+        groups = compact.split(",")
+        if len(groups) > 2 or len(groups[-1]) == 3:
+            return compact.replace(",", "")
+        return compact.replace(",", ".")
+    return compact
+
+
 def clean_amount(raw: Any) -> Decimal:
     """A quota's amount from what a person typed ("12 500", "12,500.00", "12500"); ValidationError otherwise."""
     if isinstance(raw, float):
@@ -25,7 +42,7 @@ def clean_amount(raw: Any) -> Decimal:
     text = str(raw if raw is not None else "").strip()
     if not text:
         raise ValidationError({"amount": "Give the quota's amount, e.g. 25000."})
-    cleaned = text.replace(" ", "").replace("\u00a0", "").replace("\u202f", "").replace(",", "")
+    cleaned = _decimal_text(text)
     try:
         amount = Decimal(cleaned)
     except InvalidOperation:

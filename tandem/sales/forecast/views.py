@@ -119,7 +119,7 @@ def _quota_page(request, *, form: dict, errors: dict, status: int = 200):
 def _field_errors(error: ValidationError) -> dict[str, str]:
     if hasattr(error, "error_dict"):
         return {key: messages_[0] for key, messages_ in error.message_dict.items()}
-    return {"__all__": " ".join(error.messages)}
+    return {"form": " ".join(error.messages)}
 
 
 @login_required
