@@ -57,6 +57,7 @@ from tandem.demo.generator.context import (
     GeneratorContext,
 )
 from tandem.demo.generator.deals import create_deals
+from tandem.demo.generator.forecast import create_forecast
 from tandem.demo.generator.history import create_exports, create_imports, plant_duplicates
 from tandem.demo.generator.inbound import create_replies
 from tandem.demo.generator.mail import create_mail_settings
@@ -124,6 +125,8 @@ STEPS: list[Callable[[GeneratorContext], None]] = [
     reset_sequences,
     # Deals after the contacts and their sequences (bulk_create takes ids from the sequences).
     create_deals,
+    # Forecast categories, quotas and the companies' lifecycle stages: after the deals they follow.
+    create_forecast,
     # Replies to the 1:1 emails: after the step that writes the sent ones (it reads them from the ledger).
     create_replies,
 ]
