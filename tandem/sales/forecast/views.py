@@ -95,7 +95,7 @@ def _year(request) -> tuple[int, str]:
     return today.year, f"“{raw[:20]}” is not a year between 2000 and 2100; showing {today.year}."
 
 
-def _quota_page(request, *, form: dict, errors: dict, status: int = 200):
+def _quota_page(request, *, form: dict, errors: dict):
     year, year_error = _year(request)
     today = timezone.localdate()
     return render(
@@ -112,7 +112,6 @@ def _quota_page(request, *, form: dict, errors: dict, status: int = 200):
             "form": form,
             "errors": errors,
         },
-        status=status,
     )
 
 
@@ -143,7 +142,7 @@ def quotas(request):
                 request=request,
             )
         except ValidationError as error:
-            return _quota_page(request, form=form, errors=_field_errors(error), status=400)
+            return _quota_page(request, form=form, errors=_field_errors(error))
         period = periods.Period(quota.period_kind, quota.period_start)
         messages.success(
             request,
