@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "tandem.sales.playbooks",
     "tandem.sales.deals",
     "tandem.sales.quotes",
+    "tandem.sales.forecast",
     "tandem.insights",
     "tandem.api",
     "tandem.demo",

@@ -33,6 +33,7 @@ urlpatterns = [
     path("sales/", include("tandem.sales.catalog.urls")),
     path("sales/", include("tandem.sales.quotes.urls")),
     path("sales/playbooks/", include("tandem.sales.playbooks.urls")),
+    path("sales/", include("tandem.sales.forecast.urls")),
     path("", include("tandem.api.urls")),  # /api/v1/ and /settings/api-tokens/
 ]
 

@@ -19,6 +19,8 @@ contacts.contact.merge_undone    merge_id, survivor_id, other_id: other_id is li
                                  followed the merge may go back
 contacts.contact.imported        ids, source_type, source_id (published by the import, services/bulk.py)
 contacts.company.created / updated / deleted / restored / bulk_updated   company_id (company_ids, action)
+contacts.company.stage_changed   company_id, from_stage, to_stage, cause_type ("user", "api", "deal"),
+                                 cause_id: a person's edit or a won deal moving the company forward
 contacts.company.merged / merge_undone   merge_id, survivor_id, other_id
 contacts.consent.changed         contact_id, consent_id, purpose, status
 contacts.suppression.added       suppression_id, reason, contact_ids (live contacts with the address)
@@ -41,6 +43,7 @@ COMPANY_UPDATED = "contacts.company.updated"
 COMPANY_DELETED = "contacts.company.deleted"
 COMPANY_RESTORED = "contacts.company.restored"
 COMPANY_BULK_UPDATED = "contacts.company.bulk_updated"
+COMPANY_STAGE_CHANGED = "contacts.company.stage_changed"
 COMPANY_IMPORTED = "contacts.company.imported"
 COMPANY_MERGED = "contacts.company.merged"
 COMPANY_MERGE_UNDONE = "contacts.company.merge_undone"

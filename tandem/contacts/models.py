@@ -108,6 +108,13 @@ class Company(OwnedRecord):
     size = models.CharField(max_length=10, choices=CompanySize.choices, blank=True)
     country = CountryField(blank=True)
     phone = models.CharField(max_length=20, blank=True)
+    # Where the account is in the funnel, in the contacts' words: a won deal makes it a customer.
+    lifecycle_stage = models.CharField(
+        max_length=20,
+        choices=LifecycleStage.choices,
+        default=LifecycleStage.LEAD,
+        db_default=LifecycleStage.LEAD,
+    )
 
     objects = CompanyQuerySet.as_manager()
 
@@ -139,6 +146,9 @@ class Company(OwnedRecord):
                 fields=["country", "-created_at", "-id"], condition=LIVE, name="company_country_created"
             ),
             models.Index(Lower("industry"), condition=LIVE, name="company_live_industry"),
+            models.Index(
+                fields=["lifecycle_stage", "-created_at", "-id"], condition=LIVE, name="company_stage_created"
+            ),
             models.Index(fields=["deleted_at"], condition=~LIVE, name="company_trash"),
             models.Index(
                 fields=["phone", "id"], condition=LIVE & ~Q(phone=""), name="company_duplicate_phone"

@@ -104,6 +104,7 @@ class CompanyFilters:
     team_ids: list[int] = field(default_factory=list)
     countries: list[str] = field(default_factory=list)
     industry: str = ""
+    stages: list[str] = field(default_factory=list)
     created_from: datetime.date | None = None
     created_to: datetime.date | None = None
     properties: list[PropertyFilter] = field(default_factory=list)
@@ -205,6 +206,8 @@ def filter_companies(queryset: QuerySet[Company], filters: CompanyFilters) -> Qu
         queryset = queryset.filter(team_id__in=filters.team_ids)
     if filters.countries:
         queryset = queryset.filter(country__in=filters.countries)
+    if filters.stages:
+        queryset = queryset.filter(lifecycle_stage__in=filters.stages)
     if filters.industry:
         # Case-insensitive as lower() on both sides, which the company_live_industry index serves (iexact
         # is LIKE on SQLite and upper() on PostgreSQL, which no index of ours does).

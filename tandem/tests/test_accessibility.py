@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from tandem.contacts.models import Contact, LifecycleStage
@@ -213,9 +214,22 @@ def make_deal(admin, contact) -> int:
         pipeline, _ = make_pipeline("New business")
         Pipeline.objects.filter(pk=pipeline.pk).update(is_default=True)
     deal = deal_services.create_deal(
-        actor=admin, values={"name": "Northwind rollout", "amount": "24000", "primary_contact": contact.pk}
+        actor=admin,
+        values={
+            "name": "Northwind rollout",
+            "amount": "24000",
+            "primary_contact": contact.pk,
+            # this month, so the forecast page shows its tables
+            "expected_close_date": timezone.localdate().isoformat(),
+            "forecast_category": "commit",
+        },
     )
     deal_services.move_deal(actor=admin, deal=deal, stage=list(deal.pipeline.stages.all())[1])
+    from tandem.sales.forecast import periods
+    from tandem.sales.forecast import services as forecast_services
+
+    quarter = periods.quarter_of(timezone.localdate())
+    forecast_services.create_quota(actor=admin, owner=admin, period=quarter.key, amount="60000", currency="EUR")
     return deal.pk
 
 
@@ -451,6 +465,8 @@ def signed_in_pages(data: Data) -> dict[str, str]:
         "log meeting": f"/activities/log/meeting/?subject=deal:{data.deal_id}",
         "log email": f"/activities/log/email/?subject=company:{data.company_id}",
         "add task": f"/activities/log/task/?subject=deal:{data.deal_id}",
+        "forecast": "/sales/forecast/",
+        "quotas": "/sales/quotas/",
     }
 
 

@@ -558,6 +558,19 @@ COMPANY_FIELDS = [
         autocomplete_off=True,
         import_aliases=("phone", "phone number", "telephone", "tel", "main phone"),
     ),
+    Field(
+        "stage",
+        "Lifecycle stage",
+        name="lifecycle_stage",
+        section="company",
+        widget="select",
+        choices=tuple(LifecycleStage.choices),
+        display=_stage,
+        column_label="Stage",
+        initial=LifecycleStage.LEAD,
+        help="A won deal moves the company to customer.",
+        import_aliases=("lifecycle stage", "lifecyclestage", "stage", "lifecycle", "company lifecycle stage"),
+    ),
     _owner_field(
         "company",
         ("owner", "company owner", "account owner", "owner email", "company owner email", "assigned to"),
@@ -580,6 +593,14 @@ COMPANY = RecordType(
         Filter(
             "q", "Search", "search", "search", help="Words, or parts of words, of the name, domain or phone."
         ),
+        Filter(
+            "stage",
+            "Stage",
+            "choice",
+            "stages",
+            choices=tuple(LifecycleStage.choices),
+            noun="lifecycle stage",
+        ),
         Filter("owner", "Owner", "owner", "owner_ids"),
         Filter("team", "Team", "team", "team_ids"),
         Filter("country", "Country", "country", "countries"),
@@ -590,7 +611,7 @@ COMPANY = RecordType(
         Sort(key, label, _cursor_order(key, order), needs_search=key == selectors.RELEVANCE)
         for key, (label, order) in selectors.COMPANY_SORTS.items()
     ],
-    default_columns=["domain", "industry", "country", "owner", "created"],
+    default_columns=["domain", "industry", "stage", "owner", "created"],
     selectors=Selectors(
         list=selectors.company_list,
         detail=selectors.company_detail,

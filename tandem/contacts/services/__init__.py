@@ -1,6 +1,7 @@
 """Every write a user would notice on the spine. Views, the API, tasks and imports all call these."""
 
 from tandem.contacts.services.companies import (
+    advance_company_lifecycle,
     bulk_update_companies,
     create_company,
     delete_company,
@@ -23,6 +24,7 @@ from tandem.contacts.services.writes import StaleRecord, record_version
 __all__ = [
     "StaleRecord",
     "add_note",
+    "advance_company_lifecycle",
     "bulk_update_companies",
     "bulk_update_contacts",
     "create_company",

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tandem.contacts import events, normalize, properties
-from tandem.contacts.models import ActivityKind, Company, CompanySize
+from tandem.contacts.models import ActivityKind, Company, CompanySize, LifecycleStage
 from tandem.contacts.services import writes
 from tandem.contacts.services.fields import (
     clean_country,
@@ -24,7 +24,28 @@ from tandem.core.models import User
 from tandem.core.records import registry
 
 TEXT_FIELDS = {"name": 200, "industry": 100}
-EDITABLE_FIELDS = ["name", "domain", "industry", "size", "country", "phone", "owner", "properties"]
+EDITABLE_FIELDS = [
+    "name",
+    "domain",
+    "industry",
+    "size",
+    "country",
+    "phone",
+    "lifecycle_stage",
+    "owner",
+    "properties",
+]
+# The funnel's order. What moves a company by itself (a won deal) only moves it forward along this; "other"
+# is outside the funnel and never moved. A person may still set any stage (the form, the API, an import).
+LIFECYCLE_ORDER = [
+    LifecycleStage.SUBSCRIBER,
+    LifecycleStage.LEAD,
+    LifecycleStage.MQL,
+    LifecycleStage.SQL,
+    LifecycleStage.OPPORTUNITY,
+    LifecycleStage.CUSTOMER,
+    LifecycleStage.EVANGELIST,
+]
 DUPLICATE_DOMAIN = {"domain": "Another company already has this domain."}
 
 
@@ -65,6 +86,11 @@ def clean_company_values(
         if size not in CompanySize.values:
             errors["size"] = "Choose one of the listed sizes."
         cleaned["size"] = size
+    if "lifecycle_stage" in values:
+        stage = values["lifecycle_stage"] or LifecycleStage.LEAD
+        if stage not in LifecycleStage.values:
+            errors["lifecycle_stage"] = f"“{str(stage)[:30]}” is not a lifecycle stage."
+        cleaned["lifecycle_stage"] = stage
     if "country" in values:
         cleaned["country"] = clean_country(values["country"], errors)
     if "phone" in values:
@@ -119,9 +145,12 @@ def update_company(
     values: Mapping[str, Any],
     request=None,
     expected_version: str | None = None,
+    cause_type: str = "user",
+    cause_id: int | None = None,
 ) -> Company:
     """Change the given fields, writing only what changes (services.writes); with `expected_version` a
-    company changed meanwhile is refused with StaleRecord. `company` is refreshed to the stored row."""
+    company changed meanwhile is refused with StaleRecord. `company` is refreshed to the stored row. A
+    stage move gets its own timeline entry and event, with its cause (a user, the API, a deal)."""
     current = writes.lock_live(actor, company)
     cleaned = clean_company_values(actor, values, current)
     update = writes.propose_update(actor, current, cleaned, audited_fields())
@@ -136,15 +165,78 @@ def update_company(
         duplicate_error=DUPLICATE_DOMAIN,
     )
     company.refresh_from_db()
+    before = current.lifecycle_stage
+    if before != company.lifecycle_stage:
+        record_company_stage_change(
+            company=company,
+            from_stage=before,
+            to_stage=company.lifecycle_stage,
+            actor=actor,
+            cause_type=cause_type,
+            cause_id=cause_id,
+        )
     writes.record_update(
         actor=actor,
         record=company,
         changes=update.changes,
-        timeline_changes=update.changes,
+        # A stage move has its own entry (above).
+        timeline_changes={name: pair for name, pair in update.changes.items() if name != "lifecycle_stage"},
         event=events.COMPANY_UPDATED,
         request=request,
+        subject_type=cause_type,
+        subject_id=cause_id,
     )
     return company
+
+
+def record_company_stage_change(
+    *, company: Company, from_stage: str, to_stage: str, actor, cause_type: str, cause_id: int | None
+) -> None:
+    """A company's stage move on its timeline (the contacts' "Stage: lead → customer" entry) and its event."""
+    record_activity(
+        kind=ActivityKind.STAGE_CHANGED,
+        company=company,
+        actor=actor,
+        subject_type=cause_type,
+        subject_id=cause_id,
+        details={"from": from_stage, "to": to_stage},
+    )
+    publish(
+        events.COMPANY_STAGE_CHANGED,
+        company_id=company.pk,
+        from_stage=from_stage,
+        to_stage=to_stage,
+        cause_type=cause_type,
+        cause_id=cause_id,
+    )
+
+
+@transaction.atomic
+def advance_company_lifecycle(
+    *, company_id: int, target: str, cause_type: str, cause_id: int | None = None
+) -> bool:
+    """Move a live company forward to `target` (a won deal: customer), never backwards and never out of
+    "other"; True when it moved. The system's move (actor None): the rep who won the deal may not be allowed
+    to edit the company, and the move is the deal's consequence, recorded with the deal as its cause."""
+    if target not in LIFECYCLE_ORDER:
+        raise ValueError(f"{target!r} is not a stage a company moves forward to.")
+    behind = [stage.value for stage in LIFECYCLE_ORDER[: LIFECYCLE_ORDER.index(target)]]
+    # Locked before the stage is read, so a person's change at the same moment is never undone.
+    company = (
+        Company.objects.select_for_update()
+        .filter(pk=company_id, deleted_at__isnull=True, lifecycle_stage__in=behind)
+        .first()
+    )
+    if company is None:
+        return False
+    update_company(
+        actor=None,
+        company=company,
+        values={"lifecycle_stage": target},
+        cause_type=cause_type,
+        cause_id=cause_id,
+    )
+    return True
 
 
 @transaction.atomic

@@ -226,6 +226,7 @@ def test_what_the_services_audit_is_the_catalogues_audited_columns():
         "size",
         "country",
         "phone",
+        "lifecycle_stage",
         "owner",
         "team",
     ]

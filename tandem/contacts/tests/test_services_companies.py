@@ -49,6 +49,8 @@ def test_given_a_company_when_created_then_timeline_audit_and_team_are_recorded(
                 "name": [None, "Acme"],
                 "domain": [None, "acme.com"],
                 "size": [None, "10-49"],
+                # every company starts at lead (the default), as the audit row says
+                "lifecycle_stage": [None, "lead"],
                 "owner": [None, str(alice.pk)],
                 "team": [None, str(alice.team_id)],
             },

@@ -58,6 +58,7 @@ from tandem.demo.generator.context import (
 )
 from tandem.demo.generator.deals import create_deals
 from tandem.demo.generator.engagements import create_engagements
+from tandem.demo.generator.forecast import create_forecast
 from tandem.demo.generator.history import create_exports, create_imports, plant_duplicates
 from tandem.demo.generator.inbound import create_replies
 from tandem.demo.generator.mail import create_mail_settings
@@ -134,6 +135,8 @@ STEPS: list[Callable[[GeneratorContext], None]] = [
     create_quotes,
     # Calls, meetings and tasks on the deals (and the deals' next steps from their tasks), after the deals.
     create_engagements,
+    # Forecast categories, quotas and the companies' lifecycle stages: after the deals they follow.
+    create_forecast,
     # Replies to the 1:1 emails: after the step that writes the sent ones (it reads them from the ledger).
     create_replies,
     # The reps are told of the latest replies; then every notification its user wants by email is emailed.

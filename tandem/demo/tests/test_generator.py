@@ -59,7 +59,15 @@ def digest_of_generated_rows() -> str:
     rows = [
         list(
             Company.objects.order_by("domain").values_list(
-                "name", "domain", "industry", "size", "country", "owner__email", "team__name", "created_at"
+                "name",
+                "domain",
+                "industry",
+                "size",
+                "country",
+                "lifecycle_stage",
+                "owner__email",
+                "team__name",
+                "created_at",
             )
         ),
         list(

@@ -567,6 +567,26 @@ def test_companies_import_by_domain(admin):
     assert Activity.objects.filter(company=existing, kind=ActivityKind.IMPORTED).count() == 1
 
 
+def test_companies_import_their_lifecycle_stage(admin):
+    existing = CompanyFactory(name="Acme", domain="acme.example")
+    job = mapped(
+        admin,
+        ["Website", "Lifecycle Stage"],
+        [["acme.example", "Customer"], ["new.example", "MQL"], ["bad.example", "King"]],
+        ["domain", "lifecycle_stage"],
+        key="domain",
+        object_type="company",
+    )
+
+    job = run(admin, job)
+
+    existing.refresh_from_db()
+    assert existing.lifecycle_stage == "customer"
+    assert Company.objects.get(domain="new.example").lifecycle_stage == "mql"
+    assert not Company.objects.filter(domain="bad.example").exists()
+    assert (job.created_count, job.updated_count, job.failed_count) == (1, 1, 1)
+
+
 def test_only_the_uploader_or_an_admin_sees_and_acts_on_an_import(admin):
     # given a marketing user's import
     from django.core.exceptions import PermissionDenied

@@ -177,6 +177,7 @@ def test_target_fields_of_companies_come_from_the_catalogue_in_its_order():
         ("size", "Size"),
         ("country", "Country"),
         ("phone", "Phone"),
+        ("lifecycle_stage", "Lifecycle stage"),
         ("owner", "Owner (by email)"),
         ("id", "Record ID (Tandem's id, to match records)"),
     ]

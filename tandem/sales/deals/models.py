@@ -17,6 +17,16 @@ class StageKind(models.TextChoices):
     LOST = "lost", "Lost"
 
 
+class ForecastCategory(models.TextChoices):
+    """The rep's own call on an open deal, beside the stage's probability: what the forecast counts on.
+    Won and lost deals are shown as "closed", derived from the status, never stored here."""
+
+    PIPELINE = "pipeline", "Pipeline"
+    BEST_CASE = "best_case", "Best case"
+    COMMIT = "commit", "Commit"
+    OMITTED = "omitted", "Omitted"
+
+
 class Pipeline(models.Model):
     """A sales process (new business, renewals): ordered stages a deal moves through."""
 
@@ -117,6 +127,9 @@ class Deal(OwnedRecord):
     competitor = models.CharField(max_length=100, blank=True)
     close_note = models.TextField(blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    forecast_category = models.CharField(
+        max_length=10, choices=ForecastCategory.choices, default=ForecastCategory.PIPELINE
+    )
     contacts = models.ManyToManyField("contacts.Contact", through="DealContact", related_name="+")
     # The objections a lost deal met, from the playbook's library. The table lives here, on the deal, because
     # closing a deal is a deals service: deals imports playbooks (the objection library below it), while
@@ -145,6 +158,14 @@ class Deal(OwnedRecord):
             models.Index(fields=["status", "-created_at", "-id"], condition=LIVE, name="deal_status_created"),
             models.Index(fields=["company", "-created_at", "-id"], condition=LIVE, name="deal_company"),
             models.Index(fields=["deleted_at"], condition=~LIVE, name="deal_trash"),
+            # The forecast: live deals by status and close month (open ones by expected close date, won
+            # ones by closed_at), summed per owner, category and currency.
+            models.Index(
+                fields=["status", "expected_close_date", "owner"], condition=LIVE, name="deal_forecast_open"
+            ),
+            models.Index(
+                fields=["status", "closed_at", "owner"], condition=LIVE, name="deal_forecast_closed"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -23,7 +23,7 @@ from tandem.core.records.registry import (
 )
 from tandem.sales.deals import selectors, services
 from tandem.sales.deals.display import money
-from tandem.sales.deals.models import Deal, Pipeline, Stage, StageKind
+from tandem.sales.deals.models import Deal, ForecastCategory, Pipeline, Stage, StageKind
 from tandem.sales.deals.timeline import DealTimelineSupport
 
 # --- how values are shown (each reads only what the list selector loaded) ------------------------
@@ -47,6 +47,13 @@ def _company(deal) -> Cell:
 
 def _amount(deal) -> Cell:
     return Cell(money(deal.amount, deal.currency) if deal.amount is not None else "", numeric=True)
+
+
+def _forecast(deal) -> Cell:
+    # A closed deal's category no longer counts: it shows as closed, whatever the rep had set.
+    if deal.status != StageKind.OPEN:
+        return Cell("Closed", badge="forecast-closed")
+    return Cell(deal.get_forecast_category_display(), badge=f"forecast-{deal.forecast_category}")
 
 
 def _stage(deal) -> Cell:
@@ -183,6 +190,18 @@ DEAL_FIELDS = [
         fact=False,
         export=False,
         audited=False,
+    ),
+    Field(
+        "forecast_category",
+        "Forecast category",
+        section="main",
+        widget="select",
+        choices=tuple(ForecastCategory.choices),
+        display=_forecast,
+        column_label="Forecast",
+        initial=ForecastCategory.PIPELINE,
+        help="Your call: commit (will close this period), best case (could), pipeline, or omitted.",
+        import_aliases=("forecast category", "forecast", "hs manual forecast category"),
     ),
     Field("owner", "Owner", section="main", widget="owner", display=_owner),
     Field("team", "Team", display=_team, audited=False, export_source="team__name", api_type="integer"),

@@ -185,6 +185,17 @@ def _clean_record_id(row: CleanedRow, values: Mapping[str, str]) -> None:
         row.key = int(raw)
 
 
+def _clean_stage(row: CleanedRow, values: Mapping[str, str]) -> None:
+    """A contact's or a company's lifecycle stage, by its value or label ("Marketing qualified lead", "MQL")."""
+    raw_stage = str(values.get("lifecycle_stage") or "").strip()
+    if raw_stage:
+        stage = STAGES.get(raw_stage.lower()) or STAGES.get(re.sub(r"[^0-9a-z]", "", raw_stage.lower()))
+        if stage is None:
+            row.errors.append((Problem.INVALID, f"“{raw_stage[:30]}” is not a lifecycle stage."))
+        else:
+            row.fields["lifecycle_stage"] = stage
+
+
 def clean_contact(row_number: int, values: Mapping[str, str], key: str, context: UpsertContext) -> CleanedRow:
     row = CleanedRow(row_number=row_number)
     raw_email = str(values.get("email") or "").strip()
@@ -194,13 +205,7 @@ def clean_contact(row_number: int, values: Mapping[str, str], key: str, context:
         except ValidationError as error:
             row.errors.append((Problem.INVALID_EMAIL, error.messages[0]))
     _clean_common(row, values, context, CONTACT_TEXT_FIELDS)
-    raw_stage = str(values.get("lifecycle_stage") or "").strip()
-    if raw_stage:
-        stage = STAGES.get(raw_stage.lower()) or STAGES.get(re.sub(r"[^0-9a-z]", "", raw_stage.lower()))
-        if stage is None:
-            row.errors.append((Problem.INVALID, f"“{raw_stage[:30]}” is not a lifecycle stage."))
-        else:
-            row.fields["lifecycle_stage"] = stage
+    _clean_stage(row, values)
     raw_status = str(values.get("lead_status") or "").strip()
     if raw_status:
         status = LEAD_STATUSES.get(raw_status.lower()) or LEAD_STATUSES.get(
@@ -254,6 +259,7 @@ def clean_company(row_number: int, values: Mapping[str, str], key: str, context:
             row.errors.append((Problem.INVALID, f"“{raw_size[:30]}” is not a company size."))
         else:
             row.fields["size"] = size
+    _clean_stage(row, values)
     if key == "domain":
         row.key = row.fields.get("domain")
         if row.key is None and not row.errors:

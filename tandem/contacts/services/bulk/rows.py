@@ -48,6 +48,7 @@ COMPANY_FIELDS = (
     "size",
     "country",
     "phone",
+    "lifecycle_stage",
     "owner",
 )
 

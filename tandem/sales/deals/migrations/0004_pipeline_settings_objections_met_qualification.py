@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('contacts', '0014_property_object_type_from_the_record_registry'),
-        ('deals', '0002_default_pipeline'),
+        ('deals', '0003_forecast_category'),
         ('playbooks', '0004_answer_use_deal_foreign_key'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

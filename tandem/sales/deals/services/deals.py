@@ -27,7 +27,15 @@ from tandem.core.events import publish
 from tandem.core.models import User
 from tandem.core.records import registry
 from tandem.sales.deals import events
-from tandem.sales.deals.models import Deal, DealContact, DealStageChange, Pipeline, Stage, StageKind
+from tandem.sales.deals.models import (
+    Deal,
+    DealContact,
+    DealStageChange,
+    ForecastCategory,
+    Pipeline,
+    Stage,
+    StageKind,
+)
 from tandem.sales.deals.services.moves import (
     advance_lifecycle,
     apply_move,
@@ -48,6 +56,7 @@ EDITABLE_FIELDS = [
     "owner",
     "next_step",
     "next_step_date",
+    "forecast_category",
     "primary_contact",
     "properties",
 ]
@@ -60,6 +69,7 @@ AUDITED = [
     "owner",
     "next_step",
     "next_step_date",
+    "forecast_category",
 ]
 MAX_AMOUNT = Decimal("999999999999.99")
 
@@ -151,6 +161,14 @@ def clean_deal_values(actor: User | None, values: Mapping[str, Any], deal: Deal 
     for name in ("expected_close_date", "next_step_date"):
         if name in values:
             cleaned[name] = _clean_date(values[name], name, errors)
+    if "forecast_category" in values:
+        category = values["forecast_category"] or ForecastCategory.PIPELINE
+        if category not in ForecastCategory.values:
+            errors["forecast_category"] = (
+                f"“{str(category)[:30]}” is not a forecast category; choose pipeline, best case, commit or "
+                "omitted."
+            )
+        cleaned["forecast_category"] = category
     if "company" in values:
         cleaned["company"] = _clean_record(Company, values["company"], "company", "company", errors, actor)
     if "primary_contact" in values:

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tandem.contacts.models import Contact, LifecycleStage
-from tandem.contacts.services import update_contact
+from tandem.contacts.services import advance_company_lifecycle, update_contact
 from tandem.contacts.services.timeline import record_activity
 from tandem.contacts.services.writes import check_version, next_updated_at
 from tandem.core import access, audit
@@ -181,6 +181,13 @@ def apply_move(
     contact_ids, primary_id = deal_contact_ids(current)
     if stage.kind == StageKind.WON:
         advance_lifecycle(deal=current, contact_ids=contact_ids, target=LifecycleStage.CUSTOMER)
+        if current.company_id:
+            advance_company_lifecycle(
+                company_id=current.company_id,
+                target=LifecycleStage.CUSTOMER,
+                cause_type="deal",
+                cause_id=current.pk,
+            )
     elif stage.kind == StageKind.OPEN and primary_id is not None:
         advance_lifecycle(deal=current, contact_ids=[primary_id], target=LifecycleStage.OPPORTUNITY)
     return current
@@ -252,7 +259,7 @@ def close_deal(
     """Mark `deal` won or lost (`outcome`): it moves to its pipeline's won or lost stage. Lost needs a reason
     from the admin's list (a LossReason or its id) and may name the objections the deal met (Objections or
     their ids, from the playbook's library: the objection page counts the lost deals that met each); won
-    takes an optional free-text reason. Won deals make the deal's contacts customers."""
+    takes an optional free-text reason. Won deals make the deal's contacts and its company customers."""
     current = lock_deal(actor, deal)
     check_version(current, expected_version)
     if outcome not in (StageKind.WON, StageKind.LOST):
