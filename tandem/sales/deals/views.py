@@ -11,6 +11,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tandem.core import access
@@ -95,11 +97,23 @@ def _board_context(request) -> dict:
             (money(total, code), money(weighted, code)) for code, total, weighted in column.totals
         ]
     stages = [column.stage for column in columns]
+    move_stages = [stage for stage in stages if stage.kind != "lost"]
+    for column in columns:
+        # Every card of a column offers the same "Move to" choices: rendered once per column, not per card
+        # (a board shows 300 cards; their selects were most of its rendering time).
+        column.move_options = format_html_join(
+            "",
+            "<option value=\"{}\"{}>{}</option>",
+            (
+                (stage.pk, mark_safe(" selected") if stage.pk == column.stage.pk else "", stage.name)
+                for stage in move_stages
+            ),
+        )
     return {
         "pipelines": selectors.pipelines(),
         "pipeline": pipeline,
         "columns": columns,
-        "move_stages": [stage for stage in stages if stage.kind != "lost"],
+        "move_stages": move_stages,
         "chosen": chosen,
         "errors": errors,
         "owners": active_users(),
