@@ -56,6 +56,12 @@ OPERATION_IDS = {
     ("get", "/api/v1/quotes/{quote_id}"): "getQuote",
     ("patch", "/api/v1/quotes/{quote_id}"): "updateQuote",
     ("delete", "/api/v1/quotes/{quote_id}"): "deleteQuote",
+    # Tasks (engagements): generated from the task's declaration.
+    ("get", "/api/v1/tasks"): "listTasks",
+    ("post", "/api/v1/tasks"): "createTask",
+    ("get", "/api/v1/tasks/{task_id}"): "getTask",
+    ("patch", "/api/v1/tasks/{task_id}"): "updateTask",
+    ("delete", "/api/v1/tasks/{task_id}"): "deleteTask",
     # The test-only record type: its operations are generated from its declaration, named by the same rule.
     ("get", "/api/v1/widgets"): "listWidgets",
     ("post", "/api/v1/widgets"): "createWidget",
