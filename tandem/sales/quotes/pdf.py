@@ -23,6 +23,11 @@ def unavailable_reason() -> str:
     """ "" when PDFs can be drawn, else a sentence saying why not (read once per process)."""
     try:
         import weasyprint  # noqa: F401
+        from PIL import ImageFile
+
+        # WeasyPrint switches Pillow to accept truncated images for the whole process when it is imported;
+        # the brand kit's logo check relies on Pillow refusing them (a quote's images are checked ones).
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
     except ImportError:
         return "PDF downloads need WeasyPrint, which is not installed on this server."
     except OSError:

@@ -218,3 +218,20 @@ def test_without_weasyprint_the_pages_say_so_in_a_sentence_instead_of_failing(re
         assert Client().get(path, {"download": "pdf"}).status_code == 503
     finally:
         pdf.unavailable_reason.cache_clear()
+
+
+def test_drawing_pdfs_leaves_the_logo_check_refusing_truncated_images():
+    # WeasyPrint turns on Pillow's LOAD_TRUNCATED_IMAGES for the whole process when imported
+    from django.core.exceptions import ValidationError
+
+    from tandem.brand import logos
+    from tandem.brand.tests.images import image_bytes
+    from tandem.sales.quotes import pdf
+
+    pdf.unavailable_reason.cache_clear()
+    assert pdf.unavailable_reason() == ""
+    with pytest.raises(ValidationError) as refusal:
+        logos.normalise_logo(image_bytes("JPEG", size=(800, 600))[:1500])
+    assert refusal.value.message_dict["logo"] == [
+        "This image file is truncated or damaged and cannot be read. Export it again and upload it."
+    ]
