@@ -93,7 +93,7 @@ def _board_context(request) -> dict:
     pipelines = selectors.pipelines()
     pipeline, filters, chosen, errors = _board_query(request, pipelines)
     columns = selectors.board(request.user, pipeline, filters) if pipeline else []
-    now = timezone.now()
+    writer = cards.CardWriter(request.user, timezone.now())
     stages = [column.stage for column in columns]
     move_stages = [stage for stage in stages if stage.kind != "lost"]
     for column in columns:
@@ -109,7 +109,7 @@ def _board_context(request) -> dict:
                 for stage in move_stages
             ),
         )
-        column.cards_html = cards.column_cards(column, user=request.user, now=now, move_options=move_options)
+        column.cards_html = writer.column(column, move_options)
     return {
         "pipelines": pipelines,
         "pipeline": pipeline,
