@@ -8,6 +8,7 @@ app_name = "deals"
 urlpatterns = [
     # Fixed paths first: "deals/board/" must not be read as a record id.
     path("deals/board/", views.deal_board, name="deal_board"),
+    path("deals/board/move/", views.deal_board_move, name="deal_board_move"),
     path("deals/no-next-step/", views.no_next_step, name="deal_no_next_step"),
     path("deals/<int:pk>/move/", views.deal_move, name="deal_move"),
     path("deals/<int:pk>/close/", views.deal_close, name="deal_close"),

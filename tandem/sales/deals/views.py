@@ -6,12 +6,13 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.core.exceptions import ValidationError
+from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html_join
+from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -19,7 +20,7 @@ from tandem.core import access
 from tandem.core.access import Verb
 from tandem.core.models import Team
 from tandem.core.records.forms import active_users
-from tandem.sales.deals import selectors, services
+from tandem.sales.deals import cards, selectors, services
 from tandem.sales.deals.display import money
 from tandem.sales.deals.models import Deal, LossReason, Pipeline, Stage, StageKind
 from tandem.sales.deals.qualification import qualification_context
@@ -35,12 +36,16 @@ def _int(raw) -> int | None:
         return None
 
 
-def _board_query(request) -> tuple[Pipeline | None, selectors.DealFilters, dict, list[str]]:
+BOARD_FILTERS = ("pipeline", "owner", "team", "close_month", "next_step")
+
+
+def _board_query(
+    request, pipelines: list[Pipeline]
+) -> tuple[Pipeline | None, selectors.DealFilters, dict, list[str]]:
     """The board's pipeline and filters from its query string, with a sentence for each value it could not
     read (the board shows them and ignores the value)."""
     errors: list[str] = []
     query = request.GET
-    pipelines = selectors.pipelines()
     chosen = {
         "pipeline": query.get("pipeline", ""),
         "owner": query.get("owner", ""),
@@ -85,36 +90,38 @@ def _board_query(request) -> tuple[Pipeline | None, selectors.DealFilters, dict,
 
 
 def _board_context(request) -> dict:
-    pipeline, filters, chosen, errors = _board_query(request)
+    pipelines = selectors.pipelines()
+    pipeline, filters, chosen, errors = _board_query(request, pipelines)
     columns = selectors.board(request.user, pipeline, filters) if pipeline else []
-    now = timezone.now()
-    for column in columns:
-        for deal in column.cards:
-            deal.rotting = selectors.is_rotting(deal, column.stage, now)
-            deal.amount_label = money(deal.amount, deal.currency)
-            deal.may_move = access.can(request.user, Verb.CHANGE, deal)
-        column.total_labels = [
-            (money(total, code), money(weighted, code)) for code, total, weighted in column.totals
-        ]
+    writer = cards.CardWriter(request.user, timezone.now())
     stages = [column.stage for column in columns]
     move_stages = [stage for stage in stages if stage.kind != "lost"]
     for column in columns:
-        # Every card of a column offers the same "Move to" choices: rendered once per column, not per card
-        # (a board shows 300 cards; their selects were most of its rendering time).
-        column.move_options = format_html_join(
+        column.total_labels = [
+            (money(total, code), money(weighted, code)) for code, total, weighted in column.totals
+        ]
+        # Every card of a column offers the same "Move to" choices: written once per column, not per card.
+        move_options = format_html_join(
             "",
-            "<option value=\"{}\"{}>{}</option>",
+            '<option value="{}"{}>{}</option>',
             (
                 (stage.pk, mark_safe(" selected") if stage.pk == column.stage.pk else "", stage.name)
                 for stage in move_stages
             ),
         )
+        column.cards_html = writer.column(column, move_options)
     return {
-        "pipelines": selectors.pipelines(),
+        "pipelines": pipelines,
         "pipeline": pipeline,
         "columns": columns,
         "move_stages": move_stages,
         "chosen": chosen,
+        # The filters the board's move form sends back, so that the board returns as it was filtered.
+        "kept_filters": [
+            (name, chosen[name] if name != "pipeline" else str(pipeline.pk))
+            for name in BOARD_FILTERS
+            if pipeline and (chosen[name] or name == "pipeline")
+        ],
         "errors": errors,
         "owners": active_users(),
         "teams": Team.objects.order_by("name"),
@@ -139,34 +146,50 @@ def _deal(request, pk: int) -> Deal:
     )
 
 
-@login_required
-@require_POST
-def deal_move(request, pk: int):
-    """Move a deal to another stage: from the board (htmx: the board comes back, with the message), or from
-    the deal's page (a redirect to it). A refusal is a sentence, never an error page."""
-    deal = _deal(request, pk)
-    error = ""
+def _move(request, deal: Deal, stage) -> str:
+    """Move `deal` to `stage`; the refusal as a sentence ("" when it moved)."""
     try:
         services.move_deal(
             actor=request.user,
             deal=deal,
-            stage=request.POST.get("stage"),
+            stage=stage,
             expected_version=request.POST.get("record_version") or None,
             request=request,
         )
-    except PermissionDenied:
-        raise
     except ValidationError as refusal:
-        error = " ".join(refusal.messages)
+        return " ".join(refusal.messages)
+    return ""
+
+
+@login_required
+@require_POST
+def deal_move(request, pk: int):
+    """Move a deal to another stage from its page; back to the page with the outcome. A refusal is a
+    sentence, never an error page."""
+    deal = _deal(request, pk)
+    error = _move(request, deal, request.POST.get("stage"))
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, f"{deal.name} moved to {deal.stage.name}.")
+    return redirect("deals:deal_detail", deal.pk)
+
+
+@login_required
+@require_POST
+def deal_board_move(request):
+    """A move from the board. Its one form posts the deal (`deal`: the card's button, or the dragged card)
+    and the stage (that card's select, `stage-<deal>`; a drag sends `stage`), with the board's filters. The
+    board comes back (htmx) with the outcome, or the browser returns to the same board (no script)."""
+    pk = _int(request.POST.get("deal"))
+    if pk is None:
+        raise Http404("No deal was chosen.")
+    deal = _deal(request, pk)
+    error = _move(request, deal, request.POST.get(f"stage-{pk}", request.POST.get("stage")))
+    filters = {key: value for key, value in request.POST.items() if key in BOARD_FILTERS and value}
     if request.headers.get("HX-Request"):
-        request.GET = request.GET.copy()
-        request.GET.update(
-            {
-                key: value
-                for key, value in request.POST.items()
-                if key in ("pipeline", "owner", "team", "close_month", "next_step")
-            }
-        )
+        request.GET = QueryDict(mutable=True)
+        request.GET.update(filters)
         context = _board_context(request)
         context["move_error"] = error
         context["move_message"] = "" if error else f"{deal.name} moved to {deal.stage.name}."
@@ -175,11 +198,8 @@ def deal_move(request, pk: int):
         messages.error(request, error)
     else:
         messages.success(request, f"{deal.name} moved to {deal.stage.name}.")
-    return redirect(
-        request.POST.get("next")
-        if request.POST.get("next") == reverse("deals:deal_board")
-        else reverse("deals:deal_detail", args=[deal.pk])
-    )
+    board = reverse("deals:deal_board")
+    return redirect(f"{board}?{urlencode(filters)}" if filters else board)
 
 
 @login_required

@@ -1,5 +1,6 @@
 // The deal board: drag a card onto another column to move the deal (native drag and drop, then an htmx
-// POST to the same move URL the card's "Move to" form uses, so the keyboard path and this one are one path).
+// POST of the board's one form's fields: the deal, the stage and the kept filters, to the URL its cards'
+// "Move to" buttons post to, so the keyboard path and this one are one path).
 (function () {
   "use strict";
   var dragged = null;
@@ -43,13 +44,12 @@
     var from = dragged.closest(".board-column");
     var dealId = dragged.dataset.deal;
     if (from === column) return;
-    var url = board().dataset.moveUrlTemplate.replace("/0/", "/" + dealId + "/");
-    var values = { stage: column.dataset.stage };
-    ["pipeline", "owner", "team", "close_month", "next_step"].forEach(function (name) {
-      var input = document.querySelector(".filter-bar [name=" + name + "]");
-      // A checkbox counts only when ticked ("No next step only").
-      if (input && (input.type !== "checkbox" || input.checked)) values[name] = input.value;
+    var form = board();
+    var values = { deal: dealId, stage: column.dataset.stage };
+    // The form's hidden fields: the CSRF token and the filters the board was drawn with.
+    form.querySelectorAll("input[type=hidden]").forEach(function (input) {
+      values[input.name] = input.value;
     });
-    window.htmx.ajax("POST", url, { target: "#deal-board", values: values });
+    window.htmx.ajax("POST", form.getAttribute("action"), { target: "#deal-board", values: values });
   });
 })();

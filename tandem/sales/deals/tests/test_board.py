@@ -134,20 +134,93 @@ def test_the_board_page_shows_columns_and_reports_bad_filters(client):
     assert "That pipeline does not exist; showing the default one." in text
 
 
+def test_the_board_is_one_form_whose_cards_post_their_deal_and_stage(client):
+    # given two deals in an open column
+    pipeline, stages = make_pipeline()
+    admin = UserFactory(role=Role.ADMIN)
+    first = DealFactory(name="First deal", stage=stages["Lead"])
+    second = DealFactory(name="Second deal", stage=stages["Lead"])
+    client.force_login(admin)
+
+    # when the board is shown, filtered by the pipeline (the part the filters redraw)
+    page = client.get(
+        "/sales/deals/board/", {"pipeline": pipeline.pk, "fragment": "board"}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+
+    # then one form with one CSRF token carries every card's select and button, and the filters to keep
+    assert page.count('<form class="board"') == 1
+    assert page.count('name="csrfmiddlewaretoken"') == 1
+    assert f'<input type="hidden" name="pipeline" value="{pipeline.pk}">' in page
+    for deal in (first, second):
+        assert f'<select id="move-{deal.pk}" name="stage-{deal.pk}">' in page
+        assert f'<button class="button button--small" name="deal" value="{deal.pk}">' in page
+    assert f'<option value="{stages["Lead"].pk}" selected>Lead</option>' in page
+
+
 def test_the_keyboard_move_form_moves_the_deal_and_returns_the_board(client):
     pipeline, stages = make_pipeline()
     admin = UserFactory(role=Role.ADMIN)
     deal = DealFactory(name="Keyboard deal", stage=stages["Lead"], amount=Decimal("10.00"))
+    other = DealFactory(name="Other deal", stage=stages["Lead"])
     client.force_login(admin)
+    # the whole form is sent: every card's select, the pressed button's deal
     response = client.post(
-        f"/sales/deals/{deal.pk}/move/",
-        {"stage": stages["Proposal"].pk, "pipeline": pipeline.pk},
+        "/sales/deals/board/move/",
+        {
+            "deal": deal.pk,
+            f"stage-{deal.pk}": stages["Proposal"].pk,
+            f"stage-{other.pk}": stages["Lead"].pk,
+            "pipeline": pipeline.pk,
+        },
         HTTP_HX_REQUEST="true",
     )
     assert response.status_code == 200
     assert "Keyboard deal moved to Proposal." in response.content.decode()
     assert Deal.objects.get(pk=deal.pk).stage_id == stages["Proposal"].pk
+    assert Deal.objects.get(pk=other.pk).stage_id == stages["Lead"].pk
     assert DealStageChange.objects.filter(deal=deal).count() == 1
+    assert DealStageChange.objects.filter(deal=other).count() == 0
+
+
+def test_without_script_the_move_returns_to_the_same_filtered_board_with_the_message(client):
+    pipeline, stages = make_pipeline()
+    admin = UserFactory(role=Role.ADMIN)
+    deal = DealFactory(name="Plain deal", stage=stages["Lead"], amount=Decimal("10.00"))
+    client.force_login(admin)
+    response = client.post(
+        "/sales/deals/board/move/",
+        {"deal": deal.pk, f"stage-{deal.pk}": stages["Proposal"].pk, "pipeline": pipeline.pk, "owner": ""},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == f"/sales/deals/board/?pipeline={pipeline.pk}"
+    assert "Plain deal moved to Proposal." in client.get(response["Location"]).content.decode()
+    assert Deal.objects.get(pk=deal.pk).stage_id == stages["Proposal"].pk
+
+
+def test_a_drag_posts_the_deal_and_the_stage_it_was_dropped_on(client):
+    pipeline, stages = make_pipeline()
+    admin = UserFactory(role=Role.ADMIN)
+    deal = DealFactory(name="Dragged deal", stage=stages["Lead"])
+    client.force_login(admin)
+    response = client.post(
+        "/sales/deals/board/move/",
+        {"deal": deal.pk, "stage": stages["Won"].pk, "pipeline": pipeline.pk},
+        HTTP_HX_REQUEST="true",
+    )
+    assert "Dragged deal moved to Won." in response.content.decode()
+    assert Deal.objects.get(pk=deal.pk).stage_id == stages["Won"].pk
+
+
+def test_a_board_move_without_a_deal_is_not_found_and_moves_nothing(client):
+    _, stages = make_pipeline()
+    admin = UserFactory(role=Role.ADMIN)
+    deal = DealFactory(stage=stages["Lead"])
+    client.force_login(admin)
+    for value in ("", "abc", "999999"):
+        response = client.post("/sales/deals/board/move/", {"deal": value, "stage": stages["Proposal"].pk})
+        assert response.status_code == 404
+    assert Deal.objects.get(pk=deal.pk).stage_id == stages["Lead"].pk
+    assert DealStageChange.objects.count() == 0
 
 
 def test_a_refused_move_says_why_on_the_board(client):
@@ -156,7 +229,9 @@ def test_a_refused_move_says_why_on_the_board(client):
     deal = DealFactory(stage=stages["Lead"])
     client.force_login(admin)
     response = client.post(
-        f"/sales/deals/{deal.pk}/move/", {"stage": "abc", "pipeline": pipeline.pk}, HTTP_HX_REQUEST="true"
+        "/sales/deals/board/move/",
+        {"deal": deal.pk, f"stage-{deal.pk}": "abc", "pipeline": pipeline.pk},
+        HTTP_HX_REQUEST="true",
     )
     assert response.status_code == 200
     assert "Choose one of the pipeline&#x27;s stages." in response.content.decode()
@@ -164,14 +239,22 @@ def test_a_refused_move_says_why_on_the_board(client):
 
 
 def test_a_read_only_user_may_not_move_and_nothing_changes(client):
-    _, stages = make_pipeline()
+    pipeline, stages = make_pipeline()
     viewer = UserFactory(role=Role.READ_ONLY)
     deal = DealFactory(stage=stages["Lead"], owner=viewer, amount=Decimal("1.00"))
     client.force_login(viewer)
     response = client.post(f"/sales/deals/{deal.pk}/move/", {"stage": stages["Proposal"].pk})
     assert response.status_code == 403
+    response = client.post(
+        "/sales/deals/board/move/", {"deal": deal.pk, f"stage-{deal.pk}": stages["Proposal"].pk}
+    )
+    assert response.status_code == 403
     assert Deal.objects.get(pk=deal.pk).stage_id == stages["Lead"].pk
     assert DealStageChange.objects.count() == 0
+    # and their board offers no move: no draggable card, no "Move to" select
+    page = client.get("/sales/deals/board/", {"pipeline": pipeline.pk}).content.decode()
+    assert f'data-deal="{deal.pk}"' in page
+    assert "draggable" not in page and f"move-{deal.pk}" not in page
 
 
 @pytest.mark.parametrize(
