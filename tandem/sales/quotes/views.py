@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from tandem.core import access
 from tandem.core.access import Verb
+from tandem.core.records import columns as record_columns
 from tandem.sales.deals.models import Deal
 from tandem.sales.quotes import pdf, records, services
 from tandem.sales.quotes.models import DealLine, Quote, QuoteLine
@@ -159,7 +160,21 @@ def _quote_panel_response(
             request, quote, shared=shared, error=error, form_values=form_values
         )
         context["message"] = message
-        return HttpResponse(render_to_string("quotes/_quote_panel.html", context, request=request))
+        # Sending changes the status and the buyer's link, a line the total: the page's header and facts
+        # (outside the panel) come along out of band, so they never contradict the panel.
+        around = [
+            render_to_string("quotes/_quote_header.html", {"record": quote, "oob": True}, request=request)
+        ]
+        around += [
+            render_to_string(
+                "records/_fact_group.html",
+                {"group": group, "title_of_group": title, "rows": rows, "oob": True},
+                request=request,
+            )
+            for group, title, rows in record_columns.facts(records.QUOTE, quote)
+        ]
+        panel = render_to_string("quotes/_quote_panel.html", context, request=request)
+        return HttpResponse(panel + "".join(around))
     if error:
         messages.error(request, error)
     elif message:
