@@ -292,3 +292,36 @@ def test_a_refused_line_change_also_sends_the_header_and_changes_nothing(rep):
     )
     assert '<span class="num">300.00 EUR</span>' in _header(refused.content.decode())
     assert Quote.objects.get(pk=quote.pk).total == Decimal("300.00")
+
+
+def test_adding_and_editing_lines_answer_alike_on_the_deal_and_on_the_quote(rep):
+    deal, _, _ = make_deal(rep)
+    client = signed_in(rep)
+    free = {"name": "Setup", "quantity": "1", "unit_price": "50", "discount_percent": "0"}
+    added = client.post(f"/sales/deal-lines/deal/{deal.pk}/add/", free, HTTP_HX_REQUEST="true")
+    assert "Setup added." in added.content.decode()
+    deal_line = DealLine.objects.get()
+    refused = client.post(
+        f"/sales/deal-lines/{deal_line.pk}/edit/", {**free, "quantity": "lots"}, HTTP_HX_REQUEST="true"
+    )
+    assert (
+        "“lots” is not a number" in refused.content.decode()
+        and 'value="lots"' not in refused.content.decode()
+    )
+    assert DealLine.objects.get().quantity == Decimal("1.00")
+
+    quote = services.create_quote(actor=rep, values={"deal": deal.pk})
+    refused = client.post(
+        f"/sales/quotes/{quote.pk}/lines/add/", {**free, "name": "Training", "quantity": "lots"},
+        HTTP_HX_REQUEST="true",
+    )  # fmt: skip
+    assert "“lots” is not a number" in refused.content.decode()
+    assert 'value="lots"' in refused.content.decode()  # a new line keeps what was typed
+    assert quote.lines.count() == 1
+    saved = client.post(
+        f"/sales/quote-lines/{quote.lines.get().pk}/edit/", {**free, "quantity": "3"}, HTTP_HX_REQUEST="true"
+    )
+    assert "Setup saved." in saved.content.decode()
+    assert quote.lines.get().quantity == Decimal("3.00")
+    plain = client.post(f"/sales/quote-lines/{quote.lines.get().pk}/edit/", {**free, "quantity": "4"})
+    assert (plain.status_code, plain["Location"]) == (302, f"/sales/quotes/{quote.pk}/")
