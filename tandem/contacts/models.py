@@ -399,9 +399,6 @@ class ActivityKind:
     RESTORED = "restored"
     STAGE_CHANGED = "stage_changed"
     NOTE = "note"
-    CALL = "call"
-    MEETING = "meeting"
-    TASK_DONE = "task_done"
     PAGE_VIEW = "page_view"
     FORM_SUBMITTED = "form_submitted"
     # The email hub will own these; until it exists the spine declares them (the demo writes them).

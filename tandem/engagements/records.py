@@ -295,7 +295,9 @@ def _minutes(details: dict) -> str:
 
 def _call_heading(entry, loaded) -> str:
     details = entry.details if isinstance(entry.details, dict) else {}
-    outcome = dict(CallOutcome.choices).get(details.get("outcome", ""), "Call")
+    outcome = dict(CallOutcome.choices).get(details.get("outcome", ""))
+    if outcome is None:  # a call written without one (the old `call` kind's rows, the demo's sales touches)
+        return format_html("Call{}{}", _on(details), _minutes(details))
     return format_html("Call{} — {}{}", _on(details), outcome, _minutes(details))
 
 
@@ -317,7 +319,10 @@ def _email_heading(entry, loaded) -> str:
 
 def _task_heading(entry, loaded) -> str:
     details = entry.details if isinstance(entry.details, dict) else {}
-    return format_html("Task completed{}: {}", _on(details), isolated(details.get("title", "")))
+    title = details.get("title")
+    if not isinstance(title, str) or not title:  # the old `task_done` kind's rows named no task
+        return format_html("Task completed{}", _on(details))
+    return format_html("Task completed{}: {}", _on(details), isolated(title))
 
 
 def _body(entry, loaded) -> str:

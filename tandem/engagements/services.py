@@ -515,9 +515,13 @@ def _log(
     body: str,
     errors: dict[str, str],
     form_token: str | None,
+    when_field: str,
+    body_field: str,
     attendee_ids: Iterable[Any] = (),
     **columns: Any,
 ) -> Engagement:
+    """Log one engagement. `when_field` and `body_field` name the time and the text as the caller's form does
+    ("starts_at", "sent_at"; "notes", "body"), so each refusal is keyed by the field the user typed in."""
     if actor is not None:
         access.require_allowed(actor, "engagement", Verb.CREATE)
     if form_token:
@@ -529,8 +533,8 @@ def _log(
         subject = subjects.resolve(actor, subject_type, subject_id)
     except ValidationError as error:
         errors.update({key: messages[0] for key, messages in error.message_dict.items()})
-    when = _when(occurred_at, errors)
-    text = _text(body, "body", MAX_NOTES, errors, one_line=False)
+    when = _when(occurred_at, errors, when_field)
+    text = _text(body, body_field, MAX_NOTES, errors, one_line=False)
     attendees: list[Contact] = []
     if subject is not None and attendee_ids:
         allowed = {contact.pk: contact for contact in subjects.people(subject).contacts}
@@ -632,6 +636,8 @@ def log_call(
         body=notes,
         errors=errors,
         form_token=form_token,
+        when_field="occurred_at",
+        body_field="notes",
         outcome=chosen,
         duration_minutes=minutes,
     )
@@ -652,24 +658,20 @@ def log_meeting(
     """A meeting: when it starts, how long, who of the subject's people attended, the notes."""
     errors: dict[str, str] = {}
     minutes = _duration(duration_minutes, errors)
-    try:
-        return _log(
-            actor=actor,
-            kind=EngagementKind.MEETING,
-            subject_type=subject_type,
-            subject_id=subject_id,
-            occurred_at=starts_at,
-            body=notes,
-            errors=errors,
-            form_token=form_token,
-            attendee_ids=attendee_ids,
-            duration_minutes=minutes,
-        )
-    except ValidationError as error:
-        # The form calls the meeting's time "starts at".
-        if hasattr(error, "error_dict") and "occurred_at" in error.error_dict:
-            error.error_dict["starts_at"] = error.error_dict.pop("occurred_at")
-        raise
+    return _log(
+        actor=actor,
+        kind=EngagementKind.MEETING,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        occurred_at=starts_at,
+        body=notes,
+        errors=errors,
+        form_token=form_token,
+        when_field="starts_at",
+        body_field="notes",
+        attendee_ids=attendee_ids,
+        duration_minutes=minutes,
+    )
 
 
 @transaction.atomic
@@ -690,22 +692,19 @@ def log_email(
     )
     if not line and not str(body or "").strip() and "email_subject" not in errors:
         errors["email_subject"] = "Give the email's subject or paste its text."
-    try:
-        return _log(
-            actor=actor,
-            kind=EngagementKind.EMAIL,
-            subject_type=subject_type,
-            subject_id=subject_id,
-            occurred_at=sent_at,
-            body=body,
-            errors=errors,
-            form_token=form_token,
-            email_subject=line,
-        )
-    except ValidationError as error:
-        if hasattr(error, "error_dict") and "occurred_at" in error.error_dict:
-            error.error_dict["sent_at"] = error.error_dict.pop("occurred_at")
-        raise
+    return _log(
+        actor=actor,
+        kind=EngagementKind.EMAIL,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        occurred_at=sent_at,
+        body=body,
+        errors=errors,
+        form_token=form_token,
+        when_field="sent_at",
+        body_field="body",
+        email_subject=line,
+    )
 
 
 # --- reminders ---------------------------------------------------------------------------------------------

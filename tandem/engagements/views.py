@@ -129,12 +129,13 @@ def task_queue(request):
         page = selectors.queue(request.user, view, cursor=request.GET.get("cursor"), today=today)
     except (InvalidCursor, ValidationError):
         page = selectors.queue(request.user, view, today=today)
-    counts = selectors.queue_counts(request.user, today)
-    if view == "today" and not page.rows and counts["overdue"][0] and "view" not in request.GET:
+    tabs = _tabs(request.user, today)
+    overdue = {key: count for key, _label, count in tabs}["overdue"][0]
+    if view == "today" and not page.rows and overdue and "view" not in request.GET:
         return redirect(f"{reverse('engagements:task_queue')}?view=overdue")
     context = {
         "view": view,
-        "tabs": [(key, label, counts[key]) for key, label in selectors.QUEUE_VIEWS.items()],
+        "tabs": tabs,
         "page": page,
         "today": today,
         "may_create": access.allows(request.user, "task", Verb.CREATE),
@@ -146,6 +147,12 @@ def task_queue(request):
 SNOOZE_LABELS = (("tomorrow", "Tomorrow"), ("two_days", "In two days"), ("next_week", "Next Monday"))
 
 
+def _tabs(user, today: datetime.date) -> list[tuple[str, str, tuple[int, bool]]]:
+    """(key, label, capped count) per tab, overdue first."""
+    counts = selectors.queue_counts(user, today)
+    return [(key, label, counts[key]) for key, label in selectors.QUEUE_VIEWS.items()]
+
+
 def _task_for_change(request, pk: int) -> Task:
     queryset = Task.objects.filter(deleted_at__isnull=True).select_related("owner")
     return access.get_object_or_deny(request.user, Verb.CHANGE, queryset, pk=pk)
@@ -153,14 +160,18 @@ def _task_for_change(request, pk: int) -> Task:
 
 def _row_response(request, task: Task, note: str = "", error: str = ""):
     if request.htmx:
+        # The row is swapped in place; the tabs' counts ride along out of band, so "Overdue 3" is true
+        # after a tick or a snooze without a reload.
         task.refresh_from_db()
         selectors.attach_subjects(request.user, [task])
+        today = timezone.localdate()
         return render(
             request,
-            "engagements/_task_row.html",
+            "engagements/_task_row_response.html",
             {
                 "task": task,
-                "today": timezone.localdate(),
+                "tabs": _tabs(request.user, today) if not error else (),
+                "today": today,
                 "snoozes": SNOOZE_LABELS,
                 "note": note,
                 "error": error,

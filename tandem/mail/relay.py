@@ -10,6 +10,7 @@ from datetime import datetime
 
 from django.conf import settings
 
+from tandem.core import secrets
 from tandem.mail.models import Relay, RelayKind, Security
 
 
@@ -26,6 +27,9 @@ class RelaySettings:
     provider: str = ""
     provider_settings: dict = field(default_factory=dict)
     from_environment: bool = False
+    # "password" or "API key" when the stored secret cannot be decrypted (the encryption key changed): the
+    # worker must not log in with it, and holds the mail until it is entered again.
+    unreadable: str = ""
 
     @property
     def label(self) -> str:
@@ -71,15 +75,18 @@ def current_relay() -> RelaySettings:
             password=row.password,
             connections=max(1, row.connections),
             timeout_seconds=max(1, row.timeout_seconds),
+            unreadable="password" if row.username and secrets.is_unreadable(row.password) else "",
         )
     if row.kind == RelayKind.PROVIDER and row.provider:
+        api_key = row.provider_api_key
         return RelaySettings(
             kind=RelayKind.PROVIDER,
             provider=row.provider,
             # The API key is stored encrypted; the worker gets it in the clear, like the password above.
-            provider_settings={**(row.provider_settings or {}), "api_key": row.provider_api_key},
+            provider_settings={**(row.provider_settings or {}), "api_key": api_key},
             connections=max(1, row.connections),
             timeout_seconds=max(1, row.timeout_seconds),
+            unreadable="API key" if secrets.is_unreadable(api_key) else "",
         )
     return MAILBOX
 

@@ -212,6 +212,8 @@ class SmtpServer:
         self.host = "127.0.0.1"
         self.port = port or free_port()
         self.credentials = credentials
+        # Every AUTH attempt (user name, password), accepted or not: what Tandem tried to log in with.
+        self.logins: list[tuple[str, str]] = []
         server_options = {
             "enable_SMTPUTF8": smtputf8,
             "decode_data": False,
@@ -233,6 +235,7 @@ class SmtpServer:
 
     def _authenticate(self, server, session, envelope, mechanism, auth_data):
         login, password = auth_data.login.decode(), auth_data.password.decode()
+        self.logins.append((login, password))
         return AuthResult(success=(login, password) == self.credentials, handled=False)
 
     def start(self) -> "SmtpServer":

@@ -282,10 +282,8 @@ def spine_kinds() -> list[TimelineKind]:
                      render=stage_heading, details=no_details, link=_import_link),
         TimelineKind(ActivityKind.NOTE, "Note", "pencil", "note", render=_heading("Note"), details=note_details),
         # Touches written by the demo and, later, by the hubs' own services: the label and what they refer
-        # to, their simple details and text (core.timeline's defaults).
-        TimelineKind(ActivityKind.CALL, "Call", "phone"),
-        TimelineKind(ActivityKind.MEETING, "Meeting", "calendar"),
-        TimelineKind(ActivityKind.TASK_DONE, "Task done", "check", "success"),
+        # to, their simple details and text (core.timeline's defaults). Calls, meetings and tasks done are the
+        # engagements app's kinds (call_logged, meeting_logged, task_completed).
         TimelineKind(ActivityKind.PAGE_VIEW, "Page view", "eye"),
         TimelineKind(ActivityKind.FORM_SUBMITTED, "Form submitted", "document", "accent"),
         TimelineKind(ActivityKind.EMAIL_SENT, "Email sent", "mail", "accent"),

@@ -85,12 +85,15 @@ def write_activities(context: GeneratorContext, chunk: list[ContactPlan]) -> Non
             room = max((end - qualified_at).total_seconds(), 60)
             for _ in range(sales_touches):
                 at = qualified_at + datetime.timedelta(seconds=int(rng.random() * room))
-                kind = rng.choices(("call", "meeting", "note"), (45, 25, 30))[0]
+                touch = rng.choices(("call", "meeting", "note"), (45, 25, 30))[0]
                 body = rng.choice(
                     {"call": words.CALL_NOTES, "meeting": words.MEETING_NOTES, "note": words.PLAIN_NOTES}[
-                        kind
+                        touch
                     ]
                 )
+                # A call or meeting is the engagements app's kind (its heading reads "Call" without an
+                # outcome); a note is the spine's.
+                kind = {"call": "call_logged", "meeting": "meeting_logged", "note": "note"}[touch]
                 rows.append((at, kind, plan.owner_id, "", None, body, {}))
         for at, kind, actor, subject_type, subject_id, body, details in rows:
             context.writer.add(

@@ -36,11 +36,89 @@ def test_the_demo_serves_without_debug_pages(monkeypatch):
     # The command keeps mail in the mailbox for its process: restored after the test, or every later test in
     # the run would deliver to the mailbox whatever relay it configures.
     monkeypatch.setattr(settings, "TANDEM_MAIL_KEEP_IN_MAILBOX", False)
-    monkeypatch.delenv("TANDEM_MAIL_KEEP_IN_MAILBOX", raising=False)
+    monkeypatch.setenv("TANDEM_MAIL_KEEP_IN_MAILBOX", "")  # recorded, so the "1" the command sets is removed
+    monkeypatch.delenv("TANDEM_MAIL_KEEP_IN_MAILBOX")
+    monkeypatch.setattr(settings, "SITE_URL", settings.SITE_URL)
+    _without_a_site_url(monkeypatch)
 
     demo.Command(stdout=io.StringIO()).run_from_argv(["manage.py", "demo", "--no-worker", "--port", "8080"])
 
     assert seen == {"debug": False, "address": "127.0.0.1:8080"}
+
+
+def _without_a_site_url(monkeypatch) -> None:
+    # Set, then removed: monkeypatch then removes what the command sets, so no later test inherits it.
+    monkeypatch.setenv("TANDEM_SITE_URL", "http://set-by-the-test")
+    monkeypatch.delenv("TANDEM_SITE_URL")
+
+
+def _serve_demo(monkeypatch, *arguments) -> dict:
+    """Run `manage.py demo` with a stand-in for the server that notes the site URL it would serve with and
+    the logo's address in an email written then."""
+    from django.template import Context, Template
+
+    from tandem.brand.models import BrandKit
+    from tandem.demo.management.commands import demo
+
+    User.objects.create_user(DEMO_LOGINS[0], PASSWORD)  # the demo company is "already loaded"
+    BrandKit.objects.create(pk=1, name="Northwind", logo_png=b"png", logo_hash="abc123", logo_width=10)
+    seen = {}
+    real_call_command = demo.call_command
+
+    def call_command(name, *args, **options):
+        if name == "runserver":
+            header = Template("{% load brand_email %}{% brand_email_header %}").render(Context())
+            seen["site_url"] = settings.SITE_URL
+            seen["environment"] = os.environ.get("TANDEM_SITE_URL")
+            seen["logo"] = re.search(r'<img [^>]*src="([^"]+)"', header).group(1)
+            return None
+        return real_call_command(name, *args, **options)
+
+    monkeypatch.setattr(demo, "call_command", call_command)
+    # What the command changes for its process, restored after the test.
+    monkeypatch.setattr(settings, "DEBUG", settings.DEBUG)
+    monkeypatch.setattr(settings, "SITE_URL", settings.SITE_URL)
+    monkeypatch.setattr(settings, "TANDEM_MAIL_KEEP_IN_MAILBOX", False)
+    monkeypatch.setenv("TANDEM_MAIL_KEEP_IN_MAILBOX", "")  # recorded, so the "1" the command sets is removed
+    monkeypatch.delenv("TANDEM_MAIL_KEEP_IN_MAILBOX")
+    output = io.StringIO()
+    demo.Command(stdout=output).run_from_argv(["manage.py", "demo", "--no-worker", *arguments])
+    seen["printed"] = re.search(r"Tandem is at (\S+)", output.getvalue()).group(1)
+    return seen
+
+
+@pytest.mark.django_db
+def test_the_demo_on_another_port_names_that_port_in_its_emails(monkeypatch):
+    _without_a_site_url(monkeypatch)
+
+    seen = _serve_demo(monkeypatch, "--port", "8080")
+
+    assert seen == {
+        "site_url": "http://127.0.0.1:8080",
+        "environment": "http://127.0.0.1:8080",  # the worker's emails too
+        "logo": "http://127.0.0.1:8080/brand/logo/abc123.png",
+        "printed": "http://127.0.0.1:8080/",
+    }
+
+
+@pytest.mark.django_db
+def test_the_demo_bound_to_every_address_names_the_loopback_one(monkeypatch):
+    _without_a_site_url(monkeypatch)
+
+    seen = _serve_demo(monkeypatch, "--host", "0.0.0.0", "--port", "9000")  # noqa: S104
+
+    assert (seen["site_url"], seen["printed"]) == ("http://127.0.0.1:9000", "http://127.0.0.1:9000/")
+
+
+@pytest.mark.django_db
+def test_a_site_url_set_explicitly_is_kept(monkeypatch):
+    monkeypatch.setenv("TANDEM_SITE_URL", "https://crm.example.com")
+    monkeypatch.setattr(settings, "SITE_URL", "https://crm.example.com")
+
+    seen = _serve_demo(monkeypatch, "--port", "8080")
+
+    assert seen["site_url"] == seen["environment"] == "https://crm.example.com"
+    assert seen["logo"] == "https://crm.example.com/brand/logo/abc123.png"
 
 
 def test_make_demo_takes_a_port():

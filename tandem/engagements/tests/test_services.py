@@ -189,3 +189,22 @@ def test_an_email_logged_needs_a_subject_or_text(rep):
     assert list(Activity.objects.values_list("kind", "company_id", "contact_id", "details")) == [
         ("email_logged", company.pk, None, {"engagement_id": email.pk, "subject": "Réponse: tarifs ‮gpj.exe"})
     ]
+
+
+def test_each_log_keys_its_refusals_by_its_forms_field_names_and_writes_nothing(rep):
+    contact = ContactFactory(owner=rep, team=rep.team)
+    reference = {"actor": rep, "subject_type": "contact", "subject_id": contact.pk}
+    too_long = "x" * (services.MAX_NOTES + 1)
+    length = [f"At most {services.MAX_NOTES} characters (this has {services.MAX_NOTES + 1})."]
+    bad_time = ["“soon” is not a date and time; use YYYY-MM-DD HH:MM."]
+
+    with pytest.raises(ValidationError) as call:
+        services.log_call(**reference, occurred_at="soon", notes=too_long)
+    assert call.value.message_dict == {"occurred_at": bad_time, "notes": length}
+    with pytest.raises(ValidationError) as meeting:
+        services.log_meeting(**reference, starts_at="soon", notes=too_long)
+    assert meeting.value.message_dict == {"starts_at": bad_time, "notes": length}
+    with pytest.raises(ValidationError) as email:
+        services.log_email(**reference, email_subject="Hello", sent_at="soon", body=too_long)
+    assert email.value.message_dict == {"sent_at": bad_time, "body": length}
+    assert (Engagement.objects.count(), Activity.objects.filter(contact=contact).count()) == (0, 0)

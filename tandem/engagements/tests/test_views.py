@@ -3,6 +3,7 @@
 the generated task list, page, form and API."""
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -38,9 +39,9 @@ def test_my_tasks_shows_each_tab_with_its_count(client, rep):
 
     page = client.get(reverse("engagements:task_queue") + "?view=overdue").content.decode()
     assert "Overdue call" in page and "Today&#x27;s email" not in page and "Ben Ode" in page
-    assert 'Overdue <span class="tab-count tab-count--alert">1</span>' in page
-    assert 'Due today <span class="tab-count">1</span>' in page
-    assert 'Upcoming <span class="tab-count">1</span>' in page
+    assert 'Overdue <span class="tab-count tab-count--alert" id="tab-count-overdue">1</span>' in page
+    assert 'Due today <span class="tab-count" id="tab-count-today">1</span>' in page
+    assert 'Upcoming <span class="tab-count" id="tab-count-upcoming">1</span>' in page
     today = client.get(reverse("engagements:task_queue") + "?view=today").content.decode()
     assert "Today&#x27;s email" in today and "Someone else" not in today
 
@@ -62,6 +63,56 @@ def test_complete_in_one_click_over_htmx_and_reschedule(client, rep):
         reverse("engagements:task_reschedule", args=[task.pk]), {"due_date": "31/12"}, HTTP_HX_REQUEST="true"
     )
     assert bad.status_code == 400 and "is not a date; use YYYY-MM-DD." in bad.content.decode()
+
+
+def _oob_counts(html: str) -> dict[str, str]:
+    return dict(
+        re.findall(
+            r'<span class="tab-count[^"]*" id="tab-count-(\w+)" hx-swap-oob="true">([^<]*)</span>', html
+        )
+    )
+
+
+def test_completing_and_rescheduling_answer_with_the_tabs_counts_out_of_band(client, rep):
+    _task(rep, "Late one", TODAY - datetime.timedelta(days=1))
+    task = _task(rep, "Call back", TODAY)
+    _task(rep, "Another today", TODAY)
+    _task(rep, "Later", TODAY + datetime.timedelta(days=3))
+
+    done = client.post(reverse("engagements:task_complete", args=[task.pk]), HTTP_HX_REQUEST="true")
+    assert _oob_counts(done.content.decode()) == {"overdue": "1", "today": "1", "upcoming": "1", "done": "1"}
+    assert (
+        'class="tab-count tab-count--alert" id="tab-count-overdue" hx-swap-oob="true">1<'
+        in done.content.decode()
+    )
+
+    reopened = client.post(reverse("engagements:task_reopen", args=[task.pk]), HTTP_HX_REQUEST="true")
+    assert _oob_counts(reopened.content.decode()) == {
+        "overdue": "1",
+        "today": "2",
+        "upcoming": "1",
+        "done": "0",
+    }
+
+    snoozed = client.post(
+        reverse("engagements:task_reschedule", args=[task.pk]), {"snooze": "tomorrow"}, HTTP_HX_REQUEST="true"
+    )
+    assert _oob_counts(snoozed.content.decode()) == {
+        "overdue": "1",
+        "today": "1",
+        "upcoming": "2",
+        "done": "0",
+    }
+
+    # a refused date changes nothing, so it sends no counts
+    bad = client.post(
+        reverse("engagements:task_reschedule", args=[task.pk]), {"due_date": "31/12"}, HTTP_HX_REQUEST="true"
+    )
+    assert bad.status_code == 400 and _oob_counts(bad.content.decode()) == {}
+
+    # without htmx the answer is still a redirect back to the queue
+    plain = client.post(reverse("engagements:task_complete", args=[task.pk]))
+    assert (plain.status_code, plain["Location"]) == (302, reverse("engagements:task_queue"))
 
 
 def test_another_teams_task_cannot_be_completed_and_nothing_changes(client, rep):

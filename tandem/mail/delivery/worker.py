@@ -510,6 +510,15 @@ def deliver_due(
     or the relay needs a person. Safe to run in several processes at once."""
     worker = worker or default_worker()
     relay = relay or current_relay()
+    if relay.unreadable:
+        # Logging in with a secret Tandem cannot read would only be refused (and may lock the account): the
+        # mail is not claimed, so it stays queued, untried, until the secret is entered again.
+        reason = (
+            f"The relay's stored {relay.unreadable} can no longer be read (Tandem's encryption key changed):"
+            f" re-enter the {relay.unreadable} in the mail settings. Mail waits in the queue until then."
+        )
+        raise_relay_alert(relay, reason)
+        return RunSummary(relay_problem=reason)
     deadline = time.monotonic() + time_budget.total_seconds() if time_budget else None
     # One outbox delivery task for the run, not one per recorded message.
     with events.deferred_delivery():

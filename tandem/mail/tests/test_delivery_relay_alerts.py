@@ -231,3 +231,70 @@ def test_a_relay_refusing_the_connection_at_its_greeting_is_an_alert_not_a_failu
         relay_alert().message
         == f"The relay 127.0.0.1:{port} refused the connection (554 5.7.1 No SMTP service here)."
     )
+
+
+def test_an_unreadable_relay_password_holds_the_mail_without_a_login_alerts_once_and_resumes(settings):
+    # given an SMTP relay with auth whose password was stored under another encryption key
+    admin = User.objects.create_user("admin@example.com", "x", role=Role.ADMIN)
+    settings.TANDEM_ENCRYPTION_KEY = "the key the password was written with"
+    with running_smtp_server(credentials=("tandem", "right")) as server:
+        relay = _relay_row(server, username="tandem", password="right")
+        message = _queue()
+        settings.TANDEM_ENCRYPTION_KEY = "another key altogether"
+
+        # when the worker runs twice
+        first = deliver_due(worker="test")
+        Message.objects.filter(pk=message.pk).update(send_after_at=timezone.now())
+        second = deliver_due(worker="test")
+
+        # then it never tried to log in, the message waits untried, and the alert says why, once
+        expected = (
+            "The relay's stored password can no longer be read (Tandem's encryption key changed): re-enter the"
+            " password in the mail settings. Mail waits in the queue until then."
+        )
+        assert server.logins == []
+        assert server.messages == []
+        message.refresh_from_db()
+        assert (message.status, message.attempts, message.worker) == (Status.QUEUED, 0, "")
+        assert (first.relay_problem, second.relay_problem, first.handled) == (expected, expected, 0)
+        assert relay_alert().message == expected
+        assert list(Notification.objects.values_list("user__email", "kind", "body")) == [
+            ("admin@example.com", "mail.relay_problem", expected)
+        ]
+
+        # when an admin enters the password again and the worker runs
+        relay.refresh_from_db()
+        relay.password = "right"
+        relay.save(update_fields=["password"])
+        deliver_due(worker="test")
+
+        # then it logs in with it, the message goes out and the alert is gone
+        message.refresh_from_db()
+        assert message.status == Status.SENT
+        assert server.logins == [("tandem", "right")]
+        assert len(server.messages) == 1
+        assert relay_alert() is None
+    assert admin.pk
+
+
+def test_an_unreadable_provider_api_key_holds_the_mail_too(settings):
+    from tandem.core import secrets
+
+    settings.TANDEM_ENCRYPTION_KEY = "the key the API key was written with"
+    Relay.objects.create(
+        pk=1,
+        kind=RelayKind.PROVIDER,
+        provider="postmark",
+        provider_settings={"api_key": secrets.encrypt("k")},
+    )
+    message = _queue()
+    settings.TANDEM_ENCRYPTION_KEY = "another key altogether"
+
+    summary = deliver_due(worker="test")
+
+    assert summary.relay_problem == (
+        "The relay's stored API key can no longer be read (Tandem's encryption key changed): re-enter the"
+        " API key in the mail settings. Mail waits in the queue until then."
+    )
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == (Status.QUEUED, 0)

@@ -280,6 +280,7 @@ QUOTE = RecordType(
         f"{quote.deal.name} · {quote.get_status_display()} · {money.money(quote.total, quote.currency)}"
     ),
     initials=lambda quote: "Q",
+    templates={"detail_header": "quotes/_quote_header.html"},
     trash_subtitle=lambda quote: quote.deal.name,
     search_placeholder="Quote number, deal or company",
     empty_text="No quotes yet. Open a deal, add its products, and create a quote from there.",

@@ -115,3 +115,22 @@ def offered_products(user, currency: str) -> list[Product]:
         user, Verb.VIEW, Product.objects.filter(deleted_at__isnull=True, active=True)
     ).order_by("name", "id")[:500]
     return sorted(products, key=lambda product: product.currency != currency)
+
+
+def current_link(quote: Quote):
+    """The buyer's link in force (sharing revokes the older ones, so at most one), or None. Only its dates:
+    the token itself is never stored."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from tandem.public.models import PublicLink
+
+    return (
+        PublicLink.objects.filter(
+            purpose="quote",
+            target_type=ContentType.objects.get_for_model(Quote),
+            target_id=quote.pk,
+            revoked_at__isnull=True,
+        )
+        .order_by("-created_at", "-id")
+        .first()
+    )

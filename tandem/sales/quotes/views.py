@@ -3,6 +3,7 @@ lines, its PDF and sending it. Each write answers htmx with its panel re-rendere
 in the panel, with what was typed kept) and a plain form post with a redirect and a message."""
 
 import uuid
+from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from tandem.core import access
 from tandem.core.access import Verb
+from tandem.core.records import columns as record_columns
 from tandem.sales.deals.models import Deal
 from tandem.sales.quotes import pdf, records, services
 from tandem.sales.quotes.models import DealLine, Quote, QuoteLine
@@ -38,6 +40,17 @@ def _line_values(request) -> dict:
     return values
 
 
+def _save_line(request, save, panel, *, done: str, adding: bool):
+    """Add or edit one line (a deal's or a quote's): `save` is the service with its deal, quote or line bound,
+    `panel` the response re-rendering its panel. A refusal is a sentence in the panel; a new line's form keeps
+    what was typed (an edited line's form shows the stored values again)."""
+    try:
+        line = save(actor=request.user, values=_line_values(request), request=request)
+    except ValidationError as error:
+        return panel(error=_refusal(error), form_values=request.POST if adding else None)
+    return panel(message=f"{line.name} {done}.")
+
+
 def _deal(request, pk: int) -> Deal:
     return access.get_object_or_deny(
         request.user,
@@ -47,15 +60,11 @@ def _deal(request, pk: int) -> Deal:
     )
 
 
-def _deal_panel_response(
-    request, deal: Deal, *, message: str = "", error: str = "", form_values=None, line_errors=None
-):
+def _deal_panel_response(request, deal: Deal, *, message: str = "", error: str = "", form_values=None):
     deal = Deal.objects.select_related("company").get(pk=deal.pk)
     if request.headers.get("HX-Request"):
         context = records._deal_panel(request, deal) or {}
-        context.update(
-            message=message, error=error, form_values=form_values or {}, line_errors=line_errors or {}
-        )
+        context.update(message=message, error=error, form_values=form_values or {})
         return HttpResponse(render_to_string("quotes/_deal_panel.html", context, request=request))
     if error:
         messages.error(request, error)
@@ -68,12 +77,8 @@ def _deal_panel_response(
 @require_POST
 def deal_line_add(request, pk: int):
     deal = _deal(request, pk)
-    values = _line_values(request)
-    try:
-        line = services.add_deal_line(actor=request.user, deal=deal, values=values, request=request)
-    except ValidationError as error:
-        return _deal_panel_response(request, deal, error=_refusal(error), form_values=request.POST)
-    return _deal_panel_response(request, deal, message=f"{line.name} added.")
+    save = partial(services.add_deal_line, deal=deal)
+    return _save_line(request, save, partial(_deal_panel_response, request, deal), done="added", adding=True)
 
 
 def _deal_line(request, pk: int) -> DealLine:
@@ -86,15 +91,10 @@ def _deal_line(request, pk: int) -> DealLine:
 @require_POST
 def deal_line_edit(request, pk: int):
     line = _deal_line(request, pk)
-    try:
-        line = services.update_deal_line(
-            actor=request.user, line=line, values=_line_values(request), request=request
-        )
-    except ValidationError as error:
-        return _deal_panel_response(
-            request, line.deal, error=_refusal(error), line_errors={line.pk: request.POST}
-        )
-    return _deal_panel_response(request, line.deal, message=f"{line.name} saved.")
+    save = partial(services.update_deal_line, line=line)
+    return _save_line(
+        request, save, partial(_deal_panel_response, request, line.deal), done="saved", adding=False
+    )
 
 
 @login_required
@@ -159,7 +159,21 @@ def _quote_panel_response(
             request, quote, shared=shared, error=error, form_values=form_values
         )
         context["message"] = message
-        return HttpResponse(render_to_string("quotes/_quote_panel.html", context, request=request))
+        # Sending changes the status and the buyer's link, a line the total: the page's header and facts
+        # (outside the panel) come along out of band, so they never contradict the panel.
+        around = [
+            render_to_string("quotes/_quote_header.html", {"record": quote, "oob": True}, request=request)
+        ]
+        around += [
+            render_to_string(
+                "records/_fact_group.html",
+                {"group": group, "title_of_group": title, "rows": rows, "oob": True},
+                request=request,
+            )
+            for group, title, rows in record_columns.facts(records.QUOTE, quote)
+        ]
+        panel = render_to_string("quotes/_quote_panel.html", context, request=request)
+        return HttpResponse(panel + "".join(around))
     if error:
         messages.error(request, error)
     elif message:
@@ -171,13 +185,10 @@ def _quote_panel_response(
 @require_POST
 def quote_line_add(request, pk: int):
     quote = _quote(request, pk)
-    try:
-        line = services.add_quote_line(
-            actor=request.user, quote=quote, values=_line_values(request), request=request
-        )
-    except ValidationError as error:
-        return _quote_panel_response(request, quote, error=_refusal(error), form_values=request.POST)
-    return _quote_panel_response(request, quote, message=f"{line.name} added.")
+    save = partial(services.add_quote_line, quote=quote)
+    return _save_line(
+        request, save, partial(_quote_panel_response, request, quote), done="added", adding=True
+    )
 
 
 def _quote_line(request, pk: int) -> QuoteLine:
@@ -190,13 +201,10 @@ def _quote_line(request, pk: int) -> QuoteLine:
 @require_POST
 def quote_line_edit(request, pk: int):
     line = _quote_line(request, pk)
-    try:
-        line = services.update_quote_line(
-            actor=request.user, line=line, values=_line_values(request), request=request
-        )
-    except ValidationError as error:
-        return _quote_panel_response(request, line.quote, error=_refusal(error))
-    return _quote_panel_response(request, line.quote, message=f"{line.name} saved.")
+    save = partial(services.update_quote_line, line=line)
+    return _save_line(
+        request, save, partial(_quote_panel_response, request, line.quote), done="saved", adding=False
+    )
 
 
 @login_required

@@ -172,6 +172,22 @@
     window.location.assign(link.pathname + (query ? "?" + query : ""));
   });
 
+  // A <details data-dismissable> holding a form (a quote line's edit dialog): its Cancel button and Escape
+  // close it without saving, put back the values it opened with, and return focus to its summary.
+  function dismiss(details) {
+    details.querySelectorAll("form").forEach(function (form) { form.reset(); });
+    details.removeAttribute("open");
+    var summary = details.querySelector("summary");
+    if (summary) summary.focus();
+  }
+  document.addEventListener("click", function (event) {
+    var cancel = event.target instanceof Element ? event.target.closest("[data-dismiss]") : null;
+    var details = cancel ? cancel.closest("details[data-dismissable]") : null;
+    if (!details) return;
+    event.preventDefault();
+    dismiss(details);
+  });
+
   // Mobile menu: the sidebar's button toggles data-open and aria-expanded.
   document.addEventListener("click", function (event) {
     var target = event.target instanceof Element ? event.target : null;
@@ -205,6 +221,7 @@
 
   document.addEventListener("keydown", function (event) {
     if (event.key === "Escape") {
+      document.querySelectorAll("details[data-dismissable][open]").forEach(dismiss);
       document.querySelectorAll("details.menu[open], details.filter-more[open]").forEach(function (menu) {
         menu.removeAttribute("open");
         var summary = menu.querySelector("summary");

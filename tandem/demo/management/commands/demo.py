@@ -16,6 +16,13 @@ from tandem.core.models import User
 from tandem.demo.generator import COMPANY_NAME, DEMO_LOGINS, DEMO_PASSWORD, GeneratorConfig, generate
 
 
+def served_url(host: str, port: int) -> str:
+    """The address a browser on this machine reaches the demo at: a wildcard bind ("0.0.0.0", "::") is
+    reached on the loopback address, an IPv6 address is written in brackets."""
+    host = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(host, host)  # noqa: S104
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
 class Command(BaseCommand):
     help = (
         "Run Tandem with its demo company: migrate, load the demo data once, start the worker and web server."
@@ -30,12 +37,13 @@ class Command(BaseCommand):
     def handle(self, *args, host, port, no_worker, load_only, **options):
         call_command("migrate", interactive=False, verbosity=0)
         self.load_demo_company()
-        self.print_logins(host, port)
+        self.print_logins(served_url(host, port))
         if load_only:
             return
         # Only once it serves: the loader sends nothing, and `--load-only` runs inside other processes (tests)
-        # whose mail must not be redirected for the rest of their life.
+        # whose mail and links must not be redirected for the rest of their life.
         self.keep_mail_in_the_mailbox()
+        self.use_the_served_site_url(host, port)
         worker = None if no_worker else self.start_worker()
         # A plain `kill` should stop the worker too: turn SIGTERM into the same clean exit as Ctrl-C.
         signal.signal(signal.SIGTERM, lambda number, frame: sys.exit(0))
@@ -51,6 +59,15 @@ class Command(BaseCommand):
         # is kept in the in-app mailbox. The worker (a child process) inherits the variable.
         os.environ["TANDEM_MAIL_KEEP_IN_MAILBOX"] = "1"
         settings.TANDEM_MAIL_KEEP_IN_MAILBOX = True
+
+    def use_the_served_site_url(self, host: str, port: int) -> None:
+        """The emails' links and logo name the address the demo serves on (`make demo PORT=8080`), unless
+        TANDEM_SITE_URL says otherwise (a proxy in front, another host name). The worker inherits it."""
+        if os.environ.get("TANDEM_SITE_URL"):
+            return
+        url = served_url(host, port)
+        os.environ["TANDEM_SITE_URL"] = url
+        settings.SITE_URL = url
 
     def load_demo_company(self) -> None:
         # Idempotent: the demo admin exists only once the one-transaction load has committed.
@@ -75,9 +92,9 @@ class Command(BaseCommand):
         if os.environ.get("TANDEM_DEBUG") is None:
             settings.DEBUG = False
 
-    def print_logins(self, host: str, port: int) -> None:
+    def print_logins(self, url: str) -> None:
         self.stdout.write("")
-        self.stdout.write(self.style.SUCCESS(f"Tandem is at http://{host}:{port}/"))
+        self.stdout.write(self.style.SUCCESS(f"Tandem is at {url}/"))
         self.stdout.write(f"Log in with any of these (password: {DEMO_PASSWORD}):")
         for email in DEMO_LOGINS:
             self.stdout.write(f"  {email}")

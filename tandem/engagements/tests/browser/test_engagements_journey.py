@@ -78,11 +78,22 @@ def test_log_a_call_in_two_clicks_then_work_through_my_tasks(live_server, page, 
     # when she opens My tasks: the overdue tab first (nothing else due today would hide it)
     page.goto(f"{live_server.url}/tasks/mine/?view=today")
     expect(page.locator(".task-row")).to_have_count(2)
+    tabs = page.get_by_role("navigation", name="Tasks by due date")
+    expect(tabs.locator("#tab-count-overdue")).to_have_text("1")
+    expect(tabs.locator("#tab-count-today")).to_have_text("2")
+    expect(tabs.locator("#tab-count-upcoming")).to_have_text("0")
+    expect(tabs.locator("#tab-count-done")).to_have_text("0")
     screenshot(f"my-tasks-today-{width}")
+    page.evaluate("window.notReloaded = true")
     page.get_by_role("button", name="Mark “Prepare the demo” done").click()
     expect(page.locator(".task-row--done")).to_have_count(1)
     expect(page.get_by_text("Done: Prepare the demo")).to_be_visible()
     assert Task.objects.get(title="Prepare the demo").status == "done"
+    # the tabs' counts follow in the same response, without a reload
+    expect(tabs.locator("#tab-count-today")).to_have_text("1")
+    expect(tabs.locator("#tab-count-done")).to_have_text("1")
+    expect(tabs.locator("#tab-count-overdue")).to_have_text("1")
+    assert page.evaluate("window.notReloaded") is True
 
     # and snoozes the other to tomorrow
     page.get_by_text("Reschedule").last.click()
@@ -90,6 +101,10 @@ def test_log_a_call_in_two_clicks_then_work_through_my_tasks(live_server, page, 
     page.get_by_role("button", name="Tomorrow").last.click()
     expect(page.get_by_text(re.compile("Moved to .*: Renewal check-in"))).to_be_visible()
     assert Task.objects.get(title="Renewal check-in").due_date == today + datetime.timedelta(days=1)
+    expect(tabs.locator("#tab-count-today")).to_have_text("0")
+    expect(tabs.locator("#tab-count-upcoming")).to_have_text("1")
+    screenshot(f"my-tasks-counts-after-{width}")
+    assert page.evaluate("window.notReloaded") is True
 
     page.goto(f"{live_server.url}/tasks/mine/?view=overdue")
     expect(page.get_by_role("link", name="Send the proposal")).to_be_visible()

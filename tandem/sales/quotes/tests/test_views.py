@@ -235,3 +235,93 @@ def test_drawing_pdfs_leaves_the_logo_check_refusing_truncated_images():
     assert refusal.value.message_dict["logo"] == [
         "This image file is truncated or damaged and cannot be read. Export it again and upload it."
     ]
+
+
+def _header(html: str) -> str:
+    start = html.index('<div class="quote-header" id="quote-header"')
+    return re.sub(r"\s+", " ", html[start : html.index("</div>", start)])
+
+
+def test_sharing_over_htmx_sends_the_page_header_again_with_the_new_status_and_link(rep):
+    deal, _, _ = make_deal(rep)
+    services.add_deal_line(
+        actor=rep, deal=deal, values={"name": "Plan", "quantity": "2", "unit_price": "100"}
+    )
+    quote = services.create_quote(actor=rep, values={"deal": deal.pk})
+    client = signed_in(rep)
+    before = _header(client.get(f"/sales/quotes/{quote.pk}/").content.decode())
+    assert '<span class="badge badge--quote-draft">Draft</span>' in before
+    assert "Not shared yet: no buyer's link." in before and "hx-swap-oob" not in before
+
+    answer = client.post(f"/sales/quotes/{quote.pk}/share/", {"form_token": "t-1"}, HTTP_HX_REQUEST="true")
+
+    assert answer.status_code == 200
+    html = answer.content.decode()
+    assert html.count('id="quote-header"') == 1 and html.count('id="quote-lines"') == 1
+    header = _header(html)
+    assert 'id="quote-header" hx-swap-oob="true"' in header
+    assert '<span class="badge badge--quote-sent">Sent</span>' in header
+    assert '<span class="num">200.00 EUR</span>' in header
+    valid_until = Quote.objects.get(pk=quote.pk).valid_until + datetime.timedelta(days=90)
+    until = f"{valid_until.day} {valid_until.strftime('%b %Y')}"
+    assert re.search(rf"works until <time [^>]*>{until}</time> · not opened yet</p>", header), header
+    assert "Buyer's link created " in header
+    # and the facts beside the panel, out of band too
+    start = html.index('<section class="panel" id="facts-about"')
+    facts = html[start : html.index("</section>", start)]
+    assert 'aria-labelledby="facts-about-heading" hx-swap-oob="true"' in facts
+    assert '<dt>Status</dt><dd><span class="badge badge--quote-sent"><bdi>Sent</bdi></span></dd>' in facts
+
+
+def test_a_refused_line_change_also_sends_the_header_and_changes_nothing(rep):
+    deal, _, _ = make_deal(rep)
+    services.add_deal_line(
+        actor=rep, deal=deal, values={"name": "Plan", "quantity": "2", "unit_price": "100"}
+    )
+    quote = services.create_quote(actor=rep, values={"deal": deal.pk})
+    line = quote.lines.get()
+    client = signed_in(rep)
+    answer = client.post(
+        f"/sales/quote-lines/{line.pk}/edit/",
+        {"name": "Plan", "quantity": "3", "unit_price": "100", "discount_percent": "0"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert '<span class="num">300.00 EUR</span>' in _header(answer.content.decode())
+    refused = client.post(
+        f"/sales/quote-lines/{line.pk}/edit/", {"name": "Plan", "quantity": "many"}, HTTP_HX_REQUEST="true"
+    )
+    assert '<span class="num">300.00 EUR</span>' in _header(refused.content.decode())
+    assert Quote.objects.get(pk=quote.pk).total == Decimal("300.00")
+
+
+def test_adding_and_editing_lines_answer_alike_on_the_deal_and_on_the_quote(rep):
+    deal, _, _ = make_deal(rep)
+    client = signed_in(rep)
+    free = {"name": "Setup", "quantity": "1", "unit_price": "50", "discount_percent": "0"}
+    added = client.post(f"/sales/deal-lines/deal/{deal.pk}/add/", free, HTTP_HX_REQUEST="true")
+    assert "Setup added." in added.content.decode()
+    deal_line = DealLine.objects.get()
+    refused = client.post(
+        f"/sales/deal-lines/{deal_line.pk}/edit/", {**free, "quantity": "lots"}, HTTP_HX_REQUEST="true"
+    )
+    assert (
+        "“lots” is not a number" in refused.content.decode()
+        and 'value="lots"' not in refused.content.decode()
+    )
+    assert DealLine.objects.get().quantity == Decimal("1.00")
+
+    quote = services.create_quote(actor=rep, values={"deal": deal.pk})
+    refused = client.post(
+        f"/sales/quotes/{quote.pk}/lines/add/", {**free, "name": "Training", "quantity": "lots"},
+        HTTP_HX_REQUEST="true",
+    )  # fmt: skip
+    assert "“lots” is not a number" in refused.content.decode()
+    assert 'value="lots"' in refused.content.decode()  # a new line keeps what was typed
+    assert quote.lines.count() == 1
+    saved = client.post(
+        f"/sales/quote-lines/{quote.lines.get().pk}/edit/", {**free, "quantity": "3"}, HTTP_HX_REQUEST="true"
+    )
+    assert "Setup saved." in saved.content.decode()
+    assert quote.lines.get().quantity == Decimal("3.00")
+    plain = client.post(f"/sales/quote-lines/{quote.lines.get().pk}/edit/", {**free, "quantity": "4"})
+    assert (plain.status_code, plain["Location"]) == (302, f"/sales/quotes/{quote.pk}/")
