@@ -186,12 +186,15 @@ class Marked:
 _SQLITE_RANKED = (
     f"WITH o AS (SELECT rowid AS id, -bm25({OBJECTION_INDEX}, 10.0, 10.0) AS score FROM {OBJECTION_INDEX}"
     f" WHERE {OBJECTION_INDEX} MATCH %s),"
-    f" scores AS (SELECT answer.id AS id, o.score AS score FROM o JOIN {ANSWER_TABLE} answer"
-    " ON answer.objection_id = o.id"
-    f" UNION ALL SELECT rowid, -bm25({ANSWER_INDEX}, 2.0, 1.0) FROM {ANSWER_INDEX} WHERE {ANSWER_INDEX} MATCH %s),"
-    " ranked AS (SELECT id, sum(score) AS relevance FROM scores GROUP BY id)"
-    f" SELECT answer.id, ranked.relevance FROM ranked JOIN {ANSWER_TABLE} answer ON answer.id = ranked.id"
-    " ORDER BY ranked.relevance DESC, answer.position, answer.id LIMIT %s"
+    f" a AS (SELECT rowid AS id, -bm25({ANSWER_INDEX}, 2.0, 1.0) AS score FROM {ANSWER_INDEX}"
+    f" WHERE {ANSWER_INDEX} MATCH %s),"
+    # Each branch reads the answer's position where it is at hand (the first from the index on objection_id,
+    # position, id), so the grouped rows need no join at the end.
+    f" scores AS (SELECT answer.id AS id, answer.position AS position, o.score AS score FROM o"
+    f" JOIN {ANSWER_TABLE} answer ON answer.objection_id = o.id"
+    f" UNION ALL SELECT answer.id, answer.position, a.score FROM a JOIN {ANSWER_TABLE} answer ON answer.id = a.id)"
+    " SELECT id, sum(score) AS relevance FROM scores GROUP BY id, position"
+    " ORDER BY relevance DESC, position, id LIMIT %s"
 )
 # PostgreSQL: each `@@` on one table, so each reads its GIN index (an OR across the joined tables would test
 # every row of the join); ts_rank as before (the same scores as the former join, to the last bit).
@@ -199,12 +202,12 @@ _POSTGRESQL_RANKED = (
     "WITH q AS (SELECT ({query}) AS query),"
     f" o AS (SELECT objection.id, ts_rank(objection.search_vector, q.query) AS score FROM {OBJECTION_TABLE}"
     " objection CROSS JOIN q WHERE objection.search_vector @@ q.query),"
-    f" scores AS (SELECT answer.id, o.score FROM o JOIN {ANSWER_TABLE} answer ON answer.objection_id = o.id"
-    f" UNION ALL SELECT answer.id, ts_rank(answer.search_vector, q.query) FROM {ANSWER_TABLE} answer CROSS JOIN q"
-    " WHERE answer.search_vector @@ q.query),"
-    " ranked AS (SELECT id, sum(score) AS relevance FROM scores GROUP BY id)"
-    f" SELECT answer.id, ranked.relevance FROM ranked JOIN {ANSWER_TABLE} answer ON answer.id = ranked.id"
-    " ORDER BY ranked.relevance DESC, answer.position, answer.id LIMIT %s"
+    f" scores AS (SELECT answer.id, answer.position, o.score FROM o JOIN {ANSWER_TABLE} answer"
+    " ON answer.objection_id = o.id"
+    f" UNION ALL SELECT answer.id, answer.position, ts_rank(answer.search_vector, q.query)"
+    f" FROM {ANSWER_TABLE} answer CROSS JOIN q WHERE answer.search_vector @@ q.query)"
+    " SELECT id, sum(score) AS relevance FROM scores GROUP BY id, position"
+    " ORDER BY relevance DESC, position, id LIMIT %s"
 )
 
 
