@@ -340,31 +340,43 @@ def _write_playbook(objections: int) -> None:
 
 
 def _raw_sql(vendor: str, words: list[str]) -> tuple[str, list]:
-    """The ten best answers for `words`, with their objection's text, as one hand-written statement."""
+    """The ten best answers for `words`, with their objection's text, as one hand-written statement: the same
+    ranking as `search.ranked` (each matching objection's score given to its answers, each matching answer's
+    own score, summed per answer), without highlights."""
     if vendor == "postgresql":
         query = " || ".join("plainto_tsquery('english', %s)" for _ in words)
-        return (
-            f"WITH q AS (SELECT ({query}) AS query)"
-            " SELECT a.id, a.text, o.text, ts_rank(o.search_vector, q.query) + ts_rank(a.search_vector, q.query)"
-            " AS relevance FROM playbooks_answer a JOIN playbooks_objection o ON o.id = a.objection_id CROSS JOIN q"
-            " WHERE a.search_vector @@ q.query OR o.search_vector @@ q.query"
-            " ORDER BY relevance DESC, a.position, a.id LIMIT %s",
-            [*words, LIMIT],
+        ranking = (
+            f"WITH q AS (SELECT ({query}) AS query),"
+            " o AS (SELECT o.id, ts_rank(o.search_vector, q.query) AS score FROM playbooks_objection o CROSS JOIN q"
+            " WHERE o.search_vector @@ q.query),"
+            " scores AS (SELECT a.id, a.position, o.score FROM o JOIN playbooks_answer a ON a.objection_id = o.id"
+            " UNION ALL SELECT a.id, a.position, ts_rank(a.search_vector, q.query) FROM playbooks_answer a"
+            " CROSS JOIN q WHERE a.search_vector @@ q.query)"
+            " SELECT id, position, sum(score) AS relevance FROM scores GROUP BY id, position"
+            " ORDER BY relevance DESC, position, id LIMIT %s"
         )
-    expression = " OR ".join(f'"{word}"' for word in words)
+        params = [*words, LIMIT]
+    else:
+        expression = " OR ".join(f'"{word}"' for word in words)
+        ranking = (
+            "WITH o AS (SELECT rowid AS id, -bm25(playbooks_objection_search, 10.0, 10.0) AS score"
+            " FROM playbooks_objection_search WHERE playbooks_objection_search MATCH %s),"
+            " a AS (SELECT rowid AS id, -bm25(playbooks_answer_search, 2.0, 1.0) AS score"
+            " FROM playbooks_answer_search WHERE playbooks_answer_search MATCH %s),"
+            " scores AS (SELECT answer.id AS id, answer.position AS position, o.score AS score FROM o"
+            " JOIN playbooks_answer answer ON answer.objection_id = o.id"
+            " UNION ALL SELECT answer.id, answer.position, a.score FROM a"
+            " JOIN playbooks_answer answer ON answer.id = a.id)"
+            " SELECT id, position, sum(score) AS relevance FROM scores GROUP BY id, position"
+            " ORDER BY relevance DESC, position, id LIMIT %s"
+        )
+        params = [expression, expression, LIMIT]
     return (
-        "WITH o AS (SELECT rowid AS id, -bm25(playbooks_objection_search, 10.0, 10.0) AS score"
-        " FROM playbooks_objection_search WHERE playbooks_objection_search MATCH %s),"
-        " a AS (SELECT rowid AS id, -bm25(playbooks_answer_search, 2.0, 1.0) AS score"
-        " FROM playbooks_answer_search WHERE playbooks_answer_search MATCH %s),"
-        " candidates AS (SELECT answer.id FROM playbooks_answer answer JOIN o ON o.id = answer.objection_id"
-        " UNION SELECT id FROM a)"
-        " SELECT answer.id, answer.text, objection.text, coalesce(o.score, 0) + coalesce(a.score, 0) AS relevance"
-        " FROM candidates JOIN playbooks_answer answer ON answer.id = candidates.id"
+        f"SELECT ranked.id, answer.text, objection.text, ranked.relevance FROM ({ranking}) ranked"
+        " JOIN playbooks_answer answer ON answer.id = ranked.id"
         " JOIN playbooks_objection objection ON objection.id = answer.objection_id"
-        " LEFT JOIN o ON o.id = answer.objection_id LEFT JOIN a ON a.id = answer.id"
-        " ORDER BY relevance DESC, answer.position, answer.id LIMIT %s",
-        [expression, expression, LIMIT],
+        " ORDER BY ranked.relevance DESC, ranked.position, ranked.id",
+        params,
     )
 
 

@@ -138,46 +138,56 @@ def search_answers(query: str, *, limit: int = 10, user=None) -> list[AnswerResu
     if user is not None and not can_view(user):
         return []
     candidates = limit * CANDIDATES_PER_RESULT
-    found = {match.answer_id: match for match in search.matches(search.words_of(query), limit=candidates)}
-    relevance = {answer_id: match.relevance for answer_id, match in found.items()}
+    words = search.words_of(query)
+    found = dict(search.ranked(words, limit=candidates))
+    relevance = dict(found)
     if semantic.enabled():
-        similarity = semantic.similarity_by_answer(query)
+        similarity = semantic.similarities(query, found, closest=candidates, minimum=MIN_SIMILARITY)
         best = max(relevance.values(), default=0.0) or 1.0
-        close = sorted(
-            (item for item in similarity.items() if item[1] >= MIN_SIMILARITY),
-            key=lambda item: (-item[1], item[0]),
-        )[:candidates]
         relevance = {
             answer_id: TEXT_WEIGHT * relevance.get(answer_id, 0.0) / best
             + SEMANTIC_WEIGHT * max(similarity.get(answer_id, 0.0), 0.0)
-            for answer_id in [*relevance, *(answer_id for answer_id, _ in close)]
+            for answer_id in [*relevance, *similarity]
         }
     if not relevance:
         return []
-    answers = _with_counts(Answer.objects.filter(pk__in=list(relevance)))
+    # The candidates' counts as plain values (the feedback factor needs no model), then models for the page only.
+    counted = _with_counts(Answer.objects.filter(pk__in=list(relevance)))
     if user is not None:
-        answers = access.scope_queryset(user, Verb.VIEW, answers)
+        counted = access.scope_queryset(user, Verb.VIEW, counted)
+    rows = counted.values_list("pk", "position", "use_count", "helped_count", "rated_count")
+    scored = sorted(
+        (
+            (relevance[pk] * feedback_factor(helped=helped, rated=rated), position, pk, used, helped)
+            for pk, position, used, helped, rated in rows
+        ),
+        key=lambda item: (-item[0], item[1], item[2]),
+    )[:limit]
+    answers = (
+        Answer.objects.select_related("objection").defer("embedding").in_bulk([item[2] for item in scored])
+    )
+    scored = [(score, answers[pk], used, helped) for score, _, pk, used, helped in scored if pk in answers]
+    # Highlights for the answers shown only; one found by meaning alone has no highlighted words: as it is.
+    marked = search.marked(words, [answer.pk for _, answer, _, _ in scored if answer.pk in found])
     results = []
-    for answer in answers.select_related("objection"):
-        # An answer found by meaning alone has no highlighted words: its texts as they are.
-        match = found.get(answer.pk) or search.Match(
-            answer.pk, 0.0, answer.objection.text, answer.text, answer.proof_points
+    for score, answer, used, helped in scored:
+        answer.use_count, answer.helped_count = used, helped
+        parts = marked.get(answer.pk) or search.Marked(
+            answer.objection.text, answer.text, answer.proof_points
         )
-        score = relevance[answer.pk] * feedback_factor(helped=answer.helped_count, rated=answer.rated_count)
         results.append(
             AnswerResult(
                 answer=answer,
                 objection=answer.objection,
-                objection_html=search.highlight(match.objection_marked),
-                answer_html=search.highlight(match.answer_marked),
-                proof_html=search.highlight(match.proof_marked),
-                used=answer.use_count,
-                helped=answer.helped_count,
+                objection_html=search.highlight(parts.objection),
+                answer_html=search.highlight(parts.answer),
+                proof_html=search.highlight(parts.proof),
+                used=used,
+                helped=helped,
                 score=score,
             )
         )
-    results.sort(key=lambda result: (-result.score, result.answer.position, result.answer.pk))
-    return results[:limit]
+    return results
 
 
 def answer_with_counts(user, pk: int) -> Answer:
