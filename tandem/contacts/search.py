@@ -27,7 +27,6 @@ quotes, `*`, NEAR, `-` or column filters in a search box are just characters to 
 
 import contextlib
 import re
-import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -39,6 +38,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower, Upper
 
 from tandem.contacts.normalize import normalize_domain
+from tandem.core.folding import FOLD_MAP, fold, postgresql_fold
 from tandem.core.pagination import count_up_to
 
 MAX_WORDS = 5
@@ -53,38 +53,6 @@ COMPANY_INDEX = "contacts_company_search"
 CONTACT_COLUMNS = ("first_name", "last_name", "email", "email_domain", "phone", "job_title")
 COMPANY_COLUMNS = ("name", "domain", "phone")
 PHONE_COLUMN = "phone"
-
-
-def _fold_map() -> dict[str, str]:
-    """Latin letters with diacritics (Latin-1 Supplement and Latin Extended-A) to their plain lower-case
-    letters, plus the letters Unicode does not decompose. Both engines apply exactly this table (SQLite
-    as nested replace(), PostgreSQL as translate()), and the query is folded with it in Python."""
-    mapping = {
-        **dict.fromkeys("ßẞ", "ss"),
-        **dict.fromkeys("æÆ", "ae"),
-        **dict.fromkeys("œŒ", "oe"),
-        **dict.fromkeys("þÞ", "th"),
-        **dict(zip("øØđĐðÐłŁıħĦŧŦ", "ooddddllihhtt", strict=True)),
-    }
-    for code in range(0xC0, 0x180):
-        character = chr(code)
-        if character in mapping:
-            continue
-        base = "".join(
-            part for part in unicodedata.normalize("NFKD", character) if not unicodedata.combining(part)
-        )
-        if base != character and base.isascii() and base.isalpha():
-            mapping[character] = base.lower()
-    return mapping
-
-
-FOLD_MAP = _fold_map()
-_FOLD_TABLE = str.maketrans(FOLD_MAP)
-
-
-def fold(text: str) -> str:
-    """What the index stores for `text` (and what a typed word is turned into before it is looked up)."""
-    return text.translate(_FOLD_TABLE)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -166,25 +134,13 @@ def _sqlite_statements(table: str, index: str, columns: tuple[str, ...]) -> list
     ]
 
 
-def _postgresql_fold(expression: str) -> str:
-    singles = {source: target for source, target in FOLD_MAP.items() if len(target) == 1}
-    multiples = {source: target for source, target in FOLD_MAP.items() if len(target) > 1}
-    folded = f"translate({expression}, '{''.join(singles)}', '{''.join(singles.values())}')"
-    for source, target in multiples.items():
-        folded = f"replace({folded}, '{source}', '{target}')"
-    # translate() with a long table costs ~100 µs a row: only rows with a character beyond ASCII (more
-    # bytes than characters) pay for it; the rest are only lower-cased (~5 µs).
-    ascii_only = f"octet_length({expression}) = length({expression})"
-    return f"CASE WHEN {ascii_only} THEN lower({expression}) ELSE lower({folded}) END"
-
-
 def _postgresql_function(name: str, columns: tuple[str, ...]) -> str:
     arguments = ", ".join(f"{column} text" for column in columns)
     parts = [
         f"replace(coalesce({column}, ''), '+', '')" if column == PHONE_COLUMN else f"coalesce({column}, '')"
         for column in columns
     ]
-    body = _postgresql_fold(" || ' ' || ".join(parts))
+    body = postgresql_fold(" || ' ' || ".join(parts))
     # IMMUTABLE (a function of its arguments only) so it can be indexed; a plain SQL function is inlined
     # into the query, so the planner matches the query's expression against the index's.
     return (

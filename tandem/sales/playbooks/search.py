@@ -17,7 +17,9 @@ How it is indexed, and why there:
   copies the table) drops these triggers: such a migration must end with `RunPython(reinstall)` below.
   `tests/test_search.py` checks that every trigger exists after all migrations.
 - PostgreSQL: a STORED generated `tsvector` column on each table (weights A..C) with a GIN index, queried with
-  `@@` and ranked with `ts_rank`; PostgreSQL computes the column on every write path.
+  `@@` and ranked with `ts_rank`; PostgreSQL computes the column on every write path. The text's accents are
+  folded (core.folding) before the `english` configuration stems it, and so are the query's words, so
+  "Zurich" finds "Zürich" on both engines (PostgreSQL's own `unaccent` would need an extension installed).
 
 What was typed is never query syntax: it is split into words (letters and digits), each passed as data (an FTS5
 phrase in double quotes, or a parameter of `plainto_tsquery`), joined with OR, so quotes, `*`, NEAR, `-`, `&`
@@ -32,6 +34,8 @@ from dataclasses import dataclass
 from django.db import connection
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+
+from tandem.core.folding import fold, postgresql_fold
 
 ANSWER_TABLE = "playbooks_answer"
 OBJECTION_TABLE = "playbooks_objection"
@@ -107,15 +111,22 @@ def _sqlite_statements() -> list[str]:
     ]
 
 
+def _folded_vector(expression: str) -> str:
+    # The text's accents folded before stemming, as FTS5's remove_diacritics does on SQLite; the query's words
+    # are folded the same way (`postgresql_words`).
+    text = postgresql_fold(f"coalesce({expression}, '')")
+    return f"to_tsvector('english', {text})"
+
+
 def _postgresql_statements() -> list[str]:
     return [
         f"ALTER TABLE {OBJECTION_TABLE} ADD COLUMN IF NOT EXISTS search_vector tsvector GENERATED ALWAYS AS ("
-        " setweight(to_tsvector('english', coalesce(text, '')), 'A')"
-        " || setweight(to_tsvector('english', coalesce(category, '')), 'A')"
-        " || setweight(jsonb_to_tsvector('english', coalesce(tags, '[]'::jsonb), '[\"string\"]'), 'A')) STORED",
+        f" setweight({_folded_vector('text')}, 'A')"
+        f" || setweight({_folded_vector('category')}, 'A')"
+        f" || setweight({_folded_vector('tags::text')}, 'A')) STORED",
         f"ALTER TABLE {ANSWER_TABLE} ADD COLUMN IF NOT EXISTS search_vector tsvector GENERATED ALWAYS AS ("
-        " setweight(to_tsvector('english', coalesce(text, '')), 'C')"
-        " || setweight(to_tsvector('english', coalesce(proof_points, '')), 'D')) STORED",
+        f" setweight({_folded_vector('text')}, 'C')"
+        f" || setweight({_folded_vector('proof_points')}, 'D')) STORED",
         f"CREATE INDEX IF NOT EXISTS {OBJECTION_TABLE}_search ON {OBJECTION_TABLE} USING gin (search_vector)",
         f"CREATE INDEX IF NOT EXISTS {ANSWER_TABLE}_search ON {ANSWER_TABLE} USING gin (search_vector)",
     ]
@@ -222,9 +233,15 @@ def tsquery_sql(words: list[str]) -> str:
     return " || ".join("plainto_tsquery('english', %s)" for _ in words)
 
 
+def postgresql_words(words: list[str]) -> list[str]:
+    """`words` with their accents folded as the PostgreSQL vectors are (`_folded_vector`), without repeats."""
+    return list(dict.fromkeys(fold(word) for word in words))
+
+
 def ranked_sql(vendor: str, words: list[str], limit: int) -> tuple[str, list]:
     """The ranking statement and its parameters: (answer id, relevance) rows, best first, at most `limit`."""
     if vendor == "postgresql":
+        words = postgresql_words(words)
         return _POSTGRESQL_RANKED.format(query=tsquery_sql(words)), [*words, limit]
     expression = fts5_expression(words)
     return _SQLITE_RANKED, [expression, expression, limit]
@@ -265,6 +282,9 @@ def _sqlite_marked(words: list[str], answer_ids: list[int]) -> list[tuple]:
 
 def _postgresql_marked(words: list[str], answer_ids: list[int]) -> list[tuple]:
     options = f'StartSel="{MARK_START}", StopSel="{MARK_END}", HighlightAll=true'
+    # ts_headline parses the stored text unfolded: the words as typed mark "Zürich" when "zürich" was typed,
+    # their folded forms the plain words. ("zurich" typed finds "Zürich" but leaves it unmarked.)
+    words = list(dict.fromkeys([*words, *postgresql_words(words)]))
     sql = (
         f"WITH q AS (SELECT ({tsquery_sql(words)}) AS query)"
         " SELECT answer.id, ts_headline('english', objection.text, q.query, %s),"
