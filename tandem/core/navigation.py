@@ -23,7 +23,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from django.urls import NoReverseMatch, reverse
+from django.conf import settings
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 
 if TYPE_CHECKING:
     from django.http import HttpRequest, HttpResponse
@@ -164,11 +165,20 @@ def home_view() -> Callable[["HttpRequest"], "HttpResponse"] | None:
     return _home[0] if _home else None
 
 
+# Every full page draws the sidebar, the New menu and the account menu: some forty reverse() calls, each a
+# walk of the URLconf, for URLs that never change while the process runs. Kept per URLconf and script prefix,
+# so a test that swaps ROOT_URLCONF (or a request under another prefix) never reads another's URL.
+_urls: dict[tuple[str, str, str], str | None] = {}
+
+
 def _url_or_none(url_name: str) -> str | None:
-    try:
-        return reverse(url_name)
-    except NoReverseMatch:
-        return None
+    key = (str(get_urlconf() or settings.ROOT_URLCONF), get_script_prefix(), url_name)
+    if key not in _urls:
+        try:
+            _urls[key] = reverse(url_name)
+        except NoReverseMatch:
+            _urls[key] = None
+    return _urls[key]
 
 
 def _is_current(entry: NavEntry, view_name: str) -> bool:

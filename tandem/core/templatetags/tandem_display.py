@@ -17,7 +17,6 @@ from django import template
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
 from django.utils.dates import MONTHS_3
-from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
@@ -69,31 +68,41 @@ def datetime_text(value) -> str:
     return f"{_day_text(local)}, {local:%H:%M}"
 
 
-def _exact_text(local: datetime.datetime) -> str:
-    """EXACT_FORMAT ("j M Y, H:i:s T"); Django's own formatter for a naive time (its zone is the default)."""
+def _exact_text(local: datetime.datetime, day: str) -> str:
+    """EXACT_FORMAT ("j M Y, H:i:s T"), `day` being `local`'s date as DATE_FORMAT; Django's own formatter for
+    a naive time (its zone is the default)."""
     if local.tzinfo is None:
         return format_date(local, EXACT_FORMAT)
-    return f"{_day_text(local)}, {local:%H:%M:%S} {local.tzname() or ''}".rstrip()
+    return f"{day}, {local:%H:%M:%S} {local.tzname() or ''}".rstrip()
 
 
-def _time_tag(value, text: str) -> str:
-    if not text:
-        return ""
-    local = _local(value)
-    exact = _exact_text(local) if isinstance(local, datetime.datetime) else text
+def _time_tag(local, text: str, day: str) -> str:
+    """`text` in a <time> of `local` (already in local time), its exact moment as the tooltip. A list page
+    has one per row: the time is localised and the day written once, for the text and the tooltip both."""
+    exact = _exact_text(local, day) if isinstance(local, datetime.datetime) else text
     return SafeString(
-        f'<time datetime="{escape(local.isoformat())}" title="{escape(exact)}">{conditional_escape(text)}</time>'
+        f'<time datetime="{display.escaped(local.isoformat())}" title="{display.escaped(exact)}">'
+        f"{display.escaped(text)}</time>"
     )
 
 
 @register.filter
 def date_tag(value) -> str:
-    return _time_tag(value, date_text(value))
+    if not isinstance(value, datetime.date):
+        return ""
+    local = _local(value)
+    day = _day_text(local)
+    return _time_tag(local, day, day)
 
 
 @register.filter
 def datetime_tag(value) -> str:
-    return _time_tag(value, datetime_text(value))
+    if not isinstance(value, datetime.date):
+        return ""
+    local = _local(value)
+    day = _day_text(local)
+    text = f"{day}, {local:%H:%M}" if isinstance(value, datetime.datetime) else day
+    return _time_tag(local, text, day)
 
 
 @register.filter

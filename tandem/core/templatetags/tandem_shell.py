@@ -1,9 +1,10 @@
 """Template helpers for the app shell: which navigation entry is current, and stage badge classes."""
 
 from django import template
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 from tandem.core import navigation, timeline
 
@@ -82,3 +83,29 @@ def timeline_icon(kind_key: str) -> str:
         kind.key,
         mark_safe(navigation.icon_markup(kind.icon)),  # noqa: S308 (our own constant markup, never user input)
     )
+
+
+# The sidebar's HTML by what it shows. Every full page draws it (about twenty entries, each an icon tag and
+# a few variables: a tenth of the contacts list's render), and a user sees one of a few variants. The
+# sections are still computed per request, for this user and page (navigation.sections_for); only their
+# HTML is reused. Bounded in case the variants are many.
+_sidebars: dict[tuple, str] = {}
+SIDEBAR_CACHE_SIZE = 256
+
+
+@register.simple_tag(takes_context=True)
+def sidebar(context) -> str:
+    """core/_sidebar.html for the page's sections and the user's role, rendered once per distinct pair."""
+    sections = tuple(context.get("nav_sections") or ())
+    user = context.get("user")
+    role = user.get_role_display() if user is not None and user.is_authenticated else ""
+    icons = tuple(navigation.icon_markup(entry.icon) for section in sections for entry in section.entries)
+    key = (sections, role, icons, get_language(), get_script_prefix(), get_urlconf())
+    html = _sidebars.get(key)
+    if html is None:
+        if len(_sidebars) >= SIDEBAR_CACHE_SIZE:
+            _sidebars.clear()
+        template = context.template.engine.get_template("core/_sidebar.html")
+        with context.push(nav_sections=sections):
+            html = _sidebars[key] = template.render(context)
+    return mark_safe(html)  # noqa: S308 (a template rendered with autoescape)
