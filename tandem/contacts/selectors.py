@@ -48,6 +48,9 @@ from tandem.core.pagination import (
 
 PAGE_SIZE = 50
 COUNT_CAP = 10_000
+# What a list row shows of a contact's company: its name, linked unless it is in the trash. The rest of the
+# company row (its properties JSON, dates, phone…) is left unread: each column is a conversion per row.
+COMPANY_IN_A_LIST_ROW = ("id", "name", "deleted_at")
 
 # "Best match" (search.py): the ranked groups, then the most recently added first, paged by contact_page /
 # company_page with a cursor holding the group's score (2 exact, 1 starts with, 0 the rest) and the id.
@@ -242,9 +245,11 @@ def contact_list(
     search_plan = plan_contact_search(filters.search) if filters.search.strip() else None
     queryset = narrow(filter_contacts(visible_contacts(user), filters, search_plan))
     # Owners are few: one IN query for them beats joining a user row onto each of the 51 contacts.
-    page = contact_page(
-        queryset.select_related("company").prefetch_related("owner"), filters, sort, cursor, limit
+    unread = [f"company__{field.attname}" for field in Company._meta.concrete_fields]
+    with_company = queryset.select_related("company").defer(
+        *(name for name in unread if name.removeprefix("company__") not in COMPANY_IN_A_LIST_ROW)
     )
+    page = contact_page(with_company.prefetch_related("owner"), filters, sort, cursor, limit)
     count, capped = _count_contacts(user, filters, queryset, search_plan, narrow)
     return ListPage(page=page, count=count, count_is_capped=capped)
 
