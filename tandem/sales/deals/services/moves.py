@@ -102,7 +102,7 @@ def record_deal_activity(*, deal: Deal, kind: str, actor, details: dict[str, Any
             subject_id=deal.pk,
             details=details,
         )
-    for contact in Contact.objects.filter(pk__in=contact_ids, deleted_at__isnull=True):
+    for contact in Contact.objects.filter(pk__in=contact_ids, deleted_at__isnull=True).order_by("id"):
         record_activity(
             kind=kind,
             contact=contact,
