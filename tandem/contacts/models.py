@@ -419,7 +419,11 @@ class ActivityKind:
 
 
 class Activity(models.Model):
-    """One touch on a person's or company's timeline. Append-only: never updated, never deleted by the app."""
+    """One touch on a person's or company's timeline. Append-only: never updated, never deleted by the app.
+
+    A row belongs to a contact, a company, or only to its subject: a record type without timeline rows of
+    its own (a deal) writes one row for itself beside the copies on its people, so its page shows its own
+    events whatever its links (a deal with no company and no contact, or whose contacts were trashed)."""
 
     contact = models.ForeignKey(
         Contact, null=True, blank=True, on_delete=models.CASCADE, related_name="activities"
@@ -446,7 +450,10 @@ class Activity(models.Model):
         verbose_name_plural = "activities"
         constraints = [
             models.CheckConstraint(
-                condition=Q(contact__isnull=False) | Q(company__isnull=False), name="activity_has_a_record"
+                condition=Q(contact__isnull=False)
+                | Q(company__isnull=False)
+                | (Q(subject_id__isnull=False) & ~Q(subject_type="")),
+                name="activity_has_a_record_or_subject",
             )
         ]
         indexes = [

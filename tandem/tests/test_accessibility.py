@@ -435,6 +435,9 @@ def signed_in_pages(data: Data) -> dict[str, str]:
         "battle card new": "/sales/playbooks/battle-cards/new/",
         "deal board": "/sales/deals/board/",
         "deals list": "/sales/deals/",
+        # The close-month filter: the board's month input with a message, the list's panel opened by its chip.
+        "deal board by month": "/sales/deals/board/?close_month=2026-13",
+        "deals list by month": "/sales/deals/?close_month=2026-03",
         "deal detail": f"/sales/deals/{data.deal_id}/",
         "deal form": f"/sales/deals/{data.deal_id}/edit/",
         "deal new": "/sales/deals/new/",

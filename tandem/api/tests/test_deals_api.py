@@ -1,5 +1,7 @@
 """The deal's REST API, generated from its declaration: list, create and a refused create."""
 
+import datetime
+
 import pytest
 from django.core.cache import cache
 
@@ -7,7 +9,7 @@ from tandem.api import services as token_services
 from tandem.contacts.tests.factories import UserFactory
 from tandem.core.models import Role
 from tandem.sales.deals.models import Deal
-from tandem.sales.deals.tests.factories import make_pipeline
+from tandem.sales.deals.tests.factories import DealFactory, make_pipeline
 
 pytestmark = pytest.mark.django_db
 
@@ -68,3 +70,54 @@ def test_a_date_sent_as_a_number_is_refused_not_read_as_a_timestamp(client):
     assert response.status_code == 400
     assert response.json()["error"]["fields"] == {"next_step_date": "Give the date as text, e.g. 2026-03-31."}
     assert Deal.objects.count() == 0
+
+
+@pytest.fixture
+def march():
+    _, stages = make_pipeline()
+    for name, day in [
+        ("Feb last", datetime.date(2026, 2, 28)),
+        ("Mar first", datetime.date(2026, 3, 1)),
+        ("Mar mid", datetime.date(2026, 3, 15)),
+        ("Mar last", datetime.date(2026, 3, 31)),
+        ("Apr first", datetime.date(2026, 4, 1)),
+        ("Undated", None),
+    ]:
+        DealFactory(name=name, stage=stages["Lead"], expected_close_date=day)
+
+
+def test_the_api_filters_by_month(client, march):
+    auth = headers(UserFactory(role=Role.ADMIN), scopes=("deals:read",))
+
+    response = client.get("/api/v1/deals", {"close_month": "2026-03"}, **auth)
+
+    assert response.status_code == 200, response.content
+    assert sorted(item["name"] for item in response.json()["results"]) == ["Mar first", "Mar last", "Mar mid"]
+
+
+@pytest.mark.parametrize("raw", ["2026-13", "2026-3", "0000-01", "2026-03-01"])
+def test_the_api_refuses_a_month_it_cannot_read(client, march, raw):
+    auth = headers(UserFactory(role=Role.ADMIN), scopes=("deals:read",))
+
+    response = client.get("/api/v1/deals", {"close_month": raw}, **auth)
+
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {
+        "close_month": "Value error, Use a month written YYYY-MM, e.g. 2026-03."
+    }
+
+
+def test_the_api_documents_the_parameter(client):
+    schema = client.get("/api/v1/openapi.json").json()
+    parameters = schema["paths"]["/api/v1/deals"]["get"]["parameters"]
+    close_month = next(item for item in parameters if item["name"] == "close_month")
+
+    assert close_month["schema"]["anyOf"] == [
+        {
+            "description": "YYYY-MM, from 0001-01 to 9999-12.",
+            "pattern": "^([1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])-(0[1-9]|1[0-2])$",
+            "type": "string",
+        },
+        {"type": "null"},
+    ]
+    assert close_month["description"] == "YYYY-MM: deals expected to close in that month (e.g. 2026-03)."

@@ -34,6 +34,7 @@ from tandem.api.v1.schemas import (
     MAX_ID,
     CountryCode,
     Day,
+    Month,
     OwnerValue,
     PropertyValues,
     RecordId,
@@ -326,6 +327,8 @@ def _filter_parameter(record_type: RecordType, spec: Filter) -> tuple[Any, Any]:
         return Annotated[Text, Query("", description=help_text)], ""
     if kind == "date":
         return Annotated[Day | None, Query(None, description=help_text)], None
+    if kind == "month":
+        return Annotated[Month | None, Query(None, description=help_text)], None
     raise ValueError(f"Filter kind {kind!r} has no API parameter.")  # pragma: no cover (a declaration error)
 
 

@@ -67,6 +67,26 @@ Day = Annotated[
     BeforeValidator(_iso_day),
     Field(description="YYYY-MM-DD, from 0001-01-01 to 9999-12-31."),
 ]
+
+
+# 0001-01 to 9999-12: the years a date can have (the pattern has no look-ahead, so every generator reads it).
+MONTH_PATTERN = "^([1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])-(0[1-9]|1[0-2])$"
+
+
+def _iso_month(value: str) -> str:
+    if not re.fullmatch(MONTH_PATTERN, value):
+        raise ValueError("Use a month written YYYY-MM, e.g. 2026-03.")
+    return value
+
+
+# A month filter; the grammar reads it as its first to its last day (`core.records.query.parse_month`).
+Month = Annotated[
+    str,
+    AfterValidator(_iso_month),
+    WithJsonSchema(
+        {"type": "string", "pattern": MONTH_PATTERN, "description": "YYYY-MM, from 0001-01 to 9999-12."}
+    ),
+]
 UNOWNED = "none"
 
 

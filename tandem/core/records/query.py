@@ -2,12 +2,14 @@
 with `parse`, against the record type's declared filters.
 
 The same names everywhere: `q`, `owner`, `team`, `stage`, `country`, `tag`, `company`, `created_from`,
-`created_to`, `sort`, `cursor` and the custom-property parameters. A parameter the type does not declare
-is an error naming it (a misspelled `ownr=7` must not silently mean "everyone"), and so is a bad value;
-the list shows the messages and ignores what it could not read, an export refuses to run (`is_valid`).
+`created_to`, a month such as the deals' `close_month`, `sort`, `cursor` and the custom-property
+parameters. A parameter the type does not declare is an error naming it (a misspelled `ownr=7` must not
+silently mean "everyone"), and so is a bad value; the list shows the messages and ignores what it could
+not read, an export refuses to run (`is_valid`).
 """
 
 import datetime
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +23,7 @@ SEARCH_MAX_LENGTH = 200
 UNOWNED = "none"
 # Ids are 64-bit signed integers in both engines: a bigger number cannot name a row (and overflows a query).
 MAX_ID = 2**63 - 1
+MONTH_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}")
 
 
 @dataclass
@@ -83,6 +86,21 @@ def parse_id(raw: str) -> int | None:
     return number if 0 < number <= MAX_ID else None
 
 
+def parse_month(raw: str) -> datetime.date | None:
+    """The first day of a month written YYYY-MM (as `<input type="month">` sends it), or None when `raw` is
+    not one ("2026-3", "March", "2026-13", "2026-03-01")."""
+    if not MONTH_PATTERN.fullmatch(raw):
+        return None
+    year, month = int(raw[:4]), int(raw[5:])
+    if year < 1 or not 1 <= month <= 12:
+        return None
+    return datetime.date(year, month, 1)
+
+
+def month_error(label: str, raw: str) -> str:
+    return f"{label}: “{raw[:40]}” is not a month (use YYYY-MM, e.g. 2026-03); that filter was ignored."
+
+
 def parse_ids(values: list[str]) -> list[int]:
     """Row ids from a bulk form's checkboxes; anything that cannot be a row id is not a row."""
     return [number for number in (parse_id(raw) for raw in values) if number is not None]
@@ -131,6 +149,17 @@ class _Parser:
                 f"{spec.label}: “{raw[:40]}” is not a date (use YYYY-MM-DD); that filter was ignored."
             )
             return None
+
+    def month(self, spec: Filter) -> datetime.date | None:
+        raw = self.query.get(spec.name, "").strip()
+        if not raw:
+            return None
+        first = parse_month(raw)
+        if first is None:
+            self.errors.append(month_error(spec.label, raw))
+            return None
+        self.chips.append(Chip(f"{spec.label}: {first:%B %Y}", without(self.query, spec.name)))
+        return first
 
     def parse(self, spec: Filter) -> None:
         query, kind = self.query, spec.kind
@@ -184,6 +213,8 @@ class _Parser:
             self.attributes[spec.attribute] = text
         elif kind == "date":
             self.attributes[spec.attribute] = self.date(spec)
+        elif kind == "month":
+            self.attributes[spec.attribute] = self.month(spec)
         else:  # pragma: no cover (a declaration error, caught by the registry tests)
             raise ValueError(f"Unknown filter kind {kind!r}")
 

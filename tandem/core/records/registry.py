@@ -26,6 +26,8 @@ class Filter:
     owner    user ids, or `none` (unowned)       team     team ids
     ids      record ids (e.g. `company`)         country  ISO codes
     text     one short text (`tag`, `industry`)  date     an ISO date; `bound` is "from" or "to"
+    month    a month, YYYY-MM: the filters object gets its first day (the selector reads the month as a
+             range, first day ≤ date < the next month's first day, so an index on the column serves it)
     """
 
     name: str

@@ -148,6 +148,9 @@ def create_deals(context: GeneratorContext) -> None:
                 moves.append((stage, at))
                 at = min(at + datetime.timedelta(seconds=rng.randrange(3 * DAY, 25 * DAY)), end)
         final, entered = moves[-1]
+        # The deal was created into its first stage: its creation is the first move (an open deal's path is
+        # drawn back from the stage it sits in now, so it may start after `opened`).
+        created = moves[0][1]
         closed = final.kind != StageKind.OPEN
         lost = final.kind == StageKind.LOST
         close_date = (entered if closed else end + datetime.timedelta(days=rng.randrange(5, 120))).date()
@@ -162,7 +165,7 @@ def create_deals(context: GeneratorContext) -> None:
             loss_reason=rng.choice(reasons) if lost else None,
             competitor=rng.choice(COMPETITORS) if lost else "",
             close_note="Chose a cheaper tool for now." if lost and rng.random() < 0.3 else "",
-            closed_at=entered if closed else None, created_at=opened, updated_at=entered,
+            closed_at=entered if closed else None, created_at=created, updated_at=entered,
         )  # fmt: skip
         rows.append(deal)
         paths.append((contact_id, company_id, owner_id, moves))
@@ -179,12 +182,14 @@ def create_deals(context: GeneratorContext) -> None:
                 )
             )
             previous = stage
-        entries = [("deal_created", moves[0][1], {"deal": deal.name, "to": moves[0][0].name})]
+        entries = [("deal_created", deal.created_at, {"deal": deal.name, "to": moves[0][0].name})]
         if deal.status in kinds:
             entries.append((kinds[deal.status], deal.closed_at, {"deal": deal.name}))
         for kind, at, details in entries:
-            # On the contact's timeline and on the company's, as the services write them.
-            for target in ({"contact_id": contact_id}, {"company_id": company_id} if company_id else None):
+            # The deal's own row, then the copies on the contact's timeline and on the company's, as the
+            # services write them (`record_deal_activity`).
+            targets = ({}, {"contact_id": contact_id}, {"company_id": company_id} if company_id else None)
+            for target in targets:
                 if target is not None:
                     activities.append(
                         Activity(**target, kind=kind, occurred_at=at, actor_id=owner_id, subject_type="deal",

@@ -95,3 +95,47 @@ def test_only_a_realistic_share_of_the_open_demo_deals_rot():
     assert 0.05 <= rotting / count <= 0.25, (rotting, count)
     assert 0 < without_step < count * 0.25
     assert order_kept
+
+
+def creation_entries():
+    from tandem.contacts.models import Activity
+
+    try:
+        with transaction.atomic():
+            generate(SMALL)
+            deals = {
+                pk: (created_at, stage_entered_at)
+                for pk, created_at, stage_entered_at in Deal.objects.values_list(
+                    "pk", "created_at", "stage_entered_at"
+                )
+            }
+            entries = list(
+                Activity.objects.filter(kind="deal_created", subject_type="deal").values_list(
+                    "subject_id", "occurred_at", "contact_id", "company_id"
+                )
+            )
+            first_moves = dict(
+                DealStageChange.objects.filter(from_stage__isnull=True).values_list("deal_id", "changed_at")
+            )
+            raise RolledBack
+    except RolledBack:
+        return deals, entries, first_moves
+
+
+@pytest.mark.django_db
+def test_a_demo_deal_is_created_when_its_created_entry_says_and_has_its_own_row():
+    deals, entries, first_moves = creation_entries()
+
+    # every "created" entry is dated with its deal's creation, which is when it entered its first stage
+    assert len(deals) > 50
+    assert {subject_id: at for subject_id, at, *_ in entries} == {pk: row[0] for pk, row in deals.items()}
+    assert first_moves == {pk: row[0] for pk, row in deals.items()}
+    # not with the stage it sits in now (an open deal that moved entered its stage after its creation)
+    assert sum(created < entered for created, entered in deals.values()) > 10
+    # one row of the deal's own for each deal, as the services write (its page shows it whatever its links)
+    own = [
+        subject_id
+        for subject_id, _at, contact_id, company_id in entries
+        if (contact_id, company_id) == (None, None)
+    ]
+    assert sorted(own) == sorted(deals)

@@ -252,6 +252,13 @@ DEAL = RecordType(
         Filter("status", "Status", "choice", "statuses", choices=STATUS_CHOICES, noun="deal status"),
         Filter("close_from", "Close date from", "date", "close_from", bound="from"),
         Filter("close_to", "Close date to", "date", "close_to", bound="to"),
+        Filter(
+            "close_month",
+            "Close month",
+            "month",
+            "close_month",
+            help="YYYY-MM: deals expected to close in that month (e.g. 2026-03).",
+        ),
         Filter("company", "Company", "ids", "company_ids", in_panel=False),
         Filter(
             "next_step",

@@ -1,6 +1,7 @@
 """Page-shaped reads of deals, scoped by the access policy: the list, one deal, the trash, the board, and
 the deals panels of a company and a contact."""
 
+import calendar
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -56,6 +57,8 @@ class DealFilters:
     statuses: list[str] = field(default_factory=list)
     close_from: datetime.date | None = None
     close_to: datetime.date | None = None
+    # The first day of the month the deal is expected to close in (the `close_month` filter).
+    close_month: datetime.date | None = None
     company_ids: list[int] = field(default_factory=list)
     # ["missing"]: open deals without a next step (every open deal should have one).
     next_step: list[str] = field(default_factory=list)
@@ -67,6 +70,11 @@ class ListPage:
     page: object
     count: int
     count_is_capped: bool
+
+
+def month_end(first: datetime.date) -> datetime.date:
+    """The last day of the month `first` begins (an inclusive bound: December 9999 has no next month)."""
+    return first.replace(day=calendar.monthrange(first.year, first.month)[1])
 
 
 def visible_deals(user):
@@ -95,6 +103,13 @@ def filter_deals(queryset, filters: DealFilters):
         queryset = queryset.filter(expected_close_date__gte=filters.close_from)
     if filters.close_to:
         queryset = queryset.filter(expected_close_date__lte=filters.close_to)
+    if filters.close_month:
+        # A range on the column, never a function of it (`__month`, TruncMonth): the board's and the
+        # forecast's indexes on expected_close_date serve it.
+        queryset = queryset.filter(
+            expected_close_date__gte=filters.close_month,
+            expected_close_date__lte=month_end(filters.close_month),
+        )
     if filters.company_ids:
         queryset = queryset.filter(company_id__in=filters.company_ids)
     if "missing" in filters.next_step:

@@ -37,10 +37,11 @@ def register_related_subjects(subject_type: str, subject_ids: Callable[[Deal], Q
 def deal_timeline(*, reader, deal: Deal, cursor: str | None = None, limit: int = TIMELINE_PAGE_SIZE) -> Page:
     """The deal's entries, newest first, keyset paged on (occurred_at, id).
 
-    A deal's event is written once on its company and once on each of its contacts (so each of their
-    timelines shows it), at one moment: here it is one entry, the first row written for it that the reader
-    may see. Entries on a contact the reader may not see (another team's, in the trash) are left out, as on
-    a company's timeline. Set-based: one query per page, on the (subject_type, subject_id) index."""
+    A deal's event is written once for the deal alone, once on its company and once on each of its contacts
+    (so each of their timelines shows it), at one moment: here it is one entry, the first row written for
+    it that the reader may see (the deal's own row; for events older than those rows, the first copy on its
+    people). Entries on a contact the reader may not see (another team's, in the trash) are left out, as
+    on a company's timeline. Set-based: one query per page, on the (subject_type, subject_id) index."""
     emails = Message.objects.filter(about_type=SUBJECT_TYPE, about_id=deal.pk).values("pk")
     about = Q(subject_type=SUBJECT_TYPE, subject_id=deal.pk) | Q(
         subject_type=EMAIL_SUBJECT, subject_id__in=emails
@@ -64,9 +65,8 @@ def deal_timeline(*, reader, deal: Deal, cursor: str | None = None, limit: int =
 
 
 def add_deal_note(*, actor, deal: Deal, body: str) -> Activity:
-    """A note on the deal, by someone who may change it. The spine's timeline rows belong to a company or a
-    contact: the note is written on the deal's company (else its primary contact) with the deal as subject,
-    so it shows there too."""
+    """A note on the deal, by someone who may change it: written on the deal's company (else its primary
+    contact) with the deal as subject, so it shows there too; on the deal alone when it has neither."""
     if actor is not None:
         access.require(actor, Verb.CHANGE, deal)
     text = (body or "").strip()
@@ -84,11 +84,8 @@ def add_deal_note(*, actor, deal: Deal, body: str) -> Activity:
             .order_by("-is_primary", "id")
             .first()
         )
-        if link is None:
-            raise ValidationError(
-                {"body": "Add a company or a contact to the deal before writing notes on it."}
-            )
-        target.update(contact=link.contact, company=link.contact.company)
+        if link is not None:
+            target.update(contact=link.contact, company=link.contact.company)
     return record_activity(
         kind=ActivityKind.NOTE,
         actor=actor,

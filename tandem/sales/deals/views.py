@@ -1,9 +1,6 @@
 """The pages the record layer does not generate: the board, a move (drag, keyboard or the deal page),
 marking a deal won or lost, and Settings → Loss reasons."""
 
-import calendar
-import datetime
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -19,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from tandem.core import access
 from tandem.core.access import Verb
 from tandem.core.models import Team
+from tandem.core.records import query as grammar
 from tandem.core.records.forms import active_users
 from tandem.sales.deals import cards, selectors, services
 from tandem.sales.deals.display import money
@@ -36,14 +34,35 @@ def _int(raw) -> int | None:
         return None
 
 
+# What the board's form sends (and `fragment`, its htmx refresh); anything else is a misspelled filter.
 BOARD_FILTERS = ("pipeline", "owner", "team", "close_month", "next_step")
+BOARD_PARAMETERS = {*BOARD_FILTERS, "fragment"}
+
+
+def _table_query(pipeline: Pipeline | None, filters: selectors.DealFilters, **more) -> str:
+    """The deals list's query string for the board's filters that applied (the table view shows the same
+    deals; `more` adds, e.g., the stage of a column)."""
+    query = QueryDict(mutable=True)
+    if pipeline is not None:
+        query["pipeline"] = str(pipeline.pk)
+    for name, values in (
+        ("owner", filters.owner_ids),
+        ("team", filters.team_ids),
+        ("next_step", filters.next_step),
+    ):
+        query.setlist(name, [str(value) for value in values])
+    if filters.close_month:
+        query["close_month"] = f"{filters.close_month:%Y-%m}"
+    for name, value in more.items():
+        query[name] = str(value)
+    return query.urlencode()
 
 
 def _board_query(
     request, pipelines: list[Pipeline]
 ) -> tuple[Pipeline | None, selectors.DealFilters, dict, list[str]]:
     """The board's pipeline and filters from its query string, with a sentence for each value it could not
-    read (the board shows them and ignores the value)."""
+    read and each parameter it does not know (the board shows them and leaves that filter out)."""
     errors: list[str] = []
     query = request.GET
     chosen = {
@@ -78,14 +97,11 @@ def _board_query(
     elif chosen["next_step"]:
         errors.append(f"“{chosen['next_step'][:40]}” is not a next-step filter; that filter was ignored.")
     if chosen["close_month"]:
-        try:
-            year, month = (int(part) for part in chosen["close_month"].split("-"))
-            filters.close_from = datetime.date(year, month, 1)
-            filters.close_to = datetime.date(year, month, calendar.monthrange(year, month)[1])
-        except (ValueError, TypeError):
-            errors.append(
-                f"“{chosen['close_month'][:40]}” is not a month (use YYYY-MM); that filter was ignored."
-            )
+        filters.close_month = grammar.parse_month(chosen["close_month"])
+        if filters.close_month is None:
+            errors.append(grammar.month_error("Close month", chosen["close_month"]))
+    for name in sorted(set(query) - BOARD_PARAMETERS):
+        errors.append(f"“{name[:40]}” is not a filter of the board; it was ignored.")
     return pipeline, filters, chosen, errors
 
 
@@ -97,6 +113,7 @@ def _board_context(request) -> dict:
     stages = [column.stage for column in columns]
     move_stages = [stage for stage in stages if stage.kind != "lost"]
     for column in columns:
+        column.table_query = _table_query(pipeline, filters, stage=column.stage.pk)
         column.total_labels = [
             (money(total, code), money(weighted, code)) for code, total, weighted in column.totals
         ]
@@ -126,6 +143,7 @@ def _board_context(request) -> dict:
         "owners": active_users(),
         "teams": Team.objects.order_by("name"),
         "query": request.GET.urlencode(),
+        "table_query": _table_query(pipeline, filters),
         "may_create": access.allows(request.user, "deal", Verb.CREATE),
     }
 
@@ -136,7 +154,8 @@ def deal_board(request):
     access.require_allowed(request.user, "deal", Verb.VIEW)
     context = _board_context(request)
     if request.headers.get("HX-Request") and request.GET.get("fragment") == "board":
-        return render(request, "deals/_board.html", context)
+        # The "Table view" link above the board follows the new filters (an out-of-band swap).
+        return render(request, "deals/_board.html", {**context, "refresh": True})
     return render(request, "deals/board.html", context)
 
 

@@ -81,12 +81,17 @@ def deal_contact_ids(deal: Deal) -> tuple[list[int], int | None]:
 
 
 def record_deal_activity(*, deal: Deal, kind: str, actor, details: dict[str, Any]) -> None:
-    """One timeline entry for the deal on its company and on each of its live contacts (Activity rows with
-    the deal as subject: the spine's timeline knows nothing of deals beyond the registered kind)."""
+    """One timeline entry for the deal: a row of its own (no contact, no company: the deal's page shows it
+    whatever the deal's links, even with none), and a copy on its company and on each of its live contacts
+    for their timelines (Activity rows with the deal as subject: the spine's timeline knows nothing of deals
+    beyond the registered kind)."""
     contact_ids, _ = deal_contact_ids(deal)
     details = {"deal": deal.name, **details}
     # One moment for every copy: the deal's own timeline shows the event once (`timeline.deal_timeline`).
     now = timezone.now()
+    record_activity(
+        kind=kind, actor=actor, occurred_at=now, subject_type="deal", subject_id=deal.pk, details=details
+    )
     if deal.company_id:
         record_activity(
             kind=kind,
@@ -97,7 +102,7 @@ def record_deal_activity(*, deal: Deal, kind: str, actor, details: dict[str, Any
             subject_id=deal.pk,
             details=details,
         )
-    for contact in Contact.objects.filter(pk__in=contact_ids, deleted_at__isnull=True):
+    for contact in Contact.objects.filter(pk__in=contact_ids, deleted_at__isnull=True).order_by("id"):
         record_activity(
             kind=kind,
             contact=contact,

@@ -129,7 +129,7 @@ def test_the_board_page_shows_columns_and_reports_bad_filters(client):
     response = client.get("/sales/deals/board/", {"close_month": "May", "owner": "x", "pipeline": "999999"})
     assert response.status_code == 200
     text = response.content.decode()
-    assert "“May” is not a month (use YYYY-MM); that filter was ignored." in text
+    assert "Close month: “May” is not a month (use YYYY-MM, e.g. 2026-03); that filter was ignored." in text
     assert "“x” is not a valid owner; that filter was ignored." in text
     assert "That pipeline does not exist; showing the default one." in text
 

@@ -60,8 +60,14 @@ def kinds(page) -> list[str]:
 def test_the_deal_timeline_shows_each_event_once_newest_first_and_pages_by_keyset(setup):
     deal, rep, stages = setup["deal"], setup["rep"], setup["stages"]
     services.move_deal(actor=rep, deal=deal, stage=stages["Proposal"])
-    # the move is written on the company and on both contacts: three rows, one event
-    assert Activity.objects.filter(subject_type="deal", subject_id=deal.pk, kind="deal_moved").count() == 3
+    # the move is written for the deal alone, on the company and on both contacts: four rows, one event
+    moved = Activity.objects.filter(subject_type="deal", subject_id=deal.pk, kind="deal_moved").order_by("id")
+    assert [(row.contact_id, row.company_id) for row in moved] == [
+        (None, None),
+        (None, setup["company"].pk),
+        (setup["primary"].pk, None),
+        (setup["second"].pk, None),
+    ]
     # (the contact's lifecycle change the deal caused is about the deal too)
     page = deal_timeline(reader=rep, deal=deal)
     assert kinds(page) == ["deal_moved", "stage_changed", "deal_created"]
@@ -299,17 +305,78 @@ def test_qualification_panel_edits_inline_on_the_deal_and_the_contact(setup, cli
     assert Objection.objects.count() == 0
 
 
-def test_a_note_on_a_deal_without_company_or_contact_is_refused_with_a_sentence(setup, client):
+def test_a_deal_without_company_or_contact_shows_its_own_events_and_notes(setup, client):
+    # given a deal created with no company and no contact, moved, then won
+    rep, stages = setup["rep"], setup["stages"]
     lone = services.create_deal(
-        actor=setup["rep"], values={"name": "Lonely", "stage": setup["stages"]["Lead"].pk}
+        actor=rep, values={"name": "Lonely", "amount": "10", "stage": stages["Lead"].pk}
     )
-    client.force_login(setup["rep"])
-    before = Activity.objects.count()
+    services.move_deal(actor=rep, deal=lone, stage=stages["Proposal"])
+    services.close_deal(actor=rep, deal=lone, outcome="won", reason="", competitor="", note="")
+    client.force_login(rep)
+
+    # when a note is written on it and its page is read
     response = client.post(
         reverse("deals:deal_note", args=[lone.pk]), {"body": "Hello"}, HTTP_HX_REQUEST="true"
     )
-    assert "Add a company or a contact to the deal before writing notes on it." in response.content.decode()
+    page = client.get(reverse("deals:deal_detail", args=[lone.pk]))
+
+    # then every event is one row of the deal's own (no contact, no company) and shows on its page
+    assert response.status_code == 200
+    rows = Activity.objects.filter(subject_type="deal", subject_id=lone.pk).order_by("id")
+    assert [(row.kind, row.contact_id, row.company_id, row.actor_id) for row in rows] == [
+        ("deal_created", None, None, rep.pk),
+        ("deal_moved", None, None, rep.pk),
+        ("deal_won", None, None, rep.pk),
+        ("note", None, None, rep.pk),
+    ]
+    assert [row.details for row in rows] == [
+        {"deal": "Lonely", "to": "Lead"},
+        {"deal": "Lonely", "from": "Lead", "to": "Proposal"},
+        {"deal": "Lonely", "from": "Proposal", "to": "Won"},
+        {"deal": "Lonely"},
+    ]
+    assert kinds(deal_timeline(reader=rep, deal=lone)) == ["note", "deal_won", "deal_moved", "deal_created"]
+    html = page.content.decode()
+    assert html.count('<li class="timeline-item">') == 4
+    assert "Deal <bdi>Lonely</bdi> created in Lead" in html
+    assert "Deal <bdi>Lonely</bdi> moved Lead → Proposal" in html
+    assert "Deal <bdi>Lonely</bdi> won" in html
+    # and nobody's timeline elsewhere gained a row: the company's and contacts' stay as they were
+    assert Activity.objects.filter(subject_id=lone.pk, subject_type="deal").exclude(contact=None).count() == 0
+    assert Activity.objects.filter(subject_id=lone.pk, subject_type="deal").exclude(company=None).count() == 0
+
+
+def test_a_deal_keeps_its_events_when_its_only_contact_goes_to_the_trash(setup):
+    rep, stages = setup["rep"], setup["stages"]
+    contact = ContactFactory(first_name="Solo", owner=rep, team=rep.team)
+    deal = services.create_deal(
+        actor=rep,
+        values={
+            "name": "Solo deal",
+            "amount": "5",
+            "stage": stages["Lead"].pk,
+            "primary_contact": contact.pk,
+        },
+    )
+    services.move_deal(actor=rep, deal=deal, stage=stages["Proposal"])
+    contact.deleted_at = timezone.now()
+    contact.save(update_fields=["deleted_at"])
+
+    page = deal_timeline(reader=rep, deal=deal)
+
+    # the deal's own rows stay; the contact's lifecycle change (a row on the contact alone) goes with it
+    assert [(row.kind, row.contact_id) for row in page.rows] == [("deal_moved", None), ("deal_created", None)]
+
+
+def test_an_activity_row_needs_a_record_or_a_subject(setup):
+    from django.db import IntegrityError, transaction
+
+    before = Activity.objects.count()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Activity.objects.create(kind="note", occurred_at=timezone.now())
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Activity.objects.create(kind="note", occurred_at=timezone.now(), subject_type="", subject_id=5)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Activity.objects.create(kind="note", occurred_at=timezone.now(), subject_type="deal")
     assert Activity.objects.count() == before
-    # the page itself still answers, with an empty timeline
-    page = client.get(reverse("deals:deal_detail", args=[lone.pk])).content.decode()
-    assert "Nothing has happened here yet." in page

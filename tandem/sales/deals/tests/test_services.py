@@ -63,6 +63,7 @@ def test_creating_a_deal_copies_the_source_writes_history_and_moves_the_contact_
         deal.pk,
     )
     assert set(Activity.objects.filter(kind="deal_created").values_list("contact_id", "company_id")) == {
+        (None, None),  # the deal's own row
         (lead.pk, None),
         (None, company.pk),
     }
