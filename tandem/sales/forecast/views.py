@@ -34,12 +34,14 @@ def _forecast_query(request) -> tuple[periods.Period, deal_selectors.DealFilters
     query, errors = request.GET, []
     today = timezone.localdate()
     chosen = {name: query.get(name, "").strip() for name in ("period", "owner", "team", "pipeline")}
-    period = periods.month_of(today)
+    # A quarter first, as sales teams forecast and as quotas are mostly set (a month without its own quota
+    # would show "No quota" for every rep).
+    period = periods.quarter_of(today)
     if chosen["period"]:
         try:
             period = periods.parse(chosen["period"])
         except ValueError as problem:
-            errors.append(f"{problem} Showing this month.")
+            errors.append(f"{problem} Showing this quarter.")
     chosen["period"] = period.key
     filters = deal_selectors.DealFilters()
     for name, attribute, noun in (

@@ -344,3 +344,19 @@ def test_periods_read_and_write_months_and_quarters():
     for bad in ("", "2026", "2026-13", "2026-Q5", "26-01", "abcd-01", "2026-00", "1999-01"):
         with pytest.raises(ValueError):
             periods.parse(bad)
+
+
+def test_the_page_opens_on_this_quarter_and_a_bad_period_says_so(client):
+    rep = UserFactory(first_name="Ann", last_name="Ahl", role=Role.SALES)
+    quarter = periods.quarter_of(timezone.localdate())
+    Quota.objects.create(
+        owner=rep, team=rep.team, period_kind=PeriodKind.QUARTER, period_start=quarter.start,
+        amount=Decimal("90000.00"), currency="EUR",
+    )  # fmt: skip
+    client.force_login(rep)
+    page = client.get("/sales/forecast/").content.decode()
+    assert f'<option value="{quarter.key}" selected>' in page
+    assert "90,000.00" in page
+    page = client.get("/sales/forecast/?period=2026-13").content.decode()
+    assert "Showing this quarter." in page
+    assert f'<option value="{quarter.key}" selected>' in page
