@@ -134,7 +134,7 @@ class FilterControl:
 
 
 def filter_controls(
-    record_type: RecordType, query: ListQuery, get: QueryDict, users: list
+    record_type: RecordType, query: ListQuery, get: QueryDict, users: list, user=None
 ) -> list[FilterControl]:
     controls = []
     teams = None
@@ -158,6 +158,9 @@ def filter_controls(
         elif spec.kind == "country":
             control.any_label = "Any country"
             control.options_html = country_options(get.getlist(spec.name))
+        elif spec.kind == "ids" and spec.options is not None:
+            control.any_label = f"Any {spec.noun or spec.label.lower()}"
+            control.options = [(str(pk), label, str(pk) in selected) for pk, label in spec.options(user)]
         else:
             control.value = get.get(spec.name, "")
         controls.append(control)

@@ -42,6 +42,9 @@ class Filter:
     in_panel: bool = True  # shown in the "More filters" panel (False: only reachable by link)
     # ids: names for the chips, for the ids the user may see: (user, ids) -> {id: name}
     describe: Callable[[Any, list[int]], dict[int, str]] | None = None
+    # ids: what the panel offers in a select, user -> [(id, label)]; without it the panel has a text box for
+    # ids (the filter is then mostly reached by link, e.g. a company's deals)
+    options: Callable[[Any], list[tuple[int, str]]] | None = None
     help: str = ""  # what the parameter matches, for the API's documentation ("" = said by its kind)
 
 

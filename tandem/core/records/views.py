@@ -108,7 +108,7 @@ def list_context(request: HttpRequest, record_type: RecordType) -> dict[str, Any
         # The table body as one string: each Row escapes its own parts (fields.Row), and one template
         # variable costs less than fifty.
         "rows_html": mark_safe("".join(str(row) for row in rows)),  # noqa: S308 (Row escapes every part)
-        "filter_controls": record_columns.filter_controls(record_type, query, request.GET, users),
+        "filter_controls": record_columns.filter_controls(record_type, query, request.GET, users, user),
         "users": users,
         "sorts": record_type.sorts,
         "selected": query.selected,

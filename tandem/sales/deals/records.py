@@ -241,6 +241,9 @@ DEAL = RecordType(
             "ids",
             "pipeline_ids",
             describe=lambda user, ids: dict(Pipeline.objects.filter(pk__in=ids).values_list("pk", "name")),
+            options=lambda user: list(
+                Pipeline.objects.filter(archived_at__isnull=True).values_list("pk", "name")
+            ),
         ),
         Filter(
             "stage",
@@ -248,6 +251,14 @@ DEAL = RecordType(
             "ids",
             "stage_ids",
             describe=lambda user, ids: dict(Stage.objects.filter(pk__in=ids).values_list("pk", "name")),
+            options=lambda user: [
+                (pk, f"{pipeline} · {stage}")
+                for pk, pipeline, stage in Stage.objects.filter(
+                    archived_at__isnull=True, pipeline__archived_at__isnull=True
+                )
+                .order_by("pipeline__order", "pipeline_id", "order", "id")
+                .values_list("pk", "pipeline__name", "name")
+            ],
         ),
         Filter("status", "Status", "choice", "statuses", choices=STATUS_CHOICES, noun="deal status"),
         Filter("close_from", "Close date from", "date", "close_from", bound="from"),

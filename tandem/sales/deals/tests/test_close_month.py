@@ -11,12 +11,14 @@ import pytest
 from django.db import connection
 from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from tandem.contacts.tests.factories import TeamFactory, UserFactory
 from tandem.core.models import Role
 from tandem.core.records import query as grammar
 from tandem.core.records import registry
 from tandem.sales.deals import selectors
+from tandem.sales.deals.models import Pipeline, Stage
 from tandem.sales.deals.tests.factories import DealFactory, make_pipeline
 
 pytestmark = pytest.mark.django_db
@@ -223,3 +225,40 @@ def test_bulk_all_matching_and_exports_read_the_same_grammar(march):
 
     assert (good.is_valid, good.filters.close_month) == (True, datetime.date(2026, 4, 1))
     assert bad.is_valid is False
+
+
+def _options(html: str, control_id: str) -> list[tuple[str, str, bool]]:
+    select = re.search(rf'<select id="{control_id}" name="[a-z_]+">(.*?)</select>', html, re.S).group(1)
+    return [
+        (value, label, bool(selected))
+        for value, selected, label in re.findall(
+            r'<option value="([^"]*)"( selected)?>([^<]*)</option>', select
+        )
+    ]
+
+
+def test_the_table_view_offers_pipelines_and_stages_by_name(client, march):
+    """The pipeline and stage filters are selects of the pipelines and stages in use, not boxes for ids."""
+    Pipeline.objects.create(name="Old deals", order=9, archived_at=timezone.now())
+    Stage.objects.filter(pipeline=march["pipeline"], name="Lost").update(archived_at=timezone.now())
+    client.force_login(UserFactory(role=Role.ADMIN))
+    proposal = march["stages"]["Proposal"]
+
+    html = client.get("/sales/deals/", {"stage": proposal.pk}).content.decode()
+
+    default = Pipeline.objects.get(name="Sales pipeline")
+    assert _options(html, "filter-pipeline") == [
+        ("", "Any pipeline", False),
+        (str(default.pk), "Sales pipeline", False),
+        (str(march["pipeline"].pk), "Test pipeline", False),
+    ]
+    default_stages = [
+        (str(stage.pk), f"Sales pipeline · {stage.name}", False) for stage in default.stages.order_by("order")
+    ]
+    assert _options(html, "filter-stage") == [
+        ("", "Any stage", False),
+        *default_stages,
+        (str(march["stages"]["Lead"].pk), "Test pipeline · Lead", False),
+        (str(proposal.pk), "Test pipeline · Proposal", True),
+        (str(march["stages"]["Won"].pk), "Test pipeline · Won", False),
+    ]
