@@ -8,20 +8,13 @@ import pytest
 from playwright.sync_api import expect
 
 from tandem.contacts.models import Contact, LifecycleStage
-from tandem.contacts.tests.factories import PASSWORD, ContactFactory, UserFactory
+from tandem.contacts.tests.browser_session import log_in
+from tandem.contacts.tests.factories import ContactFactory, UserFactory
 from tandem.core.bulkjobs import engine
 from tandem.core.bulkjobs.models import BulkJob, State
 from tandem.core.models import Role
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page, live_server, user) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Email").fill(user.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name=re.compile("sign in|log in", re.IGNORECASE)).click()
-    expect(page).not_to_have_url(re.compile("/accounts/login/"))
 
 
 @pytest.mark.parametrize("width", [1280, 390])

@@ -9,20 +9,13 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from tandem.contacts.tests.factories import PASSWORD, CompanyFactory, ContactFactory, UserFactory
+from tandem.contacts.tests.browser_session import log_in
+from tandem.contacts.tests.factories import CompanyFactory, ContactFactory, UserFactory
 from tandem.core.models import Role
 from tandem.engagements import services
 from tandem.engagements.models import Engagement, Task
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page, live_server, user) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Email").fill(user.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name=re.compile("sign in|log in", re.IGNORECASE)).click()
-    expect(page).not_to_have_url(re.compile("/accounts/login/"))
 
 
 @pytest.mark.parametrize("width", [1280, 390])

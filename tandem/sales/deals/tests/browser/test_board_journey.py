@@ -1,26 +1,18 @@
 """The board in a real browser: drag a card across two stages (native drag and drop + htmx), then move one
 with the keyboard ("Move to" select and button), and read both moves back from the deal's history."""
 
-import re
 from decimal import Decimal
 
 import pytest
 from playwright.sync_api import expect
 
-from tandem.contacts.tests.factories import PASSWORD, UserFactory
+from tandem.contacts.tests.browser_session import log_in
+from tandem.contacts.tests.factories import UserFactory
 from tandem.core.models import Role
 from tandem.sales.deals.models import Deal, DealStageChange
 from tandem.sales.deals.tests.factories import DealFactory, make_pipeline
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page, live_server, user) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Email").fill(user.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name=re.compile("sign in|log in", re.IGNORECASE)).click()
-    expect(page).not_to_have_url(re.compile("/accounts/login/"))
 
 
 def column(page, stage):

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tandem.contacts.tests.factories import PASSWORD, CompanyFactory, ContactFactory, TeamFactory, UserFactory
+from tandem.contacts.tests.browser_session import log_in
+from tandem.contacts.tests.factories import CompanyFactory, ContactFactory, TeamFactory, UserFactory
 from tandem.core.models import Role
 from tandem.mail.models import Message
 from tandem.mail.tests.compose_fixtures import verified_identity
@@ -23,14 +24,6 @@ from tandem.sales.playbooks.tests.factories import objection_with_answers
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = Path(tempfile.gettempdir()) / "dealpage"
-
-
-def log_in(page, live_server, user) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Email").fill(user.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name=re.compile("sign in|log in", re.IGNORECASE)).click()
-    expect(page).not_to_have_url(re.compile("/accounts/login/"))
 
 
 def shoot(page, name: str) -> None:
